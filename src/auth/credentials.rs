@@ -1,0 +1,125 @@
+//! The values a user types: an email address and a password, validated as
+//! form fields so that a bad one is rejected with a message naming its field.
+
+use std::fmt;
+
+use rocket::form::{self, FromFormField, ValueField};
+
+/// A syntactically valid email address, trimmed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// Trims `input` and checks it is an email address.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let email = input.trim();
+        if email.is_empty() {
+            Err("must not be empty")
+        } else if email_address::EmailAddress::is_valid(email) {
+            Ok(Email(email.to_owned()))
+        } else {
+            Err("is not a valid email address")
+        }
+    }
+
+    /// The address as typed, trimmed.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form that uniqueness and look-ups use: addresses differing only in
+    /// case belong to one account.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Email").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'v> FromFormField<'v> for Email {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        from_field(field, Email::parse)
+    }
+}
+
+/// A password as typed: never trimmed, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Accepts any non-empty input, exactly as given.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        if input.is_empty() {
+            Err("must not be empty")
+        } else {
+            Ok(Password(input.to_owned()))
+        }
+    }
+
+    /// The secret itself, for hashing only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl<'v> FromFormField<'v> for Password {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        from_field(field, Password::parse)
+    }
+}
+
+/// A password reset token as the client sent it: never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResetToken(String);
+
+impl ResetToken {
+    /// Accepts any non-empty input, trimmed.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        match input.trim() {
+            "" => Err("must not be empty"),
+            token => Ok(ResetToken(token.to_owned())),
+        }
+    }
+
+    /// The token itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ResetToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResetToken(<redacted>)")
+    }
+}
+
+impl<'v> FromFormField<'v> for ResetToken {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        from_field(field, ResetToken::parse)
+    }
+}
+
+/// A form field parsed by `parse`, whose error message completes the field's
+/// name ("email" + "is not a valid email address").
+fn from_field<'v, T>(
+    field: ValueField<'v>,
+    parse: fn(&str) -> Result<T, &'static str>,
+) -> form::Result<'v, T> {
+    parse(field.value).map_err(|reason| form::Error::validation(reason).into())
+}

@@ -1,0 +1,125 @@
+//! Configuration: Rocket's own figment (Rocket.toml and `ROCKET_*` variables)
+//! with the service's keys beside Rocket's, and the secret key kept on disk.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use rocket::config::SecretKey;
+use rocket::figment::Figment;
+use serde::Deserialize;
+
+/// The service's own configuration keys, read from Rocket's figment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// bcrypt work factor (4 to 31).
+    pub bcrypt_cost: u32,
+    /// Where the generated secret key is kept when `secret_key` is not set.
+    pub secret_key_file: PathBuf,
+    /// Lifetime of a session, in seconds.
+    pub session_ttl: u64,
+    /// Lifetime of a password reset token, in seconds.
+    pub reset_token_ttl: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bcrypt_cost: bcrypt::DEFAULT_COST,
+            secret_key_file: PathBuf::from("secret.key"),
+            session_ttl: 7 * 24 * 60 * 60,
+            reset_token_ttl: 60 * 60,
+        }
+    }
+}
+
+/// The work factors bcrypt accepts.
+const BCRYPT_COSTS: std::ops::RangeInclusive<u32> = 4..=31;
+
+/// The longest lifetime accepted for sessions and reset tokens: ten years.
+const MAX_TTL: u64 = 10 * 365 * 24 * 60 * 60;
+
+impl Settings {
+    /// Reads the settings from `figment` and checks their ranges.
+    pub fn from_figment(figment: &Figment) -> Result<Self, String> {
+        let settings: Settings = figment
+            .extract()
+            .map_err(|error| format!("invalid configuration: {error}"))?;
+        if !BCRYPT_COSTS.contains(&settings.bcrypt_cost) {
+            return Err(format!(
+                "bcrypt_cost must be between {} and {}, not {}",
+                BCRYPT_COSTS.start(),
+                BCRYPT_COSTS.end(),
+                settings.bcrypt_cost
+            ));
+        }
+        for (key, ttl) in [
+            ("session_ttl", settings.session_ttl),
+            ("reset_token_ttl", settings.reset_token_ttl),
+        ] {
+            if !(1..=MAX_TTL).contains(&ttl) {
+                return Err(format!(
+                    "{key} must be between 1 and {MAX_TTL} seconds, not {ttl}"
+                ));
+            }
+        }
+        Ok(settings)
+    }
+}
+
+/// Rocket's default figment, completed with a persistent secret key.
+pub fn figment() -> io::Result<Figment> {
+    with_secret_key(rocket::Config::figment())
+}
+
+/// Adds `secret_key` to `figment` from `secret_key_file`, creating that file
+/// with a fresh random key (mode 0600) the first time, so that private cookies
+/// and thus sessions survive restarts in every profile. A configured
+/// `secret_key` wins and no file is touched.
+pub fn with_secret_key(figment: Figment) -> io::Result<Figment> {
+    let configured = figment
+        .extract_inner::<SecretKey>(rocket::Config::SECRET_KEY)
+        .is_ok_and(|key| !key.is_zero());
+    if configured {
+        return Ok(figment);
+    }
+    let settings: Settings = figment
+        .extract()
+        .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error.to_string()))?;
+    let key = read_or_create_key(&settings.secret_key_file)?;
+    Ok(figment.merge((rocket::Config::SECRET_KEY, key)))
+}
+
+fn read_or_create_key(path: &Path) -> io::Result<String> {
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(mut file) => {
+            let key = generate_key()?;
+            file.write_all(key.as_bytes())?;
+            file.sync_all()?;
+            Ok(key)
+        }
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+            Ok(fs::read_to_string(path)?.trim().to_owned())
+        }
+        Err(error) => Err(io::Error::new(
+            error.kind(),
+            format!("cannot create {}: {error}", path.display()),
+        )),
+    }
+}
+
+/// 512 random bits from the operating system's CSPRNG, base64-encoded as
+/// Rocket's `secret_key` expects.
+fn generate_key() -> io::Result<String> {
+    let mut bytes = [0u8; 64];
+    getrandom::getrandom(&mut bytes).map_err(io::Error::other)?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}

@@ -1,0 +1,215 @@
+//! `DB`: the only code that runs SQL.
+
+mod connection;
+pub mod schema;
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use rocket::{Phase, Rocket};
+
+pub use connection::AuthPool;
+use connection::DbConnection;
+use rocket_sync_db_pools::ConnectionPool;
+use schema::users;
+
+use crate::user::User;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// What can go wrong in the database layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The query matched no user.
+    #[error("no user matches the request")]
+    NotFound,
+    /// The request itself is unusable (for instance an empty change set).
+    #[error("invalid request: {0}")]
+    InvalidRequest(&'static str),
+    /// A unique column (email, session id, reset token) already holds the value.
+    #[error("a user with this value already exists")]
+    Conflict,
+    /// No connection could be had within the pool's timeout.
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// The embedded migrations could not be applied.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// Anything else the database reported.
+    #[error("database error: {0}")]
+    Query(DieselError),
+}
+
+impl From<DieselError> for DbError {
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::NotFound => DbError::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => DbError::Conflict,
+            DieselError::QueryBuilderError(_) => DbError::InvalidRequest("nothing to change"),
+            other => DbError::Query(other),
+        }
+    }
+}
+
+/// How to find one user: every criterion is backed by a unique index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserQuery {
+    Id(i32),
+    /// The normalized (lowercase, trimmed) email.
+    Email(String),
+    /// The digest of a session id.
+    SessionId(String),
+    /// The digest of a reset token.
+    ResetToken(String),
+}
+
+/// A new row of `users`.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub normalized_email: &'a str,
+    pub hashed_password: &'a str,
+    pub created_at: i64,
+}
+
+/// Columns to change on one user; `None` leaves a column as it is and
+/// `Some(None)` clears a nullable one.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub hashed_password: Option<String>,
+    pub session_id: Option<Option<String>>,
+    pub session_expires_at: Option<Option<i64>>,
+    pub reset_token: Option<Option<String>>,
+    pub reset_token_expires_at: Option<Option<i64>>,
+}
+
+/// Access to the `users` table over the `auth` connection pool.
+#[derive(Clone)]
+pub struct DB {
+    pool: ConnectionPool<AuthPool, DbConnection>,
+}
+
+impl DB {
+    /// The `DB` over the pool that `AuthPool::fairing()` attached, with every
+    /// embedded migration applied.
+    pub async fn connect<P: Phase>(rocket: &Rocket<P>) -> Result<Self, DbError> {
+        let pool = AuthPool::pool(rocket).ok_or(DbError::Unavailable)?.clone();
+        let connection = pool.get().await.ok_or(DbError::Unavailable)?;
+        connection
+            .run(|connection| {
+                connection
+                    .run_pending_migrations(MIGRATIONS)
+                    .map(drop)
+                    .map_err(|error| DbError::Migration(error.to_string()))
+            })
+            .await?;
+        Ok(DB { pool })
+    }
+
+    /// Runs `query` on a pooled connection, off the async workers.
+    async fn run<T, F>(&self, query: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut SqliteConnection) -> Result<T, DieselError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let connection = self.pool.get().await.ok_or(DbError::Unavailable)?;
+        connection
+            .run(move |connection| query(connection))
+            .await
+            .map_err(DbError::from)
+    }
+
+    /// Inserts a user; `Conflict` when the normalized email is taken.
+    pub async fn add_user(
+        &self,
+        email: &str,
+        normalized_email: &str,
+        hashed_password: &str,
+        created_at: i64,
+    ) -> Result<User, DbError> {
+        let (email, normalized_email, hashed_password) = (
+            email.to_owned(),
+            normalized_email.to_owned(),
+            hashed_password.to_owned(),
+        );
+        self.run(move |connection| {
+            diesel::insert_into(users::table)
+                .values(NewUser {
+                    email: &email,
+                    normalized_email: &normalized_email,
+                    hashed_password: &hashed_password,
+                    created_at,
+                })
+                .returning(User::as_returning())
+                .get_result(connection)
+        })
+        .await
+    }
+
+    /// The user matching `query`; `NotFound` when there is none.
+    pub async fn find_user_by(&self, query: UserQuery) -> Result<User, DbError> {
+        self.run(move |connection| {
+            let select = users::table.select(User::as_select());
+            match query {
+                UserQuery::Id(id) => select.filter(users::id.eq(id)).first(connection),
+                UserQuery::Email(email) => select
+                    .filter(users::normalized_email.eq(email))
+                    .first(connection),
+                UserQuery::SessionId(digest) => select
+                    .filter(users::session_id.eq(digest))
+                    .first(connection),
+                UserQuery::ResetToken(digest) => select
+                    .filter(users::reset_token.eq(digest))
+                    .first(connection),
+            }
+        })
+        .await
+    }
+
+    /// Applies `changes` to the user `user_id`; `NotFound` when there is no
+    /// such user, `InvalidRequest` when `changes` changes nothing.
+    pub async fn update_user(&self, user_id: i32, changes: UserChanges) -> Result<(), DbError> {
+        let updated = self
+            .run(move |connection| {
+                diesel::update(users::table.find(user_id))
+                    .set(&changes)
+                    .execute(connection)
+            })
+            .await?;
+        one_row_updated(updated)
+    }
+
+    /// Applies `changes` to the user `user_id` only if it still holds the reset
+    /// token digest `reset_token`, so that a token is redeemed at most once even
+    /// by concurrent requests. `NotFound` when it no longer does.
+    pub async fn redeem_reset_token(
+        &self,
+        user_id: i32,
+        reset_token: &str,
+        changes: UserChanges,
+    ) -> Result<(), DbError> {
+        let reset_token = reset_token.to_owned();
+        let updated = self
+            .run(move |connection| {
+                diesel::update(
+                    users::table
+                        .find(user_id)
+                        .filter(users::reset_token.eq(reset_token)),
+                )
+                .set(&changes)
+                .execute(connection)
+            })
+            .await?;
+        one_row_updated(updated)
+    }
+}
+
+/// `NotFound` when an update by primary key touched no row.
+fn one_row_updated(updated: usize) -> Result<(), DbError> {
+    match updated {
+        0 => Err(DbError::NotFound),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,170 @@
+//! `Input<T>`: a request body as a form (urlencoded or multipart) or a JSON
+//! object, whichever the client sent, parsed into one `FromForm` type.
+
+use rocket::data::{self, Data, FromData, ToByteUnit};
+use rocket::form::error::ErrorKind;
+use rocket::form::{self, Form, FromForm, ValueField};
+use rocket::http::Status;
+use rocket::outcome::Outcome;
+use rocket::Request;
+use serde_json::Value;
+
+/// A parsed body. On failure the request gets 400 and the catcher answers
+/// with the [`InputError`] message, which names the fields at fault.
+#[derive(Debug)]
+pub struct Input<T>(pub T);
+
+impl<T> Input<T> {
+    /// The parsed value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// One problem with the body: the field it concerns (if any) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// Why a body was refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputError {
+    pub errors: Vec<FieldError>,
+}
+
+impl InputError {
+    fn body(message: impl Into<String>) -> Self {
+        InputError {
+            errors: vec![FieldError {
+                field: None,
+                message: message.into(),
+            }],
+        }
+    }
+
+    fn field(field: &str, message: impl Into<String>) -> Self {
+        InputError {
+            errors: vec![FieldError {
+                field: Some(field.to_owned()),
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// Every problem, in one sentence each, joined.
+    pub fn message(&self) -> String {
+        let messages: Vec<&str> = self.errors.iter().map(|e| e.message.as_str()).collect();
+        messages.join("; ")
+    }
+}
+
+impl From<form::Errors<'_>> for InputError {
+    fn from(errors: form::Errors<'_>) -> Self {
+        let errors = errors
+            .iter()
+            .map(|error| {
+                let field = error.name.as_ref().map(|name| name.to_string());
+                let subject = field.as_deref().unwrap_or("the request body");
+                let message = match &error.kind {
+                    ErrorKind::Missing => format!("{subject} is required"),
+                    ErrorKind::Validation(reason) => format!("{subject} {reason}"),
+                    ErrorKind::InvalidLength { .. } => format!("{subject} is too long"),
+                    other => format!("{subject} is invalid: {other}"),
+                };
+                FieldError { field, message }
+            })
+            .collect();
+        InputError { errors }
+    }
+}
+
+/// The rejection of this request's body, for the 400 catcher.
+#[derive(Debug, Default)]
+pub struct Rejection(pub Option<InputError>);
+
+#[rocket::async_trait]
+impl<'r, T> FromData<'r> for Input<T>
+where
+    T: for<'a> FromForm<'a> + Send + 'static,
+{
+    type Error = InputError;
+
+    async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let parsed = match request.content_type() {
+            Some(content_type) if content_type.is_json() => from_json(request, data).await,
+            Some(content_type) if content_type.is_form() || content_type.is_form_data() => {
+                from_form(request, data).await
+            }
+            // Clients that send no content type (an empty POST) are read as a
+            // urlencoded form, as Flask's `request.form` did.
+            None => from_urlencoded(request, data).await,
+            Some(other) => Err(InputError::body(format!(
+                "unsupported content type {other}: send a form or a JSON object"
+            ))),
+        };
+        match parsed {
+            Ok(value) => Outcome::Success(Input(value)),
+            Err(error) => {
+                request.local_cache(|| Rejection(Some(error.clone())));
+                Outcome::Error((Status::BadRequest, error))
+            }
+        }
+    }
+}
+
+async fn from_form<'r, T>(request: &'r Request<'_>, data: Data<'r>) -> Result<T, InputError>
+where
+    T: for<'a> FromForm<'a>,
+{
+    match Form::<T>::from_data(request, data).await {
+        Outcome::Success(form) => Ok(form.into_inner()),
+        Outcome::Error((_, errors)) => Err(errors.into()),
+        Outcome::Forward(_) => Err(InputError::body("the form could not be read")),
+    }
+}
+
+async fn from_urlencoded<T>(request: &Request<'_>, data: Data<'_>) -> Result<T, InputError>
+where
+    T: for<'a> FromForm<'a>,
+{
+    let text = read_text(request, data, "form").await?;
+    Form::<T>::parse(&text).map_err(InputError::from)
+}
+
+async fn from_json<T>(request: &Request<'_>, data: Data<'_>) -> Result<T, InputError>
+where
+    T: for<'a> FromForm<'a>,
+{
+    let text = read_text(request, data, "json").await?;
+    let object: serde_json::Map<String, Value> = serde_json::from_str(&text)
+        .map_err(|_| InputError::body("the request body is not a JSON object"))?;
+    let mut fields = Vec::with_capacity(object.len());
+    for (name, value) in &object {
+        match value {
+            Value::String(text) => fields.push(ValueField::from((name.as_str(), text.as_str()))),
+            Value::Null => {}
+            _ => return Err(InputError::field(name, format!("{name} must be a string"))),
+        }
+    }
+    Form::<T>::parse_iter(fields).map_err(InputError::from)
+}
+
+/// The whole body as UTF-8, within the configured limit named `limit`.
+async fn read_text(
+    request: &Request<'_>,
+    data: Data<'_>,
+    limit: &str,
+) -> Result<String, InputError> {
+    let limit = request.limits().get(limit).unwrap_or(32.kibibytes());
+    let text = data
+        .open(limit)
+        .into_string()
+        .await
+        .map_err(|_| InputError::body("the request body is not valid UTF-8"))?;
+    if !text.is_complete() {
+        return Err(InputError::body("the request body is too large"));
+    }
+    Ok(text.into_inner())
+}

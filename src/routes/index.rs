@@ -1,0 +1,11 @@
+//! `GET /`: the welcome message.
+
+use crate::http::json::{FlaskJson, Message};
+
+/// `{"message": "Bienvenue"}`.
+#[rocket::get("/")]
+pub fn index() -> FlaskJson<Message<'static>> {
+    FlaskJson(Message {
+        message: "Bienvenue",
+    })
+}

@@ -1,0 +1,61 @@
+//! `POST /reset_password` (ask for a token) and `PUT /reset_password` (use it).
+
+use rocket::{FromForm, State};
+use serde::Serialize;
+
+use crate::auth::{Auth, Email, Password, ResetToken};
+use crate::http::json::EmailMessage;
+use crate::http::{ApiError, FlaskJson, Input};
+
+/// The field of a reset request.
+#[derive(Debug, FromForm)]
+pub struct ResetRequest {
+    pub email: Email,
+}
+
+/// `{"email": E, "reset_token": T}`.
+#[derive(Debug, Serialize)]
+pub struct ResetTokenIssued {
+    email: String,
+    reset_token: String,
+}
+
+/// The fields of a password update.
+#[derive(Debug, FromForm)]
+pub struct PasswordUpdate {
+    pub email: Email,
+    pub reset_token: ResetToken,
+    pub new_password: Password,
+}
+
+/// Issues a reset token: `{"email": E, "reset_token": T}`, or 403 for an
+/// unknown email.
+#[rocket::post("/reset_password", data = "<input>")]
+pub async fn get_reset_password_token(
+    input: Input<ResetRequest>,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<ResetTokenIssued>, ApiError> {
+    let ResetRequest { email } = input.into_inner();
+    let reset_token = auth.get_reset_password_token(&email).await?;
+    Ok(FlaskJson(ResetTokenIssued {
+        email: email.to_string(),
+        reset_token,
+    }))
+}
+
+/// Sets a new password: `{"email": E, "message": "Password updated"}`, or 403
+/// for a token that is not valid for this email.
+#[rocket::put("/reset_password", data = "<input>")]
+pub async fn update_password(
+    input: Input<PasswordUpdate>,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<EmailMessage>, ApiError> {
+    let PasswordUpdate {
+        email,
+        reset_token,
+        new_password,
+    } = input.into_inner();
+    auth.update_password(&email, &reset_token, &new_password)
+        .await?;
+    Ok(FlaskJson(EmailMessage::new(&email, "Password updated")))
+}
