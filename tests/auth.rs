@@ -14,7 +14,10 @@ fn password(text: &str) -> Password {
 }
 
 fn auth(app: &TestApp) -> &Auth {
-    app.client.rocket().state::<Auth>().expect("Auth is managed")
+    app.client
+        .rocket()
+        .state::<Auth>()
+        .expect("Auth is managed")
 }
 
 #[rocket::async_test]
@@ -49,9 +52,18 @@ async fn valid_login_checks_the_password() {
     auth.register_user(&email("bob@example.com"), &password("secret"))
         .await
         .unwrap();
-    assert!(auth.valid_login(&email("bob@example.com"), &password("secret")).await.unwrap());
-    assert!(!auth.valid_login(&email("bob@example.com"), &password("Secret")).await.unwrap());
-    assert!(!auth.valid_login(&email("eve@example.com"), &password("secret")).await.unwrap());
+    assert!(auth
+        .valid_login(&email("bob@example.com"), &password("secret"))
+        .await
+        .unwrap());
+    assert!(!auth
+        .valid_login(&email("bob@example.com"), &password("Secret"))
+        .await
+        .unwrap());
+    assert!(!auth
+        .valid_login(&email("eve@example.com"), &password("secret"))
+        .await
+        .unwrap());
 }
 
 #[rocket::async_test]
@@ -70,15 +82,30 @@ async fn sessions_are_created_found_and_destroyed() {
         .register_user(&email("bob@example.com"), &password("secret"))
         .await
         .unwrap();
-    assert_eq!(auth.create_session(&email("eve@example.com")).await.unwrap(), None);
+    assert_eq!(
+        auth.create_session(&email("eve@example.com"))
+            .await
+            .unwrap(),
+        None
+    );
 
-    let session_id = auth.create_session(&email("bob@example.com")).await.unwrap().unwrap();
+    let session_id = auth
+        .create_session(&email("bob@example.com"))
+        .await
+        .unwrap()
+        .unwrap();
     let found = auth.get_user_from_session_id(&session_id).await.unwrap();
     assert_eq!(found.map(|user| user.id), Some(bob.id));
-    assert_eq!(auth.get_user_from_session_id("nonsense").await.unwrap(), None);
+    assert_eq!(
+        auth.get_user_from_session_id("nonsense").await.unwrap(),
+        None
+    );
 
     auth.destroy_session(bob.id).await.unwrap();
-    assert_eq!(auth.get_user_from_session_id(&session_id).await.unwrap(), None);
+    assert_eq!(
+        auth.get_user_from_session_id(&session_id).await.unwrap(),
+        None
+    );
 }
 
 #[rocket::async_test]
@@ -94,15 +121,24 @@ async fn reset_tokens_are_issued_for_known_emails_only() {
     auth.register_user(&email("bob@example.com"), &password("secret"))
         .await
         .unwrap();
-    let first = auth.get_reset_password_token(&email("bob@example.com")).await.unwrap();
-    let second = auth.get_reset_password_token(&email("bob@example.com")).await.unwrap();
+    let first = auth
+        .get_reset_password_token(&email("bob@example.com"))
+        .await
+        .unwrap();
+    let second = auth
+        .get_reset_password_token(&email("bob@example.com"))
+        .await
+        .unwrap();
     assert_ne!(first, second);
     // Only the newest token works.
     let token = ResetToken::parse(&first).unwrap();
     let result = auth
         .update_password(&email("bob@example.com"), &token, &password("new"))
         .await;
-    assert!(matches!(result, Err(AuthError::InvalidResetToken)), "{result:?}");
+    assert!(
+        matches!(result, Err(AuthError::InvalidResetToken)),
+        "{result:?}"
+    );
 }
 
 #[rocket::async_test]
@@ -117,9 +153,21 @@ async fn update_password_sets_the_password_and_clears_the_token() {
     auth.update_password(&bob, &token, &password("new secret"))
         .await
         .unwrap();
-    assert!(auth.valid_login(&bob, &password("new secret")).await.unwrap());
+    assert!(auth
+        .valid_login(&bob, &password("new secret"))
+        .await
+        .unwrap());
     assert!(!auth.valid_login(&bob, &password("secret")).await.unwrap());
     let again = auth.update_password(&bob, &token, &password("third")).await;
-    assert!(matches!(again, Err(AuthError::InvalidResetToken)), "{again:?}");
-    assert_eq!(app.stored_user("bob@example.com").await.unwrap().reset_token, None);
+    assert!(
+        matches!(again, Err(AuthError::InvalidResetToken)),
+        "{again:?}"
+    );
+    assert_eq!(
+        app.stored_user("bob@example.com")
+            .await
+            .unwrap()
+            .reset_token,
+        None
+    );
 }

@@ -29,7 +29,8 @@ fn a_key_is_generated_once_kept_private_and_reused() {
 fn a_configured_key_wins_and_no_file_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("secret.key");
-    let key = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk4HU5uVkf0Ut8rgNUHvrAkB3Z1cUE3kTr3qiVpO2GTTQ==";
+    let key =
+        "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk4HU5uVkf0Ut8rgNUHvrAkB3Z1cUE3kTr3qiVpO2GTTQ==";
     let base = rocket::Config::figment()
         .merge(("secret_key_file", &file))
         .merge(("secret_key", key));
@@ -42,5 +43,8 @@ fn a_configured_key_wins_and_no_file_is_written() {
 fn an_unwritable_key_file_is_a_clear_error() {
     let base = rocket::Config::figment().merge(("secret_key_file", "/nonexistent-dir/secret.key"));
     let error = with_secret_key(base).unwrap_err();
-    assert!(error.to_string().contains("/nonexistent-dir/secret.key"), "{error}");
+    assert!(
+        error.to_string().contains("/nonexistent-dir/secret.key"),
+        "{error}"
+    );
 }

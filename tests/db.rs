@@ -8,7 +8,12 @@ async fn db_with_bob() -> (tempfile::TempDir, DB, i32) {
     let dir = tempfile::tempdir().unwrap();
     let db = common::db_in(dir.path()).await;
     let user = db
-        .add_user("Bob@Example.com", "bob@example.com", "$2b$04$hash", 1_700_000_000)
+        .add_user(
+            "Bob@Example.com",
+            "bob@example.com",
+            "$2b$04$hash",
+            1_700_000_000,
+        )
         .await
         .unwrap();
     (dir, db, user.id)
@@ -64,7 +69,10 @@ async fn no_result_is_not_found() {
         UserQuery::ResetToken("nothing".into()),
     ] {
         let result = db.find_user_by(query.clone()).await;
-        assert!(matches!(result, Err(DbError::NotFound)), "{query:?}: {result:?}");
+        assert!(
+            matches!(result, Err(DbError::NotFound)),
+            "{query:?}: {result:?}"
+        );
     }
 }
 
@@ -80,7 +88,10 @@ async fn update_user_changes_and_clears_columns() {
     db.update_user(id, set).await.unwrap();
     let user = db.find_user_by(UserQuery::Id(id)).await.unwrap();
     assert_eq!(user.hashed_password, "$2b$04$new");
-    assert_eq!((user.session_id.as_deref(), user.session_expires_at), (Some("s"), Some(42)));
+    assert_eq!(
+        (user.session_id.as_deref(), user.session_expires_at),
+        (Some("s"), Some(42))
+    );
 
     let clear = UserChanges {
         session_id: Some(None),
@@ -108,7 +119,10 @@ async fn update_of_an_unknown_user_is_not_found() {
 async fn an_empty_change_set_is_an_invalid_request() {
     let (_dir, db, id) = db_with_bob().await;
     let result = db.update_user(id, UserChanges::default()).await;
-    assert!(matches!(result, Err(DbError::InvalidRequest(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(DbError::InvalidRequest(_))),
+        "{result:?}"
+    );
 }
 
 #[rocket::async_test]
@@ -130,7 +144,10 @@ async fn a_reset_token_is_redeemed_once() {
     let again = db.redeem_reset_token(id, "token-digest", redeem).await;
     assert!(matches!(again, Err(DbError::NotFound)), "{again:?}");
     let user = db.find_user_by(UserQuery::Id(id)).await.unwrap();
-    assert_eq!((user.hashed_password.as_str(), user.reset_token), ("$2b$04$new", None));
+    assert_eq!(
+        (user.hashed_password.as_str(), user.reset_token),
+        ("$2b$04$new", None)
+    );
 }
 
 #[rocket::async_test]

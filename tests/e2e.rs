@@ -110,23 +110,34 @@ fn the_original_flow() {
     );
     let response = post(&client, server.url("/users"), &credentials);
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(response.text().unwrap(), "{\"message\":\"email already registered\"}\n");
+    assert_eq!(
+        response.text().unwrap(),
+        "{\"message\":\"email already registered\"}\n"
+    );
 
     let wrong = [("email", email), ("password", "wrong")];
-    assert_eq!(post(&client, server.url("/sessions"), &wrong).status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        post(&client, server.url("/sessions"), &wrong).status(),
+        StatusCode::UNAUTHORIZED
+    );
     let response = client.get(server.url("/profile")).send().unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     let response = post(&client, server.url("/sessions"), &credentials);
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.cookies().any(|cookie| cookie.name() == "session_id"));
+    assert!(response
+        .cookies()
+        .any(|cookie| cookie.name() == "session_id"));
     assert_eq!(
         response.text().unwrap(),
         format!("{{\"email\":\"{email}\",\"message\":\"logged in\"}}\n")
     );
     let response = client.get(server.url("/profile")).send().unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.text().unwrap(), format!("{{\"email\":\"{email}\"}}\n"));
+    assert_eq!(
+        response.text().unwrap(),
+        format!("{{\"email\":\"{email}\"}}\n")
+    );
 
     // Python's requests follows a 302 with a GET, whatever the method was
     // (reqwest would repeat the DELETE), so follow it here as requests does.
@@ -148,8 +159,16 @@ fn the_original_flow() {
     assert_eq!(json["email"], email);
     let token = json["reset_token"].as_str().unwrap().to_owned();
 
-    let update = [("email", email), ("reset_token", &token), ("new_password", new_password)];
-    let response = client.put(server.url("/reset_password")).form(&update).send().unwrap();
+    let update = [
+        ("email", email),
+        ("reset_token", &token),
+        ("new_password", new_password),
+    ];
+    let response = client
+        .put(server.url("/reset_password"))
+        .form(&update)
+        .send()
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.text().unwrap(),
@@ -157,7 +176,10 @@ fn the_original_flow() {
     );
 
     let new_credentials = [("email", email), ("password", new_password)];
-    assert_eq!(post(&client, server.url("/sessions"), &new_credentials).status(), StatusCode::OK);
+    assert_eq!(
+        post(&client, server.url("/sessions"), &new_credentials).status(),
+        StatusCode::OK
+    );
     assert_eq!(
         post(&client, server.url("/sessions"), &credentials).status(),
         StatusCode::UNAUTHORIZED
@@ -171,14 +193,27 @@ fn registrations_and_sessions_survive_kill_9() {
     let credentials = [("email", "durable@example.com"), ("password", "still here")];
 
     let server = Server::start(dir.path());
-    assert_eq!(post(&client, server.url("/users"), &credentials).status(), StatusCode::OK);
-    assert_eq!(post(&client, server.url("/sessions"), &credentials).status(), StatusCode::OK);
+    assert_eq!(
+        post(&client, server.url("/users"), &credentials).status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        post(&client, server.url("/sessions"), &credentials).status(),
+        StatusCode::OK
+    );
     server.kill();
 
     let server = Server::start(dir.path());
     let response = client.get(server.url("/profile")).send().unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "the session survived the restart");
-    assert_eq!(post(&client, server.url("/sessions"), &credentials).status(), StatusCode::OK);
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the session survived the restart"
+    );
+    assert_eq!(
+        post(&client, server.url("/sessions"), &credentials).status(),
+        StatusCode::OK
+    );
 }
 
 #[test]
@@ -187,8 +222,11 @@ fn concurrent_clients_never_see_a_database_error() {
     let server = Server::start(dir.path());
     let workers: Vec<_> = (0..24)
         .map(|n| {
-            let (users, sessions, profile) =
-                (server.url("/users"), server.url("/sessions"), server.url("/profile"));
+            let (users, sessions, profile) = (
+                server.url("/users"),
+                server.url("/sessions"),
+                server.url("/profile"),
+            );
             thread::spawn(move || {
                 let client = client();
                 let email = format!("user{n}@example.com");
@@ -204,6 +242,9 @@ fn concurrent_clients_never_see_a_database_error() {
         .collect();
     for worker in workers {
         let statuses = worker.join().unwrap();
-        assert!(statuses.iter().all(|status| *status == StatusCode::OK), "{statuses:?}");
+        assert!(
+            statuses.iter().all(|status| *status == StatusCode::OK),
+            "{statuses:?}"
+        );
     }
 }
