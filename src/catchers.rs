@@ -1,8 +1,11 @@
-//! Answers for every error status, so that no framework page reaches a client.
+//! Answers for every error status, so that no framework page reaches a
+//! client: an error page in the site's look for browsers, JSON for others.
 
 use rocket::http::Status;
-use rocket::{Catcher, Request};
+use rocket::{Catcher, Request, Responder};
+use rocket_dyn_templates::{context, Template};
 
+use crate::http::browser::prefers_html;
 use crate::http::input::Rejection;
 use crate::http::ApiError;
 
@@ -11,12 +14,41 @@ pub fn all() -> Vec<Catcher> {
     rocket::catchers![default]
 }
 
-/// `{"message": ...}` with the status; for a refused body, the message says
-/// which field is wrong and why.
+/// An error answer in the client's format.
+#[derive(Debug, Responder)]
+enum ErrorAnswer {
+    Page(Box<(Status, Template)>),
+    Json(ApiError),
+}
+
+/// The error page or `{"message": ...}` for `status`; for a refused body,
+/// the message says which field is wrong and why.
 #[rocket::catch(default)]
-fn default(status: Status, request: &Request<'_>) -> ApiError {
+fn default(status: Status, request: &Request<'_>) -> ErrorAnswer {
+    if prefers_html(request) {
+        let page = context! {
+            code: status.code,
+            reason: status.reason_lossy(),
+            message: page_message(status),
+        };
+        return ErrorAnswer::Page(Box::new((status, Template::render("error", page))));
+    }
     match &request.local_cache(Rejection::default).0 {
-        Some(error) if status == Status::BadRequest => ApiError::new(status, error.message()),
-        _ => ApiError::from_status(status),
+        Some(error) if status == Status::BadRequest => {
+            ErrorAnswer::Json(ApiError::new(status, error.message()))
+        }
+        _ => ErrorAnswer::Json(ApiError::from_status(status)),
+    }
+}
+
+/// What an error page tells a person.
+fn page_message(status: Status) -> &'static str {
+    match status.code {
+        400 => "The request could not be understood.",
+        403 => "You are not allowed to do this. Log in and try again.",
+        404 => "There is no page at this address.",
+        503 => "The service is busy. Try again in a moment.",
+        code if code >= 500 => "Something went wrong on our side. Try again later.",
+        _ => "The request could not be completed.",
     }
 }

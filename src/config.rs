@@ -21,6 +21,8 @@ pub struct Settings {
     pub secret_key_file: PathBuf,
     /// Lifetime of a session, in seconds.
     pub session_ttl: u64,
+    /// The folder served under `/static`.
+    pub static_dir: PathBuf,
     /// Lifetime of a password reset token, in seconds.
     pub reset_token_ttl: u64,
 }
@@ -31,6 +33,7 @@ impl Default for Settings {
             bcrypt_cost: bcrypt::DEFAULT_COST,
             secret_key_file: PathBuf::from("secret.key"),
             session_ttl: 7 * 24 * 60 * 60,
+            static_dir: PathBuf::from("static"),
             reset_token_ttl: 60 * 60,
         }
     }

@@ -34,6 +34,14 @@ impl Server {
             .env("ROCKET_PORT", port.to_string())
             .env("ROCKET_BCRYPT_COST", "4")
             .env(
+                "ROCKET_TEMPLATE_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            )
+            .env(
+                "ROCKET_STATIC_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/static"),
+            )
+            .env(
                 "ROCKET_DATABASES",
                 format!("{{auth={{url=\"{}\"}}}}", database.display()),
             )
@@ -41,7 +49,7 @@ impl Server {
             .stderr(log)
             .spawn()
             .expect("the server starts");
-        let server = Server {
+        let mut server = Server {
             process,
             base: format!("http://127.0.0.1:{port}"),
         };
@@ -49,16 +57,19 @@ impl Server {
         server
     }
 
-    fn wait_until_ready(&self, dir: &Path) {
+    fn wait_until_ready(&mut self, dir: &Path) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if reqwest::blocking::get(&self.base).is_ok_and(|r| r.status().is_success()) {
                 return;
             }
+            if let Ok(Some(status)) = self.process.try_wait() {
+                let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+                panic!("the server exited ({status}); its log:\n{log}");
+            }
             thread::sleep(Duration::from_millis(50));
         }
-        let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-        panic!("the server did not answer within 60 s; its log:\n{log}");
+        panic!("the server did not answer within 60 s");
     }
 
     fn url(&self, path: &str) -> String {

@@ -141,6 +141,19 @@ impl Auth {
         Ok(user.filter(|user| is_live(user.session_expires_at)))
     }
 
+    /// Checks the password and starts a session: the session id to give the
+    /// client, or `None` when the email and password do not match.
+    pub async fn log_in(
+        &self,
+        email: &Email,
+        password: &Password,
+    ) -> Result<Option<String>, AuthError> {
+        if !self.valid_login(email, password).await? {
+            return Ok(None);
+        }
+        self.create_session(email).await
+    }
+
     /// Ends the session of the user `user_id`.
     pub async fn destroy_session(&self, user_id: i32) -> Result<(), AuthError> {
         let changes = UserChanges {

@@ -60,23 +60,26 @@ impl InputError {
     }
 }
 
+impl From<&form::Error<'_>> for FieldError {
+    /// One sentence that names the field: "email is required".
+    fn from(error: &form::Error<'_>) -> Self {
+        let field = error.name.as_ref().map(|name| name.to_string());
+        let subject = field.as_deref().unwrap_or("the request body");
+        let message = match &error.kind {
+            ErrorKind::Missing => format!("{subject} is required"),
+            ErrorKind::Validation(reason) => format!("{subject} {reason}"),
+            ErrorKind::InvalidLength { .. } => format!("{subject} is too long"),
+            other => format!("{subject} is invalid: {other}"),
+        };
+        FieldError { field, message }
+    }
+}
+
 impl From<form::Errors<'_>> for InputError {
     fn from(errors: form::Errors<'_>) -> Self {
-        let errors = errors
-            .iter()
-            .map(|error| {
-                let field = error.name.as_ref().map(|name| name.to_string());
-                let subject = field.as_deref().unwrap_or("the request body");
-                let message = match &error.kind {
-                    ErrorKind::Missing => format!("{subject} is required"),
-                    ErrorKind::Validation(reason) => format!("{subject} {reason}"),
-                    ErrorKind::InvalidLength { .. } => format!("{subject} is too long"),
-                    other => format!("{subject} is invalid: {other}"),
-                };
-                FieldError { field, message }
-            })
-            .collect();
-        InputError { errors }
+        InputError {
+            errors: errors.iter().map(FieldError::from).collect(),
+        }
     }
 }
 

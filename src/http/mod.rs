@@ -1,11 +1,13 @@
 //! What the routes share: reading inputs, writing JSON the way the original
 //! Flask service did, errors, and the session cookie.
 
+pub mod browser;
 pub mod error;
 pub mod input;
 pub mod json;
 pub mod session;
 
+pub use browser::Browser;
 pub use error::ApiError;
 pub use input::Input;
 pub use json::FlaskJson;

@@ -3,7 +3,7 @@
 use crate::http::json::{FlaskJson, Message};
 
 /// `{"message": "Bienvenue"}`.
-#[rocket::get("/")]
+#[rocket::get("/", rank = 2)]
 pub fn index() -> FlaskJson<Message<'static>> {
     FlaskJson(Message {
         message: "Bienvenue",

@@ -1,10 +1,16 @@
-//! The routes of the original API. They talk only to `Auth`.
+//! The JSON API of the original design. They talk only to `Auth`.
+//!
+//! Each route has rank 2: the browser page of the same path (rank 1, in
+//! `pages`) answers first when the client prefers HTML.
 
 mod index;
 mod profile;
 mod reset_password;
 mod sessions;
 mod users;
+
+pub use reset_password::{PasswordUpdate, ResetRequest};
+pub use users::Credentials;
 
 /// Every route, to mount at `/`.
 pub fn all() -> Vec<rocket::Route> {

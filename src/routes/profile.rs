@@ -11,7 +11,7 @@ pub struct Profile {
 }
 
 /// The logged-in user's email, or 403.
-#[rocket::get("/profile")]
+#[rocket::get("/profile", rank = 2)]
 pub fn profile(user: CurrentUser) -> FlaskJson<Profile> {
     FlaskJson(Profile {
         email: user.0.email,

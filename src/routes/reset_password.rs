@@ -30,7 +30,7 @@ pub struct PasswordUpdate {
 
 /// Issues a reset token: `{"email": E, "reset_token": T}`, or 403 for an
 /// unknown email.
-#[rocket::post("/reset_password", data = "<input>")]
+#[rocket::post("/reset_password", data = "<input>", rank = 2)]
 pub async fn get_reset_password_token(
     input: Input<ResetRequest>,
     auth: &State<Auth>,
@@ -45,7 +45,7 @@ pub async fn get_reset_password_token(
 
 /// Sets a new password: `{"email": E, "message": "Password updated"}`, or 403
 /// for a token that is not valid for this email.
-#[rocket::put("/reset_password", data = "<input>")]
+#[rocket::put("/reset_password", data = "<input>", rank = 2)]
 pub async fn update_password(
     input: Input<PasswordUpdate>,
     auth: &State<Auth>,

@@ -12,18 +12,15 @@ use crate::http::{ApiError, CurrentUser, FlaskJson, Input};
 
 /// Logs in: `{"email": E, "message": "logged in"}` and the session cookie,
 /// or 401.
-#[rocket::post("/sessions", data = "<input>")]
+#[rocket::post("/sessions", data = "<input>", rank = 2)]
 pub async fn login(
     input: Input<Credentials>,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<FlaskJson<EmailMessage>, ApiError> {
     let Credentials { email, password } = input.into_inner();
-    if !auth.valid_login(&email, &password).await? {
-        return Err(ApiError::wrong_credentials());
-    }
     let session_id = auth
-        .create_session(&email)
+        .log_in(&email, &password)
         .await?
         .ok_or_else(ApiError::wrong_credentials)?;
     set_session_cookie(cookies, session_id, auth.settings().session_ttl);
@@ -31,7 +28,7 @@ pub async fn login(
 }
 
 /// Logs out: ends the session and redirects to `/` (302), or 403.
-#[rocket::delete("/sessions")]
+#[rocket::delete("/sessions", rank = 2)]
 pub async fn logout(
     user: CurrentUser,
     auth: &State<Auth>,

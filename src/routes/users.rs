@@ -15,7 +15,7 @@ pub struct Credentials {
 
 /// Registers a user: `{"email": E, "message": "user created"}`, or 400
 /// `{"message": "email already registered"}`.
-#[rocket::post("/users", data = "<input>")]
+#[rocket::post("/users", data = "<input>", rank = 2)]
 pub async fn register(
     input: Input<Credentials>,
     auth: &State<Auth>,

@@ -1,0 +1,133 @@
+//! Browser pages on the routes of the JSON API, rendered with Tera.
+//!
+//! A page route has rank 1 and the [`Browser`](crate::http::Browser) guard:
+//! it answers requests that prefer HTML and forwards the others to the JSON
+//! route of the same path (rank 2). Pages talk only to `Auth`, like routes.
+
+mod home;
+mod login;
+mod profile;
+mod register;
+mod reset_password;
+
+use std::collections::BTreeMap;
+
+use rocket::form::Context;
+use rocket::http::Status;
+use rocket::request::FlashMessage;
+use rocket::Responder;
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+use crate::auth::AuthError;
+use crate::http::input::FieldError;
+use crate::http::ApiError;
+
+/// Every page route, to mount at `/`.
+pub fn all() -> Vec<rocket::Route> {
+    rocket::routes![
+        home::home,
+        register::form,
+        register::register,
+        login::form,
+        login::login,
+        login::logout,
+        profile::profile,
+        reset_password::request_form,
+        reset_password::issue_token,
+        reset_password::update_password,
+    ]
+}
+
+/// A one-time notice, as templates show it.
+#[derive(Debug, Serialize)]
+pub struct Notice {
+    kind: String,
+    message: String,
+}
+
+impl From<FlashMessage<'_>> for Notice {
+    fn from(flash: FlashMessage<'_>) -> Self {
+        Notice {
+            kind: flash.kind().to_owned(),
+            message: flash.message().to_owned(),
+        }
+    }
+}
+
+/// A form shown again: the values typed (never a password) and one message
+/// per field at fault.
+#[derive(Debug, Default, Serialize)]
+pub struct FormState {
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    error: Option<String>,
+}
+
+impl FormState {
+    /// The state of a submitted form, keeping the values of `kept` fields.
+    pub fn submitted(context: &Context<'_>, kept: &[&str]) -> Self {
+        let values = kept
+            .iter()
+            .filter_map(|name| Some((name.to_string(), context.field_value(*name)?.to_owned())))
+            .collect();
+        let mut errors = BTreeMap::new();
+        for error in context.errors() {
+            let FieldError { field, message } = FieldError::from(error);
+            errors.entry(field.unwrap_or_default()).or_insert(message);
+        }
+        FormState {
+            values,
+            errors,
+            error: None,
+        }
+    }
+
+    /// The same state with `message` beside `field`.
+    pub fn field_error(mut self, field: &str, message: &str) -> Self {
+        self.errors.insert(field.to_owned(), message.to_owned());
+        self
+    }
+
+    /// The same state with `message` above the form.
+    pub fn form_error(mut self, message: &str) -> Self {
+        self.error = Some(message.to_owned());
+        self
+    }
+
+    /// The same state with `value` kept for `field`.
+    pub fn value(mut self, field: &str, value: &str) -> Self {
+        self.values.insert(field.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Whether some field other than those in `fields` is at fault.
+    pub fn has_errors_besides(&self, fields: &[&str]) -> bool {
+        self.errors
+            .keys()
+            .any(|field| !fields.contains(&field.as_str()))
+    }
+
+    /// The page `template` showing this form, with `status`.
+    pub fn render(self, template: &'static str, status: Status) -> PageError {
+        let page = Template::render(
+            template,
+            context! { values: self.values, errors: self.errors, error: self.error },
+        );
+        PageError::Form(Box::new((status, page)))
+    }
+}
+
+/// A page that did not do what was asked: the form again with its errors,
+/// or a status that the catchers turn into an error page.
+#[derive(Debug, Responder)]
+pub enum PageError {
+    Form(Box<(Status, Template)>),
+    Failure(Status),
+}
+
+impl From<AuthError> for PageError {
+    fn from(error: AuthError) -> Self {
+        PageError::Failure(ApiError::from(error).status)
+    }
+}

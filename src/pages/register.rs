@@ -1,0 +1,39 @@
+//! `GET /register` and `POST /users` for browsers.
+
+use rocket::form::{Contextual, Form};
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::State;
+use rocket_dyn_templates::Template;
+
+use super::{FormState, PageError};
+use crate::auth::{Auth, AuthError};
+use crate::http::Browser;
+use crate::routes::Credentials;
+
+/// The registration form.
+#[rocket::get("/register")]
+pub fn form() -> Template {
+    Template::render("register", FormState::default())
+}
+
+/// Registers, then 303 to `/login` with the notice "Account created"; or the
+/// form again (400) with the error beside its field and the email kept.
+#[rocket::post("/users", data = "<form>", rank = 1)]
+pub async fn register(
+    _browser: Browser,
+    form: Form<Contextual<'_, Credentials>>,
+    auth: &State<Auth>,
+) -> Result<Flash<Redirect>, PageError> {
+    let state = FormState::submitted(&form.context, &["email"]);
+    let Some(Credentials { email, password }) = &form.value else {
+        return Err(state.render("register", Status::BadRequest));
+    };
+    match auth.register_user(email, password).await {
+        Ok(_) => Ok(Flash::success(Redirect::to("/login"), "Account created")),
+        Err(AuthError::UserAlreadyExists(_)) => Err(state
+            .field_error("email", "email already registered")
+            .render("register", Status::BadRequest)),
+        Err(error) => Err(error.into()),
+    }
+}

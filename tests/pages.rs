@@ -1,0 +1,494 @@
+//! Browser pages on the API's routes: every page and flow, notices shown
+//! once, input escaped, and the JSON API untouched for other clients.
+
+mod common;
+
+use common::{body, sha256, TestApp};
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::LocalResponse;
+
+/// What browsers send.
+const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+const EMAIL: &str = "ada@example.com";
+const PASSWORD: &str = "analytical engine";
+
+fn accept(value: &'static str) -> Header<'static> {
+    Header::new("Accept", value)
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(name, value)| {
+            let value = rocket::http::RawStr::new(value).percent_encode();
+            format!("{name}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl TestApp {
+    async fn page(&self, path: &str) -> LocalResponse<'_> {
+        self.client
+            .get(path.to_owned())
+            .header(accept(BROWSER))
+            .dispatch()
+            .await
+    }
+
+    /// Submits an HTML form as a browser does: POST, urlencoded.
+    async fn submit(&self, action: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
+        self.client
+            .post(action.to_owned())
+            .header(accept(BROWSER))
+            .header(ContentType::Form)
+            .body(form(fields))
+            .dispatch()
+            .await
+    }
+}
+
+fn location<'a>(response: &'a LocalResponse<'_>) -> Option<&'a str> {
+    response.headers().get_one("Location")
+}
+
+/// The value of the hidden input `name` in `html`.
+fn hidden_value<'a>(html: &'a str, name: &str) -> &'a str {
+    let marker = format!("type=\"hidden\" name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the hidden input") + marker.len();
+    &html[start..start + html[start..].find('"').unwrap()]
+}
+
+/// Every visible input of `html` has a label pointing at it.
+fn assert_inputs_labelled(html: &str) {
+    for input in html.split("<input").skip(1) {
+        if input.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = input.split("id=\"").nth(1).expect("an input with an id");
+        let id = &id[..id.find('"').unwrap()];
+        assert!(
+            html.contains(&format!("<label for=\"{id}\"")),
+            "no label for {id}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn home_offers_login_and_registration_when_logged_out() {
+    let app = TestApp::new().await;
+    let response = app.page("/").await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::HTML));
+    let html = body(response).await;
+    assert!(html.contains("href=\"/login\"") && html.contains("href=\"/register\""));
+    assert!(html.contains("href=\"/static/style.css\""));
+    assert!(!html.contains("Log out"));
+}
+
+#[rocket::async_test]
+async fn home_shows_the_user_and_a_logout_button_when_logged_in() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    app.login(EMAIL, PASSWORD).await;
+    let html = body(app.page("/").await).await;
+    assert!(html.contains(EMAIL));
+    assert!(html.contains("href=\"/profile\""));
+    let logout = html.find("action=\"/sessions\"").expect("a logout form");
+    let first_field = &html[logout..];
+    let first_input = &first_field[first_field.find("<input").unwrap()..];
+    assert!(first_input.starts_with("<input type=\"hidden\" name=\"_method\" value=\"DELETE\">"));
+}
+
+#[rocket::async_test]
+async fn registration_then_a_notice_shown_once() {
+    let app = TestApp::new().await;
+    let html = body(app.page("/register").await).await;
+    assert!(html.contains("action=\"/users\""));
+    assert_inputs_labelled(&html);
+
+    let response = app
+        .submit("/users", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/login"));
+    assert!(app.stored_user(EMAIL).await.is_some());
+
+    let html = body(app.page("/login").await).await;
+    assert!(html.contains("Account created"));
+    let html = body(app.page("/login").await).await;
+    assert!(!html.contains("Account created"), "the notice shows once");
+}
+
+#[rocket::async_test]
+async fn registration_errors_show_beside_their_field_with_the_email_kept() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let cases = [
+        (EMAIL, PASSWORD, "email", "email already registered"),
+        (
+            "not-an-email",
+            PASSWORD,
+            "email",
+            "email is not a valid email address",
+        ),
+        (
+            "new@example.com",
+            "",
+            "password",
+            "password must not be empty",
+        ),
+    ];
+    for (email, password, field, message) in cases {
+        let response = app
+            .submit("/users", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(response.status(), Status::BadRequest, "{email}");
+        let html = body(response).await;
+        let error = format!("<p class=\"error\" id=\"{field}-error\">{message}</p>");
+        assert!(html.contains(&error), "{html}");
+        assert!(html.contains(&format!("aria-describedby=\"{field}-error\"")));
+        assert!(
+            html.contains(&format!("value=\"{email}\"")),
+            "the email is kept"
+        );
+        assert!(
+            !html.contains(&format!("value=\"{PASSWORD}\"")),
+            "never the password"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn reflected_input_is_escaped() {
+    let app = TestApp::new().await;
+    let attack = "\"><script>alert(1)</script>";
+    for action in ["/users", "/sessions", "/reset_password"] {
+        let response = app
+            .submit(action, &[("email", attack), ("password", "x")])
+            .await;
+        let html = body(response).await;
+        assert!(!html.contains("<script"), "{action}: {html}");
+        assert!(html.contains("&quot;&gt;&lt;script&gt;"), "{action}");
+    }
+}
+
+#[rocket::async_test]
+async fn login_sets_the_session_and_goes_to_the_profile() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let html = body(app.page("/login").await).await;
+    assert!(html.contains("action=\"/sessions\""));
+    assert_inputs_labelled(&html);
+
+    let response = app
+        .submit("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/profile"));
+    let session_id = app.session_id().expect("a session cookie");
+    assert_eq!(
+        app.stored_user(EMAIL).await.unwrap().session_id,
+        Some(sha256(&session_id))
+    );
+
+    let response = app.page("/profile").await;
+    assert_eq!(response.status(), Status::Ok);
+    let html = body(response).await;
+    assert!(html.contains(EMAIL));
+    assert!(html.contains("name=\"_method\" value=\"DELETE\""));
+}
+
+#[rocket::async_test]
+async fn a_failed_login_shows_one_generic_message() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let mut pages = Vec::new();
+    for (email, password) in [(EMAIL, "wrong"), ("nobody@example.com", PASSWORD)] {
+        let response = app
+            .submit("/sessions", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(response.status(), Status::Unauthorized);
+        assert!(response.cookies().get("session_id").is_none());
+        let html = body(response).await;
+        assert!(html.contains("Wrong email or password."));
+        assert!(html.contains(&format!("value=\"{email}\"")));
+        pages.push(html.replace(email, "EMAIL"));
+    }
+    assert_eq!(
+        pages[0], pages[1],
+        "unknown email and wrong password look alike"
+    );
+}
+
+#[rocket::async_test]
+async fn profile_without_a_session_goes_to_login() {
+    let app = TestApp::new().await;
+    let response = app.page("/profile").await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/login"));
+}
+
+#[rocket::async_test]
+async fn logout_form_ends_the_session_and_goes_home() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    app.login(EMAIL, PASSWORD).await;
+    let response = app.submit("/sessions", &[("_method", "DELETE")]).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/"));
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().session_id, None);
+    assert!(app.session_id().is_none());
+    assert_eq!(location(&app.page("/profile").await), Some("/login"));
+}
+
+#[rocket::async_test]
+async fn password_reset_flow() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let html = body(app.page("/reset_password").await).await;
+    assert!(html.contains("action=\"/reset_password\""));
+    assert_inputs_labelled(&html);
+
+    let response = app.submit("/reset_password", &[("email", EMAIL)]).await;
+    assert_eq!(response.status(), Status::Ok);
+    let html = body(response).await;
+    assert_inputs_labelled(&html);
+    let form = &html[html.find("action=\"/reset_password\"").unwrap()..];
+    let first_input = &form[form.find("<input").unwrap()..];
+    assert!(first_input.starts_with("<input type=\"hidden\" name=\"_method\" value=\"PUT\">"));
+    assert_eq!(hidden_value(&html, "email"), EMAIL);
+    let token = hidden_value(&html, "reset_token").to_owned();
+    assert_eq!(
+        app.stored_user(EMAIL).await.unwrap().reset_token,
+        Some(sha256(&token))
+    );
+
+    let fields = [
+        ("_method", "PUT"),
+        ("email", EMAIL),
+        ("reset_token", &token),
+        ("new_password", "difference engine"),
+    ];
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/login"));
+    let html = body(app.page("/login").await).await;
+    assert!(html.contains("Password updated"));
+    app.login(EMAIL, "difference engine").await;
+
+    // The same link a second time.
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(body(response).await.contains("invalid or has expired"));
+}
+
+#[rocket::async_test]
+async fn reset_errors_show_the_form_again() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let response = app
+        .submit("/reset_password", &[("email", "nobody@example.com")])
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(body(response).await.contains("email not registered"));
+
+    let fields = [
+        ("_method", "PUT"),
+        ("email", EMAIL),
+        ("reset_token", "forged"),
+        ("new_password", "x"),
+    ];
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(body(response).await.contains("invalid or has expired"));
+    app.login(EMAIL, PASSWORD).await;
+
+    let fields = [
+        ("_method", "PUT"),
+        ("email", EMAIL),
+        ("reset_token", "t"),
+        ("new_password", ""),
+    ];
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let html = body(response).await;
+    assert!(html.contains("new_password must not be empty"));
+    assert_eq!(hidden_value(&html, "reset_token"), "t");
+}
+
+#[rocket::async_test]
+async fn error_pages_for_browsers_json_for_the_others() {
+    let app = TestApp::new().await;
+    let response = app.page("/nowhere").await;
+    assert_eq!(response.status(), Status::NotFound);
+    assert_eq!(response.content_type(), Some(ContentType::HTML));
+    let html = body(response).await;
+    assert!(html.contains("href=\"/static/style.css\"") && html.contains("404"));
+
+    let response = app
+        .client
+        .get("/nowhere")
+        .header(accept("*/*"))
+        .dispatch()
+        .await;
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+}
+
+#[rocket::async_test]
+async fn the_stylesheet_is_served() {
+    let app = TestApp::new().await;
+    let response = app.client.get("/static/style.css").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::CSS));
+}
+
+#[test]
+fn templates_have_no_inline_script_or_style() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
+        for forbidden in ["<script", "<style", " style=", "javascript:", " on"] {
+            let found = match forbidden {
+                // Event handler attributes: onclick=, onload=, ...
+                " on" => text.split(" on").skip(1).any(|rest| {
+                    rest.split_once('=')
+                        .is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_alphabetic()))
+                }),
+                _ => text.contains(forbidden),
+            };
+            assert!(!found, "{} contains {forbidden}", path.display());
+        }
+    }
+}
+
+/// Runs the original flow as a JSON client sending `accept`, checking each
+/// body byte for byte.
+async fn json_flow(accept_value: &'static str) {
+    let app = TestApp::new().await;
+    let send = |method, path: &'static str, fields: &[(&str, &str)]| {
+        app.client
+            .req(method, path)
+            .header(accept(accept_value))
+            .header(ContentType::Form)
+            .body(form(fields))
+    };
+    use rocket::http::Method::*;
+    let expect = [
+        (
+            Get,
+            "/",
+            vec![],
+            200,
+            "{\"message\":\"Bienvenue\"}\n".to_owned(),
+        ),
+        (
+            Post,
+            "/users",
+            vec![("email", EMAIL), ("password", PASSWORD)],
+            200,
+            format!("{{\"email\":\"{EMAIL}\",\"message\":\"user created\"}}\n"),
+        ),
+        (
+            Post,
+            "/users",
+            vec![("email", EMAIL), ("password", PASSWORD)],
+            400,
+            "{\"message\":\"email already registered\"}\n".to_owned(),
+        ),
+        (
+            Post,
+            "/sessions",
+            vec![("email", EMAIL), ("password", "bad")],
+            401,
+            "{\"message\":\"wrong email or password\"}\n".to_owned(),
+        ),
+        (
+            Get,
+            "/profile",
+            vec![],
+            403,
+            "{\"message\":\"not logged in\"}\n".to_owned(),
+        ),
+        (
+            Post,
+            "/sessions",
+            vec![("email", EMAIL), ("password", PASSWORD)],
+            200,
+            format!("{{\"email\":\"{EMAIL}\",\"message\":\"logged in\"}}\n"),
+        ),
+        (
+            Get,
+            "/profile",
+            vec![],
+            200,
+            format!("{{\"email\":\"{EMAIL}\"}}\n"),
+        ),
+        (Delete, "/sessions", vec![], 302, String::new()),
+        (
+            Delete,
+            "/sessions",
+            vec![],
+            403,
+            "{\"message\":\"not logged in\"}\n".to_owned(),
+        ),
+        (
+            Post,
+            "/reset_password",
+            vec![("email", "nobody@example.com")],
+            403,
+            "{\"message\":\"email not registered\"}\n".to_owned(),
+        ),
+        (
+            Put,
+            "/reset_password",
+            vec![
+                ("email", EMAIL),
+                ("reset_token", "x"),
+                ("new_password", "y"),
+            ],
+            403,
+            "{\"message\":\"invalid reset token\"}\n".to_owned(),
+        ),
+    ];
+    for (method, path, fields, status, expected) in expect {
+        let response = send(method, path, &fields).dispatch().await;
+        assert_eq!(
+            response.status().code,
+            status,
+            "{accept_value}: {method} {path}"
+        );
+        assert_eq!(
+            body(response).await,
+            expected,
+            "{accept_value}: {method} {path}"
+        );
+    }
+    let response = send(Post, "/reset_password", &[("email", EMAIL)])
+        .dispatch()
+        .await;
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+    let json: serde_json::Value = serde_json::from_str(&body(response).await).unwrap();
+    let token = json["reset_token"].as_str().unwrap();
+    let fields = [
+        ("email", EMAIL),
+        ("reset_token", token),
+        ("new_password", "z"),
+    ];
+    let response = send(Put, "/reset_password", &fields).dispatch().await;
+    assert_eq!(
+        body(response).await,
+        format!("{{\"email\":\"{EMAIL}\",\"message\":\"Password updated\"}}\n")
+    );
+}
+
+#[rocket::async_test]
+async fn json_clients_see_the_api_unchanged_with_accept_any() {
+    json_flow("*/*").await;
+}
+
+#[rocket::async_test]
+async fn json_clients_see_the_api_unchanged_with_accept_json() {
+    json_flow("application/json").await;
+}
