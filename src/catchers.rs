@@ -6,7 +6,6 @@ use rocket::{Catcher, Request, Responder};
 use rocket_dyn_templates::{context, Template};
 
 use crate::http::browser::prefers_html;
-use crate::http::input::Rejection;
 use crate::http::ApiError;
 
 /// Every catcher, to register at `/`.
@@ -21,8 +20,8 @@ enum ErrorAnswer {
     Json(ApiError),
 }
 
-/// The error page or `{"message": ...}` for `status`; for a refused body,
-/// the message says which field is wrong and why.
+/// The error page or `{"message": ...}` for `status`; when a guard refused
+/// the request, the message says why (which field is wrong, ...).
 #[rocket::catch(default)]
 fn default(status: Status, request: &Request<'_>) -> ErrorAnswer {
     if prefers_html(request) {
@@ -33,19 +32,14 @@ fn default(status: Status, request: &Request<'_>) -> ErrorAnswer {
         };
         return ErrorAnswer::Page(Box::new((status, Template::render("error", page))));
     }
-    match &request.local_cache(Rejection::default).0 {
-        Some(error) if status == Status::BadRequest => {
-            ErrorAnswer::Json(ApiError::new(status, error.message()))
-        }
-        _ => ErrorAnswer::Json(ApiError::from_status(status)),
-    }
+    ErrorAnswer::Json(ApiError::recall(request, status))
 }
 
 /// What an error page tells a person.
 fn page_message(status: Status) -> &'static str {
     match status.code {
         400 => "The request could not be understood.",
-        403 => "You are not allowed to do this. Log in and try again.",
+        403 => "This request was refused. Go back to the site and try again.",
         404 => "There is no page at this address.",
         503 => "The service is busy. Try again in a moment.",
         code if code >= 500 => "Something went wrong on our side. Try again later.",

@@ -23,6 +23,19 @@ pub struct Settings {
     pub session_ttl: u64,
     /// The folder served under `/static`.
     pub static_dir: PathBuf,
+    /// Fewest characters (after NFKC normalization) of a new password.
+    pub password_min_length: usize,
+    /// Failed logins of one email allowed before each further one waits.
+    pub login_free_attempts: u32,
+    /// Wait after the first failure past the free ones, in seconds; it
+    /// doubles with every further failure.
+    pub login_lockout_base: u64,
+    /// Longest wait between two login attempts of one email, in seconds.
+    pub login_lockout_max: u64,
+    /// Failed logins older than this many seconds are forgotten.
+    pub login_failure_window: u64,
+    /// Login attempts allowed from one client address per minute (0: no limit).
+    pub login_ip_attempts_per_minute: u32,
     /// Lifetime of a password reset token, in seconds.
     pub reset_token_ttl: u64,
 }
@@ -34,6 +47,12 @@ impl Default for Settings {
             secret_key_file: PathBuf::from("secret.key"),
             session_ttl: 7 * 24 * 60 * 60,
             static_dir: PathBuf::from("static"),
+            password_min_length: 8,
+            login_free_attempts: 5,
+            login_lockout_base: 30,
+            login_lockout_max: 15 * 60,
+            login_failure_window: 24 * 60 * 60,
+            login_ip_attempts_per_minute: 60,
             reset_token_ttl: 60 * 60,
         }
     }
@@ -62,6 +81,9 @@ impl Settings {
         for (key, ttl) in [
             ("session_ttl", settings.session_ttl),
             ("reset_token_ttl", settings.reset_token_ttl),
+            ("login_lockout_base", settings.login_lockout_base),
+            ("login_lockout_max", settings.login_lockout_max),
+            ("login_failure_window", settings.login_failure_window),
         ] {
             if !(1..=MAX_TTL).contains(&ttl) {
                 return Err(format!(

@@ -26,6 +26,8 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", routes::all())
         .mount("/", pages::all())
         .register("/", catchers::all())
+        .attach(http::security::shield())
+        .attach(http::security::SecurityHeaders)
         .attach(Template::fairing())
         .attach(static_files());
     auth::stage(rocket)

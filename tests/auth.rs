@@ -23,8 +23,14 @@ fn auth(app: &TestApp) -> &Auth {
 #[rocket::async_test]
 async fn hash_password_gives_a_salted_bcrypt_hash() {
     let app = TestApp::new().await;
-    let first = auth(&app).hash_password(&password("secret")).await.unwrap();
-    let second = auth(&app).hash_password(&password("secret")).await.unwrap();
+    let first = auth(&app)
+        .hash_password(&password("first secret"))
+        .await
+        .unwrap();
+    let second = auth(&app)
+        .hash_password(&password("first secret"))
+        .await
+        .unwrap();
     assert!(first.starts_with("$2b$04$"));
     assert_ne!(first, second, "each hash has its own salt");
 }
@@ -34,12 +40,12 @@ async fn register_user_refuses_a_taken_email() {
     let app = TestApp::new().await;
     let auth = auth(&app);
     let user = auth
-        .register_user(&email("bob@example.com"), &password("secret"))
+        .register_user(&email("bob@example.com"), &password("first secret"))
         .await
         .unwrap();
     assert_eq!(user.email, "bob@example.com");
     let error = auth
-        .register_user(&email("BOB@example.com"), &password("other"))
+        .register_user(&email("BOB@example.com"), &password("other secret"))
         .await
         .unwrap_err();
     assert_eq!(error.to_string(), "User BOB@example.com already exists");
@@ -49,19 +55,19 @@ async fn register_user_refuses_a_taken_email() {
 async fn valid_login_checks_the_password() {
     let app = TestApp::new().await;
     let auth = auth(&app);
-    auth.register_user(&email("bob@example.com"), &password("secret"))
+    auth.register_user(&email("bob@example.com"), &password("first secret"))
         .await
         .unwrap();
     assert!(auth
-        .valid_login(&email("bob@example.com"), &password("secret"))
+        .valid_login(&email("bob@example.com"), &password("first secret"))
         .await
         .unwrap());
     assert!(!auth
-        .valid_login(&email("bob@example.com"), &password("Secret"))
+        .valid_login(&email("bob@example.com"), &password("First secret"))
         .await
         .unwrap());
     assert!(!auth
-        .valid_login(&email("eve@example.com"), &password("secret"))
+        .valid_login(&email("eve@example.com"), &password("first secret"))
         .await
         .unwrap());
 }
@@ -79,7 +85,7 @@ async fn sessions_are_created_found_and_destroyed() {
     let app = TestApp::new().await;
     let auth = auth(&app);
     let bob = auth
-        .register_user(&email("bob@example.com"), &password("secret"))
+        .register_user(&email("bob@example.com"), &password("first secret"))
         .await
         .unwrap();
     assert_eq!(
@@ -118,7 +124,7 @@ async fn reset_tokens_are_issued_for_known_emails_only() {
         .unwrap_err();
     assert!(matches!(error, AuthError::UnknownEmail), "{error:?}");
 
-    auth.register_user(&email("bob@example.com"), &password("secret"))
+    auth.register_user(&email("bob@example.com"), &password("first secret"))
         .await
         .unwrap();
     let first = auth
@@ -133,7 +139,11 @@ async fn reset_tokens_are_issued_for_known_emails_only() {
     // Only the newest token works.
     let token = ResetToken::parse(&first).unwrap();
     let result = auth
-        .update_password(&email("bob@example.com"), &token, &password("new"))
+        .update_password(
+            &email("bob@example.com"),
+            &token,
+            &password("brand new secret"),
+        )
         .await;
     assert!(
         matches!(result, Err(AuthError::InvalidResetToken)),
@@ -146,19 +156,26 @@ async fn update_password_sets_the_password_and_clears_the_token() {
     let app = TestApp::new().await;
     let auth = auth(&app);
     let bob = email("bob@example.com");
-    auth.register_user(&bob, &password("secret")).await.unwrap();
+    auth.register_user(&bob, &password("first secret"))
+        .await
+        .unwrap();
     let token = auth.get_reset_password_token(&bob).await.unwrap();
     let token = ResetToken::parse(&token).unwrap();
 
-    auth.update_password(&bob, &token, &password("new secret"))
+    auth.update_password(&bob, &token, &password("second secret"))
         .await
         .unwrap();
     assert!(auth
-        .valid_login(&bob, &password("new secret"))
+        .valid_login(&bob, &password("second secret"))
         .await
         .unwrap());
-    assert!(!auth.valid_login(&bob, &password("secret")).await.unwrap());
-    let again = auth.update_password(&bob, &token, &password("third")).await;
+    assert!(!auth
+        .valid_login(&bob, &password("first secret"))
+        .await
+        .unwrap());
+    let again = auth
+        .update_password(&bob, &token, &password("third secret"))
+        .await;
     assert!(
         matches!(again, Err(AuthError::InvalidResetToken)),
         "{again:?}"

@@ -21,6 +21,11 @@ impl Server {
     /// Starts the binary in `dir` (its database and secret key file live
     /// there) in the release profile, and waits until it answers.
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    /// `start`, with more `ROCKET_*` variables.
+    fn start_with(dir: &Path, variables: &[(&str, &str)]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
@@ -45,6 +50,7 @@ impl Server {
                 "ROCKET_DATABASES",
                 format!("{{auth={{url=\"{}\"}}}}", database.display()),
             )
+            .envs(variables.iter().copied())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
@@ -110,7 +116,7 @@ fn the_original_flow() {
     let server = Server::start(dir.path());
     let client = client();
     let email = "guillaume@holberton.io";
-    let (password, new_password) = ("b4l0u", "t4rt1fl3tt3");
+    let (password, new_password) = ("b4l0u-holberton", "t4rt1fl3tt3");
     let credentials = [("email", email), ("password", password)];
 
     let response = post(&client, server.url("/users"), &credentials);
@@ -230,7 +236,8 @@ fn registrations_and_sessions_survive_kill_9() {
 #[test]
 fn concurrent_clients_never_see_a_database_error() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
+    // Every client here comes from 127.0.0.1: lift the per-address limit.
+    let server = Server::start_with(dir.path(), &[("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0")]);
     let workers: Vec<_> = (0..24)
         .map(|n| {
             let (users, sessions, profile) = (
@@ -241,7 +248,7 @@ fn concurrent_clients_never_see_a_database_error() {
             thread::spawn(move || {
                 let client = client();
                 let email = format!("user{n}@example.com");
-                let credentials = [("email", email.as_str()), ("password", "parallel")];
+                let credentials = [("email", email.as_str()), ("password", "parallel requests")];
                 let mut statuses = vec![post(&client, users, &credentials).status()];
                 for _ in 0..3 {
                     statuses.push(post(&client, sessions.clone(), &credentials).status());
@@ -258,4 +265,44 @@ fn concurrent_clients_never_see_a_database_error() {
             "{statuses:?}"
         );
     }
+}
+
+#[test]
+fn login_attempts_are_logged_without_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &[("ROCKET_LOG_LEVEL", "normal")]);
+    let client = client();
+    let (email, password) = ("audited@example.com", "the secret itself");
+    post(
+        &client,
+        server.url("/users"),
+        &[("email", email), ("password", password)],
+    );
+    let wrong = "a wrong guess";
+    post(
+        &client,
+        server.url("/sessions"),
+        &[("email", email), ("password", wrong)],
+    );
+    post(
+        &client,
+        server.url("/sessions"),
+        &[("email", email), ("password", password)],
+    );
+    server.kill();
+
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(
+        log.contains("login failed for \"audited@example.com\" from 127.0.0.1"),
+        "{log}"
+    );
+    assert!(
+        log.contains("login succeeded for \"audited@example.com\" from 127.0.0.1"),
+        "{log}"
+    );
+    assert!(
+        log.contains("returns the reset token in its body"),
+        "the release warning: {log}"
+    );
+    assert!(!log.contains(password) && !log.contains(wrong), "{log}");
 }

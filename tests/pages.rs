@@ -446,7 +446,7 @@ async fn json_flow(accept_value: &'static str) {
             vec![
                 ("email", EMAIL),
                 ("reset_token", "x"),
-                ("new_password", "y"),
+                ("new_password", "yet another one"),
             ],
             403,
             "{\"message\":\"invalid reset token\"}\n".to_owned(),
@@ -474,7 +474,7 @@ async fn json_flow(accept_value: &'static str) {
     let fields = [
         ("email", EMAIL),
         ("reset_token", token),
-        ("new_password", "z"),
+        ("new_password", "zesty new secret"),
     ];
     let response = send(Put, "/reset_password", &fields).dispatch().await;
     assert_eq!(
@@ -491,4 +491,40 @@ async fn json_clients_see_the_api_unchanged_with_accept_any() {
 #[rocket::async_test]
 async fn json_clients_see_the_api_unchanged_with_accept_json() {
     json_flow("application/json").await;
+}
+
+#[rocket::async_test]
+async fn weak_passwords_show_beside_their_field() {
+    let app = TestApp::new().await;
+    let response = app
+        .submit("/users", &[("email", EMAIL), ("password", "password")])
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let html = body(response).await;
+    assert!(html.contains(
+        "<p class=\"error\" id=\"password-error\">password is too common; choose another</p>"
+    ));
+}
+
+#[rocket::async_test]
+async fn too_many_failed_logins_show_when_to_try_again() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    for _ in 0..5 {
+        let response = app
+            .submit(
+                "/sessions",
+                &[("email", EMAIL), ("password", "wrong guess")],
+            )
+            .await;
+        assert_eq!(response.status(), Status::Unauthorized);
+    }
+    let response = app
+        .submit("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), Status::TooManyRequests);
+    assert!(response.headers().get_one("Retry-After").is_some());
+    assert!(body(response)
+        .await
+        .contains("Too many login attempts. Try again in"));
 }

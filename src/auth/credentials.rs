@@ -57,10 +57,16 @@ impl<'v> FromFormField<'v> for Email {
 pub struct Password(String);
 
 impl Password {
-    /// Accepts any non-empty input, exactly as given.
+    /// The longest password accepted, in bytes: far beyond any passphrase,
+    /// and short enough that hashing it costs nothing extra.
+    pub const MAX_BYTES: usize = 1024;
+
+    /// Accepts any non-empty input up to `MAX_BYTES`, exactly as given.
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         if input.is_empty() {
             Err("must not be empty")
+        } else if input.len() > Self::MAX_BYTES {
+            Err("must be at most 1024 bytes")
         } else {
             Ok(Password(input.to_owned()))
         }

@@ -3,8 +3,11 @@
 
 mod credentials;
 mod password;
+mod policy;
+mod throttle;
 mod token;
 
+use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rocket::fairing::AdHoc;
@@ -17,6 +20,7 @@ pub use token::generate_uuid;
 use crate::config::Settings;
 use crate::db::{DbError, UserChanges, UserQuery, DB};
 use crate::user::User;
+use throttle::{AddressLimiter, LoginThrottle};
 
 /// What can go wrong in `Auth`.
 #[derive(Debug, thiserror::Error)]
@@ -27,10 +31,25 @@ pub enum AuthError {
     UnknownEmail,
     #[error("invalid reset token")]
     InvalidResetToken,
+    /// The new password breaks the policy; the text completes the field's
+    /// name ("must be at least 8 characters").
+    #[error("password {0}")]
+    WeakPassword(String),
     #[error(transparent)]
     Database(#[from] DbError),
     #[error(transparent)]
     Hashing(#[from] HashError),
+}
+
+/// How a login attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    /// The session id to give the client.
+    Success(String),
+    /// The email and password do not match (or the email is unknown).
+    WrongCredentials,
+    /// Too many attempts: try again after this many seconds.
+    Throttled(u64),
 }
 
 /// The authentication service, managed by Rocket and attached by
@@ -38,6 +57,8 @@ pub enum AuthError {
 pub struct Auth {
     db: DB,
     hasher: PasswordHasher,
+    throttle: LoginThrottle,
+    addresses: AddressLimiter,
     settings: Settings,
 }
 
@@ -58,6 +79,13 @@ impl Auth {
 
     async fn from_rocket(rocket: &Rocket<Build>) -> Result<Auth, String> {
         let settings = Settings::from_figment(rocket.figment())?;
+        if rocket.figment().profile() == rocket::Config::RELEASE_PROFILE {
+            rocket::warn!(
+                "POST /reset_password returns the reset token in its body, as the original \
+                 API does: anyone who can reach it can reset any account's password. Keep it \
+                 away from the public (see README, Security)."
+            );
+        }
         let db = DB::connect(rocket)
             .await
             .map_err(|error| format!("database: {error}"))?;
@@ -74,6 +102,8 @@ impl Auth {
         Auth {
             db,
             hasher,
+            throttle: LoginThrottle::new(&settings),
+            addresses: AddressLimiter::new(&settings),
             settings,
         }
     }
@@ -83,18 +113,24 @@ impl Auth {
         &self.settings
     }
 
+    /// How many bcrypt verifications have run, dummy ones included.
+    pub fn password_verifications(&self) -> u64 {
+        self.hasher.verifications()
+    }
+
     /// The bcrypt hash of `password`.
     pub async fn hash_password(&self, password: &Password) -> Result<String, AuthError> {
         Ok(self.hasher.hash(password).await?)
     }
 
     /// Registers a new user; `UserAlreadyExists` when the email (in any case)
-    /// is taken.
+    /// is taken, `WeakPassword` when the password breaks the policy.
     pub async fn register_user(
         &self,
         email: &Email,
         password: &Password,
     ) -> Result<User, AuthError> {
+        self.check_new_password(password, email)?;
         let hashed_password = self.hash_password(password).await?;
         self.db
             .add_user(email.as_str(), &email.normalized(), &hashed_password, now())
@@ -108,26 +144,59 @@ impl Auth {
     /// Whether `password` is the password of the user `email`. Unknown users
     /// cost the same bcrypt work as known ones.
     pub async fn valid_login(&self, email: &Email, password: &Password) -> Result<bool, AuthError> {
-        let user = self.find_user(UserQuery::Email(email.normalized())).await?;
-        let hash = user.as_ref().map(|user| user.hashed_password.as_str());
-        Ok(self.hasher.verify(password, hash).await?)
+        Ok(self.check_password(email, password).await?.is_some())
     }
 
     /// Starts a new session for the user `email`, ending any previous one.
     /// Returns the session id to give the client, or `None` for an unknown
     /// email.
     pub async fn create_session(&self, email: &Email) -> Result<Option<String>, AuthError> {
-        let Some(user) = self.find_user(UserQuery::Email(email.normalized())).await? else {
-            return Ok(None);
+        match self.find_user(UserQuery::Email(email.normalized())).await? {
+            Some(user) => Ok(Some(self.start_session(user.id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A login attempt from `client`: throttled per client address (in
+    /// memory) and per email (in the database), then the password checked,
+    /// a new session started on success and the failure counted otherwise.
+    /// Every attempt is logged with the email and the address, never with
+    /// the password.
+    pub async fn log_in(
+        &self,
+        email: &Email,
+        password: &Password,
+        client: Option<IpAddr>,
+    ) -> Result<Login, AuthError> {
+        // Quoted and escaped, so that no email can forge a log line.
+        let shown = email.as_str();
+        let address = client.map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
+        if let Some(wait) = self.addresses.check(client) {
+            rocket::warn!(
+                "login throttled for {shown:?} from {address}: too many attempts from this address"
+            );
+            return Ok(Login::Throttled(wait));
+        }
+        let key = email.normalized();
+        let now = now();
+        let failures = self.db.find_login_failures(&key).await?;
+        if let Some(wait) = self.throttle.wait(failures.as_ref(), now) {
+            rocket::warn!("login throttled for {shown:?} from {address}: too many failures");
+            return Ok(Login::Throttled(wait));
+        }
+        let Some(user) = self.check_password(email, password).await? else {
+            let restart =
+                failures.is_some_and(|failures| !self.throttle.is_current(&failures, now));
+            self.db.record_login_failure(&key, now, restart).await?;
+            rocket::warn!("login failed for {shown:?} from {address}");
+            return Ok(Login::WrongCredentials);
         };
-        let session_id = generate_uuid();
-        let changes = UserChanges {
-            session_id: Some(Some(token::digest(&session_id))),
-            session_expires_at: Some(Some(expiry(self.settings.session_ttl))),
-            ..UserChanges::default()
-        };
-        self.db.update_user(user.id, changes).await?;
-        Ok(Some(session_id))
+        if failures.is_some() {
+            self.db.clear_login_failures(&key).await?;
+        }
+        let session_id = self.start_session(user.id).await?;
+        rocket::info!("login succeeded for {shown:?} from {address}");
+        Ok(Login::Success(session_id))
     }
 
     /// The user whose live session is `session_id`, if any.
@@ -139,19 +208,6 @@ impl Auth {
             .find_user(UserQuery::SessionId(token::digest(session_id)))
             .await?;
         Ok(user.filter(|user| is_live(user.session_expires_at)))
-    }
-
-    /// Checks the password and starts a session: the session id to give the
-    /// client, or `None` when the email and password do not match.
-    pub async fn log_in(
-        &self,
-        email: &Email,
-        password: &Password,
-    ) -> Result<Option<String>, AuthError> {
-        if !self.valid_login(email, password).await? {
-            return Ok(None);
-        }
-        self.create_session(email).await
     }
 
     /// Ends the session of the user `user_id`.
@@ -182,8 +238,10 @@ impl Auth {
     }
 
     /// Sets a new password with a reset token issued for `email`. The token
-    /// works once; the user's session ends. `InvalidResetToken` when the token
-    /// is unknown, expired, used, or was issued for another email.
+    /// works once; the user's session ends and failed logins are forgotten.
+    /// `InvalidResetToken` when the token is unknown, expired, used, or was
+    /// issued for another email; `WeakPassword` when the password breaks the
+    /// policy.
     pub async fn update_password(
         &self,
         email: &Email,
@@ -197,6 +255,7 @@ impl Auth {
             .filter(|user| user.normalized_email == email.normalized())
             .filter(|user| is_live(user.reset_token_expires_at))
             .ok_or(AuthError::InvalidResetToken)?;
+        self.check_new_password(password, email)?;
         let changes = UserChanges {
             hashed_password: Some(self.hash_password(password).await?),
             reset_token: Some(None),
@@ -210,7 +269,38 @@ impl Auth {
             .map_err(|error| match error {
                 DbError::NotFound => AuthError::InvalidResetToken,
                 other => other.into(),
-            })
+            })?;
+        Ok(self.db.clear_login_failures(&user.normalized_email).await?)
+    }
+
+    /// The user `email` if `password` is theirs. Unknown users are checked
+    /// against a dummy hash, so that both cost one bcrypt verification.
+    async fn check_password(
+        &self,
+        email: &Email,
+        password: &Password,
+    ) -> Result<Option<User>, AuthError> {
+        let user = self.find_user(UserQuery::Email(email.normalized())).await?;
+        let hash = user.as_ref().map(|user| user.hashed_password.as_str());
+        let matches = self.hasher.verify(password, hash).await?;
+        Ok(user.filter(|_| matches))
+    }
+
+    /// Gives the user `user_id` a new session, ending any previous one.
+    async fn start_session(&self, user_id: i32) -> Result<String, AuthError> {
+        let session_id = generate_uuid();
+        let changes = UserChanges {
+            session_id: Some(Some(token::digest(&session_id))),
+            session_expires_at: Some(Some(expiry(self.settings.session_ttl))),
+            ..UserChanges::default()
+        };
+        self.db.update_user(user_id, changes).await?;
+        Ok(session_id)
+    }
+
+    fn check_new_password(&self, password: &Password, email: &Email) -> Result<(), AuthError> {
+        policy::check(password, email, self.settings.password_min_length)
+            .map_err(AuthError::WeakPassword)
     }
 
     /// `find_user_by`, with "no such user" as `None`.

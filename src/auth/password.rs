@@ -1,5 +1,6 @@
 //! Password hashing with bcrypt, on a blocking pool bounded to the cores.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use base64::Engine;
@@ -35,6 +36,7 @@ pub struct PasswordHasher {
     cost: u32,
     permits: Arc<Semaphore>,
     dummy_hash: String,
+    verifications: AtomicU64,
 }
 
 impl PasswordHasher {
@@ -47,6 +49,7 @@ impl PasswordHasher {
             cost,
             permits: Arc::new(Semaphore::new(cores)),
             dummy_hash,
+            verifications: AtomicU64::new(0),
         })
     }
 
@@ -64,10 +67,16 @@ impl PasswordHasher {
         let input = prehash(password);
         let known = hash.is_some();
         let hash = hash.unwrap_or(&self.dummy_hash).to_owned();
+        self.verifications.fetch_add(1, Ordering::Relaxed);
         let matches = self
             .run(move || bcrypt::verify(input, &hash).map_err(HashError::from))
             .await?;
         Ok(known && matches)
+    }
+
+    /// How many bcrypt verifications this hasher has run, dummy ones included.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 
     async fn run<T: Send + 'static>(

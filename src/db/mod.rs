@@ -11,7 +11,7 @@ use rocket::{Phase, Rocket};
 pub use connection::AuthPool;
 use connection::DbConnection;
 use rocket_sync_db_pools::ConnectionPool;
-use schema::users;
+use schema::{login_failures, users};
 
 use crate::user::User;
 
@@ -83,6 +83,16 @@ pub struct UserChanges {
     pub session_expires_at: Option<Option<i64>>,
     pub reset_token: Option<Option<String>>,
     pub reset_token_expires_at: Option<Option<i64>>,
+}
+
+/// The failed logins recorded for one normalized email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = login_failures)]
+pub struct LoginFailures {
+    /// Failures since the last success (or since the count restarted).
+    pub failures: i32,
+    /// Unix time of the latest failure.
+    pub last_failed_at: i64,
 }
 
 /// Access to the `users` table over the `auth` connection pool.
@@ -203,6 +213,66 @@ impl DB {
             })
             .await?;
         one_row_updated(updated)
+    }
+}
+
+impl DB {
+    /// The failed logins recorded for `normalized_email`, if any.
+    pub async fn find_login_failures(
+        &self,
+        normalized_email: &str,
+    ) -> Result<Option<LoginFailures>, DbError> {
+        let email = normalized_email.to_owned();
+        self.run(move |connection| {
+            login_failures::table
+                .find(email)
+                .select(LoginFailures::as_select())
+                .first(connection)
+                .optional()
+        })
+        .await
+    }
+
+    /// Counts one more failed login for `normalized_email` at `now`, or
+    /// restarts the count at one when `restart` is set. Atomic, so that
+    /// concurrent failures all count.
+    pub async fn record_login_failure(
+        &self,
+        normalized_email: &str,
+        now: i64,
+        restart: bool,
+    ) -> Result<LoginFailures, DbError> {
+        let email = normalized_email.to_owned();
+        self.run(move |connection| {
+            // failures × 1 + 1 counts one more; failures × 0 + 1 restarts.
+            let kept = i32::from(!restart);
+            diesel::insert_into(login_failures::table)
+                .values((
+                    login_failures::normalized_email.eq(email),
+                    login_failures::failures.eq(1),
+                    login_failures::last_failed_at.eq(now),
+                ))
+                .on_conflict(login_failures::normalized_email)
+                .do_update()
+                .set((
+                    login_failures::failures.eq(login_failures::failures * kept + 1),
+                    login_failures::last_failed_at.eq(now),
+                ))
+                .returning(LoginFailures::as_returning())
+                .get_result(connection)
+        })
+        .await
+    }
+
+    /// Forgets the failed logins of `normalized_email`.
+    pub async fn clear_login_failures(&self, normalized_email: &str) -> Result<(), DbError> {
+        let email = normalized_email.to_owned();
+        self.run(move |connection| {
+            diesel::delete(login_failures::table.find(email))
+                .execute(connection)
+                .map(drop)
+        })
+        .await
     }
 }
 

@@ -13,3 +13,11 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    login_failures (normalized_email) {
+        normalized_email -> Text,
+        failures -> Integer,
+        last_failed_at -> BigInt,
+    }
+}

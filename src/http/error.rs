@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use rocket::http::Status;
+use rocket::http::{Header, Status};
 use rocket::response::{self, Responder};
 use rocket::Request;
 
@@ -10,12 +10,19 @@ use super::json::{FlaskJson, Message};
 use crate::auth::AuthError;
 use crate::db::DbError;
 
-/// An error answer: its status and a message for the client.
+/// An error answer: its status, a message for the client and, for 429 and
+/// 503, when to try again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: Status,
     pub message: Cow<'static, str>,
+    pub retry_after: Option<u64>,
 }
+
+/// The error a guard refused the request with, kept for the catchers (which
+/// Rocket 0.5 gives only the status).
+#[derive(Debug, Default)]
+pub struct Refusal(pub Option<ApiError>);
 
 impl ApiError {
     /// An error with `status` and `message`.
@@ -23,6 +30,7 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -36,6 +44,17 @@ impl ApiError {
         ApiError::new(Status::Forbidden, "not logged in")
     }
 
+    /// 429: too many login attempts; try again in `seconds`.
+    pub fn too_many_attempts(seconds: u64) -> Self {
+        ApiError {
+            retry_after: Some(seconds),
+            ..ApiError::new(
+                Status::TooManyRequests,
+                "too many login attempts; try again later",
+            )
+        }
+    }
+
     /// The default message for `status`.
     pub fn from_status(status: Status) -> Self {
         let message = match status.code {
@@ -45,6 +64,21 @@ impl ApiError {
             _ => status.reason_lossy(),
         };
         ApiError::new(status, message)
+    }
+
+    /// Keeps this error for the catcher of this request: a guard that fails
+    /// calls this so that the answer says why.
+    pub fn remember(&self, request: &Request<'_>) {
+        request.local_cache(|| Refusal(Some(self.clone())));
+    }
+
+    /// The error a guard remembered for this request if it has `status`,
+    /// else the default one.
+    pub fn recall(request: &Request<'_>, status: Status) -> Self {
+        match &request.local_cache(Refusal::default).0 {
+            Some(error) if error.status == status => error.clone(),
+            _ => ApiError::from_status(status),
+        }
     }
 }
 
@@ -56,6 +90,9 @@ impl From<AuthError> for ApiError {
             }
             AuthError::UnknownEmail => ApiError::new(Status::Forbidden, "email not registered"),
             AuthError::InvalidResetToken => ApiError::new(Status::Forbidden, "invalid reset token"),
+            AuthError::WeakPassword(reason) => {
+                ApiError::new(Status::BadRequest, format!("password {reason}"))
+            }
             AuthError::Database(DbError::Unavailable) => {
                 rocket::warn!("database unavailable: no connection within the pool's timeout");
                 ApiError::from_status(Status::ServiceUnavailable)
@@ -75,6 +112,9 @@ impl<'r> Responder<'r, 'static> for ApiError {
         })
         .respond_to(request)?;
         response.set_status(self.status);
+        if let Some(seconds) = self.retry_after {
+            response.set_header(Header::new("Retry-After", seconds.to_string()));
+        }
         Ok(response)
     }
 }

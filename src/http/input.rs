@@ -9,6 +9,8 @@ use rocket::outcome::Outcome;
 use rocket::Request;
 use serde_json::Value;
 
+use super::ApiError;
+
 /// A parsed body. On failure the request gets 400 and the catcher answers
 /// with the [`InputError`] message, which names the fields at fault.
 #[derive(Debug)]
@@ -83,10 +85,6 @@ impl From<form::Errors<'_>> for InputError {
     }
 }
 
-/// The rejection of this request's body, for the 400 catcher.
-#[derive(Debug, Default)]
-pub struct Rejection(pub Option<InputError>);
-
 #[rocket::async_trait]
 impl<'r, T> FromData<'r> for Input<T>
 where
@@ -110,7 +108,7 @@ where
         match parsed {
             Ok(value) => Outcome::Success(Input(value)),
             Err(error) => {
-                request.local_cache(|| Rejection(Some(error.clone())));
+                ApiError::new(Status::BadRequest, error.message()).remember(request);
                 Outcome::Error((Status::BadRequest, error))
             }
         }

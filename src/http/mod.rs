@@ -5,10 +5,12 @@ pub mod browser;
 pub mod error;
 pub mod input;
 pub mod json;
+pub mod security;
 pub mod session;
 
 pub use browser::Browser;
 pub use error::ApiError;
 pub use input::Input;
 pub use json::FlaskJson;
+pub use security::SameOrigin;
 pub use session::CurrentUser;

@@ -1,5 +1,7 @@
 //! `GET /login`, `POST /sessions` and `DELETE /sessions` for browsers.
 
+use std::net::IpAddr;
+
 use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
 use rocket::request::FlashMessage;
@@ -8,9 +10,9 @@ use rocket::State;
 use rocket_dyn_templates::{context, Template};
 
 use super::{FormState, Notice, PageError};
-use crate::auth::Auth;
+use crate::auth::{Auth, Login};
 use crate::http::session::{remove_session_cookie, set_session_cookie};
-use crate::http::{Browser, CurrentUser};
+use crate::http::{Browser, CurrentUser, SameOrigin};
 use crate::routes::Credentials;
 
 /// The login form, with the notice left by the previous page if any.
@@ -20,11 +22,14 @@ pub fn form(flash: Option<FlashMessage<'_>>) -> Template {
 }
 
 /// Logs in, sets the session cookie and 303 to `/profile`; or the form again
-/// with one generic message (401), or with the field errors (400).
+/// with one generic message (401), with the field errors (400), or with
+/// when to try again (429).
 #[rocket::post("/sessions", data = "<form>", rank = 1)]
 pub async fn login(
     _browser: Browser,
+    _origin: SameOrigin,
     form: Form<Contextual<'_, Credentials>>,
+    client: Option<IpAddr>,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<Redirect, PageError> {
@@ -32,14 +37,19 @@ pub async fn login(
     let Some(Credentials { email, password }) = &form.value else {
         return Err(state.render("login", Status::BadRequest));
     };
-    match auth.log_in(email, password).await? {
-        Some(session_id) => {
+    match auth.log_in(email, password, client).await? {
+        Login::Success(session_id) => {
             set_session_cookie(cookies, session_id, auth.settings().session_ttl);
             Ok(Redirect::to("/profile"))
         }
-        None => Err(state
+        Login::WrongCredentials => Err(state
             .form_error("Wrong email or password.")
             .render("login", Status::Unauthorized)),
+        Login::Throttled(wait) => Err(state
+            .form_error(&format!(
+                "Too many login attempts. Try again in {wait} seconds."
+            ))
+            .render_throttled("login", wait)),
     }
 }
 
@@ -47,6 +57,7 @@ pub async fn login(
 #[rocket::delete("/sessions", rank = 1)]
 pub async fn logout(
     _browser: Browser,
+    _origin: SameOrigin,
     user: Option<CurrentUser>,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,

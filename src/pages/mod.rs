@@ -13,7 +13,7 @@ mod reset_password;
 use std::collections::BTreeMap;
 
 use rocket::form::Context;
-use rocket::http::Status;
+use rocket::http::{Header, Status};
 use rocket::request::FlashMessage;
 use rocket::Responder;
 use rocket_dyn_templates::{context, Template};
@@ -110,11 +110,20 @@ impl FormState {
 
     /// The page `template` showing this form, with `status`.
     pub fn render(self, template: &'static str, status: Status) -> PageError {
-        let page = Template::render(
+        PageError::Form(Box::new((status, self.page(template))))
+    }
+
+    /// The page `template` showing this form, with 429 and `Retry-After`.
+    pub fn render_throttled(self, template: &'static str, wait: u64) -> PageError {
+        let page = Box::new((Status::TooManyRequests, self.page(template)));
+        PageError::Throttled(page, Header::new("Retry-After", wait.to_string()))
+    }
+
+    fn page(self, template: &'static str) -> Template {
+        Template::render(
             template,
             context! { values: self.values, errors: self.errors, error: self.error },
-        );
-        PageError::Form(Box::new((status, page)))
+        )
     }
 }
 
@@ -123,6 +132,7 @@ impl FormState {
 #[derive(Debug, Responder)]
 pub enum PageError {
     Form(Box<(Status, Template)>),
+    Throttled(Box<(Status, Template)>, Header<'static>),
     Failure(Status),
 }
 

@@ -8,7 +8,7 @@ use rocket_dyn_templates::Template;
 
 use super::{FormState, PageError};
 use crate::auth::{Auth, AuthError};
-use crate::http::Browser;
+use crate::http::{Browser, SameOrigin};
 use crate::routes::Credentials;
 
 /// The registration form.
@@ -22,6 +22,7 @@ pub fn form() -> Template {
 #[rocket::post("/users", data = "<form>", rank = 1)]
 pub async fn register(
     _browser: Browser,
+    _origin: SameOrigin,
     form: Form<Contextual<'_, Credentials>>,
     auth: &State<Auth>,
 ) -> Result<Flash<Redirect>, PageError> {
@@ -33,6 +34,9 @@ pub async fn register(
         Ok(_) => Ok(Flash::success(Redirect::to("/login"), "Account created")),
         Err(AuthError::UserAlreadyExists(_)) => Err(state
             .field_error("email", "email already registered")
+            .render("register", Status::BadRequest)),
+        Err(AuthError::WeakPassword(reason)) => Err(state
+            .field_error("password", &format!("password {reason}"))
             .render("register", Status::BadRequest)),
         Err(error) => Err(error.into()),
     }

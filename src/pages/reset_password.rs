@@ -9,7 +9,7 @@ use rocket_dyn_templates::Template;
 
 use super::{FormState, PageError};
 use crate::auth::{Auth, AuthError};
-use crate::http::Browser;
+use crate::http::{Browser, SameOrigin};
 use crate::routes::{PasswordUpdate, ResetRequest};
 
 /// The form that asks for a reset.
@@ -23,6 +23,7 @@ pub fn request_form() -> Template {
 #[rocket::post("/reset_password", data = "<form>", rank = 1)]
 pub async fn issue_token(
     _browser: Browser,
+    _origin: SameOrigin,
     form: Form<Contextual<'_, ResetRequest>>,
     auth: &State<Auth>,
 ) -> Result<Template, PageError> {
@@ -50,6 +51,7 @@ pub async fn issue_token(
 #[rocket::put("/reset_password", data = "<form>", rank = 1)]
 pub async fn update_password(
     _browser: Browser,
+    _origin: SameOrigin,
     form: Form<Contextual<'_, PasswordUpdate>>,
     auth: &State<Auth>,
 ) -> Result<Flash<Redirect>, PageError> {
@@ -68,6 +70,9 @@ pub async fn update_password(
         .await
     {
         Ok(()) => Ok(Flash::success(Redirect::to("/login"), "Password updated")),
+        Err(AuthError::WeakPassword(reason)) => Err(state
+            .field_error("new_password", &format!("new_password {reason}"))
+            .render("new_password", Status::BadRequest)),
         Err(AuthError::InvalidResetToken) => Err(state
             .form_error("This reset link is invalid or has expired. Ask for a new one.")
             .render("reset_password", Status::Forbidden)),

@@ -1,11 +1,12 @@
 //! `POST /reset_password` (ask for a token) and `PUT /reset_password` (use it).
 
+use rocket::http::Status;
 use rocket::{FromForm, State};
 use serde::Serialize;
 
-use crate::auth::{Auth, Email, Password, ResetToken};
+use crate::auth::{Auth, AuthError, Email, Password, ResetToken};
 use crate::http::json::EmailMessage;
-use crate::http::{ApiError, FlaskJson, Input};
+use crate::http::{ApiError, FlaskJson, Input, SameOrigin};
 
 /// The field of a reset request.
 #[derive(Debug, FromForm)]
@@ -32,6 +33,7 @@ pub struct PasswordUpdate {
 /// unknown email.
 #[rocket::post("/reset_password", data = "<input>", rank = 2)]
 pub async fn get_reset_password_token(
+    _origin: SameOrigin,
     input: Input<ResetRequest>,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<ResetTokenIssued>, ApiError> {
@@ -43,10 +45,12 @@ pub async fn get_reset_password_token(
     }))
 }
 
-/// Sets a new password: `{"email": E, "message": "Password updated"}`, or 403
-/// for a token that is not valid for this email.
+/// Sets a new password: `{"email": E, "message": "Password updated"}`; 403
+/// for a token that is not valid for this email; 400 for a new password
+/// refused by the policy.
 #[rocket::put("/reset_password", data = "<input>", rank = 2)]
 pub async fn update_password(
+    _origin: SameOrigin,
     input: Input<PasswordUpdate>,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<EmailMessage>, ApiError> {
@@ -56,6 +60,12 @@ pub async fn update_password(
         new_password,
     } = input.into_inner();
     auth.update_password(&email, &reset_token, &new_password)
-        .await?;
+        .await
+        .map_err(|error| match error {
+            AuthError::WeakPassword(reason) => {
+                ApiError::new(Status::BadRequest, format!("new_password {reason}"))
+            }
+            other => other.into(),
+        })?;
     Ok(FlaskJson(EmailMessage::new(&email, "Password updated")))
 }

@@ -1,35 +1,43 @@
 //! `POST /sessions` (login) and `DELETE /sessions` (logout).
 
+use std::net::IpAddr;
+
 use rocket::http::CookieJar;
 use rocket::response::Redirect;
 use rocket::State;
 
 use super::users::Credentials;
-use crate::auth::Auth;
+use crate::auth::{Auth, Login};
 use crate::http::json::EmailMessage;
 use crate::http::session::{remove_session_cookie, set_session_cookie};
-use crate::http::{ApiError, CurrentUser, FlaskJson, Input};
+use crate::http::{ApiError, CurrentUser, FlaskJson, Input, SameOrigin};
 
-/// Logs in: `{"email": E, "message": "logged in"}` and the session cookie,
-/// or 401.
+/// Logs in: `{"email": E, "message": "logged in"}` and the session cookie;
+/// 401 for a wrong email or password; 429 with `Retry-After` after too many
+/// attempts.
 #[rocket::post("/sessions", data = "<input>", rank = 2)]
 pub async fn login(
+    _origin: SameOrigin,
     input: Input<Credentials>,
+    client: Option<IpAddr>,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<FlaskJson<EmailMessage>, ApiError> {
     let Credentials { email, password } = input.into_inner();
-    let session_id = auth
-        .log_in(&email, &password)
-        .await?
-        .ok_or_else(ApiError::wrong_credentials)?;
-    set_session_cookie(cookies, session_id, auth.settings().session_ttl);
-    Ok(FlaskJson(EmailMessage::new(&email, "logged in")))
+    match auth.log_in(&email, &password, client).await? {
+        Login::Success(session_id) => {
+            set_session_cookie(cookies, session_id, auth.settings().session_ttl);
+            Ok(FlaskJson(EmailMessage::new(&email, "logged in")))
+        }
+        Login::WrongCredentials => Err(ApiError::wrong_credentials()),
+        Login::Throttled(wait) => Err(ApiError::too_many_attempts(wait)),
+    }
 }
 
 /// Logs out: ends the session and redirects to `/` (302), or 403.
 #[rocket::delete("/sessions", rank = 2)]
 pub async fn logout(
+    _origin: SameOrigin,
     user: CurrentUser,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,

@@ -4,7 +4,7 @@ use rocket::{FromForm, State};
 
 use crate::auth::{Auth, Email, Password};
 use crate::http::json::EmailMessage;
-use crate::http::{ApiError, FlaskJson, Input};
+use crate::http::{ApiError, FlaskJson, Input, SameOrigin};
 
 /// The fields of a registration or a login.
 #[derive(Debug, FromForm)]
@@ -14,9 +14,11 @@ pub struct Credentials {
 }
 
 /// Registers a user: `{"email": E, "message": "user created"}`, or 400
-/// `{"message": "email already registered"}`.
+/// `{"message": "email already registered"}` (or a password refused by the
+/// policy).
 #[rocket::post("/users", data = "<input>", rank = 2)]
 pub async fn register(
+    _origin: SameOrigin,
     input: Input<Credentials>,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<EmailMessage>, ApiError> {

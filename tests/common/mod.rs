@@ -46,9 +46,26 @@ impl TestApp {
     /// The service with the test configuration changed by `configure`.
     pub async fn with(configure: impl FnOnce(Figment) -> Figment) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        TestApp::start(dir, configure).await
+    }
+
+    /// A new service over this one's files (database included), as after a
+    /// restart.
+    pub async fn restart(self, configure: impl FnOnce(Figment) -> Figment) -> Self {
+        let TestApp { client, dir } = self;
+        drop(client.terminate().await);
+        TestApp::start(dir, configure).await
+    }
+
+    async fn start(dir: TempDir, configure: impl FnOnce(Figment) -> Figment) -> Self {
         let rocket = auth_service::build(configure(figment(dir.path())));
         let client = Client::tracked(rocket).await.expect("the service starts");
         TestApp { client, dir }
+    }
+
+    /// The service's `Auth`.
+    pub fn auth(&self) -> &auth_service::auth::Auth {
+        self.client.rocket().state().expect("Auth is managed")
     }
 
     /// Direct access to the service's database, to check what it holds.

@@ -1,0 +1,96 @@
+//! What a new password must be: long enough, and not a common one.
+
+use unicode_normalization::UnicodeNormalization;
+use zxcvbn::feedback::Warning;
+
+use super::credentials::{Email, Password};
+
+/// Passwords longer than this are never in the common lists; they are not
+/// searched, which keeps the check fast.
+const LONGEST_COMMON: usize = 64;
+
+/// Why a new password is refused; the text completes the field's name.
+pub fn check(password: &Password, email: &Email, min_length: usize) -> Result<(), String> {
+    let normalized: String = password.expose().nfkc().collect();
+    let length = normalized.chars().count();
+    if length < min_length {
+        return Err(format!("must be at least {min_length} characters"));
+    }
+    if length <= LONGEST_COMMON && is_common(&normalized, email) {
+        return Err("is too common; choose another".to_owned());
+    }
+    Ok(())
+}
+
+/// Whether the password is the user's own email (or its local part), one
+/// entry of zxcvbn's common-password list (also reversed or in l33t speak),
+/// or guessed in under a thousand tries (`aaaaaaaa`, `abcdefgh`).
+fn is_common(password: &str, email: &Email) -> bool {
+    let lowercase = password.to_lowercase();
+    let address = email.normalized();
+    let local_part = address.split('@').next().unwrap_or_default();
+    if lowercase == address || lowercase == local_part {
+        return true;
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[]);
+    let whole_entry = estimate.sequence().len() == 1;
+    let warning = estimate.feedback().and_then(|feedback| feedback.warning());
+    let listed = match warning {
+        Some(Warning::ThisIsATop10Password)
+        | Some(Warning::ThisIsATop100Password)
+        | Some(Warning::ThisIsACommonPassword) => true,
+        Some(Warning::ThisIsSimilarToACommonlyUsedPassword) => whole_entry,
+        _ => false,
+    };
+    listed || estimate.score() == zxcvbn::Score::Zero
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_new(password: &str) -> Result<(), String> {
+        let email = Email::parse("grace.hopper@example.com").unwrap();
+        check(&Password::parse(password).unwrap(), &email, 8)
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert_eq!(
+            check_new("s3cr3t!"),
+            Err("must be at least 8 characters".into())
+        );
+        // Eight characters, counted as Unicode characters rather than bytes.
+        assert_eq!(check_new("éléphant"), Ok(()));
+    }
+
+    #[test]
+    fn common_passwords_are_refused() {
+        for common in [
+            "password", "12345678", "iloveyou", "p@ssw0rd", "drowssap", "aaaaaaaa",
+        ] {
+            assert_eq!(
+                check_new(common),
+                Err("is too common; choose another".into()),
+                "{common}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_users_own_email_is_refused() {
+        assert!(check_new("grace.hopper").is_err());
+        assert!(check_new("grace.hopper@example.com").is_err());
+    }
+
+    #[test]
+    fn ordinary_passphrases_pass() {
+        for fine in [
+            "correct horse battery",
+            "analytical engine",
+            "x".repeat(1000).as_str(),
+        ] {
+            assert_eq!(check_new(fine), Ok(()), "{fine}");
+        }
+    }
+}
