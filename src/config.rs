@@ -17,6 +17,8 @@ use serde::Deserialize;
 pub struct Settings {
     /// bcrypt work factor (4 to 31).
     pub bcrypt_cost: u32,
+    /// Password hashes that may wait for a hashing thread; past that, 503.
+    pub hash_queue_limit: usize,
     /// Where the generated secret key is kept when `secret_key` is not set.
     pub secret_key_file: PathBuf,
     /// Lifetime of a session, in seconds.
@@ -44,6 +46,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             bcrypt_cost: bcrypt::DEFAULT_COST,
+            hash_queue_limit: 32,
             secret_key_file: PathBuf::from("secret.key"),
             session_ttl: 7 * 24 * 60 * 60,
             static_dir: PathBuf::from("static"),

@@ -89,8 +89,8 @@ impl Auth {
         let db = DB::connect(rocket)
             .await
             .map_err(|error| format!("database: {error}"))?;
-        let cost = settings.bcrypt_cost;
-        let hasher = rocket::tokio::task::spawn_blocking(move || PasswordHasher::new(cost))
+        let (cost, queue) = (settings.bcrypt_cost, settings.hash_queue_limit);
+        let hasher = rocket::tokio::task::spawn_blocking(move || PasswordHasher::new(cost, queue))
             .await
             .map_err(|error| error.to_string())?
             .map_err(|error| error.to_string())?;

@@ -1,12 +1,14 @@
-//! Password hashing with bcrypt, on a blocking pool bounded to the cores.
+//! Password hashing with bcrypt, on a pool of its own: one thread per core,
+//! at a lower scheduling priority than request handling, behind a bounded
+//! queue.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::thread;
 
 use base64::Engine;
+use crossbeam_channel::{Sender, TrySendError};
 use hmac::{Hmac, Mac};
-use rocket::tokio::sync::Semaphore;
-use rocket::tokio::task;
+use rocket::tokio::sync::oneshot;
 use sha2::Sha256;
 use unicode_normalization::UnicodeNormalization;
 
@@ -16,38 +18,63 @@ use super::credentials::Password;
 /// differ from plain SHA-256 digests leaked elsewhere ("password shucking").
 const PREHASH_KEY: &[u8] = b"auth-service/bcrypt-prehash/v1";
 
-/// Why hashing failed; never expected in service.
+/// How much lower than request handling the hashing threads run (a nice
+/// value: request threads get about ten times their share of a busy core).
+const HASHING_NICENESS: libc::c_int = 10;
+
+/// Why hashing failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
+    /// Every hashing thread is busy and the queue is full: try again later.
+    #[error("the password hashing queue is full")]
+    Busy,
     #[error("bcrypt failed: {0}")]
     Bcrypt(#[from] bcrypt::BcryptError),
-    #[error("the hashing task did not complete: {0}")]
-    Task(#[from] task::JoinError),
+    #[error("the hashing threads have stopped")]
+    Stopped,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// Hashes and verifies passwords.
 ///
 /// bcrypt reads at most 72 bytes, so each password is first normalized to
 /// NFKC (composed and decomposed accents match) and reduced with HMAC-SHA-256
 /// to 44 base64 characters: every byte of it counts, whatever its length.
-/// The work runs on Tokio's blocking threads, at most one per core at a time,
-/// never on the async workers nor inside a database call.
+/// The work runs on threads of its own, one per core, never on the async
+/// workers nor inside a database call; at most `queue` more requests wait,
+/// and past that hashing fails at once with [`HashError::Busy`].
 pub struct PasswordHasher {
     cost: u32,
-    permits: Arc<Semaphore>,
+    jobs: Sender<Job>,
     dummy_hash: String,
     verifications: AtomicU64,
 }
 
 impl PasswordHasher {
-    /// A hasher at bcrypt `cost`. Computes one hash (the dummy that unknown
-    /// users are checked against), so call it off the async workers.
-    pub fn new(cost: u32) -> Result<Self, HashError> {
+    /// A hasher at bcrypt `cost`, with one thread per core and `queue`
+    /// places for requests waiting for one. Computes one hash (the dummy that
+    /// unknown users are checked against), so call it off the async workers.
+    pub fn new(cost: u32, queue: usize) -> Result<Self, HashError> {
         let dummy_hash = bcrypt::hash(super::token::generate_uuid(), cost)?;
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        let (jobs, waiting) = crossbeam_channel::bounded::<Job>(queue);
+        for index in 0..cores {
+            let waiting = waiting.clone();
+            thread::Builder::new()
+                .name(format!("bcrypt-{index}"))
+                .spawn(move || {
+                    lower_priority();
+                    // Ends when the hasher, and so the sender, is dropped.
+                    for job in waiting {
+                        job();
+                    }
+                })
+                .map_err(|_| HashError::Stopped)?;
+        }
         Ok(PasswordHasher {
             cost,
-            permits: Arc::new(Semaphore::new(cores)),
+            jobs,
             dummy_hash,
             verifications: AtomicU64::new(0),
         })
@@ -57,8 +84,7 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let input = prehash(password);
         let cost = self.cost;
-        self.run(move || bcrypt::hash(input, cost).map_err(HashError::from))
-            .await
+        self.run(move || bcrypt::hash(input, cost)).await
     }
 
     /// Whether `password` matches `hash`. With no hash (unknown user) it
@@ -68,9 +94,7 @@ impl PasswordHasher {
         let known = hash.is_some();
         let hash = hash.unwrap_or(&self.dummy_hash).to_owned();
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        let matches = self
-            .run(move || bcrypt::verify(input, &hash).map_err(HashError::from))
-            .await?;
+        let matches = self.run(move || bcrypt::verify(input, &hash)).await?;
         Ok(known && matches)
     }
 
@@ -79,16 +103,33 @@ impl PasswordHasher {
         self.verifications.load(Ordering::Relaxed)
     }
 
+    /// Queues `work` for a hashing thread and waits for its result.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+        work: impl FnOnce() -> Result<T, bcrypt::BcryptError> + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the hashing semaphore is never closed");
-        task::spawn_blocking(work).await?
+        let (sender, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            // The requester may have gone away; then nobody needs the result.
+            let _ = sender.send(work());
+        });
+        self.jobs.try_send(job).map_err(|error| match error {
+            TrySendError::Full(_) => HashError::Busy,
+            TrySendError::Disconnected(_) => HashError::Stopped,
+        })?;
+        Ok(result.await.map_err(|_| HashError::Stopped)??)
+    }
+}
+
+/// Lowers the calling thread's scheduling priority, so that request
+/// handling keeps its latency while every core hashes.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its arguments; on Linux the nice value
+    // is per thread, and gettid names the calling one.
+    unsafe {
+        let thread_id = libc::gettid() as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, thread_id, HASHING_NICENESS);
     }
 }
 
@@ -102,15 +143,21 @@ fn prehash(password: &Password) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::future::Future;
+
     use super::*;
 
     fn password(text: &str) -> Password {
         Password::parse(text).unwrap()
     }
 
+    fn hasher() -> PasswordHasher {
+        PasswordHasher::new(4, 8).unwrap()
+    }
+
     #[rocket::async_test]
     async fn a_hash_verifies_its_password_and_no_other() {
-        let hasher = PasswordHasher::new(4).unwrap();
+        let hasher = hasher();
         let hash = hasher.hash(&password("correct horse")).await.unwrap();
         assert!(hasher
             .verify(&password("correct horse"), Some(&hash))
@@ -124,7 +171,7 @@ mod tests {
 
     #[rocket::async_test]
     async fn passwords_differing_after_byte_72_are_different() {
-        let hasher = PasswordHasher::new(4).unwrap();
+        let hasher = hasher();
         let long = "x".repeat(72);
         let hash = hasher.hash(&password(&format!("{long}a"))).await.unwrap();
         assert!(hasher
@@ -140,7 +187,7 @@ mod tests {
 
     #[rocket::async_test]
     async fn composed_and_decomposed_accents_match() {
-        let hasher = PasswordHasher::new(4).unwrap();
+        let hasher = hasher();
         let hash = hasher
             .hash(&password("caf\u{e9} cr\u{e8}me"))
             .await
@@ -151,7 +198,37 @@ mod tests {
 
     #[rocket::async_test]
     async fn an_unknown_user_never_matches_even_the_dummy_password() {
-        let hasher = PasswordHasher::new(4).unwrap();
+        let hasher = hasher();
         assert!(!hasher.verify(&password("anything"), None).await.unwrap());
+        assert_eq!(hasher.verifications(), 1);
+    }
+
+    #[rocket::async_test]
+    async fn a_full_queue_answers_busy_at_once() {
+        // At cost 13 each hash keeps a thread busy for about half a second:
+        // once every thread has one and the single queue place is taken, the
+        // next request is refused without waiting.
+        let slow = PasswordHasher {
+            cost: 13,
+            ..PasswordHasher::new(4, 1).unwrap()
+        };
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        let secret = password("a long wait");
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut pending = Vec::new();
+        for taken in 0..=cores {
+            let mut hashing = Box::pin(slow.hash(&secret));
+            assert!(hashing.as_mut().poll(&mut context).is_pending());
+            pending.push(hashing);
+            if taken < cores {
+                // Wait (at most 5 s) until a thread takes the job off the queue.
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+                while !slow.jobs.is_empty() && std::time::Instant::now() < deadline {
+                    thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
+        }
+        let refused = slow.hash(&secret).await;
+        assert!(matches!(refused, Err(HashError::Busy)), "{refused:?}");
     }
 }

@@ -7,7 +7,7 @@ use rocket::response::{self, Responder};
 use rocket::Request;
 
 use super::json::{FlaskJson, Message};
-use crate::auth::AuthError;
+use crate::auth::{AuthError, HashError};
 use crate::db::DbError;
 
 /// An error answer: its status, a message for the client and, for 429 and
@@ -96,6 +96,13 @@ impl From<AuthError> for ApiError {
             AuthError::Database(DbError::Unavailable) => {
                 rocket::warn!("database unavailable: no connection within the pool's timeout");
                 ApiError::from_status(Status::ServiceUnavailable)
+            }
+            AuthError::Hashing(HashError::Busy) => {
+                rocket::warn!("password hashing queue full: answering 503");
+                ApiError {
+                    retry_after: Some(1),
+                    ..ApiError::from_status(Status::ServiceUnavailable)
+                }
             }
             other => {
                 rocket::error!("internal error: {other}");
