@@ -4,9 +4,9 @@ mod common;
 
 use auth_service::db::{DbError, UserChanges, UserQuery, DB};
 
-async fn db_with_bob() -> (tempfile::TempDir, DB, i32) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = common::db_in(dir.path()).await;
+async fn db_with_bob() -> (common::Store, DB, i32) {
+    let store = common::Store::new();
+    let db = common::db_in(&store).await;
     let user = db
         .add_user(
             "Bob@Example.com",
@@ -16,12 +16,12 @@ async fn db_with_bob() -> (tempfile::TempDir, DB, i32) {
         )
         .await
         .unwrap();
-    (dir, db, user.id)
+    (store, db, user.id)
 }
 
 #[rocket::async_test]
 async fn add_user_returns_the_stored_row() {
-    let (_dir, db, id) = db_with_bob().await;
+    let (_store, db, id) = db_with_bob().await;
     let user = db.find_user_by(UserQuery::Id(id)).await.unwrap();
     assert_eq!(user.email, "Bob@Example.com");
     assert_eq!(user.normalized_email, "bob@example.com");
@@ -32,7 +32,7 @@ async fn add_user_returns_the_stored_row() {
 
 #[rocket::async_test]
 async fn the_normalized_email_is_unique() {
-    let (_dir, db, _) = db_with_bob().await;
+    let (_store, db, _) = db_with_bob().await;
     let again = db
         .add_user("BOB@example.com", "bob@example.com", "$2b$04$other", 0)
         .await;
@@ -41,7 +41,7 @@ async fn the_normalized_email_is_unique() {
 
 #[rocket::async_test]
 async fn find_user_by_each_criterion() {
-    let (_dir, db, id) = db_with_bob().await;
+    let (_store, db, id) = db_with_bob().await;
     let changes = UserChanges {
         session_id: Some(Some("session-digest".into())),
         reset_token: Some(Some("token-digest".into())),
@@ -61,7 +61,7 @@ async fn find_user_by_each_criterion() {
 
 #[rocket::async_test]
 async fn no_result_is_not_found() {
-    let (_dir, db, id) = db_with_bob().await;
+    let (_store, db, id) = db_with_bob().await;
     for query in [
         UserQuery::Id(id + 1),
         UserQuery::Email("Bob@Example.com".into()), // not the normalized form
@@ -78,7 +78,7 @@ async fn no_result_is_not_found() {
 
 #[rocket::async_test]
 async fn update_user_changes_and_clears_columns() {
-    let (_dir, db, id) = db_with_bob().await;
+    let (_store, db, id) = db_with_bob().await;
     let set = UserChanges {
         hashed_password: Some("$2b$04$new".into()),
         session_id: Some(Some("s".into())),
@@ -106,7 +106,7 @@ async fn update_user_changes_and_clears_columns() {
 
 #[rocket::async_test]
 async fn update_of_an_unknown_user_is_not_found() {
-    let (_dir, db, id) = db_with_bob().await;
+    let (_store, db, id) = db_with_bob().await;
     let changes = UserChanges {
         hashed_password: Some("x".into()),
         ..UserChanges::default()
@@ -117,7 +117,7 @@ async fn update_of_an_unknown_user_is_not_found() {
 
 #[rocket::async_test]
 async fn an_empty_change_set_is_an_invalid_request() {
-    let (_dir, db, id) = db_with_bob().await;
+    let (_store, db, id) = db_with_bob().await;
     let result = db.update_user(id, UserChanges::default()).await;
     assert!(
         matches!(result, Err(DbError::InvalidRequest(_))),
@@ -127,7 +127,7 @@ async fn an_empty_change_set_is_an_invalid_request() {
 
 #[rocket::async_test]
 async fn a_reset_token_is_redeemed_once() {
-    let (_dir, db, id) = db_with_bob().await;
+    let (_store, db, id) = db_with_bob().await;
     let issue = UserChanges {
         reset_token: Some(Some("token-digest".into())),
         ..UserChanges::default()
@@ -152,9 +152,9 @@ async fn a_reset_token_is_redeemed_once() {
 
 #[rocket::async_test]
 async fn data_survives_reopening_the_file() {
-    let (dir, db, id) = db_with_bob().await;
+    let (store, db, id) = db_with_bob().await;
     drop(db);
-    let reopened = common::db_in(dir.path()).await;
+    let reopened = common::db_in(&store).await;
     let user = reopened.find_user_by(UserQuery::Id(id)).await.unwrap();
     assert_eq!(user.email, "Bob@Example.com");
 }

@@ -1,119 +1,18 @@
 //! The real server binary on a loopback port, driven over HTTP as the
 //! original clients drive it.
 
-use std::fs::File;
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command};
 use std::thread;
-use std::time::{Duration, Instant};
 
-use reqwest::blocking::Client;
+use common::server::{client, post, Server};
+use common::Store;
 use reqwest::StatusCode;
 
-/// A server process; killed when dropped.
-struct Server {
-    process: Child,
-    base: String,
-}
-
-impl Server {
-    /// Starts the binary in `dir` (its database and secret key file live
-    /// there) in the release profile, and waits until it answers.
-    fn start(dir: &Path) -> Server {
-        Server::start_with(dir, &[])
-    }
-
-    /// `start`, with more `ROCKET_*` variables.
-    fn start_with(dir: &Path, variables: &[(&str, &str)]) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let database = dir.join("auth.db");
-        let log = File::create(dir.join("server.log")).expect("a log file");
-        let process = Command::new(env!("CARGO_BIN_EXE_auth-service"))
-            .current_dir(dir)
-            .env("ROCKET_PROFILE", "release")
-            .env("ROCKET_ADDRESS", "127.0.0.1")
-            .env("ROCKET_PORT", port.to_string())
-            .env("ROCKET_BCRYPT_COST", "4")
-            .env(
-                "ROCKET_TEMPLATE_DIR",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
-            )
-            .env(
-                "ROCKET_STATIC_DIR",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/static"),
-            )
-            .env(
-                "ROCKET_DATABASES",
-                format!("{{auth={{url=\"{}\"}}}}", database.display()),
-            )
-            .envs(variables.iter().copied())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("the server starts");
-        let mut server = Server {
-            process,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        server.wait_until_ready(dir);
-        server
-    }
-
-    fn wait_until_ready(&mut self, dir: &Path) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if reqwest::blocking::get(&self.base).is_ok_and(|r| r.status().is_success()) {
-                return;
-            }
-            if let Ok(Some(status)) = self.process.try_wait() {
-                let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-                panic!("the server exited ({status}); its log:\n{log}");
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the server did not answer within 60 s");
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// `kill -9`.
-    fn kill(mut self) {
-        self.process.kill().expect("kill");
-        self.process.wait().expect("wait");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-/// A client that keeps cookies and, like the original clients' tests here,
-/// does not follow redirects on its own.
-fn client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn post(client: &Client, url: String, fields: &[(&str, &str)]) -> reqwest::blocking::Response {
-    client.post(url).form(fields).send().unwrap()
-}
+mod common;
 
 #[test]
 fn the_original_flow() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
+    let store = Store::new();
+    let server = Server::start(&store);
     let client = client();
     let email = "guillaume@holberton.io";
     let (password, new_password) = ("b4l0u-holberton", "t4rt1fl3tt3");
@@ -205,11 +104,11 @@ fn the_original_flow() {
 
 #[test]
 fn registrations_and_sessions_survive_kill_9() {
-    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new();
     let client = client();
     let credentials = [("email", "durable@example.com"), ("password", "still here")];
 
-    let server = Server::start(dir.path());
+    let mut server = Server::start(&store);
     assert_eq!(
         post(&client, server.url("/users"), &credentials).status(),
         StatusCode::OK
@@ -220,7 +119,7 @@ fn registrations_and_sessions_survive_kill_9() {
     );
     server.kill();
 
-    let server = Server::start(dir.path());
+    let server = Server::start(&store);
     let response = client.get(server.url("/profile")).send().unwrap();
     assert_eq!(
         response.status(),
@@ -235,9 +134,9 @@ fn registrations_and_sessions_survive_kill_9() {
 
 #[test]
 fn concurrent_clients_never_see_a_database_error() {
-    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new();
     // Every client here comes from 127.0.0.1: lift the per-address limit.
-    let server = Server::start_with(dir.path(), &[("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0")]);
+    let server = Server::start_with(&store, &[("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0")]);
     let workers: Vec<_> = (0..24)
         .map(|n| {
             let (users, sessions, profile) = (
@@ -269,8 +168,8 @@ fn concurrent_clients_never_see_a_database_error() {
 
 #[test]
 fn login_attempts_are_logged_without_passwords() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start_with(dir.path(), &[("ROCKET_LOG_LEVEL", "normal")]);
+    let store = Store::new();
+    let mut server = Server::start_with(&store, &[("ROCKET_LOG_LEVEL", "normal")]);
     let client = client();
     let (email, password) = ("audited@example.com", "the secret itself");
     post(
@@ -291,7 +190,7 @@ fn login_attempts_are_logged_without_passwords() {
     );
     server.kill();
 
-    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    let log = server.log();
     assert!(
         log.contains("login failed for \"audited@example.com\" from 127.0.0.1"),
         "{log}"

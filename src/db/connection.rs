@@ -1,22 +1,22 @@
-//! The connection pool behind `DB`: SQLite connections set up for a server
-//! that many requests share.
+//! The connection pool behind `DB`, over SQLite or PostgreSQL: the database
+//! URL chooses (`postgres://` or `postgresql://` for PostgreSQL, anything
+//! else is an SQLite file path or `sqlite://` URL).
 //!
 //! rocket_sync_db_pools' own SQLite setup switches to WAL before it sets a
 //! 1 s busy timeout, so a connection opened while another one writes can fail
 //! with `database is locked`. This module owns the setup instead: the busy
 //! timeout comes first and is long enough to ride out any write burst.
 
-use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
-use diesel::{Connection, SqliteConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 use rocket::{Build, Rocket};
 use rocket_sync_db_pools::{database, Config, PoolResult, Poolable};
 
-/// Statements run on every new connection, busy timeout first.
-const CONNECTION_SETUP: &str = "\
+/// Statements run on every new SQLite connection, busy timeout first.
+const SQLITE_SETUP: &str = "\
     PRAGMA busy_timeout = 10000;\
     PRAGMA journal_mode = WAL;\
     PRAGMA synchronous = FULL;\
@@ -26,21 +26,15 @@ const CONNECTION_SETUP: &str = "\
 #[database("auth")]
 pub struct AuthPool(DbConnection);
 
-/// One SQLite connection of the pool.
-pub struct DbConnection(SqliteConnection);
-
-impl Deref for DbConnection {
-    type Target = SqliteConnection;
-
-    fn deref(&self) -> &SqliteConnection {
-        &self.0
-    }
+/// One connection of the pool, to either backend.
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
 }
 
-impl DerefMut for DbConnection {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        &mut self.0
-    }
+/// Whether `url` names a PostgreSQL database.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// Opens and checks the pool's connections.
@@ -53,22 +47,32 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        if is_postgres(&self.url) {
+            let connection =
+                PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+            return Ok(DbConnection::Postgres(connection));
+        }
         let mut connection =
             SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
         connection
-            .batch_execute(CONNECTION_SETUP)
+            .batch_execute(SQLITE_SETUP)
             .map_err(r2d2::Error::QueryError)?;
-        Ok(DbConnection(connection))
+        Ok(DbConnection::Sqlite(connection))
     }
 
     fn is_valid(&self, connection: &mut DbConnection) -> Result<(), r2d2::Error> {
-        connection
-            .batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        let result = match connection {
+            DbConnection::Sqlite(connection) => connection.batch_execute("SELECT 1"),
+            DbConnection::Postgres(connection) => connection.batch_execute("SELECT 1"),
+        };
+        result.map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, connection: &mut DbConnection) -> bool {
+        match connection {
+            DbConnection::Sqlite(_) => false,
+            DbConnection::Postgres(connection) => r2d2::R2D2Connection::is_broken(connection),
+        }
     }
 }
 

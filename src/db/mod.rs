@@ -8,6 +8,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use rocket::{Phase, Rocket};
 
+pub use connection::is_postgres;
 pub use connection::AuthPool;
 use connection::DbConnection;
 use rocket_sync_db_pools::ConnectionPool;
@@ -15,7 +16,23 @@ use schema::{login_failures, users};
 
 use crate::user::User;
 
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Key of the PostgreSQL advisory lock that lets one instance at a time
+/// apply migrations (any constant; this one spells "auth").
+const MIGRATION_LOCK: i64 = 0x6175_7468;
+
+/// Runs `$body` with `$connection` bound to the concrete connection of
+/// either backend: the same Diesel query compiles once for each.
+macro_rules! on_backend {
+    ($connection:expr, |$concrete:ident| $body:expr) => {
+        match $connection {
+            DbConnection::Sqlite($concrete) => $body,
+            DbConnection::Postgres($concrete) => $body,
+        }
+    };
+}
 
 /// What can go wrong in the database layer.
 #[derive(Debug, thiserror::Error)]
@@ -107,21 +124,14 @@ impl DB {
     pub async fn connect<P: Phase>(rocket: &Rocket<P>) -> Result<Self, DbError> {
         let pool = AuthPool::pool(rocket).ok_or(DbError::Unavailable)?.clone();
         let connection = pool.get().await.ok_or(DbError::Unavailable)?;
-        connection
-            .run(|connection| {
-                connection
-                    .run_pending_migrations(MIGRATIONS)
-                    .map(drop)
-                    .map_err(|error| DbError::Migration(error.to_string()))
-            })
-            .await?;
+        connection.run(run_migrations).await?;
         Ok(DB { pool })
     }
 
     /// Runs `query` on a pooled connection, off the async workers.
     async fn run<T, F>(&self, query: F) -> Result<T, DbError>
     where
-        F: FnOnce(&mut SqliteConnection) -> Result<T, DieselError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, DieselError> + Send + 'static,
         T: Send + 'static,
     {
         let connection = self.pool.get().await.ok_or(DbError::Unavailable)?;
@@ -145,15 +155,17 @@ impl DB {
             hashed_password.to_owned(),
         );
         self.run(move |connection| {
-            diesel::insert_into(users::table)
-                .values(NewUser {
-                    email: &email,
-                    normalized_email: &normalized_email,
-                    hashed_password: &hashed_password,
-                    created_at,
-                })
-                .returning(User::as_returning())
-                .get_result(connection)
+            on_backend!(connection, |connection| {
+                diesel::insert_into(users::table)
+                    .values(NewUser {
+                        email: &email,
+                        normalized_email: &normalized_email,
+                        hashed_password: &hashed_password,
+                        created_at,
+                    })
+                    .returning(User::as_returning())
+                    .get_result(connection)
+            })
         })
         .await
     }
@@ -161,19 +173,21 @@ impl DB {
     /// The user matching `query`; `NotFound` when there is none.
     pub async fn find_user_by(&self, query: UserQuery) -> Result<User, DbError> {
         self.run(move |connection| {
-            let select = users::table.select(User::as_select());
-            match query {
-                UserQuery::Id(id) => select.filter(users::id.eq(id)).first(connection),
-                UserQuery::Email(email) => select
-                    .filter(users::normalized_email.eq(email))
-                    .first(connection),
-                UserQuery::SessionId(digest) => select
-                    .filter(users::session_id.eq(digest))
-                    .first(connection),
-                UserQuery::ResetToken(digest) => select
-                    .filter(users::reset_token.eq(digest))
-                    .first(connection),
-            }
+            on_backend!(connection, |connection| {
+                let select = users::table.select(User::as_select());
+                match query {
+                    UserQuery::Id(id) => select.filter(users::id.eq(id)).first(connection),
+                    UserQuery::Email(email) => select
+                        .filter(users::normalized_email.eq(email))
+                        .first(connection),
+                    UserQuery::SessionId(digest) => select
+                        .filter(users::session_id.eq(digest))
+                        .first(connection),
+                    UserQuery::ResetToken(digest) => select
+                        .filter(users::reset_token.eq(digest))
+                        .first(connection),
+                }
+            })
         })
         .await
     }
@@ -183,9 +197,11 @@ impl DB {
     pub async fn update_user(&self, user_id: i32, changes: UserChanges) -> Result<(), DbError> {
         let updated = self
             .run(move |connection| {
-                diesel::update(users::table.find(user_id))
-                    .set(&changes)
-                    .execute(connection)
+                on_backend!(connection, |connection| {
+                    diesel::update(users::table.find(user_id))
+                        .set(&changes)
+                        .execute(connection)
+                })
             })
             .await?;
         one_row_updated(updated)
@@ -203,13 +219,15 @@ impl DB {
         let reset_token = reset_token.to_owned();
         let updated = self
             .run(move |connection| {
-                diesel::update(
-                    users::table
-                        .find(user_id)
-                        .filter(users::reset_token.eq(reset_token)),
-                )
-                .set(&changes)
-                .execute(connection)
+                on_backend!(connection, |connection| {
+                    diesel::update(
+                        users::table
+                            .find(user_id)
+                            .filter(users::reset_token.eq(reset_token)),
+                    )
+                    .set(&changes)
+                    .execute(connection)
+                })
             })
             .await?;
         one_row_updated(updated)
@@ -224,11 +242,13 @@ impl DB {
     ) -> Result<Option<LoginFailures>, DbError> {
         let email = normalized_email.to_owned();
         self.run(move |connection| {
-            login_failures::table
-                .find(email)
-                .select(LoginFailures::as_select())
-                .first(connection)
-                .optional()
+            on_backend!(connection, |connection| {
+                login_failures::table
+                    .find(email)
+                    .select(LoginFailures::as_select())
+                    .first(connection)
+                    .optional()
+            })
         })
         .await
     }
@@ -244,22 +264,24 @@ impl DB {
     ) -> Result<LoginFailures, DbError> {
         let email = normalized_email.to_owned();
         self.run(move |connection| {
-            // failures × 1 + 1 counts one more; failures × 0 + 1 restarts.
-            let kept = i32::from(!restart);
-            diesel::insert_into(login_failures::table)
-                .values((
-                    login_failures::normalized_email.eq(email),
-                    login_failures::failures.eq(1),
-                    login_failures::last_failed_at.eq(now),
-                ))
-                .on_conflict(login_failures::normalized_email)
-                .do_update()
-                .set((
-                    login_failures::failures.eq(login_failures::failures * kept + 1),
-                    login_failures::last_failed_at.eq(now),
-                ))
-                .returning(LoginFailures::as_returning())
-                .get_result(connection)
+            on_backend!(connection, |connection| {
+                // failures × 1 + 1 counts one more; failures × 0 + 1 restarts.
+                let kept = i32::from(!restart);
+                diesel::insert_into(login_failures::table)
+                    .values((
+                        login_failures::normalized_email.eq(email),
+                        login_failures::failures.eq(1),
+                        login_failures::last_failed_at.eq(now),
+                    ))
+                    .on_conflict(login_failures::normalized_email)
+                    .do_update()
+                    .set((
+                        login_failures::failures.eq(login_failures::failures * kept + 1),
+                        login_failures::last_failed_at.eq(now),
+                    ))
+                    .returning(LoginFailures::as_returning())
+                    .get_result(connection)
+            })
         })
         .await
     }
@@ -268,12 +290,40 @@ impl DB {
     pub async fn clear_login_failures(&self, normalized_email: &str) -> Result<(), DbError> {
         let email = normalized_email.to_owned();
         self.run(move |connection| {
-            diesel::delete(login_failures::table.find(email))
-                .execute(connection)
-                .map(drop)
+            on_backend!(connection, |connection| {
+                diesel::delete(login_failures::table.find(email))
+                    .execute(connection)
+                    .map(drop)
+            })
         })
         .await
     }
+}
+
+/// Applies the pending migrations of the connection's backend. On
+/// PostgreSQL an advisory lock makes instances starting together take turns.
+fn run_migrations(connection: &mut DbConnection) -> Result<(), DbError> {
+    match connection {
+        DbConnection::Sqlite(connection) => migrate(connection, SQLITE_MIGRATIONS),
+        DbConnection::Postgres(connection) => {
+            let lock = format!("SELECT pg_advisory_lock({MIGRATION_LOCK})");
+            diesel::sql_query(lock).execute(connection)?;
+            let result = migrate(connection, POSTGRES_MIGRATIONS);
+            let unlock = format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})");
+            diesel::sql_query(unlock).execute(connection)?;
+            result
+        }
+    }
+}
+
+fn migrate<B: diesel::backend::Backend>(
+    harness: &mut impl MigrationHarness<B>,
+    migrations: EmbeddedMigrations,
+) -> Result<(), DbError> {
+    harness
+        .run_pending_migrations(migrations)
+        .map(drop)
+        .map_err(|error| DbError::Migration(error.to_string()))
 }
 
 /// `NotFound` when an update by primary key touched no row.

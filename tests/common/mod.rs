@@ -1,8 +1,17 @@
-//! Shared by the integration tests: a service on a temporary SQLite file,
+//! Shared by the integration tests: a service over a throw-away database,
 //! request bodies in each encoding, and look-ups of what the database holds.
+//!
+//! The database is a temporary SQLite file, or a fresh PostgreSQL database
+//! when `TEST_DATABASE_URL` names a PostgreSQL server (a role that may
+//! create databases, its URL ending in an existing database such as
+//! `/postgres`).
 #![allow(dead_code)] // each test crate uses its own part
 
-use std::path::{Path, PathBuf};
+pub mod server;
+
+use std::path::Path;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
 
 use auth_service::db::{AuthPool, UserQuery, DB};
 use auth_service::user::User;
@@ -16,25 +25,104 @@ use tempfile::TempDir;
 pub const SECRET_KEY: &str =
     "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk4HU5uVkf0Ut8rgNUHvrAkB3Z1cUE3kTr3qiVpO2GTTQ==";
 
-/// The configuration of a test service whose files live in `dir`: cheap
-/// bcrypt, a fixed secret key, no logging.
-pub fn figment(dir: &Path) -> Figment {
+/// Where a test service keeps its data: a temporary directory and a
+/// database of its own, both removed when dropped.
+pub struct Store {
+    pub dir: TempDir,
+    /// The database URL to configure.
+    pub url: String,
+    postgres: Option<PostgresDatabase>,
+}
+
+impl Store {
+    /// A fresh store: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(server) if auth_service::db::is_postgres(&server) => {
+                let postgres = PostgresDatabase::create(&server);
+                let url = postgres.url.clone();
+                Store {
+                    dir,
+                    url,
+                    postgres: Some(postgres),
+                }
+            }
+            _ => {
+                let url = dir.path().join("auth.db").display().to_string();
+                Store {
+                    dir,
+                    url,
+                    postgres: None,
+                }
+            }
+        }
+    }
+
+    /// Whether the store is a PostgreSQL database.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// The directory of the store's files.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+/// A PostgreSQL database created for one test, dropped after it.
+struct PostgresDatabase {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl PostgresDatabase {
+    fn create(server: &str) -> Self {
+        let name = format!("auth_test_{}", uuid::Uuid::new_v4().simple());
+        let mut connection = PgConnection::establish(server).expect("TEST_DATABASE_URL answers");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut connection)
+            .expect("a test database");
+        let (base, _) = server.rsplit_once('/').expect("a URL ending in /DATABASE");
+        let url = format!("{base}/{name}");
+        PostgresDatabase {
+            server: server.to_owned(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut connection) = PgConnection::establish(&self.server) {
+            let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            let _ = diesel::sql_query(drop).execute(&mut connection);
+        }
+    }
+}
+
+/// The configuration of a test service over `store`: cheap bcrypt, a fixed
+/// secret key, no logging.
+pub fn figment(store: &Store) -> Figment {
     rocket::Config::figment()
-        .merge(("databases.auth.url", database_path(dir)))
+        .merge(("databases.auth.url", &store.url))
         .merge(("bcrypt_cost", 4))
         .merge(("secret_key", SECRET_KEY))
         .merge(("log_level", "off"))
 }
 
-/// The SQLite file of a test service whose files live in `dir`.
-pub fn database_path(dir: &Path) -> PathBuf {
-    dir.join("auth.db")
-}
-
 /// A running service over its own temporary database.
 pub struct TestApp {
     pub client: Client,
-    pub dir: TempDir,
+    pub store: Store,
 }
 
 impl TestApp {
@@ -45,22 +133,21 @@ impl TestApp {
 
     /// The service with the test configuration changed by `configure`.
     pub async fn with(configure: impl FnOnce(Figment) -> Figment) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        TestApp::start(dir, configure).await
+        TestApp::start(Store::new(), configure).await
     }
 
     /// A new service over this one's files (database included), as after a
     /// restart.
     pub async fn restart(self, configure: impl FnOnce(Figment) -> Figment) -> Self {
-        let TestApp { client, dir } = self;
+        let TestApp { client, store } = self;
         drop(client.terminate().await);
-        TestApp::start(dir, configure).await
+        TestApp::start(store, configure).await
     }
 
-    async fn start(dir: TempDir, configure: impl FnOnce(Figment) -> Figment) -> Self {
-        let rocket = auth_service::build(configure(figment(dir.path())));
+    async fn start(store: Store, configure: impl FnOnce(Figment) -> Figment) -> Self {
+        let rocket = auth_service::build(configure(figment(&store)));
         let client = Client::tracked(rocket).await.expect("the service starts");
-        TestApp { client, dir }
+        TestApp { client, store }
     }
 
     /// The service's `Auth`.
@@ -198,9 +285,9 @@ pub fn sha256(text: &str) -> String {
     format!("{:x}", sha2::Sha256::digest(text.as_bytes()))
 }
 
-/// A bare pool over a fresh database file in `dir`, for tests of `DB` alone.
-pub async fn db_in(dir: &Path) -> DB {
-    let rocket = rocket::custom(figment(dir))
+/// A bare pool over `store`, for tests of `DB` alone.
+pub async fn db_in(store: &Store) -> DB {
+    let rocket = rocket::custom(figment(store))
         .attach(AuthPool::fairing())
         .ignite()
         .await

@@ -1,0 +1,131 @@
+//! The real server binary on a free loopback port, over a test `Store`.
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::Store;
+
+/// A server process; killed when dropped.
+pub struct Server {
+    process: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Starts the binary over `store` (its working directory, where the
+    /// secret key file is written, and its database) in the release
+    /// profile, and waits until it answers.
+    pub fn start(store: &Store) -> Server {
+        Server::start_with(store, &[])
+    }
+
+    /// `start`, with more `ROCKET_*` variables.
+    pub fn start_with(store: &Store, variables: &[(&str, &str)]) -> Server {
+        let mut server = Server::spawn(store, variables);
+        server.wait_until_ready();
+        server
+    }
+
+    /// Starts the binary without waiting for it to answer.
+    pub fn spawn(store: &Store, variables: &[(&str, &str)]) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let log = store.path().join(format!("server-{port}.log"));
+        let output = File::create(&log).expect("a log file");
+        let process = Command::new(env!("CARGO_BIN_EXE_auth-service"))
+            .current_dir(store.path())
+            .env("ROCKET_PROFILE", "release")
+            .env("ROCKET_ADDRESS", "127.0.0.1")
+            .env("ROCKET_PORT", port.to_string())
+            .env("ROCKET_BCRYPT_COST", "4")
+            .env(
+                "ROCKET_TEMPLATE_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            )
+            .env(
+                "ROCKET_STATIC_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/static"),
+            )
+            .env(
+                "ROCKET_DATABASES",
+                format!("{{auth={{url=\"{}\"}}}}", store.url),
+            )
+            .envs(variables.iter().copied())
+            .stdout(output.try_clone().expect("a log file"))
+            .stderr(output)
+            .spawn()
+            .expect("the server starts");
+        Server {
+            process,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+        }
+    }
+
+    /// Waits (at most 60 s) until the server answers `GET /`.
+    pub fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if reqwest::blocking::get(&self.base).is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            if let Ok(Some(status)) = self.process.try_wait() {
+                panic!("the server exited ({status}); its log:\n{}", self.log());
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "the server did not answer within 60 s; its log:\n{}",
+            self.log()
+        );
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// What the server printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// `kill -9`.
+    pub fn kill(&mut self) {
+        self.process.kill().expect("kill");
+        self.process.wait().expect("wait");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A client that keeps cookies and, like Python's requests in the original
+/// clients, is driven step by step: it does not follow redirects itself.
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
+}
+
+/// `POST url` with `fields` as a urlencoded form.
+pub fn post(
+    client: &reqwest::blocking::Client,
+    url: String,
+    fields: &[(&str, &str)],
+) -> reqwest::blocking::Response {
+    client.post(url).form(fields).send().expect("an answer")
+}
