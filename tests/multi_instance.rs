@@ -40,7 +40,7 @@ fn plain_client() -> Client {
         .unwrap()
 }
 
-fn credentials<'a>(email: &'a str) -> [(&'static str, &'a str); 2] {
+fn credentials(email: &str) -> [(&'static str, &str); 2] {
     [("email", email), ("password", "shared by both instances")]
 }
 
@@ -53,7 +53,10 @@ fn log_in(client: &Client, server: &Server, email: &str) -> String {
 }
 
 fn profile_status(client: &Client, server: &Server, cookie: &str) -> StatusCode {
-    let response = client.get(server.url("/profile")).header(COOKIE, cookie).send();
+    let response = client
+        .get(server.url("/profile"))
+        .header(COOKIE, cookie)
+        .send();
     response.unwrap().status()
 }
 
@@ -64,12 +67,19 @@ fn a_session_from_one_instance_works_on_the_other_until_logout_on_either() {
     let (a, b) = two_instances(&store);
     let client = plain_client();
     let email = "roaming@example.com";
-    assert_eq!(post(&client, a.url("/users"), &credentials(email)).status(), StatusCode::OK);
+    assert_eq!(
+        post(&client, a.url("/users"), &credentials(email)).status(),
+        StatusCode::OK
+    );
 
     let cookie = log_in(&client, &a, email);
     assert_eq!(profile_status(&client, &b, &cookie), StatusCode::OK);
 
-    let logout = client.delete(b.url("/sessions")).header(COOKIE, &cookie).send().unwrap();
+    let logout = client
+        .delete(b.url("/sessions"))
+        .header(COOKIE, &cookie)
+        .send()
+        .unwrap();
     assert_eq!(logout.status(), StatusCode::FOUND);
     assert_eq!(profile_status(&client, &a, &cookie), StatusCode::FORBIDDEN);
     assert_eq!(profile_status(&client, &b, &cookie), StatusCode::FORBIDDEN);
@@ -82,7 +92,10 @@ fn failed_logins_on_both_instances_add_up() {
     let (a, b) = two_instances(&store);
     let client = plain_client();
     let email = "targeted@example.com";
-    assert_eq!(post(&client, a.url("/users"), &credentials(email)).status(), StatusCode::OK);
+    assert_eq!(
+        post(&client, a.url("/users"), &credentials(email)).status(),
+        StatusCode::OK
+    );
 
     let wrong = [("email", email), ("password", "a wrong password")];
     for server in [&a, &b, &a, &b, &a] {

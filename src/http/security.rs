@@ -15,8 +15,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; object-src 'none'
      base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// A request guard for state-changing routes: refuses (403) a request that a
-/// browser marks as cross-site (`Sec-Fetch-Site: cross-site`) or whose
-/// `Origin` is not this server. Clients that send neither header (curl,
+/// browser marks as cross-site. Browsers that send `Sec-Fetch-Site` are
+/// trusted on it (`cross-site` is refused); for older ones, an `Origin` that
+/// is not this server is refused. Clients that send neither header (curl,
 /// scripts) pass.
 #[derive(Debug, Clone, Copy)]
 pub struct SameOrigin;
@@ -27,11 +28,13 @@ impl<'r> FromRequest<'r> for SameOrigin {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ApiError> {
         let headers = request.headers();
-        let cross_site = headers.get_one("Sec-Fetch-Site") == Some("cross-site");
-        let foreign_origin = headers
-            .get_one("Origin")
-            .is_some_and(|origin| !is_this_server(origin, headers.get_one("Host")));
-        if cross_site || foreign_origin {
+        let cross_site = match headers.get_one("Sec-Fetch-Site") {
+            Some(site) => site == "cross-site",
+            None => headers
+                .get_one("Origin")
+                .is_some_and(|origin| !is_this_server(origin, headers.get_one("Host"))),
+        };
+        if cross_site {
             let error = ApiError::new(Status::Forbidden, "cross-site request refused");
             error.remember(request);
             return Outcome::Error((Status::Forbidden, error));
@@ -47,13 +50,15 @@ fn is_this_server(origin: &str, host: Option<&str>) -> bool {
     matches!((authority, host), (Some(authority), Some(host)) if authority.eq_ignore_ascii_case(host))
 }
 
-/// Rocket's Shield with framing denied, no referrer, and nosniff; HSTS is
-/// added by Shield itself when TLS is on (outside the debug profile).
+/// Rocket's Shield with framing denied, nosniff, and a referrer sent to
+/// this origin only (`no-referrer` would make browsers send `Origin: null`
+/// with this site's own forms); HSTS is added by Shield itself when TLS is
+/// on (outside the debug profile).
 pub fn shield() -> Shield {
     Shield::new()
         .enable(NoSniff::Enable)
         .enable(Frame::Deny)
-        .enable(Referrer::NoReferrer)
+        .enable(Referrer::SameOrigin)
         .enable(Permission::default())
 }
 

@@ -19,7 +19,8 @@ pub struct Server {
 impl Server {
     /// Starts the binary over `store` (its working directory, where the
     /// secret key file is written, and its database) in the release
-    /// profile, and waits until it answers.
+    /// profile, and waits until it answers. The binary is this build's, or
+    /// the one `AUTH_SERVICE_BIN` names (a release build, say).
     pub fn start(store: &Store) -> Server {
         Server::start_with(store, &[])
     }
@@ -39,7 +40,9 @@ impl Server {
             .port();
         let log = store.path().join(format!("server-{port}.log"));
         let output = File::create(&log).expect("a log file");
-        let process = Command::new(env!("CARGO_BIN_EXE_auth-service"))
+        let binary = std::env::var("AUTH_SERVICE_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_auth-service").to_owned());
+        let process = Command::new(binary)
             .current_dir(store.path())
             .env("ROCKET_PROFILE", "release")
             .env("ROCKET_ADDRESS", "127.0.0.1")
