@@ -374,12 +374,11 @@ async fn an_expired_session_is_no_session() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
-    let user = app.stored_user(EMAIL).await.unwrap();
     let expired = UserChanges {
         session_expires_at: Some(Some(0)),
         ..UserChanges::default()
     };
-    app.db().await.update_user(user.id, expired).await.unwrap();
+    app.change_user(EMAIL, expired).await;
     let response = app.client.get("/profile").dispatch().await;
     assert_eq!(response.status(), Status::Forbidden);
 }
@@ -389,13 +388,7 @@ async fn a_new_login_ends_the_previous_session() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
-    let old = app
-        .client
-        .cookies()
-        .get("session_id")
-        .unwrap()
-        .clone()
-        .into_owned();
+    let old = app.session_cookie();
     app.login(EMAIL, PASSWORD).await;
     let response = app.client.get("/profile").cookie(old).dispatch().await;
     assert_eq!(response.status(), Status::Forbidden);
@@ -408,13 +401,7 @@ async fn logout_ends_the_session_and_redirects_home() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
-    let sealed = app
-        .client
-        .cookies()
-        .get("session_id")
-        .unwrap()
-        .clone()
-        .into_owned();
+    let sealed = app.session_cookie();
 
     let response = app.client.delete("/sessions").dispatch().await;
     assert_eq!(response.status(), Status::Found);
@@ -581,12 +568,11 @@ async fn an_expired_reset_token_is_refused() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     let token = reset_token(&app, EMAIL).await;
-    let user = app.stored_user(EMAIL).await.unwrap();
     let expired = UserChanges {
         reset_token_expires_at: Some(Some(0)),
         ..UserChanges::default()
     };
-    app.db().await.update_user(user.id, expired).await.unwrap();
+    app.change_user(EMAIL, expired).await;
     let fields = [
         ("email", EMAIL),
         ("reset_token", &token),

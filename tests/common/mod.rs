@@ -216,6 +216,21 @@ impl TestApp {
         assert_eq!(response.status(), Status::Ok, "logging in {email}");
     }
 
+    /// The sealed session cookie in the client's cookie jar, as sent.
+    pub fn session_cookie(&self) -> rocket::http::Cookie<'static> {
+        let cookie = self.client.cookies().get("session_id").cloned();
+        cookie.expect("a session cookie").into_owned()
+    }
+
+    /// Applies `changes` to the stored user `email`.
+    pub async fn change_user(&self, email: &str, changes: auth_service::db::UserChanges) {
+        let user = self.stored_user(email).await.expect("the user is stored");
+        let db = self.db().await;
+        db.update_user(user.id, changes)
+            .await
+            .expect("the user changes");
+    }
+
     /// The session id in the client's cookie jar, decrypted.
     pub fn session_id(&self) -> Option<String> {
         self.client
