@@ -348,14 +348,7 @@ async fn profile_without_a_valid_session_is_403() {
 
     // A real cookie with one character changed.
     app.login(EMAIL, PASSWORD).await;
-    let sealed = app
-        .client
-        .cookies()
-        .get("session_id")
-        .unwrap()
-        .value()
-        .to_owned();
-    let mut tampered = sealed.into_bytes();
+    let mut tampered = app.session_cookie().value().as_bytes().to_vec();
     tampered[10] = if tampered[10] == b'A' { b'B' } else { b'A' };
     let response = app
         .client
