@@ -6,6 +6,7 @@
 //! `--include-ignored` (`.ci/run` installs them and does).
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -24,7 +25,8 @@ const EMAIL: &str = "grace@example.com";
 const PASSWORD: &str = "compilers are friends";
 const NEW_PASSWORD: &str = "nanoseconds of wire";
 
-/// ChromeDriver on a free loopback port; killed when dropped.
+/// ChromeDriver on a free loopback port, in a process group of its own;
+/// killed with the browsers it started when dropped, even after a failure.
 struct ChromeDriver {
     process: Child,
     url: String,
@@ -44,6 +46,7 @@ impl ChromeDriver {
             .port();
         let process = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -91,7 +94,11 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
-        let _ = self.process.kill();
+        if let Ok(group) = libc::pid_t::try_from(self.process.id()) {
+            // SAFETY: kill only sends a signal; the negative id names the
+            // process group that ChromeDriver leads.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+        }
         let _ = self.process.wait();
     }
 }
