@@ -10,6 +10,7 @@ pub mod catchers;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod openapi;
 pub mod pages;
 pub mod routes;
 pub mod user;

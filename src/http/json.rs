@@ -7,6 +7,7 @@ use rocket::http::ContentType;
 use rocket::response::{self, Responder};
 use rocket::Request;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A JSON response body. Serialize structs whose fields are declared in
 /// alphabetical order, as Flask sorts keys.
@@ -14,15 +15,16 @@ use serde::Serialize;
 pub struct FlaskJson<T>(pub T);
 
 /// `{"message": ...}`, the body of every answer that only says something.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Message<'a> {
     pub message: &'a str,
 }
 
 /// `{"email": ..., "message": ...}`, the answer of registration, login and
 /// password update.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EmailMessage {
+    #[schema(example = "bob@example.com")]
     pub email: String,
     pub message: &'static str,
 }

@@ -1,9 +1,16 @@
 //! `GET /`: the welcome message.
 
+use rocket::get;
+
 use crate::http::json::{FlaskJson, Message};
 
 /// `{"message": "Bienvenue"}`.
-#[rocket::get("/", rank = 2)]
+#[utoipa::path(
+    tag = "service",
+    responses((status = 200, description = "The welcome message", body = Message,
+               example = json!({"message": "Bienvenue"}))),
+)]
+#[get("/", rank = 2)]
 pub fn index() -> FlaskJson<Message<'static>> {
     FlaskJson(Message {
         message: "Bienvenue",

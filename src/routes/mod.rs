@@ -3,16 +3,16 @@
 //! Each route has rank 2: the browser page of the same path (rank 1, in
 //! `pages`) answers first when the client prefers HTML.
 
-mod index;
-mod profile;
-mod reset_password;
-mod sessions;
-mod users;
+pub(crate) mod index;
+pub(crate) mod profile;
+pub(crate) mod reset_password;
+pub(crate) mod sessions;
+pub(crate) mod users;
 
 pub use reset_password::{PasswordUpdate, ResetRequest};
 pub use users::Credentials;
 
-/// Every route, to mount at `/`.
+/// Every route of the JSON API and its OpenAPI document, to mount at `/`.
 pub fn all() -> Vec<rocket::Route> {
     rocket::routes![
         index::index,
@@ -22,5 +22,6 @@ pub fn all() -> Vec<rocket::Route> {
         profile::profile,
         reset_password::get_reset_password_token,
         reset_password::update_password,
+        crate::openapi::openapi_json,
     ]
 }

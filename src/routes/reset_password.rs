@@ -1,37 +1,57 @@
 //! `POST /reset_password` (ask for a token) and `PUT /reset_password` (use it).
 
 use rocket::http::Status;
-use rocket::{FromForm, State};
+use rocket::{post, put, FromForm, State};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{Auth, AuthError, Email, Password, ResetToken};
-use crate::http::json::EmailMessage;
+use crate::http::json::{EmailMessage, Message};
 use crate::http::{ApiError, FlaskJson, Input, SameOrigin};
 
 /// The field of a reset request.
-#[derive(Debug, FromForm)]
+#[derive(Debug, FromForm, ToSchema)]
 pub struct ResetRequest {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
     pub email: Email,
 }
 
 /// `{"email": E, "reset_token": T}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ResetTokenIssued {
+    #[schema(example = "bob@example.com")]
     email: String,
+    #[schema(format = "uuid", example = "5ba5b0b0-6b4c-4f31-9d0e-8a2f6e1b7c3d")]
     reset_token: String,
 }
 
 /// The fields of a password update.
-#[derive(Debug, FromForm)]
+#[derive(Debug, FromForm, ToSchema)]
 pub struct PasswordUpdate {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
     pub email: Email,
+    /// The token that `POST /reset_password` gave for this email.
+    #[schema(value_type = String, min_length = 1)]
     pub reset_token: ResetToken,
+    /// At least 8 characters and not a common password.
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
     pub new_password: Password,
 }
 
 /// Issues a reset token: `{"email": E, "reset_token": T}`, or 403 for an
 /// unknown email.
-#[rocket::post("/reset_password", data = "<input>", rank = 2)]
+#[utoipa::path(
+    tag = "passwords",
+    request_body = ResetRequest,
+    responses(
+        (status = 200, description = "A reset token, valid once, for a limited time",
+         body = ResetTokenIssued),
+        (status = 400, description = "A field is missing or malformed", body = Message),
+        (status = 403, description = "No user has this email", body = Message,
+         example = json!({"message": "email not registered"})),
+    ),
+)]
+#[post("/reset_password", data = "<input>", rank = 2)]
 pub async fn get_reset_password_token(
     _origin: SameOrigin,
     input: Input<ResetRequest>,
@@ -48,7 +68,20 @@ pub async fn get_reset_password_token(
 /// Sets a new password: `{"email": E, "message": "Password updated"}`; 403
 /// for a token that is not valid for this email; 400 for a new password
 /// refused by the policy.
-#[rocket::put("/reset_password", data = "<input>", rank = 2)]
+#[utoipa::path(
+    tag = "passwords",
+    request_body = PasswordUpdate,
+    responses(
+        (status = 200, description = "The password is changed and the user's session ended",
+         body = EmailMessage,
+         example = json!({"email": "bob@example.com", "message": "Password updated"})),
+        (status = 400, description = "A field is missing or malformed, or the new password is \
+                                      too short or too common", body = Message),
+        (status = 403, description = "The token is unknown, expired, used, or not this email's",
+         body = Message, example = json!({"message": "invalid reset token"})),
+    ),
+)]
+#[put("/reset_password", data = "<input>", rank = 2)]
 pub async fn update_password(
     _origin: SameOrigin,
     input: Input<PasswordUpdate>,

@@ -4,18 +4,33 @@ use std::net::IpAddr;
 
 use rocket::http::CookieJar;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{delete, post, State};
 
 use super::users::Credentials;
 use crate::auth::{Auth, Login};
-use crate::http::json::EmailMessage;
+use crate::http::json::{EmailMessage, Message};
 use crate::http::session::{remove_session_cookie, set_session_cookie};
 use crate::http::{ApiError, CurrentUser, FlaskJson, Input, SameOrigin};
 
 /// Logs in: `{"email": E, "message": "logged in"}` and the session cookie;
 /// 401 for a wrong email or password; 429 with `Retry-After` after too many
 /// attempts.
-#[rocket::post("/sessions", data = "<input>", rank = 2)]
+#[utoipa::path(
+    tag = "sessions",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Logged in", body = EmailMessage,
+         headers(("Set-Cookie" = String, description = "`session_id`: the session, an encrypted \
+                                                        HttpOnly cookie")),
+         example = json!({"email": "bob@example.com", "message": "logged in"})),
+        (status = 400, description = "A field is missing or malformed", body = Message),
+        (status = 401, description = "Wrong email or password", body = Message,
+         example = json!({"message": "wrong email or password"})),
+        (status = 429, description = "Too many attempts for this email or from this address",
+         body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[post("/sessions", data = "<input>", rank = 2)]
 pub async fn login(
     _origin: SameOrigin,
     input: Input<Credentials>,
@@ -35,7 +50,17 @@ pub async fn login(
 }
 
 /// Logs out: ends the session and redirects to `/` (302), or 403.
-#[rocket::delete("/sessions", rank = 2)]
+#[utoipa::path(
+    tag = "sessions",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 302, description = "Logged out: the session is ended",
+         headers(("Location" = String, description = "`/`"))),
+        (status = 403, description = "No live session", body = Message,
+         example = json!({"message": "not logged in"})),
+    ),
+)]
+#[delete("/sessions", rank = 2)]
 pub async fn logout(
     _origin: SameOrigin,
     user: CurrentUser,

@@ -1,22 +1,38 @@
 //! `POST /users`: registration.
 
-use rocket::{FromForm, State};
+use rocket::{post, FromForm, State};
+use utoipa::ToSchema;
 
 use crate::auth::{Auth, Email, Password};
-use crate::http::json::EmailMessage;
+use crate::http::json::{EmailMessage, Message};
 use crate::http::{ApiError, FlaskJson, Input, SameOrigin};
 
 /// The fields of a registration or a login.
-#[derive(Debug, FromForm)]
+#[derive(Debug, FromForm, ToSchema)]
 pub struct Credentials {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
     pub email: Email,
+    /// At least 8 characters and not a common password, to register.
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024,
+             example = "correct horse battery")]
     pub password: Password,
 }
 
 /// Registers a user: `{"email": E, "message": "user created"}`, or 400
 /// `{"message": "email already registered"}` (or a password refused by the
 /// policy).
-#[rocket::post("/users", data = "<input>", rank = 2)]
+#[utoipa::path(
+    tag = "users",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Registered", body = EmailMessage,
+         example = json!({"email": "bob@example.com", "message": "user created"})),
+        (status = 400, description = "The email is taken, a field is missing or malformed, \
+                                      or the password is too short or too common",
+         body = Message, example = json!({"message": "email already registered"})),
+    ),
+)]
+#[post("/users", data = "<input>", rank = 2)]
 pub async fn register(
     _origin: SameOrigin,
     input: Input<Credentials>,

@@ -1,0 +1,174 @@
+//! The OpenAPI 3 document of the JSON API, generated from the routes'
+//! annotations and served at `/openapi.json`.
+
+use std::sync::LazyLock;
+
+use rocket::get;
+use rocket::http::ContentType;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{HttpMethod, OpenApi as Document, RefOr};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+/// The document: every route of the JSON API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "auth-service",
+        description = "User authentication: registration, session cookie, profile, logout and \
+                       password reset by token. Every request body may be sent as a urlencoded \
+                       form, as multipart/form-data or as a JSON object.",
+    ),
+    paths(
+        routes::index::index,
+        routes::users::register,
+        routes::sessions::login,
+        routes::sessions::logout,
+        routes::profile::profile,
+        routes::reset_password::get_reset_password_token,
+        routes::reset_password::update_password,
+        openapi_json,
+    ),
+    modifiers(&SessionCookie, &EveryEncoding, &StateChangesRefuseCrossSite, &Links),
+)]
+pub struct ApiDoc;
+
+/// The document as JSON, built once.
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes")
+});
+
+/// This document.
+#[utoipa::path(
+    tag = "service",
+    responses((status = 200, description = "The OpenAPI 3 document of this API",
+               content_type = "application/json")),
+)]
+#[get("/openapi.json", rank = 2)]
+pub fn openapi_json() -> (ContentType, &'static str) {
+    (ContentType::JSON, DOCUMENT.as_str())
+}
+
+/// The `session_id` cookie as the security scheme that `security(...)`
+/// annotations name.
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, document: &mut Document) {
+        let components = document.components.get_or_insert_with(Default::default);
+        let cookie = ApiKey::Cookie(ApiKeyValue::with_description(
+            "session_id",
+            "The session, set by POST /sessions: an encrypted, HttpOnly cookie",
+        ));
+        components.add_security_scheme("session_cookie", SecurityScheme::ApiKey(cookie));
+    }
+}
+
+/// Every request body that the routes document as JSON is also accepted as
+/// a urlencoded form and as multipart/form-data (see `http::Input`).
+struct EveryEncoding;
+
+impl Modify for EveryEncoding {
+    fn modify(&self, document: &mut Document) {
+        for (_, operation) in operations(document) {
+            let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+                continue;
+            };
+            if let Some(json) = body.content.get("application/json").cloned() {
+                for encoding in ["application/x-www-form-urlencoded", "multipart/form-data"] {
+                    body.content.insert(encoding.to_owned(), json.clone());
+                }
+            }
+        }
+    }
+}
+
+/// POST, PUT and DELETE refuse what a browser marks as cross-site (see
+/// `http::SameOrigin`).
+struct StateChangesRefuseCrossSite;
+
+impl Modify for StateChangesRefuseCrossSite {
+    fn modify(&self, document: &mut Document) {
+        for (method, operation) in operations(document) {
+            if matches!(
+                method,
+                HttpMethod::Post | HttpMethod::Put | HttpMethod::Delete
+            ) {
+                operation
+                    .responses
+                    .responses
+                    .entry("403".to_owned())
+                    .or_insert_with(|| {
+                        utoipa::openapi::Response::new("A cross-site request from a browser").into()
+                    });
+            }
+        }
+    }
+}
+
+/// How one answer leads to the next request (for clients and for stateful
+/// testing): register, then log in with the same credentials; ask for a
+/// reset token, then use it.
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, document: &mut Document) {
+        let links = [
+            (
+                "register",
+                "LogIn",
+                LinkBuilder::new()
+                    .operation_id("login")
+                    .request_body(Some(serde_json::json!({
+                        "email": "$request.body#/email",
+                        "password": "$request.body#/password",
+                    }))),
+            ),
+            (
+                "get_reset_password_token",
+                "UpdatePassword",
+                LinkBuilder::new()
+                    .operation_id("update_password")
+                    .request_body(Some(serde_json::json!({
+                        "email": "$response.body#/email",
+                        "reset_token": "$response.body#/reset_token",
+                        "new_password": "a brand new passphrase",
+                    }))),
+            ),
+            (
+                "login",
+                "Profile",
+                LinkBuilder::new().operation_id("profile"),
+            ),
+            ("login", "LogOut", LinkBuilder::new().operation_id("logout")),
+        ];
+        for (from, name, link) in links {
+            let ok = operations(document)
+                .find(|(_, operation)| operation.operation_id.as_deref() == Some(from))
+                .and_then(|(_, operation)| operation.responses.responses.get_mut("200"));
+            if let Some(RefOr::T(response)) = ok {
+                response.links.insert(name.to_owned(), link.build().into());
+            }
+        }
+    }
+}
+
+/// Every operation of `document`, with its method.
+fn operations(
+    document: &mut Document,
+) -> impl Iterator<Item = (HttpMethod, &mut utoipa::openapi::path::Operation)> {
+    document.paths.paths.values_mut().flat_map(|item| {
+        [
+            (HttpMethod::Get, item.get.as_mut()),
+            (HttpMethod::Post, item.post.as_mut()),
+            (HttpMethod::Put, item.put.as_mut()),
+            (HttpMethod::Delete, item.delete.as_mut()),
+        ]
+        .into_iter()
+        .filter_map(|(method, operation)| Some((method, operation?)))
+    })
+}
