@@ -6,13 +6,15 @@ use std::sync::LazyLock;
 use rocket::get;
 use rocket::http::ContentType;
 use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::schema::AdditionalProperties;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::openapi::{HttpMethod, OpenApi as Document, RefOr};
+use utoipa::openapi::{Content, HttpMethod, OpenApi as Document, RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes;
+use crate::{pages, routes};
 
-/// The document: every route of the JSON API.
+/// The document: every route of the JSON API, and the browser-only pages
+/// that share its paths (so that `Allow` and the document agree).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -30,8 +32,11 @@ use crate::routes;
         routes::reset_password::get_reset_password_token,
         routes::reset_password::update_password,
         openapi_json,
+        pages::register::form,
+        pages::login::form,
+        pages::reset_password::request_form,
     ),
-    modifiers(&SessionCookie, &EveryEncoding, &StateChangesRefuseCrossSite, &Links),
+    modifiers(&SessionCookie, &RequestBodies, &StateChangesRefuseCrossSite, &Links),
 )]
 pub struct ApiDoc;
 
@@ -68,20 +73,44 @@ impl Modify for SessionCookie {
     }
 }
 
-/// Every request body that the routes document as JSON is also accepted as
-/// a urlencoded form and as multipart/form-data (see `http::Input`).
-struct EveryEncoding;
+/// What `http::Input` does with every request body: the routes document it
+/// as JSON, and it is as well accepted as a urlencoded form and as
+/// multipart/form-data; a field that is not in its schema is refused.
+struct RequestBodies;
 
-impl Modify for EveryEncoding {
+impl Modify for RequestBodies {
     fn modify(&self, document: &mut Document) {
+        let mut schemas = Vec::new();
         for (_, operation) in operations(document) {
             let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
                 continue;
             };
-            if let Some(json) = body.content.get("application/json").cloned() {
-                for encoding in ["application/x-www-form-urlencoded", "multipart/form-data"] {
-                    body.content.insert(encoding.to_owned(), json.clone());
-                }
+            let Some(json) = body.content.get("application/json").cloned() else {
+                continue;
+            };
+            if let RefOr::T(Content {
+                schema: Some(RefOr::Ref(schema)),
+                ..
+            }) = &json
+            {
+                schemas.push(
+                    schema
+                        .ref_location
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+            for encoding in ["application/x-www-form-urlencoded", "multipart/form-data"] {
+                body.content.insert(encoding.to_owned(), json.clone());
+            }
+        }
+        let components = document.components.get_or_insert_with(Default::default);
+        for name in schemas {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
             }
         }
     }

@@ -186,6 +186,31 @@ async fn every_missing_field_is_named() {
 }
 
 #[rocket::async_test]
+async fn unexpected_fields_are_refused() {
+    let app = TestApp::new().await;
+    let fields = [("email", EMAIL), ("password", PASSWORD), ("admin", "yes")];
+    for encoding in Encoding::ALL {
+        let response = app.send(Method::Post, "/users", encoding, &fields).await;
+        assert_eq!(response.status(), Status::BadRequest, "{encoding:?}");
+        assert_eq!(
+            body(response).await,
+            "{\"message\":\"admin is not an expected field, or comes twice\"}\n"
+        );
+    }
+    let twice = "email=a%40example.com&email=b%40example.com&password=correct+horse+battery";
+    let response = app
+        .client
+        .post("/users")
+        .header(ContentType::Form)
+        .body(twice)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert!(app.stored_user("a@example.com").await.is_none());
+    assert!(app.stored_user(EMAIL).await.is_none());
+}
+
+#[rocket::async_test]
 async fn malformed_bodies_get_400_with_a_message() {
     let app = TestApp::new().await;
     let cases: [(ContentType, &str, &str); 5] = [
@@ -579,15 +604,34 @@ async fn an_expired_reset_token_is_refused() {
 }
 
 #[rocket::async_test]
-async fn unknown_routes_and_methods_answer_json() {
+async fn unknown_paths_get_404_and_other_methods_405_in_json() {
     let app = TestApp::new().await;
-    for response in [
-        app.client.get("/nowhere").dispatch().await,
-        app.client.patch("/users").dispatch().await,
+    let response = app.client.get("/nowhere").dispatch().await;
+    assert_eq!(response.status(), Status::NotFound);
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+    assert_eq!(body(response).await, "{\"message\":\"Not Found\"}\n");
+
+    for (method, path, allow) in [
+        (Method::Patch, "/users", "POST"),
+        (Method::Get, "/sessions", "DELETE, POST"),
+        (Method::Trace, "/profile", "GET, HEAD"),
+        (Method::Put, "/", "GET, HEAD"),
     ] {
-        assert_eq!(response.status(), Status::NotFound);
-        assert_eq!(response.content_type(), Some(ContentType::JSON));
-        assert_eq!(body(response).await, "{\"message\":\"Not Found\"}\n");
+        let response = app.client.req(method, path).dispatch().await;
+        assert_eq!(
+            response.status(),
+            Status::MethodNotAllowed,
+            "{method} {path}"
+        );
+        assert_eq!(
+            response.headers().get_one("Allow"),
+            Some(allow),
+            "{method} {path}"
+        );
+        assert_eq!(
+            body(response).await,
+            "{\"message\":\"Method Not Allowed\"}\n"
+        );
     }
 }
 

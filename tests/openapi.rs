@@ -58,7 +58,7 @@ async fn every_api_route_mounted_is_documented() {
 }
 
 #[rocket::async_test]
-async fn every_body_may_be_a_form_multipart_or_json() {
+async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
     let app = TestApp::new().await;
     let document = document(&app).await;
     let mut bodies = 0;
@@ -75,6 +75,15 @@ async fn every_body_may_be_a_form_multipart_or_json() {
                 "multipart/form-data",
             ];
             assert_eq!(types, expected, "{}", operation["operationId"]);
+            let schema = content["application/json"]["schema"]["$ref"]
+                .as_str()
+                .unwrap();
+            let name = schema.rsplit('/').next().unwrap();
+            let schema = &document["components"]["schemas"][name];
+            assert_eq!(
+                schema["additionalProperties"], false,
+                "{name} refuses other fields"
+            );
             bodies += 1;
         }
     }

@@ -1,9 +1,11 @@
 //! `Input<T>`: a request body as a form (urlencoded or multipart) or a JSON
 //! object, whichever the client sent, parsed into one `FromForm` type.
+//! Parsing is strict: a field that `T` does not expect is refused, so that a
+//! client learns of a misspelled field instead of having it ignored.
 
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::form::error::ErrorKind;
-use rocket::form::{self, Form, FromForm, ValueField};
+use rocket::form::{self, Form, FromForm, Strict, ValueField};
 use rocket::http::Status;
 use rocket::outcome::Outcome;
 use rocket::Request;
@@ -71,6 +73,9 @@ impl From<&form::Error<'_>> for FieldError {
             ErrorKind::Missing => format!("{subject} is required"),
             ErrorKind::Validation(reason) => format!("{subject} {reason}"),
             ErrorKind::InvalidLength { .. } => format!("{subject} is too long"),
+            ErrorKind::Unexpected | ErrorKind::Duplicate => {
+                format!("{subject} is not an expected field, or comes twice")
+            }
             other => format!("{subject} is invalid: {other}"),
         };
         FieldError { field, message }
@@ -119,8 +124,8 @@ async fn from_form<'r, T>(request: &'r Request<'_>, data: Data<'r>) -> Result<T,
 where
     T: for<'a> FromForm<'a>,
 {
-    match Form::<T>::from_data(request, data).await {
-        Outcome::Success(form) => Ok(form.into_inner()),
+    match Form::<Strict<T>>::from_data(request, data).await {
+        Outcome::Success(form) => Ok(form.into_inner().into_inner()),
         Outcome::Error((_, errors)) => Err(errors.into()),
         Outcome::Forward(_) => Err(InputError::body("the form could not be read")),
     }
@@ -131,7 +136,9 @@ where
     T: for<'a> FromForm<'a>,
 {
     let text = read_text(request, data, "form").await?;
-    Form::<T>::parse(&text).map_err(InputError::from)
+    Form::<Strict<T>>::parse(&text)
+        .map(Strict::into_inner)
+        .map_err(InputError::from)
 }
 
 async fn from_json<T>(request: &Request<'_>, data: Data<'_>) -> Result<T, InputError>
@@ -149,7 +156,9 @@ where
             _ => return Err(InputError::field(name, format!("{name} must be a string"))),
         }
     }
-    Form::<T>::parse_iter(fields).map_err(InputError::from)
+    Form::<Strict<T>>::parse_iter(fields)
+        .map(Strict::into_inner)
+        .map_err(InputError::from)
 }
 
 /// The whole body as UTF-8, within the configured limit named `limit`.

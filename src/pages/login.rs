@@ -6,7 +6,7 @@ use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
 use rocket::request::FlashMessage;
 use rocket::response::Redirect;
-use rocket::State;
+use rocket::{get, State};
 use rocket_dyn_templates::{context, Template};
 
 use super::{FormState, Notice, PageError};
@@ -16,7 +16,11 @@ use crate::http::{Browser, CurrentUser, SameOrigin};
 use crate::routes::Credentials;
 
 /// The login form, with the notice left by the previous page if any.
-#[rocket::get("/login")]
+#[utoipa::path(
+    tag = "pages",
+    responses((status = 200, description = "The login form, for browsers", content_type = "text/html")),
+)]
+#[get("/login")]
 pub fn form(flash: Option<FlashMessage<'_>>) -> Template {
     Template::render("login", context! { flash: flash.map(Notice::from) })
 }

@@ -5,10 +5,10 @@
 //! route of the same path (rank 2). Pages talk only to `Auth`, like routes.
 
 mod home;
-mod login;
+pub(crate) mod login;
 mod profile;
-mod register;
-mod reset_password;
+pub(crate) mod register;
+pub(crate) mod reset_password;
 
 use std::collections::BTreeMap;
 

@@ -3,16 +3,20 @@
 use rocket::form::{Contextual, Form};
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
+use rocket::{get, State};
 use rocket_dyn_templates::Template;
 
 use super::{FormState, PageError};
 use crate::auth::{Auth, AuthError};
 use crate::http::{Browser, SameOrigin};
-use crate::routes::Credentials;
+use crate::routes::Registration;
 
 /// The registration form.
-#[rocket::get("/register")]
+#[utoipa::path(
+    tag = "pages",
+    responses((status = 200, description = "The registration form, for browsers", content_type = "text/html")),
+)]
+#[get("/register")]
 pub fn form() -> Template {
     Template::render("register", FormState::default())
 }
@@ -23,11 +27,11 @@ pub fn form() -> Template {
 pub async fn register(
     _browser: Browser,
     _origin: SameOrigin,
-    form: Form<Contextual<'_, Credentials>>,
+    form: Form<Contextual<'_, Registration>>,
     auth: &State<Auth>,
 ) -> Result<Flash<Redirect>, PageError> {
     let state = FormState::submitted(&form.context, &["email"]);
-    let Some(Credentials { email, password }) = &form.value else {
+    let Some(Registration { email, password }) = &form.value else {
         return Err(state.render("register", Status::BadRequest));
     };
     match auth.register_user(email, password).await {

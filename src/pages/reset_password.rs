@@ -4,7 +4,7 @@
 use rocket::form::{Contextual, Form};
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::State;
+use rocket::{get, State};
 use rocket_dyn_templates::Template;
 
 use super::{FormState, PageError};
@@ -13,7 +13,11 @@ use crate::http::{Browser, SameOrigin};
 use crate::routes::{PasswordUpdate, ResetRequest};
 
 /// The form that asks for a reset.
-#[rocket::get("/reset_password")]
+#[utoipa::path(
+    tag = "pages",
+    responses((status = 200, description = "The form that asks for a password reset, for browsers", content_type = "text/html")),
+)]
+#[get("/reset_password")]
 pub fn request_form() -> Template {
     Template::render("reset_password", FormState::default())
 }

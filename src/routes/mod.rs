@@ -10,7 +10,8 @@ pub(crate) mod sessions;
 pub(crate) mod users;
 
 pub use reset_password::{PasswordUpdate, ResetRequest};
-pub use users::Credentials;
+pub use sessions::Credentials;
+pub use users::Registration;
 
 /// Every route of the JSON API and its OpenAPI document, to mount at `/`.
 pub fn all() -> Vec<rocket::Route> {

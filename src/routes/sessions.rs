@@ -4,13 +4,23 @@ use std::net::IpAddr;
 
 use rocket::http::CookieJar;
 use rocket::response::Redirect;
-use rocket::{delete, post, State};
+use rocket::{delete, post, FromForm, State};
+use utoipa::ToSchema;
 
-use super::users::Credentials;
-use crate::auth::{Auth, Login};
+use crate::auth::{Auth, Email, Login, Password};
 use crate::http::json::{EmailMessage, Message};
 use crate::http::session::{remove_session_cookie, set_session_cookie};
 use crate::http::{ApiError, CurrentUser, FlaskJson, Input, SameOrigin};
+
+/// The fields of a login.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct Credentials {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024,
+             example = "correct horse battery")]
+    pub password: Password,
+}
 
 /// Logs in: `{"email": E, "message": "logged in"}` and the session cookie;
 /// 401 for a wrong email or password; 429 with `Retry-After` after too many

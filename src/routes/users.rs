@@ -7,13 +7,14 @@ use crate::auth::{Auth, Email, Password};
 use crate::http::json::{EmailMessage, Message};
 use crate::http::{ApiError, FlaskJson, Input, SameOrigin};
 
-/// The fields of a registration or a login.
+/// The fields of a registration.
 #[derive(Debug, FromForm, ToSchema)]
-pub struct Credentials {
+pub struct Registration {
     #[schema(value_type = String, format = Email, example = "bob@example.com")]
     pub email: Email,
-    /// At least 8 characters and not a common password, to register.
-    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024,
+    /// At least `password_min_length` (8) characters, and not a common
+    /// password.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024,
              example = "correct horse battery")]
     pub password: Password,
 }
@@ -23,7 +24,7 @@ pub struct Credentials {
 /// policy).
 #[utoipa::path(
     tag = "users",
-    request_body = Credentials,
+    request_body = Registration,
     responses(
         (status = 200, description = "Registered", body = EmailMessage,
          example = json!({"email": "bob@example.com", "message": "user created"})),
@@ -35,10 +36,10 @@ pub struct Credentials {
 #[post("/users", data = "<input>", rank = 2)]
 pub async fn register(
     _origin: SameOrigin,
-    input: Input<Credentials>,
+    input: Input<Registration>,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<EmailMessage>, ApiError> {
-    let Credentials { email, password } = input.into_inner();
+    let Registration { email, password } = input.into_inner();
     auth.register_user(&email, &password).await?;
     Ok(FlaskJson(EmailMessage::new(&email, "user created")))
 }
