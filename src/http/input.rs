@@ -73,9 +73,8 @@ impl From<&form::Error<'_>> for FieldError {
             ErrorKind::Missing => format!("{subject} is required"),
             ErrorKind::Validation(reason) => format!("{subject} {reason}"),
             ErrorKind::InvalidLength { .. } => format!("{subject} is too long"),
-            ErrorKind::Unexpected | ErrorKind::Duplicate => {
-                format!("{subject} is not an expected field, or comes twice")
-            }
+            ErrorKind::Unexpected => format!("{subject} is not an expected field"),
+            ErrorKind::Duplicate => format!("{subject} is given more than once"),
             other => format!("{subject} is invalid: {other}"),
         };
         FieldError { field, message }
