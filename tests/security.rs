@@ -5,6 +5,7 @@ mod common;
 
 use common::{body, TestApp};
 use rocket::figment::Figment;
+use rocket::futures::future::join_all;
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{LocalRequest, LocalResponse};
 
@@ -159,7 +160,7 @@ async fn repeated_failures_get_429_with_a_growing_retry_after() {
     // One more failure once the wait is over doubles it.
     let stale = app.stored_user(EMAIL).await.unwrap();
     assert_eq!(stale.session_id, None);
-    age_failures(&app, EMAIL, 31).await;
+    app.db().await.lock_logins(EMAIL, 0).await.unwrap();
     assert_eq!(
         login(&app, EMAIL, "wrong again").await.status(),
         Status::Unauthorized
@@ -174,16 +175,27 @@ async fn repeated_failures_get_429_with_a_growing_retry_after() {
     assert!((59..=60).contains(&wait), "{wait}");
 }
 
-/// Moves the last failure of `email` `seconds` into the past.
-async fn age_failures(app: &TestApp, email: &str, seconds: i64) {
-    let db = app.db().await;
-    let failures = db.find_login_failures(email).await.unwrap().unwrap();
-    let then = failures.last_failed_at - seconds;
-    // Record the same number of failures again, all at the older time.
-    db.clear_login_failures(email).await.unwrap();
-    for _ in 0..failures.failures {
-        db.record_login_failure(email, then, false).await.unwrap();
+#[rocket::async_test]
+async fn concurrent_guesses_past_the_free_attempts_are_checked_one_at_a_time() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    for _ in 0..5 {
+        login(&app, EMAIL, "wrong password").await;
     }
+    app.db().await.lock_logins(EMAIL, 0).await.unwrap();
+    let before = app.auth().password_verifications();
+    let guesses: Vec<String> = (0..8).map(|n| format!("parallel guess {n}")).collect();
+    let responses = join_all(guesses.iter().map(|guess| login(&app, EMAIL, guess))).await;
+    let statuses: Vec<Status> = responses.iter().map(|response| response.status()).collect();
+    assert_eq!(
+        app.auth().password_verifications() - before,
+        1,
+        "{statuses:?}"
+    );
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == Status::TooManyRequests);
+    assert_eq!(refused.count(), 7, "{statuses:?}");
 }
 
 #[rocket::async_test]

@@ -179,19 +179,32 @@ impl Auth {
         }
         let key = email.normalized();
         let now = now();
-        let failures = self.db.find_login_failures(&key).await?;
-        if let Some(wait) = self.throttle.wait(failures.as_ref(), now) {
-            rocket::warn!("login throttled for {shown:?} from {address}: too many failures");
-            return Ok(Login::Throttled(wait));
+        let stored = self.db.find_login_failures(&key).await?;
+        let current = stored.filter(|failures| self.throttle.is_current(failures, now));
+        let past_free_attempts = current
+            .as_ref()
+            .is_some_and(|failures| self.throttle.delay(failures.failures).is_some());
+        if past_free_attempts {
+            // One attempt at a time, each after its wait: concurrent guesses
+            // cannot slip through together.
+            let lease = now.saturating_add(throttle::seconds(throttle::ATTEMPT_LEASE));
+            if let Some(locked_until) = self.db.claim_login(&key, now, lease).await? {
+                rocket::warn!("login throttled for {shown:?} from {address}: too many failures");
+                let wait = u64::try_from(locked_until.saturating_sub(now)).unwrap_or(0);
+                return Ok(Login::Throttled(wait.max(1)));
+            }
         }
         let Some(user) = self.check_password(email, password).await? else {
-            let restart =
-                failures.is_some_and(|failures| !self.throttle.is_current(&failures, now));
-            self.db.record_login_failure(&key, now, restart).await?;
+            let restart = stored.is_some() && current.is_none();
+            let recorded = self.db.record_login_failure(&key, now, restart).await?;
+            if let Some(delay) = self.throttle.delay(recorded.failures) {
+                let until = now.saturating_add(throttle::seconds(delay));
+                self.db.lock_logins(&key, until).await?;
+            }
             rocket::warn!("login failed for {shown:?} from {address}");
             return Ok(Login::WrongCredentials);
         };
-        if failures.is_some() {
+        if stored.is_some() {
             self.db.clear_login_failures(&key).await?;
         }
         let session_id = self.start_session(user.id).await?;

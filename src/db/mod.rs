@@ -110,6 +110,8 @@ pub struct LoginFailures {
     pub failures: i32,
     /// Unix time of the latest failure.
     pub last_failed_at: i64,
+    /// Until when (Unix time) no attempt is checked, if set.
+    pub locked_until: Option<i64>,
 }
 
 /// Access to the `users` table over the `auth` connection pool.
@@ -281,6 +283,53 @@ impl DB {
                     ))
                     .returning(LoginFailures::as_returning())
                     .get_result(connection)
+            })
+        })
+        .await
+    }
+
+    /// Sets when the next login attempt of `normalized_email` may be checked.
+    pub async fn lock_logins(&self, normalized_email: &str, until: i64) -> Result<(), DbError> {
+        let email = normalized_email.to_owned();
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                diesel::update(login_failures::table.find(email))
+                    .set(login_failures::locked_until.eq(until))
+                    .execute(connection)
+                    .map(drop)
+            })
+        })
+        .await
+    }
+
+    /// Claims the right to check one login attempt of `normalized_email` at
+    /// `now`, by locking further attempts until `lease_until`, in one atomic
+    /// statement: of concurrent attempts, one gets it. `Ok(None)` when
+    /// claimed, `Ok(Some(locked_until))` when another attempt's lock holds.
+    pub async fn claim_login(
+        &self,
+        normalized_email: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<Option<i64>, DbError> {
+        let email = normalized_email.to_owned();
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                let free = login_failures::locked_until
+                    .is_null()
+                    .or(login_failures::locked_until.le(now));
+                let claimed = diesel::update(login_failures::table.find(&email).filter(free))
+                    .set(login_failures::locked_until.eq(lease_until))
+                    .execute(connection)?;
+                if claimed > 0 {
+                    return Ok(None);
+                }
+                login_failures::table
+                    .find(&email)
+                    .select(login_failures::locked_until)
+                    .first::<Option<i64>>(connection)
+                    .optional()
+                    .map(Option::flatten)
             })
         })
         .await

@@ -19,5 +19,6 @@ diesel::table! {
         normalized_email -> Text,
         failures -> Integer,
         last_failed_at -> BigInt,
+        locked_until -> Nullable<BigInt>,
     }
 }
