@@ -63,8 +63,8 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// Builds `Auth` over the `auth` pool (which must be attached before),
-    /// applies the migrations, and manages it.
+    /// Opens the `auth` database pool, applies the migrations, and manages
+    /// `Auth` over it.
     pub fn fairing() -> impl rocket::fairing::Fairing {
         AdHoc::try_on_ignite("Auth", |rocket| async move {
             match Auth::from_rocket(&rocket).await {
@@ -344,9 +344,7 @@ fn is_live(expires_at: Option<i64>) -> bool {
     expires_at.is_some_and(|expires_at| now() < expires_at)
 }
 
-/// Attaches `Auth` with the pool it runs over.
+/// Attaches `Auth`, with the database pool it runs over.
 pub fn stage(rocket: Rocket<Build>) -> Rocket<Build> {
-    rocket
-        .attach(crate::db::AuthPool::fairing())
-        .attach(Auth::fairing())
+    rocket.attach(Auth::fairing())
 }

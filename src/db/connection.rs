@@ -2,18 +2,24 @@
 //! URL chooses (`postgres://` or `postgresql://` for PostgreSQL, anything
 //! else is an SQLite file path or `sqlite://` URL).
 //!
-//! rocket_sync_db_pools' own SQLite setup switches to WAL before it sets a
-//! 1 s busy timeout, so a connection opened while another one writes can fail
-//! with `database is locked`. This module owns the setup instead: the busy
-//! timeout comes first and is long enough to ride out any write burst.
+//! The pool is an r2d2 pool configured as rocket_sync_db_pools configures its
+//! own (`databases.auth`: `url`, `pool_size`, `timeout`), with two changes:
+//! - rocket_sync_db_pools' own SQLite setup switches to WAL before it sets a
+//!   1 s busy timeout, so a connection opened while another one writes can
+//!   fail with `database is locked`. This module owns the setup instead: the
+//!   busy timeout comes first and is long enough to ride out any write burst.
+//! - `DB` holds the r2d2 pool itself rather than rocket_sync_db_pools'
+//!   `ConnectionPool`, which makes three trips to Tokio's blocking threads
+//!   per query (check-out, query, check-in): `DB::run` makes one, which
+//!   doubles the rate of the session look-up behind every authenticated
+//!   request (see bench/run).
 
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
-use rocket::{Build, Rocket};
-use rocket_sync_db_pools::{database, Config, PoolResult, Poolable};
+use rocket_sync_db_pools::Config;
 
 /// Statements run on every new SQLite connection, busy timeout first.
 const SQLITE_SETUP: &str = "\
@@ -22,9 +28,11 @@ const SQLITE_SETUP: &str = "\
     PRAGMA synchronous = FULL;\
     PRAGMA foreign_keys = ON;";
 
-/// The pool named `auth` in Rocket's configuration (`databases.auth.url`).
-#[database("auth")]
-pub struct AuthPool(DbConnection);
+/// The name of the pool in Rocket's configuration (`databases.auth.url`).
+pub const POOL_NAME: &str = "auth";
+
+/// The pool of connections.
+pub type Pool = r2d2::Pool<ConnectionManager>;
 
 /// One connection of the pool, to either backend.
 pub enum DbConnection {
@@ -76,16 +84,12 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
-impl Poolable for DbConnection {
-    type Manager = ConnectionManager;
-    type Error = std::convert::Infallible;
-
-    fn pool(db_name: &str, rocket: &Rocket<Build>) -> PoolResult<Self> {
-        let config = Config::from(db_name, rocket)?;
-        let manager = ConnectionManager { url: config.url };
-        Ok(r2d2::Pool::builder()
-            .max_size(config.pool_size)
-            .connection_timeout(Duration::from_secs(config.timeout.into()))
-            .build(manager)?)
-    }
+/// The pool that `config` describes; opens its first connections, so call
+/// it off the async workers.
+pub fn build_pool(config: Config) -> Result<Pool, r2d2::PoolError> {
+    let manager = ConnectionManager { url: config.url };
+    r2d2::Pool::builder()
+        .max_size(config.pool_size)
+        .connection_timeout(Duration::from_secs(config.timeout.into()))
+        .build(manager)
 }

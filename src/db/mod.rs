@@ -6,12 +6,11 @@ pub mod schema;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use rocket::{Phase, Rocket};
+use rocket::tokio::task;
+use rocket::{Build, Rocket};
 
 pub use connection::is_postgres;
-pub use connection::AuthPool;
-use connection::DbConnection;
-use rocket_sync_db_pools::ConnectionPool;
+use connection::{DbConnection, Pool, POOL_NAME};
 use schema::{login_failures, users};
 
 use crate::user::User;
@@ -49,6 +48,9 @@ pub enum DbError {
     /// No connection could be had within the pool's timeout.
     #[error("the database is unavailable")]
     Unavailable,
+    /// The pool could not be configured or opened.
+    #[error("cannot open the database: {0}")]
+    Pool(String),
     /// The embedded migrations could not be applied.
     #[error("migration failed: {0}")]
     Migration(String),
@@ -117,30 +119,49 @@ pub struct LoginFailures {
 /// Access to the `users` table over the `auth` connection pool.
 #[derive(Clone)]
 pub struct DB {
-    pool: ConnectionPool<AuthPool, DbConnection>,
+    pool: Pool,
 }
 
 impl DB {
-    /// The `DB` over the pool that `AuthPool::fairing()` attached, with every
-    /// embedded migration applied.
-    pub async fn connect<P: Phase>(rocket: &Rocket<P>) -> Result<Self, DbError> {
-        let pool = AuthPool::pool(rocket).ok_or(DbError::Unavailable)?.clone();
-        let connection = pool.get().await.ok_or(DbError::Unavailable)?;
-        connection.run(run_migrations).await?;
-        Ok(DB { pool })
+    /// A `DB` over a new pool configured by `rocket` (`databases.auth`), with
+    /// every embedded migration applied.
+    pub async fn connect(rocket: &Rocket<Build>) -> Result<Self, DbError> {
+        let config = rocket_sync_db_pools::Config::from(POOL_NAME, rocket)
+            .map_err(|error| DbError::Pool(error.to_string()))?;
+        let pool = task::spawn_blocking(move || connection::build_pool(config))
+            .await
+            .map_err(|error| DbError::Pool(error.to_string()))?
+            .map_err(|error| DbError::Pool(error.to_string()))?;
+        let db = DB { pool };
+        db.with_connection(run_migrations).await?;
+        Ok(db)
     }
 
-    /// Runs `query` on a pooled connection, off the async workers.
+    /// Runs `work` on a pooled connection, on one of Tokio's blocking
+    /// threads; `Unavailable` when no connection frees up within the pool's
+    /// timeout.
+    async fn with_connection<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        task::spawn_blocking(move || {
+            let mut connection = pool.get().map_err(|_| DbError::Unavailable)?;
+            work(&mut connection)
+        })
+        .await
+        .map_err(|_| DbError::Unavailable)?
+    }
+
+    /// Runs the Diesel `query` on a pooled connection.
     async fn run<T, F>(&self, query: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, DieselError> + Send + 'static,
         T: Send + 'static,
     {
-        let connection = self.pool.get().await.ok_or(DbError::Unavailable)?;
-        connection
-            .run(move |connection| query(connection))
+        self.with_connection(move |connection| query(connection).map_err(DbError::from))
             .await
-            .map_err(DbError::from)
     }
 
     /// Inserts a user; `Conflict` when the normalized email is taken.

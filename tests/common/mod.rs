@@ -13,7 +13,7 @@ use std::path::Path;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
-use auth_service::db::{AuthPool, UserQuery, DB};
+use auth_service::db::{UserQuery, DB};
 use auth_service::user::User;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Status};
@@ -155,11 +155,10 @@ impl TestApp {
         self.client.rocket().state().expect("Auth is managed")
     }
 
-    /// Direct access to the service's database, to check what it holds.
+    /// Direct access to the service's database (a pool of its own), to
+    /// check what it holds.
     pub async fn db(&self) -> DB {
-        DB::connect(self.client.rocket())
-            .await
-            .expect("the database")
+        connect(self.client.rocket().figment().clone()).await
     }
 
     /// The stored user `email` (normalized), if any.
@@ -302,11 +301,11 @@ pub fn sha256(text: &str) -> String {
 
 /// A bare pool over `store`, for tests of `DB` alone.
 pub async fn db_in(store: &Store) -> DB {
-    let rocket = rocket::custom(figment(store))
-        .attach(AuthPool::fairing())
-        .ignite()
-        .await
-        .expect("the pool starts");
-    // `DB` holds its own handle on the pool, which outlives this Rocket.
+    connect(figment(store)).await
+}
+
+/// A `DB` with one connection over the database `figment` configures.
+async fn connect(figment: Figment) -> DB {
+    let rocket = rocket::custom(figment.merge(("databases.auth.pool_size", 1)));
     DB::connect(&rocket).await.expect("the database")
 }
