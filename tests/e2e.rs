@@ -205,3 +205,36 @@ fn login_attempts_are_logged_without_passwords() {
     );
     assert!(!log.contains(password) && !log.contains(wrong), "{log}");
 }
+
+#[test]
+fn json_requests_leave_no_warning_in_a_critical_log() {
+    let store = Store::new();
+    let mut server = Server::start_with(&store, &[("ROCKET_LOG_LEVEL", "critical")]);
+    let client = client();
+    let fields = [
+        ("email", "quiet@example.com"),
+        ("password", "a quiet passphrase"),
+    ];
+    assert_eq!(
+        post(&client, server.url("/users"), &fields).status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        post(&client, server.url("/sessions"), &fields).status(),
+        StatusCode::OK
+    );
+    let profile = client
+        .get(server.url("/profile"))
+        .send()
+        .expect("an answer");
+    assert_eq!(profile.status(), StatusCode::OK);
+    assert_eq!(
+        profile.text().unwrap(),
+        "{\"email\":\"quiet@example.com\"}\n"
+    );
+    server.kill();
+
+    // The page routes of these paths let JSON clients through silently.
+    let log = server.log();
+    assert!(!log.contains("forwarding"), "{log}");
+}

@@ -68,12 +68,17 @@ impl ManageConnection for ConnectionManager {
         Ok(DbConnection::Sqlite(connection))
     }
 
+    /// Run by the pool on every check-out. A PostgreSQL connection can go
+    /// stale (server restart, idle timeout), so it is pinged; an SQLite
+    /// connection is an open file, so it is not, which spares the session
+    /// look-up behind every authenticated request a second statement.
     fn is_valid(&self, connection: &mut DbConnection) -> Result<(), r2d2::Error> {
-        let result = match connection {
-            DbConnection::Sqlite(connection) => connection.batch_execute("SELECT 1"),
-            DbConnection::Postgres(connection) => connection.batch_execute("SELECT 1"),
-        };
-        result.map_err(r2d2::Error::QueryError)
+        match connection {
+            DbConnection::Sqlite(_) => Ok(()),
+            DbConnection::Postgres(connection) => connection
+                .batch_execute("SELECT 1")
+                .map_err(r2d2::Error::QueryError),
+        }
     }
 
     fn has_broken(&self, connection: &mut DbConnection) -> bool {

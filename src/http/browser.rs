@@ -3,7 +3,8 @@
 //! `application/json` and keep getting the JSON API.
 
 use rocket::http::Status;
-use rocket::request::{FromRequest, Outcome, Request};
+use rocket::route::{Handler, Outcome, Route};
+use rocket::{Data, Request};
 
 /// Whether the client prefers an HTML page to JSON.
 pub fn prefers_html(request: &Request<'_>) -> bool {
@@ -12,20 +13,28 @@ pub fn prefers_html(request: &Request<'_>) -> bool {
         .is_some_and(|accept| accept.preferred().media_type().is_html())
 }
 
-/// A request guard that lets a route answer browsers only: other clients
-/// are forwarded to the JSON route of the same path.
-#[derive(Debug, Clone, Copy)]
-pub struct Browser;
+/// `route`, answering browsers only: other clients are forwarded, before any
+/// guard runs or any data is read, to the next route of the same path (the
+/// JSON API's).
+///
+/// A handler rather than a request guard, because Rocket logs a warning for
+/// every request a guard forwards, and these are every JSON request.
+pub fn for_browsers(mut route: Route) -> Route {
+    route.handler = Box::new(BrowserOnly(route.handler));
+    route
+}
+
+/// The handler of a [`for_browsers`] route.
+#[derive(Clone)]
+struct BrowserOnly(Box<dyn Handler>);
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for Browser {
-    type Error = std::convert::Infallible;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+impl Handler for BrowserOnly {
+    async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
         if prefers_html(request) {
-            Outcome::Success(Browser)
+            self.0.handle(request, data).await
         } else {
-            Outcome::Forward(Status::NotFound)
+            Outcome::Forward((data, Status::NotFound))
         }
     }
 }

@@ -8,7 +8,7 @@ pub mod json;
 pub mod security;
 pub mod session;
 
-pub use browser::Browser;
+pub use browser::for_browsers;
 pub use error::ApiError;
 pub use input::Input;
 pub use json::FlaskJson;

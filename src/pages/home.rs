@@ -4,15 +4,11 @@ use rocket::request::FlashMessage;
 use rocket_dyn_templates::{context, Template};
 
 use super::Notice;
-use crate::http::{Browser, CurrentUser};
+use crate::http::CurrentUser;
 
 /// Links to log in and register, or the user's email and a logout button.
 #[rocket::get("/", rank = 1)]
-pub fn home(
-    _browser: Browser,
-    user: Option<CurrentUser>,
-    flash: Option<FlashMessage<'_>>,
-) -> Template {
+pub fn home(user: Option<CurrentUser>, flash: Option<FlashMessage<'_>>) -> Template {
     Template::render(
         "index",
         context! {

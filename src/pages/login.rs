@@ -12,7 +12,7 @@ use rocket_dyn_templates::{context, Template};
 use super::{FormState, Notice, PageError};
 use crate::auth::{Auth, Login};
 use crate::http::session::{remove_session_cookie, set_session_cookie};
-use crate::http::{Browser, CurrentUser, SameOrigin};
+use crate::http::{CurrentUser, SameOrigin};
 use crate::routes::Credentials;
 
 /// The login form, with the notice left by the previous page if any.
@@ -30,7 +30,6 @@ pub fn form(flash: Option<FlashMessage<'_>>) -> Template {
 /// when to try again (429).
 #[rocket::post("/sessions", data = "<form>", rank = 1)]
 pub async fn login(
-    _browser: Browser,
     _origin: SameOrigin,
     form: Form<Contextual<'_, Credentials>>,
     client: Option<IpAddr>,
@@ -60,7 +59,6 @@ pub async fn login(
 /// Logs out (the form's first field is `_method=DELETE`) and 303 to `/`.
 #[rocket::delete("/sessions", rank = 1)]
 pub async fn logout(
-    _browser: Browser,
     _origin: SameOrigin,
     user: Option<CurrentUser>,
     auth: &State<Auth>,

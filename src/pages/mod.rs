@@ -1,8 +1,8 @@
 //! Browser pages on the routes of the JSON API, rendered with Tera.
 //!
-//! A page route has rank 1 and the [`Browser`](crate::http::Browser) guard:
-//! it answers requests that prefer HTML and forwards the others to the JSON
-//! route of the same path (rank 2). Pages talk only to `Auth`, like routes.
+//! A page on a path of the API has rank 1 and answers only requests that
+//! prefer HTML ([`for_browsers`]); the others go on to the JSON route of the
+//! same path (rank 2). Pages talk only to `Auth`, like routes.
 
 mod home;
 pub(crate) mod login;
@@ -21,22 +21,25 @@ use serde::Serialize;
 
 use crate::auth::AuthError;
 use crate::http::input::FieldError;
-use crate::http::ApiError;
+use crate::http::{for_browsers, ApiError};
 
 /// Every page route, to mount at `/`.
 pub fn all() -> Vec<rocket::Route> {
-    rocket::routes![
+    let on_api_paths = rocket::routes![
         home::home,
-        register::form,
         register::register,
-        login::form,
         login::login,
         login::logout,
         profile::profile,
-        reset_password::request_form,
         reset_password::issue_token,
         reset_password::update_password,
-    ]
+    ];
+    let pages_only = rocket::routes![register::form, login::form, reset_password::request_form];
+    on_api_paths
+        .into_iter()
+        .map(for_browsers)
+        .chain(pages_only)
+        .collect()
 }
 
 /// A one-time notice, as templates show it.

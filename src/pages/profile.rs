@@ -4,11 +4,11 @@ use rocket::response::Redirect;
 use rocket::Either;
 use rocket_dyn_templates::{context, Template};
 
-use crate::http::{Browser, CurrentUser};
+use crate::http::CurrentUser;
 
 /// The user's email and a logout button; without a session, 303 to `/login`.
 #[rocket::get("/profile", rank = 1)]
-pub fn profile(_browser: Browser, user: Option<CurrentUser>) -> Either<Template, Redirect> {
+pub fn profile(user: Option<CurrentUser>) -> Either<Template, Redirect> {
     match user {
         Some(CurrentUser(user)) => Either::Left(Template::render(
             "profile",

@@ -8,7 +8,7 @@ use rocket_dyn_templates::Template;
 
 use super::{FormState, PageError};
 use crate::auth::{Auth, AuthError};
-use crate::http::{Browser, SameOrigin};
+use crate::http::SameOrigin;
 use crate::routes::Registration;
 
 /// The registration form.
@@ -25,7 +25,6 @@ pub fn form() -> Template {
 /// form again (400) with the error beside its field and the email kept.
 #[rocket::post("/users", data = "<form>", rank = 1)]
 pub async fn register(
-    _browser: Browser,
     _origin: SameOrigin,
     form: Form<Contextual<'_, Registration>>,
     auth: &State<Auth>,

@@ -9,7 +9,7 @@ use rocket_dyn_templates::Template;
 
 use super::{FormState, PageError};
 use crate::auth::{Auth, AuthError};
-use crate::http::{Browser, SameOrigin};
+use crate::http::SameOrigin;
 use crate::routes::{PasswordUpdate, ResetRequest};
 
 /// The form that asks for a reset.
@@ -26,7 +26,6 @@ pub fn request_form() -> Template {
 /// request form again with the error (400, or 403 for an unknown email).
 #[rocket::post("/reset_password", data = "<form>", rank = 1)]
 pub async fn issue_token(
-    _browser: Browser,
     _origin: SameOrigin,
     form: Form<Contextual<'_, ResetRequest>>,
     auth: &State<Auth>,
@@ -54,7 +53,6 @@ pub async fn issue_token(
 /// shows the request form with an error (403).
 #[rocket::put("/reset_password", data = "<form>", rank = 1)]
 pub async fn update_password(
-    _browser: Browser,
     _origin: SameOrigin,
     form: Form<Contextual<'_, PasswordUpdate>>,
     auth: &State<Auth>,
