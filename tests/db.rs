@@ -158,3 +158,18 @@ async fn data_survives_reopening_the_file() {
     let user = reopened.find_user_by(UserQuery::Id(id)).await.unwrap();
     assert_eq!(user.email, "Bob@Example.com");
 }
+
+#[rocket::async_test]
+async fn login_failures_before_the_cutoff_are_forgotten() {
+    let (_store, db, _) = db_with_bob().await;
+    for (email, at) in [("old@example.com", 99), ("edge@example.com", 100)] {
+        db.record_login_failure(email, at, false).await.unwrap();
+    }
+    assert_eq!(db.forget_login_failures_before(100).await.unwrap(), 1);
+    assert_eq!(
+        db.find_login_failures("old@example.com").await.unwrap(),
+        None
+    );
+    let kept = db.find_login_failures("edge@example.com").await.unwrap();
+    assert_eq!(kept.map(|failures| failures.last_failed_at), Some(100));
+}

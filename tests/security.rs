@@ -29,6 +29,14 @@ async fn login_from(app: &TestApp, address: &'static str, email: &str) -> Status
         .status()
 }
 
+/// The time now, in Unix seconds, as the database stores times.
+fn unix_now() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since_epoch.as_secs()).unwrap()
+}
+
 // ---- Sessions and tokens -------------------------------------------------
 
 #[rocket::async_test]
@@ -76,10 +84,7 @@ async fn session_and_token_lifetimes_come_from_the_configuration() {
     app.post("/reset_password", &[("email", EMAIL)]).await;
 
     let user = app.stored_user(EMAIL).await.unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = unix_now();
     let session_left = user.session_expires_at.unwrap() - now;
     let token_left = user.reset_token_expires_at.unwrap() - now;
     assert!((115..=120).contains(&session_left), "{session_left}");
@@ -247,6 +252,31 @@ async fn throttling_holds_across_a_restart() {
         login(&app, EMAIL, PASSWORD).await.status(),
         Status::TooManyRequests
     );
+}
+
+#[rocket::async_test]
+async fn failures_past_the_window_are_deleted_as_new_ones_come() {
+    let app = TestApp::with(|figment| figment.merge(("login_failure_window", 3600))).await;
+    let db = app.db().await;
+    let now = unix_now();
+    let stale = "stale.guess@example.com";
+    let recent = "recent.guess@example.com";
+    db.record_login_failure(stale, now - 3601, false)
+        .await
+        .unwrap();
+    db.record_login_failure(recent, now - 3500, false)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        login(&app, EMAIL, "wrong password").await.status(),
+        Status::Unauthorized
+    );
+    assert_eq!(db.find_login_failures(stale).await.unwrap(), None);
+    let kept = db.find_login_failures(recent).await.unwrap().unwrap();
+    assert_eq!((kept.failures, kept.last_failed_at), (1, now - 3500));
+    let counted = db.find_login_failures(EMAIL).await.unwrap().unwrap();
+    assert_eq!(counted.failures, 1);
 }
 
 #[rocket::async_test]

@@ -201,6 +201,10 @@ impl Auth {
                 let until = now.saturating_add(throttle::seconds(delay));
                 self.db.lock_logins(&key, until).await?;
             }
+            // Failures past the window count no more: forgetting them as new
+            // ones come keeps the table as small as the recent failures.
+            let cutoff = self.throttle.oldest_current(now);
+            self.db.forget_login_failures_before(cutoff).await?;
             rocket::warn!("login failed for {shown:?} from {address}");
             return Ok(Login::WrongCredentials);
         };

@@ -36,7 +36,12 @@ impl LoginThrottle {
 
     /// Whether `failures` are recent enough to count.
     pub fn is_current(&self, failures: &LoginFailures, now: i64) -> bool {
-        now.saturating_sub(failures.last_failed_at) <= seconds(self.window)
+        failures.last_failed_at >= self.oldest_current(now)
+    }
+
+    /// At `now`, the time of the oldest failure that still counts.
+    pub fn oldest_current(&self, now: i64) -> i64 {
+        now.saturating_sub(seconds(self.window))
     }
 
     /// The wait, in seconds, after `failures` consecutive failures: none for

@@ -381,6 +381,20 @@ impl DB {
         .await
     }
 
+    /// Forgets every email's failed logins last counted before `cutoff`
+    /// (Unix seconds), which count no more; returns how many emails.
+    pub async fn forget_login_failures_before(&self, cutoff: i64) -> Result<usize, DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                diesel::delete(
+                    login_failures::table.filter(login_failures::last_failed_at.lt(cutoff)),
+                )
+                .execute(connection)
+            })
+        })
+        .await
+    }
+
     /// Forgets the failed logins of `normalized_email`.
     pub async fn clear_login_failures(&self, normalized_email: &str) -> Result<(), DbError> {
         let email = normalized_email.to_owned();
