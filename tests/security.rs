@@ -412,12 +412,22 @@ async fn an_oversized_password_is_refused_clearly() {
         assert_eq!(response.status(), Status::BadRequest);
         assert_eq!(
             body(response).await,
-            "{\"message\":\"password must be at most 1024 bytes\"}\n"
+            "{\"message\":\"password must be at most 1024 characters\"}\n"
         );
     }
-    let just_fits = "y".repeat(1024);
+    // Counted in characters, as the OpenAPI document's maxLength counts:
+    // 1024 accented letters (2048 bytes) fit.
+    let just_fits = "\u{e9}".repeat(1024);
     app.register(EMAIL, &just_fits).await;
     app.login(EMAIL, &just_fits).await;
+    let one_too_many = "\u{e9}".repeat(1025);
+    let response = app
+        .post(
+            "/sessions",
+            &[("email", EMAIL), ("password", &one_too_many)],
+        )
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
 }
 
 // ---- Browser protections -------------------------------------------------

@@ -57,16 +57,18 @@ impl<'v> FromFormField<'v> for Email {
 pub struct Password(String);
 
 impl Password {
-    /// The longest password accepted, in bytes: far beyond any passphrase,
-    /// and short enough that hashing it costs nothing extra.
-    pub const MAX_BYTES: usize = 1024;
+    /// The longest password accepted, in characters (Unicode code points,
+    /// as the OpenAPI document's `maxLength` counts them): far beyond any
+    /// passphrase, and short enough (4 KiB at most) that hashing it costs
+    /// nothing extra.
+    pub const MAX_CHARS: usize = 1024;
 
-    /// Accepts any non-empty input up to `MAX_BYTES`, exactly as given.
+    /// Accepts any non-empty input up to `MAX_CHARS`, exactly as given.
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         if input.is_empty() {
             Err("must not be empty")
-        } else if input.len() > Self::MAX_BYTES {
-            Err("must be at most 1024 bytes")
+        } else if input.chars().nth(Self::MAX_CHARS).is_some() {
+            Err("must be at most 1024 characters")
         } else {
             Ok(Password(input.to_owned()))
         }
