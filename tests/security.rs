@@ -4,6 +4,12 @@
 mod common;
 
 use common::{body, TestApp};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use auth_service::auth::{Auth, AuthError, Password};
 use rocket::figment::Figment;
 use rocket::futures::future::join_all;
 use rocket::http::{ContentType, Cookie, Header, Status};
@@ -201,6 +207,53 @@ async fn concurrent_guesses_past_the_free_attempts_are_checked_one_at_a_time() {
         .iter()
         .filter(|status| **status == Status::TooManyRequests);
     assert_eq!(refused.count(), 7, "{statuses:?}");
+}
+
+#[rocket::async_test]
+async fn an_attempt_refused_as_busy_leaves_the_email_free_to_try_again() {
+    let app = TestApp::with(|figment| {
+        figment
+            .merge(("hash_queue_limit", 0))
+            .merge(("bcrypt_cost", 10))
+            .merge(("login_free_attempts", 1))
+    })
+    .await;
+    app.register(EMAIL, PASSWORD).await;
+    login(&app, EMAIL, "wrong password").await;
+    app.db().await.lock_logins(EMAIL, 0).await.unwrap();
+
+    // Every hashing thread busy, and no queue: the next attempt past the
+    // free ones claims the email, then cannot be checked.
+    let secret = Password::parse("keeps a thread busy").unwrap();
+    let occupied = occupy_every_hashing_thread(app.auth(), &secret).await;
+    let refused = login(&app, EMAIL, PASSWORD).await;
+    assert_eq!(refused.status(), Status::ServiceUnavailable);
+    drop(refused);
+    for hashing in occupied {
+        hashing.await.unwrap();
+    }
+
+    assert_eq!(login(&app, EMAIL, PASSWORD).await.status(), Status::Ok);
+}
+
+/// Hashes of `secret` started on every thread of `auth`'s hasher (which has
+/// no queue), not yet awaited.
+async fn occupy_every_hashing_thread<'a>(
+    auth: &'a Auth,
+    secret: &'a Password,
+) -> Vec<Pin<Box<impl Future<Output = Result<String, AuthError>> + 'a>>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut context = Context::from_waker(Waker::noop());
+    let mut occupied = Vec::new();
+    while occupied.len() < threads {
+        let mut hashing = Box::pin(auth.hash_password(secret));
+        match hashing.as_mut().poll(&mut context) {
+            Poll::Pending => occupied.push(hashing),
+            // That thread is not back waiting for work yet: ask again.
+            Poll::Ready(_) => rocket::tokio::time::sleep(Duration::from_millis(1)).await,
+        }
+    }
+    occupied
 }
 
 #[rocket::async_test]

@@ -194,7 +194,13 @@ impl Auth {
                 return Ok(Login::Throttled(wait.max(1)));
             }
         }
-        let Some(user) = self.check_password(email, password).await? else {
+        let checked = self.check_password(email, password).await;
+        if past_free_attempts && checked.is_err() {
+            // The attempt was never checked (hashing busy, database gone):
+            // give its claim back, or the email would wait for nothing.
+            self.db.lock_logins(&key, now).await?;
+        }
+        let Some(user) = checked? else {
             let restart = stored.is_some() && current.is_none();
             let recorded = self.db.record_login_failure(&key, now, restart).await?;
             if let Some(delay) = self.throttle.delay(recorded.failures) {
