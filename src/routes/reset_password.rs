@@ -33,8 +33,9 @@ pub struct PasswordUpdate {
     /// The token that `POST /reset_password` gave for this email.
     #[schema(value_type = String, min_length = 1)]
     pub reset_token: ResetToken,
-    /// At least 8 characters and not a common password.
-    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    /// At least `password_min_length` (8) characters, and not a common
+    /// password.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024)]
     pub new_password: Password,
 }
 
