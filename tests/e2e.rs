@@ -3,7 +3,7 @@
 
 use std::thread;
 
-use common::server::{client, post, Server};
+use common::server::{client, post, Server, TestCertificate};
 use common::Store;
 use reqwest::StatusCode;
 
@@ -237,4 +237,40 @@ fn json_requests_leave_no_warning_in_a_critical_log() {
     // The page routes of these paths let JSON clients through silently.
     let log = server.log();
     assert!(!log.contains("forwarding"), "{log}");
+}
+
+#[test]
+fn over_https_the_session_cookie_is_secure_and_hsts_is_sent() {
+    let store = Store::new();
+    let certificate = TestCertificate::new(&store);
+    let server = Server::start_tls(&store, &certificate);
+    let client = certificate.client();
+    let fields = [
+        ("email", "tls@example.com"),
+        ("password", "a passphrase sent encrypted"),
+    ];
+    assert_eq!(
+        post(&client, server.url("/users"), &fields).status(),
+        StatusCode::OK
+    );
+
+    let response = post(&client, server.url("/sessions"), &fields);
+    assert_eq!(response.status(), StatusCode::OK);
+    let hsts = response.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap();
+    assert!(hsts.starts_with("max-age="), "{hsts}");
+    let cookie = response
+        .cookies()
+        .find(|cookie| cookie.name() == "session_id")
+        .expect("a session cookie");
+    assert!(cookie.secure() && cookie.http_only());
+
+    // The Secure cookie goes back over HTTPS and opens the profile.
+    let profile = client.get(server.url("/profile")).send().unwrap();
+    assert_eq!(profile.text().unwrap(), "{\"email\":\"tls@example.com\"}\n");
+
+    // Nothing is served in clear text on that port.
+    let clear = server.url("/").replacen("https:", "http:", 1);
+    assert!(reqwest::blocking::get(clear).is_err());
 }

@@ -14,6 +14,8 @@ pub struct Server {
     process: Child,
     base: String,
     log: PathBuf,
+    /// The client that `wait_until_ready` asks.
+    probe: reqwest::blocking::Client,
 }
 
 impl Server {
@@ -28,6 +30,20 @@ impl Server {
     /// `start`, with more `ROCKET_*` variables.
     pub fn start_with(store: &Store, variables: &[(&str, &str)]) -> Server {
         let mut server = Server::spawn(store, variables);
+        server.wait_until_ready();
+        server
+    }
+
+    /// `start`, serving HTTPS only, with `certificate`.
+    pub fn start_tls(store: &Store, certificate: &TestCertificate) -> Server {
+        let tls = format!(
+            "{{certs=\"{}\",key=\"{}\"}}",
+            certificate.certs.display(),
+            certificate.key.display()
+        );
+        let mut server = Server::spawn(store, &[("ROCKET_TLS", &tls)]);
+        server.base = server.base.replacen("http:", "https:", 1);
+        server.probe = certificate.client();
         server.wait_until_ready();
         server
     }
@@ -69,6 +85,7 @@ impl Server {
             process,
             base: format!("http://127.0.0.1:{port}"),
             log,
+            probe: reqwest::blocking::Client::new(),
         }
     }
 
@@ -76,7 +93,8 @@ impl Server {
     pub fn wait_until_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            if reqwest::blocking::get(&self.base).is_ok_and(|r| r.status().is_success()) {
+            let answer = self.probe.get(&self.base).send();
+            if answer.is_ok_and(|r| r.status().is_success()) {
                 return;
             }
             if let Ok(Some(status)) = self.process.try_wait() {
@@ -117,11 +135,51 @@ impl Drop for Server {
 /// A client that keeps cookies and, like Python's requests in the original
 /// clients, is driven step by step: it does not follow redirects itself.
 pub fn client() -> reqwest::blocking::Client {
+    client_builder().build().expect("an HTTP client")
+}
+
+fn client_builder() -> reqwest::blocking::ClientBuilder {
     reqwest::blocking::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client")
+}
+
+/// A self-signed certificate for 127.0.0.1, made for one test: its PEM
+/// files are in the test's store, so no key is ever committed.
+pub struct TestCertificate {
+    /// The certificate chain (PEM).
+    pub certs: PathBuf,
+    /// The private key (PEM).
+    pub key: PathBuf,
+    pem: String,
+}
+
+impl TestCertificate {
+    /// A new certificate and key, written into `store`.
+    pub fn new(store: &Store) -> TestCertificate {
+        let rcgen::CertifiedKey { cert, signing_key } =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+                .expect("a certificate");
+        let (certs, key) = (store.path().join("cert.pem"), store.path().join("key.pem"));
+        std::fs::write(&certs, cert.pem()).expect("the certificate file");
+        std::fs::write(&key, signing_key.serialize_pem()).expect("the key file");
+        TestCertificate {
+            certs,
+            key,
+            pem: cert.pem(),
+        }
+    }
+
+    /// A [`client`] that speaks HTTPS only and trusts this certificate
+    /// alone.
+    pub fn client(&self) -> reqwest::blocking::Client {
+        let root = reqwest::Certificate::from_pem(self.pem.as_bytes()).expect("a PEM certificate");
+        client_builder()
+            .https_only(true)
+            .add_root_certificate(root)
+            .build()
+            .expect("an HTTPS client")
+    }
 }
 
 /// `POST url` with `fields` as a urlencoded form.
