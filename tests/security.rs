@@ -3,13 +3,13 @@
 
 mod common;
 
-use common::{body, TestApp};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use auth_service::auth::{Auth, AuthError, Password};
+use common::{body, TestApp};
 use rocket::figment::Figment;
 use rocket::futures::future::join_all;
 use rocket::http::{ContentType, Cookie, Header, Status};
