@@ -98,6 +98,9 @@ impl Settings {
     }
 }
 
+/// The key naming the file of the generated secret key.
+const SECRET_KEY_FILE: &str = "secret_key_file";
+
 /// Rocket's default figment, completed with a persistent secret key.
 pub fn figment() -> io::Result<Figment> {
     with_secret_key(rocket::Config::figment())
@@ -114,10 +117,17 @@ pub fn with_secret_key(figment: Figment) -> io::Result<Figment> {
     if configured {
         return Ok(figment);
     }
-    let settings: Settings = figment
-        .extract()
-        .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error.to_string()))?;
-    let key = read_or_create_key(&settings.secret_key_file)?;
+    let file = match figment.extract_inner::<PathBuf>(SECRET_KEY_FILE) {
+        Ok(file) => file,
+        Err(error) if error.missing() => Settings::default().secret_key_file,
+        Err(error) => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                error.to_string(),
+            ))
+        }
+    };
+    let key = read_or_create_key(&file)?;
     Ok(figment.merge((rocket::Config::SECRET_KEY, key)))
 }
 

@@ -1,5 +1,6 @@
-//! The OpenAPI 3 document of the JSON API, generated from the routes'
-//! annotations and served at `/openapi.json`.
+//! The OpenAPI 3 document of the JSON API, assembled from the operations
+//! each front end declares and served at `/openapi.json`. A leaf: it reads
+//! `api` and `pages`, and nothing reads it.
 
 use std::sync::LazyLock;
 
@@ -11,10 +12,14 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Content, HttpMethod, OpenApi as Document, RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-use crate::{pages, routes};
+use crate::{api, pages};
 
-/// The document: every route of the JSON API, and the browser-only pages
-/// that share its paths (so that `Allow` and the document agree).
+/// The routes serving the document, to mount at `/`.
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![openapi_json]
+}
+
+/// The document's own head and operation.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -23,26 +28,31 @@ use crate::{pages, routes};
                        password reset by token. Every request body may be sent as a urlencoded \
                        form, as multipart/form-data or as a JSON object.",
     ),
-    paths(
-        routes::index::index,
-        routes::users::register,
-        routes::sessions::login,
-        routes::sessions::logout,
-        routes::profile::profile,
-        routes::reset_password::get_reset_password_token,
-        routes::reset_password::update_password,
-        openapi_json,
-        pages::register::form,
-        pages::login::form,
-        pages::reset_password::request_form,
-    ),
-    modifiers(&SessionCookie, &RequestBodies, &StateChangesRefuseCrossSite, &Links),
+    paths(openapi_json)
 )]
-pub struct ApiDoc;
+struct Head;
+
+/// The whole document: every route of the JSON API, and the browser-only
+/// pages that share its paths (so that `Allow` and the document agree).
+pub fn document() -> Document {
+    let mut document = Head::openapi()
+        .merge_from(api::Operations::openapi())
+        .merge_from(pages::Operations::openapi());
+    let modifiers: [&dyn Modify; 4] = [
+        &SessionCookie,
+        &RequestBodies,
+        &StateChangesRefuseCrossSite,
+        &Links,
+    ];
+    for modifier in modifiers {
+        modifier.modify(&mut document);
+    }
+    document
+}
 
 /// The document as JSON, built once.
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
-    ApiDoc::openapi()
+    document()
         .to_pretty_json()
         .expect("the OpenAPI document serializes")
 });
@@ -53,8 +63,8 @@ static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
     responses((status = 200, description = "The OpenAPI 3 document of this API",
                content_type = "application/json")),
 )]
-#[get("/openapi.json", rank = 2)]
-pub fn openapi_json() -> (ContentType, &'static str) {
+#[get("/openapi.json")]
+fn openapi_json() -> (ContentType, &'static str) {
     (ContentType::JSON, DOCUMENT.as_str())
 }
 

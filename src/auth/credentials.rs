@@ -1,9 +1,8 @@
-//! The values a user types: an email address and a password, validated as
-//! form fields so that a bad one is rejected with a message naming its field.
+//! The values a user types: an email address, a password and a reset
+//! token, each checked once as it comes in. A refusal completes the field's
+//! name ("is not a valid email address"); the web layer says which field.
 
 use std::fmt;
-
-use rocket::form::{self, FromFormField, ValueField};
 
 /// A syntactically valid email address, trimmed.
 #[derive(Clone, PartialEq, Eq)]
@@ -46,12 +45,6 @@ impl fmt::Display for Email {
     }
 }
 
-impl<'v> FromFormField<'v> for Email {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        from_field(field, Email::parse)
-    }
-}
-
 /// A password as typed: never trimmed, never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
@@ -86,12 +79,6 @@ impl fmt::Debug for Password {
     }
 }
 
-impl<'v> FromFormField<'v> for Password {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        from_field(field, Password::parse)
-    }
-}
-
 /// A password reset token as the client sent it: never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ResetToken(String);
@@ -115,19 +102,4 @@ impl fmt::Debug for ResetToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ResetToken(<redacted>)")
     }
-}
-
-impl<'v> FromFormField<'v> for ResetToken {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        from_field(field, ResetToken::parse)
-    }
-}
-
-/// A form field parsed by `parse`, whose error message completes the field's
-/// name ("email" + "is not a valid email address").
-fn from_field<'v, T>(
-    field: ValueField<'v>,
-    parse: fn(&str) -> Result<T, &'static str>,
-) -> form::Result<'v, T> {
-    parse(field.value).map_err(|reason| form::Error::validation(reason).into())
 }

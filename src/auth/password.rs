@@ -8,8 +8,8 @@ use std::thread;
 use base64::Engine;
 use crossbeam_channel::{Sender, TrySendError};
 use hmac::{Hmac, Mac};
-use rocket::tokio::sync::oneshot;
 use sha2::Sha256;
+use tokio::sync::oneshot;
 use unicode_normalization::UnicodeNormalization;
 
 use super::credentials::Password;

@@ -9,15 +9,33 @@ use super::credentials::{Email, Password};
 /// searched, which keeps the check fast.
 const LONGEST_COMMON: usize = 64;
 
-/// Why a new password is refused; the text completes the field's name.
-pub fn check(password: &Password, email: &Email, min_length: usize) -> Result<(), String> {
-    let normalized: String = password.expose().nfkc().collect();
-    let length = normalized.chars().count();
+/// Why a new password is refused. Displayed, it completes the name of the
+/// field that held the password ("must be at least 8 characters").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyViolation {
+    /// Fewer characters than the minimum, which this holds.
+    #[error("must be at least {0} characters")]
+    TooShort(usize),
+    /// A common password, or the user's own email.
+    #[error("is too common; choose another")]
+    TooCommon,
+}
+
+/// Whether `password` may be `email`'s new password.
+///
+/// The length is counted in the characters the user typed (Unicode code
+/// points, as the OpenAPI document's `minLength` counts them), not after
+/// normalization, which may expand a character into several ("ﬃ" into
+/// "ffi"). The comparison with common passwords reads the NFKC form, as
+/// hashing does.
+pub fn check(password: &Password, email: &Email, min_length: usize) -> Result<(), PolicyViolation> {
+    let length = password.expose().chars().count();
     if length < min_length {
-        return Err(format!("must be at least {min_length} characters"));
+        return Err(PolicyViolation::TooShort(min_length));
     }
+    let normalized: String = password.expose().nfkc().collect();
     if length <= LONGEST_COMMON && is_common(&normalized, email) {
-        return Err("is too common; choose another".to_owned());
+        return Err(PolicyViolation::TooCommon);
     }
     Ok(())
 }
@@ -49,19 +67,29 @@ fn is_common(password: &str, email: &Email) -> bool {
 mod tests {
     use super::*;
 
-    fn check_new(password: &str) -> Result<(), String> {
+    fn check_new(password: &str) -> Result<(), PolicyViolation> {
         let email = Email::parse("grace.hopper@example.com").unwrap();
         check(&Password::parse(password).unwrap(), &email, 8)
     }
 
     #[test]
     fn short_passwords_are_refused() {
-        assert_eq!(
-            check_new("s3cr3t!"),
-            Err("must be at least 8 characters".into())
-        );
+        assert_eq!(check_new("s3cr3t!"), Err(PolicyViolation::TooShort(8)));
         // Eight characters, counted as Unicode characters rather than bytes.
         assert_eq!(check_new("éléphant"), Ok(()));
+    }
+
+    #[test]
+    fn the_length_counts_what_was_typed_not_its_normal_form() {
+        // Seven characters typed; NFKC would make nine of them ("ﬃ" is "ffi").
+        assert_eq!(
+            check_new("\u{FB03}xkcd42"),
+            Err(PolicyViolation::TooShort(8))
+        );
+        assert_eq!(
+            PolicyViolation::TooShort(8).to_string(),
+            "must be at least 8 characters"
+        );
     }
 
     #[test]
@@ -71,7 +99,7 @@ mod tests {
         ] {
             assert_eq!(
                 check_new(common),
-                Err("is too common; choose another".into()),
+                Err(PolicyViolation::TooCommon),
                 "{common}"
             );
         }

@@ -1,5 +1,10 @@
 //! Login throttling: a per-email back-off kept in the database, and a
 //! per-client-address limit in memory as a first layer.
+//!
+//! Each login attempt is first [admitted](LoginThrottle::admit), then, once
+//! its password is checked, settled: [`succeeded`](LoginThrottle::succeeded),
+//! [`failed`](LoginThrottle::failed), or [`abandoned`](LoginThrottle::abandoned)
+//! when it could not be checked at all.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -7,21 +12,56 @@ use std::num::NonZeroU32;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use super::credentials::Email;
 use crate::config::Settings;
-use crate::db::LoginFailures;
+use crate::db::{DbError, LoginFailures, DB};
 
-/// How long an email waits between login attempts after failures.
-#[derive(Debug, Clone)]
+/// How long an email waits between login attempts after failures, and how
+/// many attempts one client address may make per minute.
 pub struct LoginThrottle {
     free_attempts: u32,
     base: u64,
     max: u64,
     window: u64,
+    addresses: AddressLimiter,
 }
 
 /// How long one login attempt past the free ones may take to be checked:
 /// while it is, the email's other attempts wait (see `DB::claim_login`).
 pub const ATTEMPT_LEASE: u64 = 60;
+
+/// Why an attempt was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Too many attempts from this client address.
+    Address(u64),
+    /// Too many failures for this email.
+    Email(u64),
+}
+
+impl Refusal {
+    /// The seconds to wait before trying again.
+    pub fn wait(self) -> u64 {
+        match self {
+            Refusal::Address(wait) | Refusal::Email(wait) => wait,
+        }
+    }
+}
+
+/// A login attempt admitted by the throttle, to settle once its password
+/// has been checked.
+#[derive(Debug)]
+#[must_use = "an attempt must be settled: succeeded, failed or abandoned"]
+pub struct Attempt {
+    key: String,
+    now: i64,
+    /// The email's failures as stored before this attempt.
+    stored: Option<LoginFailures>,
+    /// Whether those failures are recent enough to count.
+    current: bool,
+    /// Whether this attempt holds the email's lease (past the free ones).
+    claimed: bool,
+}
 
 impl LoginThrottle {
     /// The policy the settings describe.
@@ -31,7 +71,76 @@ impl LoginThrottle {
             base: settings.login_lockout_base,
             max: settings.login_lockout_max,
             window: settings.login_failure_window,
+            addresses: AddressLimiter::new(settings),
         }
+    }
+
+    /// Admits one attempt to log in as `email` from `client` at `now`, or
+    /// says how long to wait. Past the free attempts, the attempt claims
+    /// the email in one atomic statement, so that concurrent guesses (on
+    /// one instance or several) are checked one at a time, each after its
+    /// wait.
+    pub async fn admit(
+        &self,
+        db: &DB,
+        email: &Email,
+        client: Option<IpAddr>,
+        now: i64,
+    ) -> Result<Result<Attempt, Refusal>, DbError> {
+        if let Some(wait) = self.addresses.check(client) {
+            return Ok(Err(Refusal::Address(wait)));
+        }
+        let key = email.normalized();
+        let stored = db.find_login_failures(&key).await?;
+        let current = stored.filter(|failures| self.is_current(failures, now));
+        let claimed = current.is_some_and(|failures| self.delay(failures.failures).is_some());
+        if claimed {
+            let lease = now.saturating_add(seconds(ATTEMPT_LEASE));
+            if let Some(locked_until) = db.claim_login(&key, now, lease).await? {
+                let wait = u64::try_from(locked_until.saturating_sub(now)).unwrap_or(0);
+                return Ok(Err(Refusal::Email(wait.max(1))));
+            }
+        }
+        Ok(Ok(Attempt {
+            key,
+            now,
+            stored,
+            current: current.is_some(),
+            claimed,
+        }))
+    }
+
+    /// The password was right: the email's failures are forgotten.
+    pub async fn succeeded(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
+        if attempt.stored.is_some() {
+            db.clear_login_failures(&attempt.key).await?;
+        }
+        Ok(())
+    }
+
+    /// The password was wrong: one more failure is counted, the email waits
+    /// if it is past its free attempts, and failures too old to count are
+    /// deleted (which keeps the table as small as the recent failures).
+    pub async fn failed(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
+        let Attempt { key, now, .. } = attempt;
+        let restart = attempt.stored.is_some() && !attempt.current;
+        let recorded = db.record_login_failure(&key, now, restart).await?;
+        if let Some(delay) = self.delay(recorded.failures) {
+            db.lock_logins(&key, now.saturating_add(seconds(delay)))
+                .await?;
+        }
+        db.forget_login_failures_before(self.oldest_current(now))
+            .await?;
+        Ok(())
+    }
+
+    /// The password could not be checked (hashing busy, database gone): the
+    /// attempt gives its claim back, or the email would wait for nothing.
+    pub async fn abandoned(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
+        if attempt.claimed {
+            db.lock_logins(&attempt.key, attempt.now).await?;
+        }
+        Ok(())
     }
 
     /// Whether `failures` are recent enough to count.
@@ -66,7 +175,7 @@ pub fn seconds(seconds: u64) -> i64 {
 
 /// At most `login_ip_attempts_per_minute` login attempts per client address,
 /// in memory: a first layer against one client trying many emails.
-pub struct AddressLimiter {
+struct AddressLimiter {
     limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
@@ -75,7 +184,7 @@ const TRACKED_ADDRESSES: usize = 10_000;
 
 impl AddressLimiter {
     /// The limit the settings describe (none when set to 0).
-    pub fn new(settings: &Settings) -> Self {
+    fn new(settings: &Settings) -> Self {
         let limiter = NonZeroU32::new(settings.login_ip_attempts_per_minute)
             .map(|per_minute| RateLimiter::keyed(Quota::per_minute(per_minute)));
         AddressLimiter { limiter }
@@ -83,7 +192,7 @@ impl AddressLimiter {
 
     /// Counts an attempt from `address`; the seconds to wait when it is over
     /// the limit.
-    pub fn check(&self, address: Option<IpAddr>) -> Option<u64> {
+    fn check(&self, address: Option<IpAddr>) -> Option<u64> {
         let (limiter, address) = (self.limiter.as_ref()?, address?);
         if limiter.len() > TRACKED_ADDRESSES {
             limiter.retain_recent();

@@ -1,6 +1,8 @@
 //! Session ids and reset tokens: random values handed to clients, stored
 //! only as digests.
 
+use std::fmt;
+
 use sha2::{Digest, Sha256};
 
 /// A fresh random UUID v4 (122 random bits from the OS CSPRNG), as text.
@@ -14,4 +16,52 @@ pub fn generate_uuid() -> String {
 /// about the token itself.
 pub fn digest(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+/// A session id as handed to the client: never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionId(String);
+
+impl SessionId {
+    /// A fresh random session id.
+    pub fn generate() -> Self {
+        SessionId(generate_uuid())
+    }
+
+    /// The id itself, to seal into the cookie.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// What the database keeps of it.
+    pub(crate) fn digest(&self) -> String {
+        digest(&self.0)
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionId(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_is_sha256_in_lowercase_hex() {
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn a_session_id_is_never_printed() {
+        let id = SessionId::generate();
+        assert_eq!(format!("{id:?}"), "SessionId(<redacted>)");
+        assert_ne!(id, SessionId::generate());
+    }
 }

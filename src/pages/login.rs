@@ -4,69 +4,90 @@ use std::net::IpAddr;
 
 use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
-use rocket::request::FlashMessage;
 use rocket::response::Redirect;
-use rocket::{get, State};
-use rocket_dyn_templates::{context, Template};
+use rocket::{delete, get, post, uri, Either, State};
+use rocket_dyn_templates::Template;
 
-use super::{FormState, Notice, PageError};
+use super::{destination, home, local_path, FormState, PageError, PageForm};
 use crate::auth::{Auth, Login};
-use crate::http::session::{remove_session_cookie, set_session_cookie};
-use crate::http::{CurrentUser, SameOrigin};
-use crate::routes::Credentials;
+use crate::web::forms::Credentials;
+use crate::web::session::{remove_session_cookie, set_session_cookie};
+use crate::web::{CurrentUser, Error, Page, SameOrigin};
 
-/// The login form, with the notice left by the previous page if any.
+/// The login form. `next`, a hidden field, is where to go once logged in.
+const LOGIN: PageForm = PageForm {
+    template: "login",
+    fields: &["email", "password"],
+};
+
+/// The login form, with the notice left by the previous page if any; for
+/// someone logged in already, `next` or their profile.
 #[utoipa::path(
     tag = "pages",
+    params(("next" = Option<String>, Query, description = "A path of this site to go to once logged in")),
     responses((status = 200, description = "The login form, for browsers", content_type = "text/html")),
 )]
-#[get("/login")]
-pub fn form(flash: Option<FlashMessage<'_>>) -> Template {
-    Template::render("login", context! { flash: flash.map(Notice::from) })
+#[get("/login?<next>")]
+pub fn form(next: Option<&str>, page: Page) -> Either<Template, Redirect> {
+    if page.user().is_some() {
+        return Either::Right(Redirect::to(destination(next)));
+    }
+    let mut state = FormState::default();
+    if let Some(next) = next.and_then(local_path) {
+        state = state.value("next", &next.to_string());
+    }
+    Either::Left(state.show(page, &LOGIN))
 }
 
-/// Logs in, sets the session cookie and 303 to `/profile`; or the form again
-/// with one generic message (401), with the field errors (400), or with
-/// when to try again (429).
-#[rocket::post("/sessions", data = "<form>", rank = 1)]
+/// Logs in, sets the session cookie and 303 to `next` or the profile; or
+/// the form again with one generic message (401), with the field errors
+/// (400), or with when to try again (429).
+#[post("/sessions", data = "<form>")]
 pub async fn login(
     _origin: SameOrigin,
     form: Form<Contextual<'_, Credentials>>,
     client: Option<IpAddr>,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
+    page: Page,
 ) -> Result<Redirect, PageError> {
-    let state = FormState::submitted(&form.context, &["email"]);
-    let Some(Credentials { email, password }) = &form.value else {
-        return Err(state.render("login", Status::BadRequest));
-    };
-    match auth.log_in(email, password, client).await? {
-        Login::Success(session_id) => {
-            set_session_cookie(cookies, session_id, auth.settings().session_ttl);
-            Ok(Redirect::to("/profile"))
-        }
-        Login::WrongCredentials => Err(state
-            .form_error("Wrong email or password.")
-            .render("login", Status::Unauthorized)),
-        Login::Throttled(wait) => Err(state
-            .form_error(&format!(
-                "Too many login attempts. Try again in {wait} seconds."
-            ))
-            .render_throttled("login", wait)),
+    let next = form.context.field_value("next");
+    let mut state = FormState::submitted(&form.context, &["email"]);
+    if let Some(next) = next.and_then(local_path) {
+        state = state.value("next", &next.to_string());
     }
+    let Some(Credentials { email, password }) = &form.value else {
+        return Err(state.again(page, &LOGIN, Status::BadRequest));
+    };
+    let refusal = match auth.log_in(email, password, client).await {
+        Ok(Login::Success(session)) => {
+            set_session_cookie(cookies, session);
+            return Ok(Redirect::to(destination(next)));
+        }
+        Ok(Login::WrongCredentials) => Error::WrongCredentials,
+        Ok(Login::Throttled(wait)) => Error::Throttled(wait),
+        Err(error) => error.into(),
+    };
+    Err(state.refused(page, &LOGIN, refusal))
 }
 
-/// Logs out (the form's first field is `_method=DELETE`) and 303 to `/`.
-#[rocket::delete("/sessions", rank = 1)]
+/// Logs out (the form's first field is `_method=DELETE`) and 303 home.
+#[delete("/sessions")]
 pub async fn logout(
     _origin: SameOrigin,
     user: Option<CurrentUser>,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<Redirect, PageError> {
-    if let Some(CurrentUser(user)) = user {
+    if let Some(user) = user {
         auth.destroy_session(user.id).await?;
     }
     remove_session_cookie(cookies);
-    Ok(Redirect::to("/"))
+    Ok(Redirect::to(uri!(home::home)))
+}
+
+/// `GET /sessions` from the address bar: the login form.
+#[get("/sessions")]
+pub fn address_bar() -> Redirect {
+    Redirect::to(uri!(form(next = _)))
 }

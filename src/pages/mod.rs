@@ -1,34 +1,37 @@
-//! Browser pages on the routes of the JSON API, rendered with Tera.
+//! Browser pages, rendered with Tera, on the routes of the JSON API and on
+//! a few of their own. Pages talk only to `Auth`, like the API.
 //!
-//! A page on a path of the API has rank 1 and answers only requests that
-//! prefer HTML ([`for_browsers`]); the others go on to the JSON route of the
-//! same path (rank 2). Pages talk only to `Auth`, like routes.
+//! A page on a path of the API answers only requests that prefer HTML
+//! ([`for_browsers`]); the others go on to the JSON route of the same path.
 
+mod form;
 mod home;
-pub(crate) mod login;
+mod login;
 mod profile;
-pub(crate) mod register;
-pub(crate) mod reset_password;
+mod register;
+mod reset_password;
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use rocket::form::Context;
-use rocket::http::{Header, Status};
-use rocket::request::FlashMessage;
-use rocket::Responder;
-use rocket_dyn_templates::{context, Template};
-use serde::Serialize;
+use rocket::fairing::Fairing;
+use rocket::http::uri::Origin;
+use rocket::response::{Flash, Redirect};
+use rocket::uri;
+use rocket_dyn_templates::tera::{self, Value};
+use rocket_dyn_templates::Template;
 
-use crate::auth::AuthError;
-use crate::http::input::FieldError;
-use crate::http::{for_browsers, ApiError};
+pub use form::{FormState, PageError, PageForm};
+
+use crate::web::{for_browsers, CurrentUser, Error};
 
 /// Every page route, to mount at `/`.
-pub fn all() -> Vec<rocket::Route> {
+pub fn routes() -> Vec<rocket::Route> {
     let on_api_paths = rocket::routes![
         home::home,
         register::register,
+        register::address_bar,
         login::login,
+        login::address_bar,
         login::logout,
         profile::profile,
         reset_password::issue_token,
@@ -42,105 +45,115 @@ pub fn all() -> Vec<rocket::Route> {
         .collect()
 }
 
-/// A one-time notice, as templates show it.
-#[derive(Debug, Serialize)]
-pub struct Notice {
-    kind: String,
-    message: String,
+/// The pages that share paths with the JSON API and answer any client, for
+/// the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(register::form, login::form, reset_password::request_form))]
+pub struct Operations;
+
+/// The Tera templates of `template_dir`, with a function `uri(name=...)`
+/// that gives the path of a page as `uri!` builds it from its route.
+pub fn templates() -> impl Fairing {
+    Template::custom(|engines| {
+        let paths = PagePaths(HashMap::from([
+            ("home", uri!(home::home).to_string()),
+            ("register", uri!(register::form).to_string()),
+            ("users", uri!(register::register).to_string()),
+            ("login", uri!(login::form(next = _)).to_string()),
+            ("sessions", uri!(login::login).to_string()),
+            ("profile", uri!(profile::profile).to_string()),
+            (
+                "reset_password",
+                uri!(reset_password::request_form).to_string(),
+            ),
+        ]));
+        engines.tera.register_function("uri", paths);
+    })
 }
 
-impl From<FlashMessage<'_>> for Notice {
-    fn from(flash: FlashMessage<'_>) -> Self {
-        Notice {
-            kind: flash.kind().to_owned(),
-            message: flash.message().to_owned(),
+/// The paths of the pages, by name, for templates.
+struct PagePaths(HashMap<&'static str, String>);
+
+impl tera::Function for PagePaths {
+    fn call(&self, arguments: &HashMap<String, Value>) -> tera::Result<Value> {
+        let name = arguments.get("name").and_then(Value::as_str);
+        let path = name.and_then(|name| self.0.get(name));
+        path.map(|path| Value::from(path.as_str()))
+            .ok_or_else(|| format!("uri: no page is named {name:?}").into())
+    }
+
+    /// Paths built by `uri!` are already encoded for HTML attributes.
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// The logged-in user of a page that needs one; without one, the login
+/// page, with a notice saying why, that comes back to `here` after login.
+fn require_login(
+    user: Result<CurrentUser, Error>,
+    here: Origin<'static>,
+) -> Result<CurrentUser, PageError> {
+    match user {
+        Ok(user) => Ok(user),
+        Err(error @ (Error::NotLoggedIn | Error::SessionEnded)) => {
+            let login = uri!(login::form(next = Some(here.to_string())));
+            let notice = Flash::warning(Redirect::to(login), error.sentence());
+            Err(PageError::Elsewhere(Box::new(notice)))
         }
+        Err(other) => Err(PageError::Failure(other)),
     }
 }
 
-/// A form shown again: the values typed (never a password) and one message
-/// per field at fault.
-#[derive(Debug, Default, Serialize)]
-pub struct FormState {
-    values: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    error: Option<String>,
+/// Where to go after logging in: `next` when it is a path of this site,
+/// else the profile. A `next` that could lead elsewhere (`//host`,
+/// `https://...`, a backslash that browsers read as a slash, control
+/// characters) is ignored, so that no link can turn the login page into an
+/// open redirect.
+fn destination(next: Option<&str>) -> Origin<'static> {
+    next.and_then(local_path)
+        .unwrap_or_else(|| uri!(profile::profile))
 }
 
-impl FormState {
-    /// The state of a submitted form, keeping the values of `kept` fields.
-    pub fn submitted(context: &Context<'_>, kept: &[&str]) -> Self {
-        let values = kept
-            .iter()
-            .filter_map(|name| Some((name.to_string(), context.field_value(*name)?.to_owned())))
-            .collect();
-        let mut errors = BTreeMap::new();
-        for error in context.errors() {
-            let FieldError { field, message } = FieldError::from(error);
-            errors.entry(field.unwrap_or_default()).or_insert(message);
+/// `next` as a path of this site, if it is one.
+fn local_path(next: &str) -> Option<Origin<'static>> {
+    let suspicious = !next.starts_with('/')
+        || next.starts_with("//")
+        || next.contains('\\')
+        || next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if suspicious {
+        return None;
+    }
+    Origin::parse_owned(next.to_owned()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_of_this_site_are_destinations() {
+        for local in ["/profile", "/profile?tab=sessions", "/a/b"] {
+            assert_eq!(destination(Some(local)).to_string(), local);
         }
-        FormState {
-            values,
-            errors,
-            error: None,
+        for foreign in [
+            "//evil.example",
+            "//evil.example/profile",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(
+                destination(Some(foreign)).to_string(),
+                "/profile",
+                "{foreign:?}"
+            );
         }
-    }
-
-    /// The same state with `message` beside `field`.
-    pub fn field_error(mut self, field: &str, message: &str) -> Self {
-        self.errors.insert(field.to_owned(), message.to_owned());
-        self
-    }
-
-    /// The same state with `message` above the form.
-    pub fn form_error(mut self, message: &str) -> Self {
-        self.error = Some(message.to_owned());
-        self
-    }
-
-    /// The same state with `value` kept for `field`.
-    pub fn value(mut self, field: &str, value: &str) -> Self {
-        self.values.insert(field.to_owned(), value.to_owned());
-        self
-    }
-
-    /// Whether some field other than those in `fields` is at fault.
-    pub fn has_errors_besides(&self, fields: &[&str]) -> bool {
-        self.errors
-            .keys()
-            .any(|field| !fields.contains(&field.as_str()))
-    }
-
-    /// The page `template` showing this form, with `status`.
-    pub fn render(self, template: &'static str, status: Status) -> PageError {
-        PageError::Form(Box::new((status, self.page(template))))
-    }
-
-    /// The page `template` showing this form, with 429 and `Retry-After`.
-    pub fn render_throttled(self, template: &'static str, wait: u64) -> PageError {
-        let page = Box::new((Status::TooManyRequests, self.page(template)));
-        PageError::Throttled(page, Header::new("Retry-After", wait.to_string()))
-    }
-
-    fn page(self, template: &'static str) -> Template {
-        Template::render(
-            template,
-            context! { values: self.values, errors: self.errors, error: self.error },
-        )
-    }
-}
-
-/// A page that did not do what was asked: the form again with its errors,
-/// or a status that the catchers turn into an error page.
-#[derive(Debug, Responder)]
-pub enum PageError {
-    Form(Box<(Status, Template)>),
-    Throttled(Box<(Status, Template)>, Header<'static>),
-    Failure(Status),
-}
-
-impl From<AuthError> for PageError {
-    fn from(error: AuthError) -> Self {
-        PageError::Failure(ApiError::from(error).status)
+        assert_eq!(destination(None).to_string(), "/profile");
     }
 }

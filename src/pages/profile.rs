@@ -1,19 +1,15 @@
 //! `GET /profile` for browsers.
 
-use rocket::response::Redirect;
-use rocket::Either;
+use rocket::{get, uri};
 use rocket_dyn_templates::{context, Template};
 
-use crate::http::CurrentUser;
+use super::{require_login, PageError};
+use crate::web::{CurrentUser, Error, Page};
 
-/// The user's email and a logout button; without a session, 303 to `/login`.
-#[rocket::get("/profile", rank = 1)]
-pub fn profile(user: Option<CurrentUser>) -> Either<Template, Redirect> {
-    match user {
-        Some(CurrentUser(user)) => Either::Left(Template::render(
-            "profile",
-            context! { user_email: user.email },
-        )),
-        None => Either::Right(Redirect::to("/login")),
-    }
+/// The user's email and a logout button; without a session, the login
+/// page, which comes back here.
+#[get("/profile")]
+pub fn profile(user: Result<CurrentUser, Error>, page: Page) -> Result<Template, PageError> {
+    let user = require_login(user, uri!(profile))?;
+    Ok(page.render("profile", context! { email: user.email }))
 }

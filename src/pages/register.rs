@@ -1,46 +1,65 @@
 //! `GET /register` and `POST /users` for browsers.
 
 use rocket::form::{Contextual, Form};
-use rocket::http::Status;
+use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
-use rocket::{get, State};
+use rocket::{get, post, uri, Either, State};
 use rocket_dyn_templates::Template;
 
-use super::{FormState, PageError};
-use crate::auth::{Auth, AuthError};
-use crate::http::SameOrigin;
-use crate::routes::Registration;
+use super::{profile, FormState, PageError, PageForm};
+use crate::auth::Auth;
+use crate::web::forms::Registration;
+use crate::web::session::set_session_cookie;
+use crate::web::{Page, SameOrigin};
 
 /// The registration form.
+const REGISTER: PageForm = PageForm {
+    template: "register",
+    fields: &["email", "password"],
+};
+
+/// The registration form; for someone logged in already, their profile.
 #[utoipa::path(
     tag = "pages",
     responses((status = 200, description = "The registration form, for browsers", content_type = "text/html")),
 )]
 #[get("/register")]
-pub fn form() -> Template {
-    Template::render("register", FormState::default())
+pub fn form(page: Page, auth: &State<Auth>) -> Either<Template, Redirect> {
+    if page.user().is_some() {
+        return Either::Right(Redirect::to(uri!(profile::profile)));
+    }
+    let state = FormState::default().choosing_password(auth.settings().password_min_length);
+    Either::Left(state.show(page, &REGISTER))
 }
 
-/// Registers, then 303 to `/login` with the notice "Account created"; or the
-/// form again (400) with the error beside its field and the email kept.
-#[rocket::post("/users", data = "<form>", rank = 1)]
+/// Registers and logs in, then 303 to the profile with the notice
+/// "Account created."; or the form again (400) with the error beside its
+/// field and the email kept.
+#[post("/users", data = "<form>")]
 pub async fn register(
     _origin: SameOrigin,
     form: Form<Contextual<'_, Registration>>,
     auth: &State<Auth>,
+    cookies: &CookieJar<'_>,
+    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
-    let state = FormState::submitted(&form.context, &["email"]);
+    let state = FormState::submitted(&form.context, &["email"])
+        .choosing_password(auth.settings().password_min_length);
     let Some(Registration { email, password }) = &form.value else {
-        return Err(state.render("register", Status::BadRequest));
+        return Err(state.again(page, &REGISTER, Status::BadRequest));
     };
-    match auth.register_user(email, password).await {
-        Ok(_) => Ok(Flash::success(Redirect::to("/login"), "Account created")),
-        Err(AuthError::UserAlreadyExists(_)) => Err(state
-            .field_error("email", "email already registered")
-            .render("register", Status::BadRequest)),
-        Err(AuthError::WeakPassword(reason)) => Err(state
-            .field_error("password", &format!("password {reason}"))
-            .render("register", Status::BadRequest)),
-        Err(error) => Err(error.into()),
+    if let Err(error) = auth.register_user(email, password).await {
+        return Err(state.refused(page, &REGISTER, error.into()));
     }
+    if let Some(session) = auth.create_session(email).await? {
+        set_session_cookie(cookies, session);
+    }
+    let profile = Redirect::to(uri!(profile::profile));
+    Ok(Flash::success(profile, "Account created."))
+}
+
+/// `GET /users` from the address bar: the registration form.
+#[get("/users")]
+pub fn address_bar() -> Redirect {
+    Redirect::to(uri!(form))
 }

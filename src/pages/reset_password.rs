@@ -4,13 +4,25 @@
 use rocket::form::{Contextual, Form};
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, State};
+use rocket::{get, post, put, uri, State};
 use rocket_dyn_templates::Template;
 
-use super::{FormState, PageError};
-use crate::auth::{Auth, AuthError};
-use crate::http::SameOrigin;
-use crate::routes::{PasswordUpdate, ResetRequest};
+use super::{login, FormState, PageError, PageForm};
+use crate::auth::Auth;
+use crate::web::forms::{PasswordUpdate, ResetRequest, NEW_PASSWORD};
+use crate::web::{Error, Page, SameOrigin};
+
+/// The form that asks for a reset.
+const RESET_REQUEST: PageForm = PageForm {
+    template: "reset_password",
+    fields: &["email"],
+};
+
+/// The form that chooses the new password.
+const CHOOSE_PASSWORD: PageForm = PageForm {
+    template: "new_password",
+    fields: &[NEW_PASSWORD],
+};
 
 /// The form that asks for a reset.
 #[utoipa::path(
@@ -18,66 +30,64 @@ use crate::routes::{PasswordUpdate, ResetRequest};
     responses((status = 200, description = "The form that asks for a password reset, for browsers", content_type = "text/html")),
 )]
 #[get("/reset_password")]
-pub fn request_form() -> Template {
-    Template::render("reset_password", FormState::default())
+pub fn request_form(page: Page) -> Template {
+    FormState::default().show(page, &RESET_REQUEST)
 }
 
 /// Issues a reset token and answers with the new-password form; or the
 /// request form again with the error (400, or 403 for an unknown email).
-#[rocket::post("/reset_password", data = "<form>", rank = 1)]
+#[post("/reset_password", data = "<form>")]
 pub async fn issue_token(
     _origin: SameOrigin,
     form: Form<Contextual<'_, ResetRequest>>,
     auth: &State<Auth>,
+    page: Page,
 ) -> Result<Template, PageError> {
     let state = FormState::submitted(&form.context, &["email"]);
     let Some(ResetRequest { email }) = &form.value else {
-        return Err(state.render("reset_password", Status::BadRequest));
+        return Err(state.again(page, &RESET_REQUEST, Status::BadRequest));
     };
     match auth.get_reset_password_token(email).await {
         Ok(token) => {
             let form = FormState::default()
                 .value("email", email.as_str())
-                .value("reset_token", &token);
-            Ok(Template::render("new_password", form))
+                .value("reset_token", &token)
+                .choosing_password(auth.settings().password_min_length);
+            Ok(form.show(page, &CHOOSE_PASSWORD))
         }
-        Err(AuthError::UnknownEmail) => Err(state
-            .field_error("email", "email not registered")
-            .render("reset_password", Status::Forbidden)),
-        Err(error) => Err(error.into()),
+        Err(error) => Err(state.refused(page, &RESET_REQUEST, error.into())),
     }
 }
 
 /// Sets the new password (the form's first field is `_method=PUT`), then
-/// 303 to `/login` with the notice "Password updated". An invalid token
-/// shows the request form with an error (403).
-#[rocket::put("/reset_password", data = "<form>", rank = 1)]
+/// 303 to the login page with the notice "Password updated.". An invalid
+/// token shows the request form with an error (403).
+#[put("/reset_password", data = "<form>")]
 pub async fn update_password(
     _origin: SameOrigin,
     form: Form<Contextual<'_, PasswordUpdate>>,
     auth: &State<Auth>,
+    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
-    let state = FormState::submitted(&form.context, &["email", "reset_token"]);
+    let state = FormState::submitted(&form.context, &["email", "reset_token"])
+        .choosing_password(auth.settings().password_min_length);
     let Some(update) = &form.value else {
-        return Err(if state.has_errors_besides(&["new_password"]) {
-            state
-                .form_error("This reset link is incomplete. Ask for a new one.")
-                .render("reset_password", Status::BadRequest)
+        return Err(if state.has_errors_besides(&[NEW_PASSWORD]) {
+            // The email or token is missing: the link was cut short.
+            state.refused(page, &RESET_REQUEST, Error::InvalidResetToken)
         } else {
-            state.render("new_password", Status::BadRequest)
+            state.again(page, &CHOOSE_PASSWORD, Status::BadRequest)
         });
     };
-    match auth
+    let updated = auth
         .update_password(&update.email, &update.reset_token, &update.new_password)
-        .await
-    {
-        Ok(()) => Ok(Flash::success(Redirect::to("/login"), "Password updated")),
-        Err(AuthError::WeakPassword(reason)) => Err(state
-            .field_error("new_password", &format!("new_password {reason}"))
-            .render("new_password", Status::BadRequest)),
-        Err(AuthError::InvalidResetToken) => Err(state
-            .form_error("This reset link is invalid or has expired. Ask for a new one.")
-            .render("reset_password", Status::Forbidden)),
-        Err(error) => Err(error.into()),
+        .await;
+    match updated.map_err(Error::from) {
+        Ok(()) => {
+            let login = Redirect::to(uri!(login::form(next = _)));
+            Ok(Flash::success(login, "Password updated."))
+        }
+        Err(error @ Error::InvalidResetToken) => Err(state.refused(page, &RESET_REQUEST, error)),
+        Err(error) => Err(state.refused(page, &CHOOSE_PASSWORD, error.on_field(NEW_PASSWORD))),
     }
 }

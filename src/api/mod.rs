@@ -1,0 +1,38 @@
+//! The JSON API of the original design, one module per path. Its routes
+//! talk only to `Auth`.
+//!
+//! Each route on a path that pages share has rank 2: the browser page of
+//! the same path (see `web::for_browsers`) answers first when the client
+//! prefers HTML.
+
+mod index;
+mod profile;
+mod reset_password;
+mod sessions;
+mod users;
+
+/// Every route of the JSON API, to mount at `/`.
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        index::index,
+        users::register,
+        sessions::login,
+        sessions::logout,
+        profile::profile,
+        reset_password::get_reset_password_token,
+        reset_password::update_password,
+    ]
+}
+
+/// The API's operations, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    index::index,
+    users::register,
+    sessions::login,
+    sessions::logout,
+    profile::profile,
+    reset_password::get_reset_password_token,
+    reset_password::update_password,
+))]
+pub struct Operations;

@@ -1,0 +1,49 @@
+//! What can go wrong in `Auth`, in its own words: the web layer maps these
+//! to answers without looking at the database's or the hasher's errors.
+
+use super::password::HashError;
+use super::policy::PolicyViolation;
+use crate::db::DbError;
+
+/// Why an `Auth` operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("User {0} already exists")]
+    UserAlreadyExists(String),
+    #[error("no user is registered with this email")]
+    UnknownEmail,
+    #[error("invalid reset token")]
+    InvalidResetToken,
+    /// The new password breaks the policy.
+    #[error("password {0}")]
+    WeakPassword(#[from] PolicyViolation),
+    /// Every password-hashing thread is busy and the queue is full: the
+    /// request may be tried again in a moment.
+    #[error("the password hashing queue is full")]
+    Busy,
+    /// The database gave no connection in time: the request may be tried
+    /// again later.
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// Anything else: a broken database or hasher. Logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<DbError> for AuthError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::Unavailable => AuthError::Unavailable,
+            other => AuthError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<HashError> for AuthError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy => AuthError::Busy,
+            other => AuthError::Internal(other.to_string()),
+        }
+    }
+}

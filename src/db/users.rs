@@ -1,0 +1,160 @@
+//! The `users` table.
+
+use diesel::prelude::*;
+
+use super::schema::users;
+use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
+use crate::user::User;
+
+/// How to find one user: every criterion is backed by a unique index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserQuery {
+    Id(i32),
+    /// The normalized (lowercase, trimmed) email.
+    Email(String),
+    /// The digest of a session id.
+    SessionId(String),
+    /// The digest of a reset token.
+    ResetToken(String),
+}
+
+/// A new row of `users`.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub normalized_email: &'a str,
+    pub hashed_password: &'a str,
+    pub created_at: i64,
+}
+
+/// Columns to change on one user; `None` leaves a column as it is and
+/// `Some(None)` clears a nullable one.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub hashed_password: Option<String>,
+    pub session_id: Option<Option<String>>,
+    pub session_expires_at: Option<Option<i64>>,
+    pub reset_token: Option<Option<String>>,
+    pub reset_token_expires_at: Option<Option<i64>>,
+}
+
+impl DB {
+    /// Inserts a user; `Conflict` when the normalized email is taken.
+    pub async fn add_user(
+        &self,
+        email: &str,
+        normalized_email: &str,
+        hashed_password: &str,
+        created_at: i64,
+    ) -> Result<User, DbError> {
+        let (email, normalized_email, hashed_password) = (
+            email.to_owned(),
+            normalized_email.to_owned(),
+            hashed_password.to_owned(),
+        );
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                diesel::insert_into(users::table)
+                    .values(NewUser {
+                        email: &email,
+                        normalized_email: &normalized_email,
+                        hashed_password: &hashed_password,
+                        created_at,
+                    })
+                    .returning(User::as_returning())
+                    .get_result(connection)
+            })
+        })
+        .await
+    }
+
+    /// The user matching `query`; `NotFound` when there is none.
+    pub async fn find_user_by(&self, query: UserQuery) -> Result<User, DbError> {
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                let select = users::table.select(User::as_select());
+                match query {
+                    UserQuery::Id(id) => select.filter(users::id.eq(id)).first(connection),
+                    UserQuery::Email(email) => select
+                        .filter(users::normalized_email.eq(email))
+                        .first(connection),
+                    UserQuery::SessionId(digest) => select
+                        .filter(users::session_id.eq(digest))
+                        .first(connection),
+                    UserQuery::ResetToken(digest) => select
+                        .filter(users::reset_token.eq(digest))
+                        .first(connection),
+                }
+            })
+        })
+        .await
+    }
+
+    /// Applies `changes` to the user `user_id`; `NotFound` when there is no
+    /// such user, `InvalidRequest` when `changes` changes nothing.
+    pub async fn update_user(&self, user_id: i32, changes: UserChanges) -> Result<(), DbError> {
+        let updated = self
+            .run(move |connection| {
+                on_backend!(connection, |connection| {
+                    diesel::update(users::table.find(user_id))
+                        .set(&changes)
+                        .execute(connection)
+                })
+            })
+            .await?;
+        one_row_updated(updated)
+    }
+
+    /// Applies `changes` to the user `user_id` only if it still holds the reset
+    /// token digest `reset_token`, so that a token is redeemed at most once even
+    /// by concurrent requests. `NotFound` when it no longer does.
+    pub async fn redeem_reset_token(
+        &self,
+        user_id: i32,
+        reset_token: &str,
+        changes: UserChanges,
+    ) -> Result<(), DbError> {
+        let reset_token = reset_token.to_owned();
+        let updated = self
+            .run(move |connection| {
+                on_backend!(connection, |connection| {
+                    diesel::update(
+                        users::table
+                            .find(user_id)
+                            .filter(users::reset_token.eq(reset_token)),
+                    )
+                    .set(&changes)
+                    .execute(connection)
+                })
+            })
+            .await?;
+        one_row_updated(updated)
+    }
+
+    /// Gives the user `normalized_email` the session whose id digest is
+    /// `session_id`, expiring at `expires_at`, ending any previous one, in
+    /// one statement. `false` when there is no such user.
+    pub async fn start_session(
+        &self,
+        normalized_email: &str,
+        session_id: &str,
+        expires_at: i64,
+    ) -> Result<bool, DbError> {
+        let (email, session_id) = (normalized_email.to_owned(), session_id.to_owned());
+        let updated = self
+            .run(move |connection| {
+                on_backend!(connection, |connection| {
+                    diesel::update(users::table.filter(users::normalized_email.eq(email)))
+                        .set((
+                            users::session_id.eq(session_id),
+                            users::session_expires_at.eq(expires_at),
+                        ))
+                        .execute(connection)
+                })
+            })
+            .await?;
+        Ok(updated > 0)
+    }
+}

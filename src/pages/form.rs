@@ -1,0 +1,180 @@
+//! A page built around a form: shown fresh, or again after a refusal with
+//! the values typed and each error beside its field.
+
+use std::collections::BTreeMap;
+
+use rocket::form::Context;
+use rocket::http::{Header, Status};
+use rocket::response::{self, Flash, Redirect, Responder};
+use rocket::Request;
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use crate::web::input::FieldError;
+use crate::web::{Error, Page};
+
+/// A page's form: its template and its fields in order. The first field
+/// gets the focus, or after a refusal the first field at fault.
+#[derive(Debug)]
+pub struct PageForm {
+    pub template: &'static str,
+    pub fields: &'static [&'static str],
+}
+
+/// A form's state: the values to show again (never a password), one
+/// message per field at fault, and one for the whole form.
+#[derive(Debug, Default, Serialize)]
+pub struct FormState {
+    values: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    error: Option<String>,
+    /// What a new password must be, for forms that choose one.
+    password_hint: Option<String>,
+}
+
+/// The template context of a form page.
+#[derive(Serialize)]
+struct FormPage<'a> {
+    #[serde(flatten)]
+    state: &'a FormState,
+    /// The field to focus.
+    focus: &'static str,
+}
+
+impl FormState {
+    /// The state of a submitted form, keeping the values of `kept` fields.
+    pub fn submitted(context: &Context<'_>, kept: &[&str]) -> Self {
+        let values = kept
+            .iter()
+            .filter_map(|name| Some((name.to_string(), context.field_value(*name)?.to_owned())))
+            .collect();
+        let mut errors = BTreeMap::new();
+        for error in context.errors() {
+            let error = FieldError::from(error);
+            let field = error.field.clone().unwrap_or_default();
+            errors.entry(field).or_insert_with(|| error.sentence());
+        }
+        FormState {
+            values,
+            errors,
+            ..FormState::default()
+        }
+    }
+
+    /// The same state with `value` kept for `field`.
+    pub fn value(mut self, field: &str, value: &str) -> Self {
+        self.values.insert(field.to_owned(), value.to_owned());
+        self
+    }
+
+    /// The same state, for a form that chooses a password under a policy
+    /// of `min_length` characters at least: the rules show under the field
+    /// before any error.
+    pub fn choosing_password(mut self, min_length: usize) -> Self {
+        self.password_hint = Some(format!(
+            "At least {min_length} characters. Not a common password, and not your email \
+             address."
+        ));
+        self
+    }
+
+    /// Whether a field other than those in `fields` is at fault.
+    pub fn has_errors_besides(&self, fields: &[&str]) -> bool {
+        self.errors
+            .keys()
+            .any(|field| !fields.contains(&field.as_str()))
+    }
+
+    /// The page of `form`, as `page`, with this state.
+    pub fn show(&self, page: Page, form: &PageForm) -> Template {
+        let focus = form
+            .fields
+            .iter()
+            .find(|field| self.errors.contains_key(**field))
+            .or(form.fields.first())
+            .copied()
+            .unwrap_or_default();
+        page.render(form.template, FormPage { state: self, focus })
+    }
+
+    /// The page of `form` again with this state's errors, answering
+    /// `status`.
+    pub fn again(self, page: Page, form: &PageForm, status: Status) -> PageError {
+        PageError::Form(Box::new(FormAgain {
+            status,
+            page: self.show(page, form),
+            retry_after: None,
+        }))
+    }
+
+    /// The page of `form` again, telling why `error` refused it: beside its
+    /// field, or above the form. A failure of the service itself (5xx) gets
+    /// the error page instead.
+    pub fn refused(mut self, page: Page, form: &PageForm, error: Error) -> PageError {
+        let status = error.status();
+        if status.code >= 500 {
+            return PageError::Failure(error);
+        }
+        match error.field() {
+            Some(field) => {
+                self.errors.insert(field.to_owned(), error.sentence());
+            }
+            None => self.error = Some(error.sentence()),
+        }
+        PageError::Form(Box::new(FormAgain {
+            status,
+            page: self.show(page, form),
+            retry_after: error.retry_after(),
+        }))
+    }
+}
+
+/// A page that did not do what was asked.
+#[derive(Debug)]
+pub enum PageError {
+    /// The form again, with its errors.
+    Form(Box<FormAgain>),
+    /// Another page, with a notice saying why (the login page, say).
+    Elsewhere(Box<Flash<Redirect>>),
+    /// A refusal that the catchers turn into an error page.
+    Failure(Error),
+}
+
+/// A form page shown again after a refusal.
+#[derive(Debug)]
+pub struct FormAgain {
+    status: Status,
+    page: Template,
+    /// Seconds to wait, for 429.
+    retry_after: Option<u64>,
+}
+
+impl From<crate::auth::AuthError> for PageError {
+    fn from(error: crate::auth::AuthError) -> Self {
+        PageError::Failure(error.into())
+    }
+}
+
+impl<'r> Responder<'r, 'static> for PageError {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        match self {
+            PageError::Form(form) => {
+                let FormAgain {
+                    status,
+                    page,
+                    retry_after,
+                } = *form;
+                let mut response = (status, page).respond_to(request)?;
+                if let Some(seconds) = retry_after {
+                    response.set_header(Header::new("Retry-After", seconds.to_string()));
+                }
+                Ok(response)
+            }
+            PageError::Elsewhere(redirect) => (*redirect).respond_to(request),
+            PageError::Failure(error) => {
+                error.remember(request);
+                Err(error.status())
+            }
+        }
+    }
+}

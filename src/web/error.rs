@@ -1,0 +1,225 @@
+//! Why a request was refused, told once for both front ends: JSON clients
+//! get the status and `{"message": ...}` in the original API's words, pages
+//! get the same refusal as a sentence for people.
+
+use std::borrow::Cow;
+use std::sync::Mutex;
+
+use rocket::http::{Header, Status};
+use rocket::outcome::Outcome;
+use rocket::response::{self, Responder};
+use rocket::Request;
+
+use super::forms::label;
+use super::input::InputError;
+use super::json::{FlaskJson, Message};
+use crate::auth::AuthError;
+
+/// A refused request. It knows its status, its JSON message and its
+/// sentence for a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The body could not be read into the route's fields.
+    Input(InputError),
+    /// The service refused the value of one field (a taken email, a weak
+    /// password); `reason` completes the field's name.
+    Field {
+        status: Status,
+        field: &'static str,
+        reason: Cow<'static, str>,
+    },
+    /// The email and password do not match.
+    WrongCredentials,
+    /// The request carries no session cookie.
+    NotLoggedIn,
+    /// The request's session cookie names no live session (expired, ended
+    /// elsewhere, or forged).
+    SessionEnded,
+    /// A browser marked the request as cross-site.
+    CrossSite,
+    /// The reset token is unknown, expired, used, or another email's.
+    InvalidResetToken,
+    /// Too many login attempts: try again in this many seconds.
+    Throttled(u64),
+    /// Password hashing is saturated: try again in a moment.
+    Busy,
+    /// The database did not answer in time.
+    Unavailable,
+    /// A bug or a broken dependency (logged where it happened).
+    Internal,
+    /// Any other status, as the catchers meet it (404, 405, ...).
+    Status(Status),
+}
+
+impl Error {
+    /// The answer's status.
+    pub fn status(&self) -> Status {
+        match self {
+            Error::Input(_) => Status::BadRequest,
+            Error::Field { status, .. } | Error::Status(status) => *status,
+            Error::WrongCredentials => Status::Unauthorized,
+            Error::NotLoggedIn
+            | Error::SessionEnded
+            | Error::CrossSite
+            | Error::InvalidResetToken => Status::Forbidden,
+            Error::Throttled(_) => Status::TooManyRequests,
+            Error::Busy | Error::Unavailable => Status::ServiceUnavailable,
+            Error::Internal => Status::InternalServerError,
+        }
+    }
+
+    /// The message JSON clients get, exactly as the original API words it.
+    pub fn message(&self) -> Cow<'static, str> {
+        match self {
+            Error::Input(input) => input.message().into(),
+            Error::Field { field, reason, .. } => format!("{field} {reason}").into(),
+            Error::WrongCredentials => "wrong email or password".into(),
+            Error::NotLoggedIn | Error::SessionEnded => "not logged in".into(),
+            Error::CrossSite => "cross-site request refused".into(),
+            Error::InvalidResetToken => "invalid reset token".into(),
+            Error::Throttled(_) => "too many login attempts; try again later".into(),
+            Error::Busy | Error::Unavailable => "service unavailable, try again later".into(),
+            Error::Internal => "internal server error".into(),
+            Error::Status(status) => status.reason_lossy().into(),
+        }
+    }
+
+    /// What a page tells a person, as a sentence.
+    pub fn sentence(&self) -> String {
+        let text = match self {
+            Error::Input(input) => return input.sentence(),
+            Error::Field { field, reason, .. } => return format!("{} {reason}.", label(field)),
+            Error::WrongCredentials => "Wrong email or password.",
+            Error::NotLoggedIn => "Log in to see this page.",
+            Error::SessionEnded => "Your session has ended. Log in again.",
+            Error::CrossSite => "This request came from another site and was refused.",
+            Error::InvalidResetToken => {
+                "This reset link is invalid or has expired. Ask for a new one."
+            }
+            Error::Throttled(wait) => {
+                return format!("Too many login attempts. Try again in {wait} seconds.")
+            }
+            Error::Busy | Error::Unavailable => "The service is busy. Try again in a moment.",
+            Error::Internal => "Something went wrong on our side. Try again later.",
+            Error::Status(status) => match status.code {
+                400 => "The request could not be understood.",
+                403 => "This request was refused.",
+                404 => "There is no page at this address.",
+                405 => "This page cannot be used that way.",
+                code if code >= 500 => "Something went wrong on our side. Try again later.",
+                _ => "The request could not be completed.",
+            },
+        };
+        text.to_owned()
+    }
+
+    /// The field at fault, if the refusal concerns one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Field { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// When to try again, in seconds, for 429 and 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::Throttled(wait) => Some(*wait),
+            Error::Busy => Some(1),
+            _ => None,
+        }
+    }
+
+    /// The same refusal about the field `field` instead: a password update
+    /// holds its new password in `new_password`, not `password`.
+    pub fn on_field(self, field: &'static str) -> Self {
+        match self {
+            Error::Field { status, reason, .. } => Error::Field {
+                status,
+                field,
+                reason,
+            },
+            other => other,
+        }
+    }
+
+    /// Keeps this refusal for the catcher of this request (Rocket 0.5 gives
+    /// catchers only the status). The latest refusal wins.
+    pub fn remember(&self, request: &Request<'_>) {
+        let remembered = request.local_cache(|| Remembered(Mutex::new(None)));
+        if let Ok(mut slot) = remembered.0.lock() {
+            *slot = Some(self.clone());
+        }
+    }
+
+    /// The refusal remembered for this request if it has `status`, else the
+    /// one of `status` itself.
+    pub fn recall(request: &Request<'_>, status: Status) -> Self {
+        let remembered = request.local_cache(|| Remembered(Mutex::new(None)));
+        let error = remembered.0.lock().ok().and_then(|slot| slot.clone());
+        error
+            .filter(|error| error.status() == status)
+            .unwrap_or(Error::Status(status))
+    }
+}
+
+/// The refusal a guard failed the request with, kept for the catchers.
+struct Remembered(Mutex<Option<Error>>);
+
+/// How every guard (request or data) refuses: the refusal is remembered for
+/// the catcher, and the request fails with its status.
+pub fn refuse<S, F>(request: &Request<'_>, error: Error) -> Outcome<S, (Status, Error), F> {
+    error.remember(request);
+    Outcome::Error((error.status(), error))
+}
+
+impl From<AuthError> for Error {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::UserAlreadyExists(_) => Error::Field {
+                status: Status::BadRequest,
+                field: "email",
+                reason: "already registered".into(),
+            },
+            AuthError::UnknownEmail => Error::Field {
+                status: Status::Forbidden,
+                field: "email",
+                reason: "not registered".into(),
+            },
+            AuthError::InvalidResetToken => Error::InvalidResetToken,
+            AuthError::WeakPassword(violation) => Error::Field {
+                status: Status::BadRequest,
+                field: "password",
+                reason: violation.to_string().into(),
+            },
+            AuthError::Busy => {
+                log::warn!("password hashing queue full: answering 503");
+                Error::Busy
+            }
+            AuthError::Unavailable => {
+                log::warn!("database unavailable: no connection within the pool's timeout");
+                Error::Unavailable
+            }
+            AuthError::Internal(reason) => {
+                log::error!("internal error: {reason}");
+                Error::Internal
+            }
+        }
+    }
+}
+
+/// The JSON answer: the status, `{"message": ...}` and, for 429 and 503,
+/// `Retry-After`.
+impl<'r> Responder<'r, 'static> for Error {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let mut response = FlaskJson(Message {
+            message: &self.message(),
+        })
+        .respond_to(request)?;
+        response.set_status(self.status());
+        if let Some(seconds) = self.retry_after() {
+            response.set_header(Header::new("Retry-After", seconds.to_string()));
+        }
+        Ok(response)
+    }
+}

@@ -1,0 +1,93 @@
+//! The request bodies both front ends take (the JSON API through
+//! [`Input`](super::Input), the pages through Rocket's `Form`), how each
+//! typed value is read from a field, and what each field is called on a
+//! page.
+
+use rocket::form::{self, FromForm, FromFormField, ValueField};
+use utoipa::ToSchema;
+
+use crate::auth::{Email, Password, ResetToken};
+
+/// The fields of a registration.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct Registration {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+    /// At least `password_min_length` (8) characters, and not a common
+    /// password.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024,
+             example = "correct horse battery")]
+    pub password: Password,
+}
+
+/// The fields of a login.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct Credentials {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024,
+             example = "correct horse battery")]
+    pub password: Password,
+}
+
+/// The field of a reset request.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct ResetRequest {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+}
+
+/// The fields of a password update with a reset token.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct PasswordUpdate {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+    /// The token that `POST /reset_password` gave for this email.
+    #[schema(value_type = String, min_length = 1)]
+    pub reset_token: ResetToken,
+    /// At least `password_min_length` (8) characters, and not a common
+    /// password.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024)]
+    pub new_password: Password,
+}
+
+/// The name of the field that holds a new password in a password update.
+pub const NEW_PASSWORD: &str = "new_password";
+
+/// What a page calls the field `name` (JSON clients see the name itself).
+pub fn label(name: &str) -> &str {
+    match name {
+        "email" => "Email",
+        "password" => "Password",
+        NEW_PASSWORD => "New password",
+        "reset_token" => "Reset link",
+        other => other,
+    }
+}
+
+impl<'v> FromFormField<'v> for Email {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        parsed(field, Email::parse)
+    }
+}
+
+impl<'v> FromFormField<'v> for Password {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        parsed(field, Password::parse)
+    }
+}
+
+impl<'v> FromFormField<'v> for ResetToken {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        parsed(field, ResetToken::parse)
+    }
+}
+
+/// A field's value read by `parse`, whose refusal completes the field's
+/// name ("email" + "is not a valid email address").
+fn parsed<'v, T>(
+    field: ValueField<'v>,
+    parse: fn(&str) -> Result<T, &'static str>,
+) -> form::Result<'v, T> {
+    parse(field.value).map_err(|reason| form::Error::validation(reason).into())
+}

@@ -1,0 +1,211 @@
+//! `Input<T>`: a request body as a form (urlencoded or multipart) or a JSON
+//! object, whichever the client sent, parsed into one `FromForm` type.
+//! Parsing is strict: a field that `T` does not expect is refused, so that a
+//! client learns of a misspelled field instead of having it ignored.
+
+use rocket::data::{self, Data, FromData, ToByteUnit};
+use rocket::form::error::ErrorKind;
+use rocket::form::{self, Form, FromForm, Strict, ValueField};
+use rocket::outcome::Outcome;
+use rocket::Request;
+use serde_json::Value;
+
+use super::error::{refuse, Error};
+use super::forms::label;
+
+/// A parsed body. On failure the request gets 400 and the catcher answers
+/// with the [`InputError`] message, which names the fields at fault.
+#[derive(Debug)]
+pub struct Input<T>(pub T);
+
+impl<T> Input<T> {
+    /// The parsed value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// One problem with the body: the field it concerns (if any) and what is
+/// wrong with it, completing the field's name ("is required").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+impl FieldError {
+    /// The problem as JSON clients read it: "email is required".
+    pub fn message(&self) -> String {
+        match &self.field {
+            Some(field) => format!("{field} {}", self.reason),
+            None => self.reason.clone(),
+        }
+    }
+
+    /// The problem as a page says it: "Email is required."
+    pub fn sentence(&self) -> String {
+        match &self.field {
+            Some(field) => format!("{} {}.", label(field), self.reason),
+            None => {
+                let mut reason = self.reason.chars();
+                let first = reason.next().map(|c| c.to_uppercase().to_string());
+                format!("{}{}.", first.unwrap_or_default(), reason.as_str())
+            }
+        }
+    }
+}
+
+/// Why a body was refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputError {
+    pub errors: Vec<FieldError>,
+}
+
+impl InputError {
+    fn body(reason: impl Into<String>) -> Self {
+        InputError {
+            errors: vec![FieldError {
+                field: None,
+                reason: reason.into(),
+            }],
+        }
+    }
+
+    fn field(field: &str, reason: impl Into<String>) -> Self {
+        InputError {
+            errors: vec![FieldError {
+                field: Some(field.to_owned()),
+                reason: reason.into(),
+            }],
+        }
+    }
+
+    /// Every problem, as JSON clients read them, joined.
+    pub fn message(&self) -> String {
+        let messages: Vec<String> = self.errors.iter().map(FieldError::message).collect();
+        messages.join("; ")
+    }
+
+    /// Every problem, as a page says them.
+    pub fn sentence(&self) -> String {
+        let sentences: Vec<String> = self.errors.iter().map(FieldError::sentence).collect();
+        sentences.join(" ")
+    }
+}
+
+impl From<&form::Error<'_>> for FieldError {
+    fn from(error: &form::Error<'_>) -> Self {
+        let reason = match &error.kind {
+            ErrorKind::Missing => "is required".to_owned(),
+            ErrorKind::Validation(reason) => reason.to_string(),
+            ErrorKind::InvalidLength { .. } => "is too long".to_owned(),
+            ErrorKind::Unexpected => "is not an expected field".to_owned(),
+            ErrorKind::Duplicate => "is given more than once".to_owned(),
+            other => format!("is invalid: {other}"),
+        };
+        match &error.name {
+            Some(name) => FieldError {
+                field: Some(name.to_string()),
+                reason,
+            },
+            None => FieldError {
+                field: None,
+                reason: format!("the request body {reason}"),
+            },
+        }
+    }
+}
+
+impl From<form::Errors<'_>> for InputError {
+    fn from(errors: form::Errors<'_>) -> Self {
+        InputError {
+            errors: errors.iter().map(FieldError::from).collect(),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T> FromData<'r> for Input<T>
+where
+    T: for<'a> FromForm<'a> + Send + 'static,
+{
+    type Error = Error;
+
+    async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let parsed = match request.content_type() {
+            Some(content_type) if content_type.is_json() => from_json(request, data).await,
+            Some(content_type) if content_type.is_form() || content_type.is_form_data() => {
+                from_form(request, data).await
+            }
+            // Clients that send no content type (an empty POST) are read as a
+            // urlencoded form, as Flask's `request.form` did.
+            None => from_urlencoded(request, data).await,
+            Some(other) => Err(InputError::body(format!(
+                "unsupported content type {other}: send a form or a JSON object"
+            ))),
+        };
+        match parsed {
+            Ok(value) => Outcome::Success(Input(value)),
+            Err(error) => refuse(request, Error::Input(error)),
+        }
+    }
+}
+
+async fn from_form<'r, T>(request: &'r Request<'_>, data: Data<'r>) -> Result<T, InputError>
+where
+    T: for<'a> FromForm<'a>,
+{
+    match Form::<Strict<T>>::from_data(request, data).await {
+        Outcome::Success(form) => Ok(form.into_inner().into_inner()),
+        Outcome::Error((_, errors)) => Err(errors.into()),
+        Outcome::Forward(_) => Err(InputError::body("the form could not be read")),
+    }
+}
+
+async fn from_urlencoded<T>(request: &Request<'_>, data: Data<'_>) -> Result<T, InputError>
+where
+    T: for<'a> FromForm<'a>,
+{
+    let text = read_text(request, data, "form").await?;
+    Form::<Strict<T>>::parse(&text)
+        .map(Strict::into_inner)
+        .map_err(InputError::from)
+}
+
+async fn from_json<T>(request: &Request<'_>, data: Data<'_>) -> Result<T, InputError>
+where
+    T: for<'a> FromForm<'a>,
+{
+    let text = read_text(request, data, "json").await?;
+    let object: serde_json::Map<String, Value> = serde_json::from_str(&text)
+        .map_err(|_| InputError::body("the request body is not a JSON object"))?;
+    let mut fields = Vec::with_capacity(object.len());
+    for (name, value) in &object {
+        match value {
+            Value::String(text) => fields.push(ValueField::from((name.as_str(), text.as_str()))),
+            Value::Null => {}
+            _ => return Err(InputError::field(name, "must be a string")),
+        }
+    }
+    Form::<Strict<T>>::parse_iter(fields)
+        .map(Strict::into_inner)
+        .map_err(InputError::from)
+}
+
+/// The whole body as UTF-8, within the configured limit named `limit`.
+async fn read_text(
+    request: &Request<'_>,
+    data: Data<'_>,
+    limit: &str,
+) -> Result<String, InputError> {
+    let limit = request.limits().get(limit).unwrap_or(32.kibibytes());
+    let text = data
+        .open(limit)
+        .into_string()
+        .await
+        .map_err(|_| InputError::body("the request body is not valid UTF-8"))?;
+    if !text.is_complete() {
+        return Err(InputError::body("the request body is too large"));
+    }
+    Ok(text.into_inner())
+}

@@ -1,0 +1,23 @@
+//! The web layer both front ends share: the request bodies they take, how
+//! inputs are read, JSON written the way the original Flask service wrote
+//! it, one error type, the session guard, browser protections, the page
+//! frame, the catchers, and the start of the service.
+
+pub mod browser;
+pub mod catchers;
+pub mod error;
+pub mod forms;
+pub mod input;
+pub mod json;
+pub mod page;
+pub mod security;
+pub mod session;
+pub mod startup;
+
+pub use browser::for_browsers;
+pub use error::Error;
+pub use input::Input;
+pub use json::FlaskJson;
+pub use page::Page;
+pub use security::SameOrigin;
+pub use session::CurrentUser;

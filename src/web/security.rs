@@ -1,0 +1,86 @@
+//! Browser protections: refusing cross-site state changes, and the security
+//! headers of every response.
+
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::Header;
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::shield::{Frame, NoSniff, Permission, Referrer, Shield};
+use rocket::Response;
+
+use super::error::{refuse, Error};
+
+/// The Content-Security-Policy of every response: nothing but this origin's
+/// own files, no plugins, no framing, forms posting only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; object-src 'none'; \
+     base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// A request guard for state-changing routes: refuses (403) a request that a
+/// browser marks as cross-site. Browsers that send `Sec-Fetch-Site` are
+/// trusted on it (`cross-site` is refused); for older ones, an `Origin` that
+/// is not this server is refused. Clients that send neither header (curl,
+/// scripts) pass.
+#[derive(Debug, Clone, Copy)]
+pub struct SameOrigin;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SameOrigin {
+    type Error = Error;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Error> {
+        let headers = request.headers();
+        let cross_site = match headers.get_one("Sec-Fetch-Site") {
+            Some(site) => site == "cross-site",
+            None => headers
+                .get_one("Origin")
+                .is_some_and(|origin| !is_this_server(origin, headers.get_one("Host"))),
+        };
+        if cross_site {
+            return refuse(request, Error::CrossSite);
+        }
+        Outcome::Success(SameOrigin)
+    }
+}
+
+/// Whether `origin` (`scheme://host[:port]`, or `null`) names the host the
+/// request was sent to.
+fn is_this_server(origin: &str, host: Option<&str>) -> bool {
+    let authority = origin.split_once("://").map(|(_, authority)| authority);
+    matches!((authority, host), (Some(authority), Some(host)) if authority.eq_ignore_ascii_case(host))
+}
+
+/// Rocket's Shield with framing denied, nosniff, and a referrer sent to
+/// this origin only (`no-referrer` would make browsers send `Origin: null`
+/// with this site's own forms); HSTS is added by Shield itself when TLS is
+/// on (outside the debug profile).
+pub fn shield() -> Shield {
+    Shield::new()
+        .enable(NoSniff::Enable)
+        .enable(Frame::Deny)
+        .enable(Referrer::SameOrigin)
+        .enable(Permission::default())
+}
+
+/// Adds the Content-Security-Policy to every response, and
+/// `Cache-Control: no-store` to every one but the static files, since pages
+/// and answers carry sessions, tokens and personal data.
+pub struct SecurityHeaders;
+
+#[rocket::async_trait]
+impl Fairing for SecurityHeaders {
+    fn info(&self) -> Info {
+        Info {
+            name: "Security headers",
+            kind: Kind::Response,
+        }
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        response.set_header(Header::new(
+            "Content-Security-Policy",
+            CONTENT_SECURITY_POLICY,
+        ));
+        if !request.uri().path().starts_with("/static/") {
+            response.set_header(Header::new("Cache-Control", "no-store"));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The session cookie, and the request guard that turns it into a user.
+
+use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::time::{Duration, OffsetDateTime};
+
+use super::error::{refuse, Error};
+use crate::auth::{Auth, NewSession};
+
+/// Name of the session cookie, as in the original API.
+pub const SESSION_COOKIE: &str = "session_id";
+
+/// The user of a request that carries a live session: what handlers need
+/// of them. Without one the request fails with 403 (`NotLoggedIn`, or
+/// `SessionEnded` when the cookie names no live session).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    pub id: i32,
+    /// The address as the user typed it.
+    pub email: String,
+}
+
+/// The request's session, looked up once per request: every guard and page
+/// of a request shares the one answer.
+struct SessionLookup(Result<CurrentUser, Error>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CurrentUser {
+    type Error = Error;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Error> {
+        let lookup = request
+            .local_cache_async(async { SessionLookup(look_up(request).await) })
+            .await;
+        match &lookup.0 {
+            Ok(user) => Outcome::Success(user.clone()),
+            Err(error) => refuse(request, error.clone()),
+        }
+    }
+}
+
+async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
+    let auth = request.rocket().state::<Auth>().ok_or(Error::Internal)?;
+    // A garbage, tampered or foreign cookie fails to decrypt: no session.
+    let cookie = request
+        .cookies()
+        .get_private(SESSION_COOKIE)
+        .ok_or(Error::NotLoggedIn)?;
+    match auth.get_user_from_session_id(cookie.value()).await? {
+        Some(user) => Ok(CurrentUser {
+            id: user.id,
+            email: user.email,
+        }),
+        None => Err(Error::SessionEnded),
+    }
+}
+
+/// Hands `session` to the client: a private (encrypted and authenticated)
+/// cookie, HttpOnly, SameSite=Lax, for the whole site, living as long as the
+/// session.
+pub fn set_session_cookie(cookies: &CookieJar<'_>, session: NewSession) {
+    let lifetime = Duration::seconds(i64::try_from(session.max_age).unwrap_or(i64::MAX));
+    let cookie = Cookie::build((SESSION_COOKIE, session.id.expose().to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .max_age(lifetime)
+        .expires(OffsetDateTime::now_utc() + lifetime);
+    cookies.add_private(cookie);
+}
+
+/// Tells the client to forget its session cookie.
+pub fn remove_session_cookie(cookies: &CookieJar<'_>) {
+    cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+}

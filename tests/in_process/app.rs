@@ -1,0 +1,249 @@
+//! The service in process, through Rocket's local client: a `TestApp` over
+//! a throw-away database, requests in each encoding or as a browser sends
+//! them, and look-ups of what the database holds.
+
+use auth_service::auth::Auth;
+use auth_service::db::{UserChanges, UserQuery, DB};
+use auth_service::user::User;
+use rocket::figment::Figment;
+use rocket::http::{ContentType, Cookie, Header, Method, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use serde_json::Value;
+
+use crate::support::{Store, SECRET_KEY};
+
+/// The Accept header browsers send.
+pub const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/// The configuration of a test service over `store`: cheap bcrypt, a fixed
+/// secret key, no logging.
+pub fn figment(store: &Store) -> Figment {
+    rocket::Config::figment()
+        .merge(("databases.auth.url", &store.url))
+        .merge(("bcrypt_cost", 4))
+        .merge(("secret_key", SECRET_KEY))
+        .merge(("log_level", "off"))
+}
+
+/// A running service over its own temporary database.
+pub struct TestApp {
+    pub client: Client,
+    pub store: Store,
+}
+
+impl TestApp {
+    /// The service with the test configuration.
+    pub async fn new() -> Self {
+        TestApp::with(|figment| figment).await
+    }
+
+    /// The service with the test configuration changed by `configure`.
+    pub async fn with(configure: impl FnOnce(Figment) -> Figment) -> Self {
+        TestApp::start(Store::new(), configure).await
+    }
+
+    /// A new service over this one's files (database included), as after a
+    /// restart.
+    pub async fn restart(self, configure: impl FnOnce(Figment) -> Figment) -> Self {
+        let TestApp { client, store } = self;
+        drop(client.terminate().await);
+        TestApp::start(store, configure).await
+    }
+
+    async fn start(store: Store, configure: impl FnOnce(Figment) -> Figment) -> Self {
+        let rocket = auth_service::build(configure(figment(&store)));
+        let client = Client::tracked(rocket).await.expect("the service starts");
+        TestApp { client, store }
+    }
+
+    /// The service's `Auth`.
+    pub fn auth(&self) -> &Auth {
+        self.client.rocket().state().expect("Auth is managed")
+    }
+
+    /// Direct access to the service's database (a pool of its own), to
+    /// check what it holds.
+    pub async fn db(&self) -> DB {
+        connect(self.client.rocket().figment().clone()).await
+    }
+
+    /// The stored user `email` (normalized), if any.
+    pub async fn stored_user(&self, email: &str) -> Option<User> {
+        self.db()
+            .await
+            .find_user_by(UserQuery::Email(email.to_lowercase()))
+            .await
+            .ok()
+    }
+
+    /// Applies `changes` to the stored user `email`.
+    pub async fn change_user(&self, email: &str, changes: UserChanges) {
+        let user = self.stored_user(email).await.expect("the user is stored");
+        let db = self.db().await;
+        db.update_user(user.id, changes)
+            .await
+            .expect("the user changes");
+    }
+
+    /// Sends `fields` to `method path` in `encoding`.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        encoding: Encoding,
+        fields: &[(&str, &str)],
+    ) -> LocalResponse<'_> {
+        let (content_type, body) = encoding.encode(fields);
+        self.client
+            .req(method, path.to_owned())
+            .header(content_type)
+            .body(body)
+            .dispatch()
+            .await
+    }
+
+    /// Sends `fields` to `method path` once in each encoding, handing each
+    /// answer to `check`.
+    pub async fn for_each_encoding(
+        &self,
+        method: Method,
+        path: &str,
+        fields: &[(&str, &str)],
+        mut check: impl AsyncFnMut(Encoding, LocalResponse<'_>),
+    ) {
+        for encoding in Encoding::ALL {
+            check(encoding, self.send(method, path, encoding, fields).await).await;
+        }
+    }
+
+    /// `POST path` with `fields` as a urlencoded form.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
+        self.send(Method::Post, path, Encoding::Form, fields).await
+    }
+
+    /// `PUT path` with `fields` as a urlencoded form.
+    pub async fn put(&self, path: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
+        self.send(Method::Put, path, Encoding::Form, fields).await
+    }
+
+    /// `GET path` as a browser asks for a page.
+    pub async fn page(&self, path: &str) -> LocalResponse<'_> {
+        self.client
+            .get(path.to_owned())
+            .header(Header::new("Accept", BROWSER))
+            .dispatch()
+            .await
+    }
+
+    /// Submits an HTML form as a browser does: POST, urlencoded.
+    pub async fn submit(&self, action: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
+        let (content_type, body) = Encoding::Form.encode(fields);
+        self.client
+            .post(action.to_owned())
+            .header(Header::new("Accept", BROWSER))
+            .header(content_type)
+            .body(body)
+            .dispatch()
+            .await
+    }
+
+    /// Registers `email` with `password`, expecting success.
+    pub async fn register(&self, email: &str, password: &str) {
+        let response = self
+            .post("/users", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(response.status(), Status::Ok, "registering {email}");
+    }
+
+    /// Logs in, expecting success; the client keeps the session cookie.
+    pub async fn login(&self, email: &str, password: &str) {
+        let response = self
+            .post("/sessions", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(response.status(), Status::Ok, "logging in {email}");
+    }
+
+    /// The sealed session cookie in the client's cookie jar, as sent.
+    pub fn session_cookie(&self) -> Cookie<'static> {
+        let cookie = self.client.cookies().get("session_id").cloned();
+        cookie.expect("a session cookie").into_owned()
+    }
+
+    /// The session id in the client's cookie jar, decrypted.
+    pub fn session_id(&self) -> Option<String> {
+        self.client
+            .cookies()
+            .get_private("session_id")
+            .map(|cookie| cookie.value().to_owned())
+    }
+}
+
+/// The ways a client can encode a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Form,
+    Multipart,
+    Json,
+}
+
+impl Encoding {
+    pub const ALL: [Encoding; 3] = [Encoding::Form, Encoding::Multipart, Encoding::Json];
+
+    /// The content type and body carrying `fields`.
+    pub fn encode(self, fields: &[(&str, &str)]) -> (ContentType, Vec<u8>) {
+        match self {
+            Encoding::Form => {
+                let pairs: Vec<String> = fields
+                    .iter()
+                    .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+                    .collect();
+                (ContentType::Form, pairs.join("&").into_bytes())
+            }
+            Encoding::Multipart => {
+                let boundary = "X-TEST-BOUNDARY";
+                let mut body = String::new();
+                for (name, value) in fields {
+                    body += &format!(
+                        "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                    );
+                }
+                body += &format!("--{boundary}--\r\n");
+                let content_type =
+                    ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
+                (content_type, body.into_bytes())
+            }
+            Encoding::Json => {
+                let object: serde_json::Map<String, Value> = fields
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), Value::from(*value)))
+                    .collect();
+                (ContentType::JSON, serde_json::to_vec(&object).unwrap())
+            }
+        }
+    }
+}
+
+fn encode(text: &str) -> String {
+    rocket::http::RawStr::new(text).percent_encode().to_string()
+}
+
+/// The response body as text.
+pub async fn body(response: LocalResponse<'_>) -> String {
+    response.into_string().await.unwrap_or_default()
+}
+
+/// The response's `Location`, if any.
+pub fn location<'a>(response: &'a LocalResponse<'_>) -> Option<&'a str> {
+    response.headers().get_one("Location")
+}
+
+/// A bare pool over `store`, for tests of `DB` alone.
+pub async fn db_in(store: &Store) -> DB {
+    connect(figment(store)).await
+}
+
+/// A `DB` with one connection over the database `figment` configures.
+async fn connect(figment: Figment) -> DB {
+    let rocket = rocket::custom(figment.merge(("databases.auth.pool_size", 1)));
+    DB::connect(&rocket).await.expect("the database")
+}

@@ -1,0 +1,75 @@
+//! The secret key that makes sessions survive restarts.
+
+use std::os::unix::fs::PermissionsExt;
+
+use auth_service::config::with_secret_key;
+use rocket::config::SecretKey;
+use rocket::figment::Figment;
+
+use rocket::error::ErrorKind;
+use rocket::local::asynchronous::Client;
+
+use crate::app::figment;
+use crate::support::{Store, SECRET_KEY};
+
+fn configured_key(figment: &Figment) -> SecretKey {
+    figment.extract_inner("secret_key").unwrap()
+}
+
+#[test]
+fn a_key_is_generated_once_kept_private_and_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secret.key");
+    let base = rocket::Config::figment().merge(("secret_key_file", &file));
+
+    let first = with_secret_key(base.clone()).unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(!configured_key(&first).is_zero());
+
+    let second = with_secret_key(base).unwrap();
+    assert_eq!(configured_key(&first), configured_key(&second));
+}
+
+#[test]
+fn a_configured_key_wins_and_no_file_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secret.key");
+    let base = rocket::Config::figment()
+        .merge(("secret_key_file", &file))
+        .merge(("secret_key", SECRET_KEY));
+    let figment = with_secret_key(base.clone()).unwrap();
+    assert_eq!(configured_key(&figment), configured_key(&base));
+    assert!(!file.exists());
+}
+
+#[test]
+fn an_unwritable_key_file_is_a_clear_error() {
+    let base = rocket::Config::figment().merge(("secret_key_file", "/nonexistent-dir/secret.key"));
+    let error = with_secret_key(base).unwrap_err();
+    assert!(
+        error.to_string().contains("/nonexistent-dir/secret.key"),
+        "{error}"
+    );
+}
+
+#[rocket::async_test]
+async fn an_invalid_setting_stops_the_start() {
+    let store = Store::new();
+    let missing = store.dir.path().join("no-such-folder");
+    let cases = [
+        figment(&store).merge(("static_dir", &missing)),
+        figment(&store).merge(("bcrypt_cost", 3)),
+        figment(&store).merge(("session_ttl", 0)),
+    ];
+    for configured in cases {
+        let refused = Client::tracked(auth_service::build(configured)).await.err();
+        let failed = match refused.as_ref().map(|error| error.kind()) {
+            Some(ErrorKind::FailedFairings(failed)) => {
+                failed.iter().map(|info| info.name).collect::<Vec<_>>()
+            }
+            other => panic!("the service started: {other:?}"),
+        };
+        assert_eq!(failed, ["auth-service"]);
+    }
+}

@@ -1,0 +1,15 @@
+//! The service in process, through Rocket's local client: the JSON API byte
+//! for byte, the pages, the security measures, the OpenAPI document, and
+//! `Auth`, `DB` and the configuration on their own.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod api;
+mod app;
+mod auth;
+mod config;
+mod db;
+mod openapi;
+mod pages;
+mod security;

@@ -1,0 +1,690 @@
+//! Browser pages on the API's routes: every page and flow, notices shown
+//! once, input escaped, and the JSON API untouched for other clients.
+
+use auth_service::auth::token::digest;
+use rocket::http::{ContentType, Header, Status};
+
+use crate::app::{body, location, Encoding, TestApp};
+
+const EMAIL: &str = "ada@example.com";
+const PASSWORD: &str = "analytical engine";
+
+fn accept(value: &'static str) -> Header<'static> {
+    Header::new("Accept", value)
+}
+
+/// The value of the hidden input `name` in `html`, as a browser reads it
+/// (Tera escapes `/` as `&#x2F;`).
+fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!("type=\"hidden\" name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the hidden input") + marker.len();
+    let value = &html[start..start + html[start..].find('"').unwrap()];
+    value.replace("&#x2F;", "/")
+}
+
+/// Every visible input of `html` has a label pointing at it.
+fn assert_inputs_labelled(html: &str) {
+    for input in html.split("<input").skip(1) {
+        if input.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = input.split("id=\"").nth(1).expect("an input with an id");
+        let id = &id[..id.find('"').unwrap()];
+        assert!(
+            html.contains(&format!("<label for=\"{id}\"")),
+            "no label for {id}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn home_offers_login_and_registration_when_logged_out() {
+    let app = TestApp::new().await;
+    let response = app.page("/").await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::HTML));
+    let html = body(response).await;
+    assert!(
+        html.contains("href=\"/login\"") && html.contains("href=\"/register\""),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/static/style.css\""));
+    assert!(!html.contains("Log out"));
+}
+
+#[rocket::async_test]
+async fn home_shows_the_user_and_a_logout_button_when_logged_in() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    app.login(EMAIL, PASSWORD).await;
+    let html = body(app.page("/").await).await;
+    assert!(html.contains(EMAIL));
+    assert!(html.contains("href=\"/profile\""));
+    let logout = html.find("action=\"/sessions\"").expect("a logout form");
+    let first_field = &html[logout..];
+    let first_input = &first_field[first_field.find("<input").unwrap()..];
+    assert!(first_input.starts_with("<input type=\"hidden\" name=\"_method\" value=\"DELETE\">"));
+}
+
+#[rocket::async_test]
+async fn registration_logs_in_and_lands_on_the_profile_with_a_notice_shown_once() {
+    let app = TestApp::new().await;
+    let html = body(app.page("/register").await).await;
+    assert!(html.contains("action=\"/users\""));
+    assert_inputs_labelled(&html);
+
+    let response = app
+        .submit("/users", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/profile"));
+    let user = app.stored_user(EMAIL).await.expect("the user is stored");
+    let session_id = app.session_id().expect("a session cookie");
+    assert_eq!(user.session_id, Some(digest(&session_id)));
+
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains("Account created."), "{html}");
+    assert!(html.contains(EMAIL));
+    let html = body(app.page("/profile").await).await;
+    assert!(!html.contains("Account created"), "the notice shows once");
+}
+
+#[rocket::async_test]
+async fn json_registration_still_opens_no_session() {
+    let app = TestApp::new().await;
+    let response = app
+        .post("/users", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(response.cookies().get("session_id").is_none());
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().session_id, None);
+}
+
+#[rocket::async_test]
+async fn registration_errors_show_beside_their_field_with_the_email_kept() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let cases = [
+        (EMAIL, PASSWORD, "email", "Email already registered."),
+        (
+            "not-an-email",
+            PASSWORD,
+            "email",
+            "Email is not a valid email address.",
+        ),
+        (
+            "new@example.com",
+            "",
+            "password",
+            "Password must not be empty.",
+        ),
+        (
+            "new@example.com",
+            "seven 7",
+            "password",
+            "Password must be at least 8 characters.",
+        ),
+    ];
+    for (email, password, field, message) in cases {
+        let response = app
+            .submit("/users", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(response.status(), Status::BadRequest, "{email}");
+        let html = body(response).await;
+        let error = format!("<p class=\"error\" id=\"{field}-error\">{message}</p>");
+        assert!(html.contains(&error), "{html}");
+        assert!(html.contains(&format!("aria-describedby=\"{field}-error\"")));
+        assert!(
+            html.contains(&format!("value=\"{email}\"")),
+            "the email is kept"
+        );
+        assert!(
+            !html.contains(&format!("value=\"{PASSWORD}\"")),
+            "never the password"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn reflected_input_is_escaped() {
+    let app = TestApp::new().await;
+    let attack = "\"><script>alert(1)</script>";
+    for action in ["/users", "/sessions", "/reset_password"] {
+        let response = app
+            .submit(action, &[("email", attack), ("password", "x")])
+            .await;
+        let html = body(response).await;
+        assert!(!html.contains("<script>alert"), "{action}: {html}");
+        assert!(html.contains("&quot;&gt;&lt;script&gt;"), "{action}");
+    }
+}
+
+#[rocket::async_test]
+async fn login_sets_the_session_and_goes_to_the_profile() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let html = body(app.page("/login").await).await;
+    assert!(html.contains("action=\"/sessions\""));
+    assert_inputs_labelled(&html);
+
+    let response = app
+        .submit("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/profile"));
+    let session_id = app.session_id().expect("a session cookie");
+    assert_eq!(
+        app.stored_user(EMAIL).await.unwrap().session_id,
+        Some(digest(&session_id))
+    );
+
+    let response = app.page("/profile").await;
+    assert_eq!(response.status(), Status::Ok);
+    let html = body(response).await;
+    assert!(html.contains(EMAIL));
+    assert!(html.contains("name=\"_method\" value=\"DELETE\""));
+}
+
+#[rocket::async_test]
+async fn a_failed_login_shows_one_generic_message() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let mut pages = Vec::new();
+    for (email, password) in [(EMAIL, "wrong"), ("nobody@example.com", PASSWORD)] {
+        let response = app
+            .submit("/sessions", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(response.status(), Status::Unauthorized);
+        assert!(response.cookies().get("session_id").is_none());
+        let html = body(response).await;
+        assert!(html.contains("Wrong email or password."));
+        assert!(html.contains(&format!("value=\"{email}\"")));
+        pages.push(html.replace(email, "EMAIL"));
+    }
+    assert_eq!(
+        pages[0], pages[1],
+        "unknown email and wrong password look alike"
+    );
+}
+
+#[rocket::async_test]
+async fn a_page_that_needs_a_login_says_so_and_comes_back_after_it() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let response = app.page("/profile").await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/login?next=%2Fprofile"));
+
+    let html = body(app.page("/login?next=/profile").await).await;
+    assert!(html.contains("Log in to see this page."), "{html}");
+    assert_eq!(hidden_value(&html, "next"), "/profile");
+    let fields = [
+        ("email", EMAIL),
+        ("password", PASSWORD),
+        ("next", "/profile"),
+    ];
+    let response = app.submit("/sessions", &fields).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/profile"));
+}
+
+#[rocket::async_test]
+async fn a_wrong_password_keeps_where_to_go_next() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let fields = [
+        ("email", EMAIL),
+        ("password", "wrong"),
+        ("next", "/profile"),
+    ];
+    let response = app.submit("/sessions", &fields).await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    assert_eq!(hidden_value(&body(response).await, "next"), "/profile");
+}
+
+#[rocket::async_test]
+async fn a_next_leading_off_the_site_is_ignored() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    for foreign in [
+        "//evil.example",
+        "https://evil.example/profile",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ] {
+        let query = Encoding::Form.encode(&[("next", foreign)]).1;
+        let query = String::from_utf8(query).unwrap();
+        let html = body(app.page(&format!("/login?{query}")).await).await;
+        assert!(!html.contains("name=\"next\""), "{foreign}: {html}");
+
+        let fields = [("email", EMAIL), ("password", PASSWORD), ("next", foreign)];
+        let response = app.submit("/sessions", &fields).await;
+        assert_eq!(response.status(), Status::SeeOther, "{foreign}");
+        assert_eq!(location(&response), Some("/profile"), "{foreign}");
+    }
+}
+
+#[rocket::async_test]
+async fn a_session_ended_elsewhere_is_explained_on_the_login_page() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    app.login(EMAIL, PASSWORD).await;
+    let user = app.stored_user(EMAIL).await.unwrap();
+    app.auth().destroy_session(user.id).await.unwrap();
+
+    let response = app.page("/profile").await;
+    assert_eq!(location(&response), Some("/login?next=%2Fprofile"));
+    let html = body(app.page("/login?next=/profile").await).await;
+    assert!(
+        html.contains("Your session has ended. Log in again."),
+        "{html}"
+    );
+}
+
+#[rocket::async_test]
+async fn every_page_knows_who_is_logged_in() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    app.login(EMAIL, PASSWORD).await;
+    for (path, to) in [
+        ("/login", "/profile"),
+        ("/register", "/profile"),
+        ("/login?next=/", "/"),
+    ] {
+        let response = app.page(path).await;
+        assert_eq!(response.status(), Status::SeeOther, "{path}");
+        assert_eq!(location(&response), Some(to), "{path}");
+    }
+    for path in ["/", "/profile", "/reset_password", "/nowhere"] {
+        let html = body(app.page(path).await).await;
+        let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
+        assert!(header.contains("Log out"), "{path}: {header}");
+        assert!(!header.contains("Log in"), "{path}: {header}");
+    }
+}
+
+#[rocket::async_test]
+async fn a_form_target_typed_in_the_address_bar_goes_to_its_page() {
+    let app = TestApp::new().await;
+    for (path, page) in [("/users", "/register"), ("/sessions", "/login")] {
+        let response = app.page(path).await;
+        assert_eq!(response.status(), Status::SeeOther, "{path}");
+        assert_eq!(location(&response), Some(page), "{path}");
+    }
+    // JSON clients still learn which methods the path takes.
+    let response = app.client.get("/users").dispatch().await;
+    assert_eq!(response.status(), Status::MethodNotAllowed);
+    assert_eq!(response.headers().get_one("Allow"), Some("POST"));
+}
+
+#[rocket::async_test]
+async fn forms_focus_the_first_field_then_the_first_at_fault() {
+    let app = TestApp::new().await;
+    let html = body(app.page("/login").await).await;
+    assert_eq!(focused(&html), "email");
+    let response = app
+        .submit("/sessions", &[("email", EMAIL), ("password", "")])
+        .await;
+    assert_eq!(focused(&body(response).await), "password");
+    let response = app
+        .submit("/users", &[("email", "nope"), ("password", "")])
+        .await;
+    assert_eq!(focused(&body(response).await), "email");
+}
+
+/// The id of the one input of `html` with `autofocus`.
+fn focused(html: &str) -> &str {
+    let inputs: Vec<&str> = html
+        .split("<input")
+        .skip(1)
+        .filter(|input| input[..input.find('>').unwrap()].contains("autofocus"))
+        .collect();
+    assert_eq!(inputs.len(), 1, "{html}");
+    let id = inputs[0].split("id=\"").nth(1).unwrap();
+    &id[..id.find('"').unwrap()]
+}
+
+#[rocket::async_test]
+async fn password_rules_show_before_the_first_error() {
+    let app = TestApp::with(|figment| figment.merge(("password_min_length", 10))).await;
+    let html = body(app.page("/register").await).await;
+    assert!(html.contains("aria-describedby=\"password-hint\""));
+    assert!(html.contains(
+        "<p class=\"hint\" id=\"password-hint\">At least 10 characters. Not a common \
+         password, and not your email address.</p>"
+    ));
+}
+
+#[rocket::async_test]
+async fn the_home_page_marks_its_french_and_every_page_has_an_icon_and_the_toggle() {
+    let app = TestApp::new().await;
+    let html = body(app.page("/").await).await;
+    assert!(html.contains("<h1 lang=\"fr\">Bienvenue</h1>"));
+    assert!(html.contains("<link rel=\"icon\" href=\"/static/favicon.svg\""));
+    assert!(html.contains("<script src=\"/static/password.js\" defer></script>"));
+    for (file, content_type) in [
+        ("/static/favicon.svg", ContentType::SVG),
+        ("/static/password.js", ContentType::JavaScript),
+    ] {
+        let response = app.client.get(file).dispatch().await;
+        assert_eq!(response.status(), Status::Ok, "{file}");
+        assert_eq!(response.content_type(), Some(content_type), "{file}");
+    }
+}
+
+#[rocket::async_test]
+async fn logout_form_ends_the_session_and_goes_home() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    app.login(EMAIL, PASSWORD).await;
+    let response = app.submit("/sessions", &[("_method", "DELETE")]).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/"));
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().session_id, None);
+    assert!(app.session_id().is_none());
+    let response = app.page("/profile").await;
+    assert_eq!(location(&response), Some("/login?next=%2Fprofile"));
+}
+
+#[rocket::async_test]
+async fn password_reset_flow() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let html = body(app.page("/reset_password").await).await;
+    assert!(html.contains("action=\"/reset_password\""));
+    assert_inputs_labelled(&html);
+
+    let response = app.submit("/reset_password", &[("email", EMAIL)]).await;
+    assert_eq!(response.status(), Status::Ok);
+    let html = body(response).await;
+    assert_inputs_labelled(&html);
+    let form = &html[html.find("action=\"/reset_password\"").unwrap()..];
+    let first_input = &form[form.find("<input").unwrap()..];
+    assert!(first_input.starts_with("<input type=\"hidden\" name=\"_method\" value=\"PUT\">"));
+    assert_eq!(hidden_value(&html, "email"), EMAIL);
+    let token = hidden_value(&html, "reset_token");
+    assert_eq!(
+        app.stored_user(EMAIL).await.unwrap().reset_token,
+        Some(digest(&token))
+    );
+
+    let fields = [
+        ("_method", "PUT"),
+        ("email", EMAIL),
+        ("reset_token", &token),
+        ("new_password", "difference engine"),
+    ];
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/login"));
+    let html = body(app.page("/login").await).await;
+    assert!(html.contains("Password updated"));
+    app.login(EMAIL, "difference engine").await;
+
+    // The same link a second time.
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(body(response).await.contains("invalid or has expired"));
+}
+
+#[rocket::async_test]
+async fn reset_errors_show_the_form_again() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let response = app
+        .submit("/reset_password", &[("email", "nobody@example.com")])
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(body(response).await.contains("Email not registered."));
+
+    let fields = [
+        ("_method", "PUT"),
+        ("email", EMAIL),
+        ("reset_token", "forged"),
+        ("new_password", "x"),
+    ];
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(body(response).await.contains("invalid or has expired"));
+    app.login(EMAIL, PASSWORD).await;
+
+    let fields = [
+        ("_method", "PUT"),
+        ("email", EMAIL),
+        ("reset_token", "t"),
+        ("new_password", ""),
+    ];
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let html = body(response).await;
+    assert!(html.contains("New password must not be empty."));
+    assert_eq!(hidden_value(&html, "reset_token"), "t");
+}
+
+#[rocket::async_test]
+async fn error_pages_for_browsers_json_for_the_others() {
+    let app = TestApp::new().await;
+    let response = app.page("/nowhere").await;
+    assert_eq!(response.status(), Status::NotFound);
+    assert_eq!(response.content_type(), Some(ContentType::HTML));
+    let html = body(response).await;
+    assert!(html.contains("href=\"/static/style.css\"") && html.contains("404"));
+
+    let response = app
+        .client
+        .get("/nowhere")
+        .header(accept("*/*"))
+        .dispatch()
+        .await;
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+}
+
+#[rocket::async_test]
+async fn the_stylesheet_is_served() {
+    let app = TestApp::new().await;
+    let response = app.client.get("/static/style.css").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::CSS));
+}
+
+#[test]
+fn templates_have_no_inline_script_or_style() {
+    let mut folders = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates"
+    ))];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
+            for forbidden in ["<script", "<style", " style=", "javascript:", " on"] {
+                let found = match forbidden {
+                    // Only scripts of this site's own, loaded from a file.
+                    "<script" => text.split("<script").skip(1).any(|rest| {
+                        !rest.starts_with(" src=\"/static/")
+                            || !rest
+                                .split_once('>')
+                                .is_some_and(|(_, after)| after.starts_with("</script>"))
+                    }),
+                    // Event handler attributes: onclick=, onload=, ...
+                    " on" => text.split(" on").skip(1).any(|rest| {
+                        rest.split_once('=')
+                            .is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_alphabetic()))
+                    }),
+                    _ => text.contains(forbidden),
+                };
+                assert!(!found, "{} contains {forbidden}", path.display());
+            }
+        }
+    }
+}
+
+/// Runs the original flow as a JSON client sending `accept`, checking each
+/// body byte for byte.
+async fn json_flow(accept_value: &'static str) {
+    let app = TestApp::new().await;
+    let send = |method, path: &'static str, fields: &[(&str, &str)]| {
+        app.client
+            .req(method, path)
+            .header(accept(accept_value))
+            .header(ContentType::Form)
+            .body(Encoding::Form.encode(fields).1)
+    };
+    use rocket::http::Method::*;
+    let expect = [
+        (
+            Get,
+            "/",
+            vec![],
+            200,
+            "{\"message\":\"Bienvenue\"}\n".to_owned(),
+        ),
+        (
+            Post,
+            "/users",
+            vec![("email", EMAIL), ("password", PASSWORD)],
+            200,
+            format!("{{\"email\":\"{EMAIL}\",\"message\":\"user created\"}}\n"),
+        ),
+        (
+            Post,
+            "/users",
+            vec![("email", EMAIL), ("password", PASSWORD)],
+            400,
+            "{\"message\":\"email already registered\"}\n".to_owned(),
+        ),
+        (
+            Post,
+            "/sessions",
+            vec![("email", EMAIL), ("password", "bad")],
+            401,
+            "{\"message\":\"wrong email or password\"}\n".to_owned(),
+        ),
+        (
+            Get,
+            "/profile",
+            vec![],
+            403,
+            "{\"message\":\"not logged in\"}\n".to_owned(),
+        ),
+        (
+            Post,
+            "/sessions",
+            vec![("email", EMAIL), ("password", PASSWORD)],
+            200,
+            format!("{{\"email\":\"{EMAIL}\",\"message\":\"logged in\"}}\n"),
+        ),
+        (
+            Get,
+            "/profile",
+            vec![],
+            200,
+            format!("{{\"email\":\"{EMAIL}\"}}\n"),
+        ),
+        (Delete, "/sessions", vec![], 302, String::new()),
+        (
+            Delete,
+            "/sessions",
+            vec![],
+            403,
+            "{\"message\":\"not logged in\"}\n".to_owned(),
+        ),
+        (
+            Post,
+            "/reset_password",
+            vec![("email", "nobody@example.com")],
+            403,
+            "{\"message\":\"email not registered\"}\n".to_owned(),
+        ),
+        (
+            Put,
+            "/reset_password",
+            vec![
+                ("email", EMAIL),
+                ("reset_token", "x"),
+                ("new_password", "yet another one"),
+            ],
+            403,
+            "{\"message\":\"invalid reset token\"}\n".to_owned(),
+        ),
+    ];
+    for (method, path, fields, status, expected) in expect {
+        let response = send(method, path, &fields).dispatch().await;
+        assert_eq!(
+            response.status().code,
+            status,
+            "{accept_value}: {method} {path}"
+        );
+        assert_eq!(
+            body(response).await,
+            expected,
+            "{accept_value}: {method} {path}"
+        );
+    }
+    let response = send(Post, "/reset_password", &[("email", EMAIL)])
+        .dispatch()
+        .await;
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+    let json: serde_json::Value = serde_json::from_str(&body(response).await).unwrap();
+    let token = json["reset_token"].as_str().unwrap();
+    let fields = [
+        ("email", EMAIL),
+        ("reset_token", token),
+        ("new_password", "zesty new secret"),
+    ];
+    let response = send(Put, "/reset_password", &fields).dispatch().await;
+    assert_eq!(
+        body(response).await,
+        format!("{{\"email\":\"{EMAIL}\",\"message\":\"Password updated\"}}\n")
+    );
+}
+
+#[rocket::async_test]
+async fn json_clients_see_the_api_unchanged_with_accept_any() {
+    json_flow("*/*").await;
+}
+
+#[rocket::async_test]
+async fn json_clients_see_the_api_unchanged_with_accept_json() {
+    json_flow("application/json").await;
+}
+
+#[rocket::async_test]
+async fn weak_passwords_show_beside_their_field() {
+    let app = TestApp::new().await;
+    let response = app
+        .submit("/users", &[("email", EMAIL), ("password", "password")])
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let html = body(response).await;
+    assert!(html.contains(
+        "<p class=\"error\" id=\"password-error\">Password is too common; choose another.</p>"
+    ));
+}
+
+#[rocket::async_test]
+async fn too_many_failed_logins_show_when_to_try_again() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    for _ in 0..5 {
+        let response = app
+            .submit(
+                "/sessions",
+                &[("email", EMAIL), ("password", "wrong guess")],
+            )
+            .await;
+        assert_eq!(response.status(), Status::Unauthorized);
+    }
+    let response = app
+        .submit("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(response.status(), Status::TooManyRequests);
+    assert!(response.headers().get_one("Retry-After").is_some());
+    assert!(body(response)
+        .await
+        .contains("Too many login attempts. Try again in"));
+}

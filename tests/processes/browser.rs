@@ -1,0 +1,362 @@
+//! A person in a real browser: headless Chromium driven over WebDriver
+//! (fantoccini and ChromeDriver) against the server on a loopback port.
+//! A screenshot of each page is saved under `target/tmp/browser-screenshots`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`: run with
+//! `--include-ignored` (`.ci/run` installs them and does).
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+use crate::server::{free_port, Server};
+use crate::support::Store;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const EMAIL: &str = "grace@example.com";
+const PASSWORD: &str = "compilers are friends";
+const NEW_PASSWORD: &str = "nanoseconds of wire";
+
+/// ChromeDriver on a free loopback port, in a process group of its own;
+/// killed with the browsers it started when dropped, even after a failure.
+struct ChromeDriver {
+    process: Child,
+    url: String,
+}
+
+impl ChromeDriver {
+    fn start() -> ChromeDriver {
+        for program in [CHROMIUM, CHROMEDRIVER] {
+            assert!(
+                Path::new(program).exists(),
+                "{program} is missing: apt-get install chromium chromium-driver (see README)"
+            );
+        }
+        let port = free_port();
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let driver = ChromeDriver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while reqwest::blocking::get(format!("{}/status", driver.url)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not answer in 30 s"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+
+    /// A new headless Chromium session with a fresh profile in `profile`.
+    async fn browser(&self, profile: &Path) -> Client {
+        let arguments = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1024,768",
+            &format!("--user-data-dir={}", profile.display()),
+        ];
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": CHROMIUM, "args": arguments }),
+        );
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        if let Ok(group) = libc::pid_t::try_from(self.process.id()) {
+            // SAFETY: kill only sends a signal; the negative id names the
+            // process group that ChromeDriver leads.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+        }
+        let _ = self.process.wait();
+    }
+}
+
+/// One person in a fresh headless Chromium, against a server of their
+/// own. Screenshots of each page they look at, at 1280 and 390 px wide,
+/// land in `target/tmp/browser-screenshots/<scenario>/`.
+struct Person<'a> {
+    browser: Client,
+    server: &'a Server,
+    screenshots: PathBuf,
+    taken: usize,
+}
+
+/// Runs `scenario` with one person against a fresh server, in a fresh
+/// browser; `name` names the folder of its screenshots.
+fn in_chromium(name: &str, scenario: impl AsyncFnOnce(&mut Person<'_>)) {
+    let store = Store::new();
+    let server = Server::start(&store);
+    let driver = ChromeDriver::start();
+    let profile = tempfile::tempdir().expect("a browser profile folder");
+    let screenshots = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("browser-screenshots")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&screenshots);
+    std::fs::create_dir_all(&screenshots).expect("the screenshot folder");
+    rocket::tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(async {
+            let mut person = Person {
+                browser: driver.browser(profile.path()).await,
+                server: &server,
+                screenshots,
+                taken: 0,
+            };
+            scenario(&mut person).await;
+            person.browser.close().await.expect("the browser closes");
+        });
+}
+
+impl Person<'_> {
+    async fn open(&self, path: &str) {
+        self.browser
+            .goto(&self.server.url(path))
+            .await
+            .expect("the page opens");
+    }
+
+    async fn fill(&self, field: &str, value: &str) {
+        let input = self.input(field).await;
+        input.clear().await.expect("cleared");
+        input.send_keys(value).await.expect("typed");
+    }
+
+    async fn input(&self, id: &str) -> fantoccini::elements::Element {
+        self.browser.find(Locator::Id(id)).await.expect("the field")
+    }
+
+    /// Clicks the button `label` of the page's main content and waits until
+    /// the browser shows `path`.
+    async fn click(&self, label: &str, path: &str) {
+        self.press(label).await;
+        self.waits_for(path).await;
+    }
+
+    /// Clicks the button `label` of the page's main content.
+    async fn press(&self, label: &str) {
+        let button = format!("//main//button[normalize-space() = '{label}']");
+        let button = self
+            .browser
+            .find(Locator::XPath(&button))
+            .await
+            .expect("the button");
+        button.click().await.expect("clicked");
+    }
+
+    /// Waits until the browser shows a whole page at `path` (and query).
+    async fn waits_for(&self, path: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.browser.current_url().await.expect("a URL");
+            let page = self.page().await;
+            let shown = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            };
+            if (shown == path || url.path() == path) && page.contains("</main>") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still on {url}, not {path}:\n{page}"
+            );
+            rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn page(&self) -> String {
+        self.browser.source().await.expect("the page source")
+    }
+
+    /// The header's text.
+    async fn header(&self) -> String {
+        let header = self.browser.find(Locator::Css("header.site")).await;
+        header.expect("a header").text().await.expect("its text")
+    }
+
+    /// Asserts what the page shows, and saves screenshots of it as `name`.
+    async fn sees(&mut self, name: &str, expected: &[&str], absent: &[&str]) {
+        let page = self.page().await;
+        for text in expected {
+            assert!(page.contains(text), "{name}: {text:?} not shown in\n{page}");
+        }
+        for text in absent {
+            assert!(!page.contains(text), "{name}: {text:?} shown in\n{page}");
+        }
+        self.taken += 1;
+        for width in [1280, 390] {
+            self.browser
+                .set_window_size(width, 900)
+                .await
+                .expect("the window resizes");
+            let png = self.browser.screenshot().await.expect("a screenshot");
+            let file = self
+                .screenshots
+                .join(format!("{:02}-{name}-{width}.png", self.taken));
+            std::fs::write(file, png).expect("the screenshot is saved");
+        }
+    }
+
+    async fn log_in(&self, password: &str, path: &str) {
+        self.open("/login").await;
+        self.fill("email", EMAIL).await;
+        self.fill("password", password).await;
+        self.click("Log in", path).await;
+    }
+
+    async fn register(&self) {
+        self.open("/register").await;
+        self.fill("email", EMAIL).await;
+        self.fill("password", PASSWORD).await;
+        self.click("Register", "/profile").await;
+    }
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_person_registers_logs_in_out_and_resets_the_password() {
+    in_chromium("journey", async |person| {
+        person.open("/").await;
+        person
+            .sees("home", &["Bienvenue", "href=\"/register\""], &["Log out"])
+            .await;
+
+        person.open("/register").await;
+        person
+            .sees("register", &["At least 8 characters"], &[])
+            .await;
+        person.register().await;
+        person
+            .sees("registered", &["Account created.", EMAIL, "Log out"], &[])
+            .await;
+
+        person.browser.refresh().await.expect("reloaded");
+        person
+            .sees("reloaded", &["Your profile"], &["Account created"])
+            .await;
+
+        person.click("Log out", "/").await;
+        person
+            .sees("logged-out", &["href=\"/login\""], &[EMAIL])
+            .await;
+
+        person.open("/reset_password").await;
+        person.fill("email", EMAIL).await;
+        person.click("Continue", "/reset_password").await;
+        person
+            .sees("new-password", &["Choose a new password", EMAIL], &[])
+            .await;
+        person.fill("new_password", NEW_PASSWORD).await;
+        person.click("Set password", "/login").await;
+        person
+            .sees("password-updated", &["Password updated."], &[])
+            .await;
+
+        person.log_in(NEW_PASSWORD, "/profile").await;
+        person.sees("profile", &["Your profile", EMAIL], &[]).await;
+        person.click("Log out", "/").await;
+
+        person.log_in(PASSWORD, "/sessions").await;
+        person
+            .sees(
+                "wrong-password",
+                &["Wrong email or password."],
+                &["Your profile"],
+            )
+            .await;
+    });
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn the_header_knows_who_is_logged_in_and_login_comes_back_where_it_was_asked() {
+    in_chromium("header-and-next", async |person| {
+        person.register().await;
+        person.click("Log out", "/").await;
+
+        person.open("/profile").await;
+        person.waits_for("/login").await;
+        person
+            .sees("login-required", &["Log in to see this page."], &[])
+            .await;
+        person.fill("email", EMAIL).await;
+        person.fill("password", PASSWORD).await;
+        person.click("Log in", "/profile").await;
+
+        // Logged in: the login page sends on, and every page's header,
+        // error pages included, offers to log out.
+        person.open("/login").await;
+        person.waits_for("/profile").await;
+        person.open("/no-such-page").await;
+        person.sees("not-found", &["404"], &[]).await;
+        let header = person.header().await;
+        assert!(header.contains("Log out"), "{header}");
+        assert!(!header.contains("Log in"), "{header}");
+    });
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_login_link_pointing_off_the_site_leads_to_the_profile() {
+    in_chromium("next-refused", async |person| {
+        person.register().await;
+        person.click("Log out", "/").await;
+        for foreign in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/%5Cevil.example",
+        ] {
+            person.open(&format!("/login?next={foreign}")).await;
+            person.fill("email", EMAIL).await;
+            person.fill("password", PASSWORD).await;
+            person.click("Log in", "/profile").await;
+            let url = person.browser.current_url().await.expect("a URL");
+            assert_eq!(url.host_str(), Some("127.0.0.1"), "{foreign}");
+            person.click("Log out", "/").await;
+        }
+    });
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn the_password_can_be_shown_while_typing() {
+    in_chromium("password-toggle", async |person| {
+        person.open("/login").await;
+        person.fill("password", PASSWORD).await;
+        let password = person.input("password").await;
+        let kind = async || password.prop("type").await.expect("a type");
+        assert_eq!(kind().await.as_deref(), Some("password"));
+        person.press("Show").await;
+        assert_eq!(kind().await.as_deref(), Some("text"));
+        person.sees("password-shown", &["Hide"], &[]).await;
+        person.press("Hide").await;
+        assert_eq!(kind().await.as_deref(), Some("password"));
+    });
+}

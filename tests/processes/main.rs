@@ -1,0 +1,11 @@
+//! The real server binary, started as operators start it, on loopback
+//! ports: end to end over HTTP and HTTPS, several instances over one
+//! PostgreSQL, and a person in headless Chromium.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod browser;
+mod e2e;
+mod multi_instance;
+mod server;

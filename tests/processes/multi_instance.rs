@@ -1,0 +1,135 @@
+//! Two server processes on one PostgreSQL database and one secret key, as
+//! behind a load balancer: nothing about sessions, tokens or throttling may
+//! live in one instance only.
+//!
+//! Needs PostgreSQL: run with `TEST_DATABASE_URL` set and `--include-ignored`
+//! (`.ci/run` does; see README).
+
+use std::thread;
+
+use reqwest::blocking::Client;
+use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::StatusCode;
+
+use crate::server::{post, Server};
+use crate::support::{Store, SECRET_KEY};
+
+const NEEDS_POSTGRES: &str = "needs PostgreSQL: set TEST_DATABASE_URL (see README)";
+
+/// Two instances over one fresh PostgreSQL database, started at the same
+/// time (so they apply the migrations concurrently), sharing `SECRET_KEY`.
+fn two_instances(store: &Store) -> (Server, Server) {
+    assert!(
+        auth_service::db::is_postgres(&store.url),
+        "{NEEDS_POSTGRES}"
+    );
+    let shared = [
+        ("ROCKET_SECRET_KEY", SECRET_KEY),
+        ("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0"),
+    ];
+    let (mut a, mut b) = (Server::spawn(store, &shared), Server::spawn(store, &shared));
+    a.wait_until_ready();
+    b.wait_until_ready();
+    (a, b)
+}
+
+/// A client that keeps no cookies: each test carries the session by hand, to
+/// show which instance sees what.
+fn plain_client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn credentials(email: &str) -> [(&'static str, &str); 2] {
+    [("email", email), ("password", "shared by both instances")]
+}
+
+/// Logs in through `server` and returns the `session_id=...` cookie pair.
+fn log_in(client: &Client, server: &Server, email: &str) -> String {
+    let response = post(client, server.url("/sessions"), &credentials(email));
+    assert_eq!(response.status(), StatusCode::OK);
+    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+fn profile_status(client: &Client, server: &Server, cookie: &str) -> StatusCode {
+    let response = client
+        .get(server.url("/profile"))
+        .header(COOKIE, cookie)
+        .send();
+    response.unwrap().status()
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn a_session_from_one_instance_works_on_the_other_until_logout_on_either() {
+    let store = Store::new();
+    let (a, b) = two_instances(&store);
+    let client = plain_client();
+    let email = "roaming@example.com";
+    assert_eq!(
+        post(&client, a.url("/users"), &credentials(email)).status(),
+        StatusCode::OK
+    );
+
+    let cookie = log_in(&client, &a, email);
+    assert_eq!(profile_status(&client, &b, &cookie), StatusCode::OK);
+
+    let logout = client
+        .delete(b.url("/sessions"))
+        .header(COOKIE, &cookie)
+        .send()
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::FOUND);
+    assert_eq!(profile_status(&client, &a, &cookie), StatusCode::FORBIDDEN);
+    assert_eq!(profile_status(&client, &b, &cookie), StatusCode::FORBIDDEN);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn failed_logins_on_both_instances_add_up() {
+    let store = Store::new();
+    let (a, b) = two_instances(&store);
+    let client = plain_client();
+    let email = "targeted@example.com";
+    assert_eq!(
+        post(&client, a.url("/users"), &credentials(email)).status(),
+        StatusCode::OK
+    );
+
+    let wrong = [("email", email), ("password", "a wrong password")];
+    for server in [&a, &b, &a, &b, &a] {
+        let status = post(&client, server.url("/sessions"), &wrong).status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    for server in [&a, &b] {
+        let response = post(&client, server.url("/sessions"), &credentials(email));
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(response.headers().contains_key("retry-after"));
+    }
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn one_email_registered_through_both_at_once_gives_one_account() {
+    let store = Store::new();
+    let (a, b) = two_instances(&store);
+    for n in 0..10 {
+        let email = format!("race{n}@example.com");
+        let racers: Vec<_> = [a.url("/users"), b.url("/users")]
+            .into_iter()
+            .map(|url| {
+                let email = email.clone();
+                thread::spawn(move || post(&plain_client(), url, &credentials(&email)).status())
+            })
+            .collect();
+        let mut statuses: Vec<u16> = racers
+            .into_iter()
+            .map(|racer| racer.join().unwrap().as_u16())
+            .collect();
+        statuses.sort();
+        assert_eq!(statuses, [200, 400], "{email}");
+    }
+}

@@ -1,0 +1,188 @@
+//! The real server binary on a free loopback port, over a test `Store`.
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::support::Store;
+
+/// A server process; killed when dropped.
+pub struct Server {
+    process: Child,
+    base: String,
+    log: PathBuf,
+    /// The client that `wait_until_ready` asks.
+    probe: reqwest::blocking::Client,
+}
+
+impl Server {
+    /// Starts the binary over `store` (its working directory, where the
+    /// secret key file is written, and its database) in the release
+    /// profile, and waits until it answers. The binary is this build's, or
+    /// the one `AUTH_SERVICE_BIN` names (a release build, say).
+    pub fn start(store: &Store) -> Server {
+        Server::start_with(store, &[])
+    }
+
+    /// `start`, with more `ROCKET_*` variables.
+    pub fn start_with(store: &Store, variables: &[(&str, &str)]) -> Server {
+        let mut server = Server::spawn(store, variables);
+        server.wait_until_ready();
+        server
+    }
+
+    /// `start`, serving HTTPS only, with `certificate`.
+    pub fn start_tls(store: &Store, certificate: &TestCertificate) -> Server {
+        let tls = format!(
+            "{{certs=\"{}\",key=\"{}\"}}",
+            certificate.certs.display(),
+            certificate.key.display()
+        );
+        let mut server = Server::spawn(store, &[("ROCKET_TLS", &tls)]);
+        server.base = server.base.replacen("http:", "https:", 1);
+        server.probe = certificate.client();
+        server.wait_until_ready();
+        server
+    }
+
+    /// Starts the binary (through `.ci/serve`, as the benchmark and the
+    /// fuzzer do) without waiting for it to answer.
+    pub fn spawn(store: &Store, variables: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let log = store.dir.path().join(format!("server-{port}.log"));
+        let output = File::create(&log).expect("a log file");
+        let binary = std::env::var("AUTH_SERVICE_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_auth-service").to_owned());
+        let process = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/serve"))
+            .arg(store.dir.path())
+            .arg(port.to_string())
+            .arg(&store.url)
+            .env("AUTH_SERVICE_BIN", binary)
+            .envs(variables.iter().copied())
+            .stdout(output.try_clone().expect("a log file"))
+            .stderr(output)
+            .spawn()
+            .expect("the server starts");
+        Server {
+            process,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+            probe: reqwest::blocking::Client::new(),
+        }
+    }
+
+    /// Waits (at most 60 s) until the server answers `GET /`.
+    pub fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let answer = self.probe.get(&self.base).send();
+            if answer.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            if let Ok(Some(status)) = self.process.try_wait() {
+                panic!("the server exited ({status}); its log:\n{}", self.log());
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "the server did not answer within 60 s; its log:\n{}",
+            self.log()
+        );
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// What the server printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// `kill -9`.
+    pub fn kill(&mut self) {
+        self.process.kill().expect("kill");
+        self.process.wait().expect("wait");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A TCP port free on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A client that keeps cookies and, like Python's requests in the original
+/// clients, is driven step by step: it does not follow redirects itself.
+pub fn client() -> reqwest::blocking::Client {
+    client_builder().build().expect("an HTTP client")
+}
+
+fn client_builder() -> reqwest::blocking::ClientBuilder {
+    reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+}
+
+/// A self-signed certificate for 127.0.0.1, made for one test: its PEM
+/// files are in the test's store, so no key is ever committed.
+pub struct TestCertificate {
+    /// The certificate chain (PEM).
+    pub certs: PathBuf,
+    /// The private key (PEM).
+    pub key: PathBuf,
+    pem: String,
+}
+
+impl TestCertificate {
+    /// A new certificate and key, written into `store`.
+    pub fn new(store: &Store) -> TestCertificate {
+        let rcgen::CertifiedKey { cert, signing_key } =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+                .expect("a certificate");
+        let (certs, key) = (
+            store.dir.path().join("cert.pem"),
+            store.dir.path().join("key.pem"),
+        );
+        std::fs::write(&certs, cert.pem()).expect("the certificate file");
+        std::fs::write(&key, signing_key.serialize_pem()).expect("the key file");
+        TestCertificate {
+            certs,
+            key,
+            pem: cert.pem(),
+        }
+    }
+
+    /// A [`client`] that speaks HTTPS only and trusts this certificate
+    /// alone.
+    pub fn client(&self) -> reqwest::blocking::Client {
+        let root = reqwest::Certificate::from_pem(self.pem.as_bytes()).expect("a PEM certificate");
+        client_builder()
+            .https_only(true)
+            .add_root_certificate(root)
+            .build()
+            .expect("an HTTPS client")
+    }
+}
+
+/// `POST url` with `fields` as a urlencoded form.
+pub fn post(
+    client: &reqwest::blocking::Client,
+    url: String,
+    fields: &[(&str, &str)],
+) -> reqwest::blocking::Response {
+    client.post(url).form(fields).send().expect("an answer")
+}
