@@ -6,9 +6,12 @@ use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use std::fmt;
+
 use base64::Engine;
 use rocket::config::SecretKey;
 use rocket::figment::Figment;
+use rocket::http::uri::Absolute;
 use serde::Deserialize;
 
 /// The service's own configuration keys, read from Rocket's figment.
@@ -25,7 +28,7 @@ pub struct Settings {
     pub session_ttl: u64,
     /// The folder served under `/static`.
     pub static_dir: PathBuf,
-    /// Fewest characters (after NFKC normalization) of a new password.
+    /// Fewest characters of a new password, counted as typed.
     pub password_min_length: usize,
     /// Failed logins of one email allowed before each further one waits.
     pub login_free_attempts: u32,
@@ -40,6 +43,80 @@ pub struct Settings {
     pub login_ip_attempts_per_minute: u32,
     /// Lifetime of a password reset token, in seconds.
     pub reset_token_ttl: u64,
+    /// The folder of the Tera templates, pages and mails (Rocket's key).
+    pub template_dir: PathBuf,
+    /// The SMTP server to send mail through, in lettre's URL form
+    /// (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://user:pass@host:465`); without it, mails go to the log.
+    pub smtp_url: Option<Redacted>,
+    /// The sender of every mail.
+    pub mail_from: String,
+    /// The base of every link in a mail (`https://auth.example.com`);
+    /// `http://localhost:<port>` when not set.
+    pub public_url: String,
+    /// How `POST /reset_password` delivers the token to JSON clients.
+    pub reset_delivery: ResetDelivery,
+    /// Seconds between two reset (or verification) mails to one address.
+    pub reset_mail_interval: u64,
+    /// Lifetime of an address verification link, in seconds.
+    pub verify_token_ttl: u64,
+    /// Whether logging in needs a verified address.
+    pub require_verified_email: bool,
+    /// Attempts to send a mail before it is marked failed.
+    pub mail_max_attempts: u32,
+    /// Rocket's `secret_key`, from which the outbox key is derived.
+    pub secret_key: Option<Redacted>,
+    /// Rocket's port, for the default `public_url`.
+    pub port: u16,
+}
+
+/// How `POST /reset_password` gives JSON clients the reset token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResetDelivery {
+    /// In the answer's body, as the original API does.
+    #[default]
+    Response,
+    /// By mail only; the answer never tells whether the address exists.
+    Email,
+}
+
+/// A secret setting (a key, a URL with a password): never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Redacted(Vec<u8>);
+
+impl Redacted {
+    /// The secret itself.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The secret as text, if it is text.
+    pub fn expose_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+}
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl<'de> Deserialize<'de> for Redacted {
+    /// Text, or bytes (Rocket takes a `secret_key` as either).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Bytes(Vec<u8>),
+        }
+        Ok(match Raw::deserialize(deserializer)? {
+            Raw::Text(text) => Redacted(text.into_bytes()),
+            Raw::Bytes(bytes) => Redacted(bytes),
+        })
+    }
 }
 
 impl Default for Settings {
@@ -57,6 +134,17 @@ impl Default for Settings {
             login_failure_window: 24 * 60 * 60,
             login_ip_attempts_per_minute: 60,
             reset_token_ttl: 60 * 60,
+            template_dir: PathBuf::from("templates"),
+            smtp_url: None,
+            mail_from: "auth-service <no-reply@localhost>".to_owned(),
+            public_url: String::new(),
+            reset_delivery: ResetDelivery::Response,
+            reset_mail_interval: 60,
+            verify_token_ttl: 3 * 24 * 60 * 60,
+            require_verified_email: false,
+            mail_max_attempts: 10,
+            secret_key: None,
+            port: 8000,
         }
     }
 }
@@ -70,7 +158,7 @@ const MAX_TTL: u64 = 10 * 365 * 24 * 60 * 60;
 impl Settings {
     /// Reads the settings from `figment` and checks their ranges.
     pub fn from_figment(figment: &Figment) -> Result<Self, String> {
-        let settings: Settings = figment
+        let mut settings: Settings = figment
             .extract()
             .map_err(|error| format!("invalid configuration: {error}"))?;
         if !BCRYPT_COSTS.contains(&settings.bcrypt_cost) {
@@ -87,6 +175,7 @@ impl Settings {
             ("login_lockout_base", settings.login_lockout_base),
             ("login_lockout_max", settings.login_lockout_max),
             ("login_failure_window", settings.login_failure_window),
+            ("verify_token_ttl", settings.verify_token_ttl),
         ] {
             if !(1..=MAX_TTL).contains(&ttl) {
                 return Err(format!(
@@ -94,8 +183,47 @@ impl Settings {
                 ));
             }
         }
+        if settings.reset_mail_interval > MAX_TTL {
+            return Err(format!(
+                "reset_mail_interval must be at most {MAX_TTL} seconds, not {}",
+                settings.reset_mail_interval
+            ));
+        }
+        if settings.mail_max_attempts == 0 {
+            return Err("mail_max_attempts must be at least 1".to_owned());
+        }
+        if let Err(error) = settings.mail_from.parse::<lettre::message::Mailbox>() {
+            return Err(format!("mail_from is not a mailbox: {error}"));
+        }
+        if let Some(url) = &settings.smtp_url {
+            let url = url.expose_str().ok_or("smtp_url is not text")?;
+            // The error names the scheme or parameter at fault, never the
+            // password in the URL.
+            if let Err(error) = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+            {
+                return Err(format!("smtp_url is not an SMTP URL: {error}"));
+            }
+        }
+        settings.public_url = if settings.public_url.is_empty() {
+            format!("http://localhost:{}", settings.port)
+        } else {
+            public_url(&settings.public_url)?
+        };
         Ok(settings)
     }
+}
+
+/// `url` as the base of links: an absolute http(s) URL with no query,
+/// without its trailing slash.
+fn public_url(url: &str) -> Result<String, String> {
+    let parsed = Absolute::parse(url).map_err(|_| format!("public_url {url:?} is not a URL"))?;
+    let web = matches!(parsed.scheme(), "http" | "https") && parsed.authority().is_some();
+    if !web || parsed.query().is_some() {
+        return Err(format!(
+            "public_url must be an http or https URL with no query, not {url:?}"
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
 }
 
 /// The key naming the file of the generated secret key.

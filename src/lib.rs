@@ -7,14 +7,18 @@
 //!   bodies, one error type, the session guard, browser protections;
 //! - `Auth` holds the rules (policy, hashing, throttling, tokens) and talks
 //!   to [`db::DB`];
-//! - only `DB` runs SQL.
+//! - only `DB` runs SQL;
+//! - [`mail`] renders and seals the mails `Auth` writes to the outbox, and
+//!   sends them from it in the background.
 //!
 //! [`openapi`] documents the API from its routes, and nothing depends on it.
 
 pub mod api;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
+pub mod mail;
 pub mod openapi;
 pub mod pages;
 pub mod user;
@@ -25,13 +29,13 @@ use rocket::{Build, Rocket};
 
 /// The whole service, configured by `figment` (see [`config::figment`]).
 pub fn build(figment: Figment) -> Rocket<Build> {
-    rocket::custom(figment)
+    let rocket = rocket::custom(figment)
         .mount("/", api::routes())
         .mount("/", pages::routes())
         .mount("/", openapi::routes())
         .register("/", web::catchers::all())
         .attach(web::security::shield())
         .attach(web::security::SecurityHeaders)
-        .attach(pages::templates())
-        .attach(web::startup::fairing())
+        .attach(pages::templates());
+    web::startup::stage(rocket, pages::link_paths())
 }

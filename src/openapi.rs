@@ -9,7 +9,7 @@ use rocket::http::ContentType;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::schema::AdditionalProperties;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::openapi::{Content, HttpMethod, OpenApi as Document, RefOr, Schema};
+use utoipa::openapi::{Content, HttpMethod, OpenApi as Document, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::{api, pages};
@@ -130,6 +130,9 @@ impl Modify for RequestBodies {
 /// `http::SameOrigin`).
 struct StateChangesRefuseCrossSite;
 
+/// The 403 of a request refused as cross-site.
+const CROSS_SITE: &str = "A cross-site request from a browser";
+
 impl Modify for StateChangesRefuseCrossSite {
     fn modify(&self, document: &mut Document) {
         for (method, operation) in operations(document) {
@@ -137,13 +140,13 @@ impl Modify for StateChangesRefuseCrossSite {
                 method,
                 HttpMethod::Post | HttpMethod::Put | HttpMethod::Delete
             ) {
-                operation
-                    .responses
-                    .responses
-                    .entry("403".to_owned())
-                    .or_insert_with(|| {
-                        utoipa::openapi::Response::new("A cross-site request from a browser").into()
-                    });
+                let forbidden = operation.responses.responses.entry("403".to_owned());
+                match forbidden.or_insert_with(|| Response::new(CROSS_SITE).into()) {
+                    RefOr::T(response) if response.description != CROSS_SITE => {
+                        response.description += "; or a cross-site request from a browser";
+                    }
+                    _ => {}
+                }
             }
         }
     }

@@ -6,9 +6,9 @@ use crate::db::schema::users;
 
 /// A registered user, as stored.
 ///
-/// `session_id` and `reset_token` hold SHA-256 digests of the values handed to
-/// the client, so a copy of the database opens no session and resets no
-/// password. Times are Unix seconds.
+/// `session_id`, `reset_token` and `verify_token` hold SHA-256 digests of the
+/// values handed to the client, so a copy of the database opens no session,
+/// resets no password and verifies no address. Times are Unix seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct User {
@@ -23,4 +23,12 @@ pub struct User {
     pub reset_token: Option<String>,
     pub reset_token_expires_at: Option<i64>,
     pub created_at: i64,
+    /// When the address was verified, if it was.
+    pub email_verified_at: Option<i64>,
+    pub verify_token: Option<String>,
+    pub verify_token_expires_at: Option<i64>,
+    /// When the last reset link was mailed, for the mail interval.
+    pub reset_mail_sent_at: Option<i64>,
+    /// When the last verification link was mailed, for the mail interval.
+    pub verify_mail_sent_at: Option<i64>,
 }

@@ -10,6 +10,7 @@ mod profile;
 mod reset_password;
 mod sessions;
 mod users;
+mod verify_email;
 
 /// Every route of the JSON API, to mount at `/`.
 pub fn routes() -> Vec<rocket::Route> {
@@ -21,6 +22,8 @@ pub fn routes() -> Vec<rocket::Route> {
         profile::profile,
         reset_password::get_reset_password_token,
         reset_password::update_password,
+        verify_email::verify_email,
+        verify_email::request_verification,
     ]
 }
 
@@ -34,5 +37,7 @@ pub fn routes() -> Vec<rocket::Route> {
     profile::profile,
     reset_password::get_reset_password_token,
     reset_password::update_password,
+    verify_email::verify_email,
+    verify_email::request_verification,
 ))]
 pub struct Operations;

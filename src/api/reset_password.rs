@@ -4,7 +4,7 @@ use rocket::{post, put, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, ResetIssued};
 use crate::web::forms::{PasswordUpdate, ResetRequest, NEW_PASSWORD};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::{Error, FlaskJson, Input, SameOrigin};
@@ -18,16 +18,32 @@ pub struct ResetTokenIssued {
     reset_token: String,
 }
 
-/// Issues a reset token: `{"email": E, "reset_token": T}`, or 403 for an
-/// unknown email.
+/// The answer to a reset request, as `reset_delivery` says.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ResetAnswer {
+    /// `reset_delivery = "response"` (the default, the original API): the
+    /// token itself.
+    Token(ResetTokenIssued),
+    /// `reset_delivery = "email"`: `{"email": E, "message": "reset link
+    /// sent"}` for any address, registered or not; the token is in the
+    /// mailed link (`/reset_password?token=T`).
+    Mailed(EmailMessage),
+}
+
+/// Asks for a reset. With `reset_delivery = "response"`: `{"email": E,
+/// "reset_token": T}`, or 403 for an unknown email. With `"email"`: the
+/// token goes out by mail, and the answer is the same for every address.
 #[utoipa::path(
     tag = "passwords",
     request_body = ResetRequest,
     responses(
-        (status = 200, description = "A reset token, valid once, for a limited time",
-         body = ResetTokenIssued),
+        (status = 200, description = "A reset token, valid once, for a limited time; or, with \
+                                      reset_delivery = \"email\", word that a link was mailed \
+                                      if the address has an account", body = ResetAnswer),
         (status = 400, description = "A field is missing or malformed", body = Message),
-        (status = 403, description = "No user has this email", body = Message,
+        (status = 403, description = "No user has this email (reset_delivery = \"response\" \
+                                      only)", body = Message,
          example = json!({"message": "email not registered"})),
     ),
 )]
@@ -36,13 +52,16 @@ pub async fn get_reset_password_token(
     _origin: SameOrigin,
     input: Input<ResetRequest>,
     auth: &State<Auth>,
-) -> Result<FlaskJson<ResetTokenIssued>, Error> {
+) -> Result<FlaskJson<ResetAnswer>, Error> {
     let ResetRequest { email } = input.into_inner();
-    let reset_token = auth.get_reset_password_token(&email).await?;
-    Ok(FlaskJson(ResetTokenIssued {
-        email: email.to_string(),
-        reset_token,
-    }))
+    let answer = match auth.issue_reset(&email).await? {
+        ResetIssued::Token(reset_token) => ResetAnswer::Token(ResetTokenIssued {
+            email: email.to_string(),
+            reset_token,
+        }),
+        ResetIssued::Mailed => ResetAnswer::Mailed(EmailMessage::new(&email, "reset link sent")),
+    };
+    Ok(FlaskJson(answer))
 }
 
 /// Sets a new password: `{"email": E, "message": "Password updated"}`; 403

@@ -26,6 +26,9 @@ use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
         (status = 400, description = "A field is missing or malformed", body = Message),
         (status = 401, description = "Wrong email or password", body = Message,
          example = json!({"message": "wrong email or password"})),
+        (status = 403, description = "The password is right, but the address is not verified \
+                                      yet (require_verified_email only): no session", body = Message,
+         example = json!({"message": "email not verified"})),
         (status = 429, description = "Too many attempts for this email or from this address",
          body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
@@ -46,6 +49,7 @@ pub async fn login(
         }
         Login::WrongCredentials => Err(Error::WrongCredentials),
         Login::Throttled(wait) => Err(Error::Throttled(wait)),
+        Login::EmailNotVerified => Err(Error::EmailNotVerified),
     }
 }
 

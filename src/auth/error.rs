@@ -14,6 +14,8 @@ pub enum AuthError {
     UnknownEmail,
     #[error("invalid reset token")]
     InvalidResetToken,
+    #[error("invalid verification token")]
+    InvalidVerificationToken,
     /// The new password breaks the policy.
     #[error("password {0}")]
     WeakPassword(#[from] PolicyViolation),

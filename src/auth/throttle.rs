@@ -13,6 +13,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::credentials::Email;
+use crate::clock::seconds;
 use crate::config::Settings;
 use crate::db::{DbError, LoginFailures, DB};
 
@@ -166,11 +167,6 @@ impl LoginThrottle {
                 .min(self.max),
         )
     }
-}
-
-/// `seconds` as an offset to Unix times.
-pub fn seconds(seconds: u64) -> i64 {
-    i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
 /// At most `login_ip_attempts_per_minute` login attempts per client address,

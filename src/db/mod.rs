@@ -5,6 +5,7 @@
 mod connection;
 mod login_failures;
 mod migrations;
+mod outbox;
 pub mod schema;
 mod users;
 
@@ -15,7 +16,8 @@ use rocket::{Build, Rocket};
 pub use connection::is_postgres;
 use connection::{DbConnection, Pool, POOL_NAME};
 pub use login_failures::LoginFailures;
-pub use users::{NewUser, UserChanges, UserQuery};
+pub use outbox::{NewMail, QueuedMail};
+pub use users::{NewUser, UserChanges, UserCondition, UserQuery};
 
 /// Runs `$body` with `$connection` bound to the concrete connection of
 /// either backend: the same Diesel query compiles once for each.

@@ -11,6 +11,11 @@ diesel::table! {
         reset_token -> Nullable<Text>,
         reset_token_expires_at -> Nullable<BigInt>,
         created_at -> BigInt,
+        email_verified_at -> Nullable<BigInt>,
+        verify_token -> Nullable<Text>,
+        verify_token_expires_at -> Nullable<BigInt>,
+        reset_mail_sent_at -> Nullable<BigInt>,
+        verify_mail_sent_at -> Nullable<BigInt>,
     }
 }
 
@@ -22,3 +27,20 @@ diesel::table! {
         locked_until -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        user_id -> Nullable<Integer>,
+        recipient -> Text,
+        message -> Nullable<Binary>,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        lease_until -> Nullable<BigInt>,
+        failed_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(outbox -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, login_failures, outbox);

@@ -2,7 +2,8 @@
 
 use diesel::prelude::*;
 
-use super::schema::users;
+use super::outbox::NewMail;
+use super::schema::{outbox, users};
 use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
 use crate::user::User;
 
@@ -16,6 +17,24 @@ pub enum UserQuery {
     SessionId(String),
     /// The digest of a reset token.
     ResetToken(String),
+    /// The digest of an address verification token.
+    VerifyToken(String),
+}
+
+/// What must hold of a user for an update to apply, checked in the update
+/// statement itself, so that concurrent requests cannot both pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserCondition {
+    /// Nothing: the user exists.
+    Exists,
+    /// The user still holds the reset token of this digest.
+    ResetToken(String),
+    /// The user still holds the verification token of this digest.
+    VerifyToken(String),
+    /// No reset mail went to the user after this time.
+    NoResetMailSince(i64),
+    /// No verification mail went to the user after this time.
+    NoVerifyMailSince(i64),
 }
 
 /// A new row of `users`.
@@ -38,6 +57,11 @@ pub struct UserChanges {
     pub session_expires_at: Option<Option<i64>>,
     pub reset_token: Option<Option<String>>,
     pub reset_token_expires_at: Option<Option<i64>>,
+    pub email_verified_at: Option<Option<i64>>,
+    pub verify_token: Option<Option<String>>,
+    pub verify_token_expires_at: Option<Option<i64>>,
+    pub reset_mail_sent_at: Option<Option<i64>>,
+    pub verify_mail_sent_at: Option<Option<i64>>,
 }
 
 impl DB {
@@ -86,6 +110,9 @@ impl DB {
                     UserQuery::ResetToken(digest) => select
                         .filter(users::reset_token.eq(digest))
                         .first(connection),
+                    UserQuery::VerifyToken(digest) => select
+                        .filter(users::verify_token.eq(digest))
+                        .first(connection),
                 }
             })
         })
@@ -116,21 +143,68 @@ impl DB {
         reset_token: &str,
         changes: UserChanges,
     ) -> Result<(), DbError> {
-        let reset_token = reset_token.to_owned();
+        let condition = UserCondition::ResetToken(reset_token.to_owned());
         let updated = self
-            .run(move |connection| {
-                on_backend!(connection, |connection| {
-                    diesel::update(
-                        users::table
-                            .find(user_id)
-                            .filter(users::reset_token.eq(reset_token)),
-                    )
-                    .set(&changes)
-                    .execute(connection)
+            .update_user_and_mail(user_id, condition, changes, Vec::new())
+            .await?;
+        one_row_updated(usize::from(updated))
+    }
+
+    /// In one transaction, applies `changes` to the user `user_id` if
+    /// `condition` holds, and then queues `mails`: all or nothing. Whether
+    /// the user was changed (and the mails queued).
+    pub async fn update_user_and_mail(
+        &self,
+        user_id: i32,
+        condition: UserCondition,
+        changes: UserChanges,
+        mails: Vec<NewMail>,
+    ) -> Result<bool, DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                connection.transaction(|connection| {
+                    let user = users::table.find(user_id);
+                    let updated = match condition {
+                        UserCondition::Exists => {
+                            diesel::update(user).set(&changes).execute(connection)
+                        }
+                        UserCondition::ResetToken(digest) => {
+                            diesel::update(user.filter(users::reset_token.eq(digest)))
+                                .set(&changes)
+                                .execute(connection)
+                        }
+                        UserCondition::VerifyToken(digest) => {
+                            diesel::update(user.filter(users::verify_token.eq(digest)))
+                                .set(&changes)
+                                .execute(connection)
+                        }
+                        UserCondition::NoResetMailSince(since) => {
+                            let quiet = users::reset_mail_sent_at
+                                .is_null()
+                                .or(users::reset_mail_sent_at.le(since));
+                            diesel::update(user.filter(quiet))
+                                .set(&changes)
+                                .execute(connection)
+                        }
+                        UserCondition::NoVerifyMailSince(since) => {
+                            let quiet = users::verify_mail_sent_at
+                                .is_null()
+                                .or(users::verify_mail_sent_at.le(since));
+                            diesel::update(user.filter(quiet))
+                                .set(&changes)
+                                .execute(connection)
+                        }
+                    }?;
+                    if updated > 0 && !mails.is_empty() {
+                        diesel::insert_into(outbox::table)
+                            .values(&mails)
+                            .execute(connection)?;
+                    }
+                    Ok(updated > 0)
                 })
             })
-            .await?;
-        one_row_updated(updated)
+        })
+        .await
     }
 
     /// Gives the user `normalized_email` the session whose id digest is

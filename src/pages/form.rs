@@ -100,11 +100,7 @@ impl FormState {
     /// The page of `form` again with this state's errors, answering
     /// `status`.
     pub fn again(self, page: Page, form: &PageForm, status: Status) -> PageError {
-        PageError::Form(Box::new(FormAgain {
-            status,
-            page: self.show(page, form),
-            retry_after: None,
-        }))
+        PageError::page(status, self.show(page, form))
     }
 
     /// The page of `form` again, telling why `error` refused it: beside its
@@ -121,7 +117,7 @@ impl FormState {
             }
             None => self.error = Some(error.sentence()),
         }
-        PageError::Form(Box::new(FormAgain {
+        PageError::Shown(Box::new(Shown {
             status,
             page: self.show(page, form),
             retry_after: error.retry_after(),
@@ -132,21 +128,33 @@ impl FormState {
 /// A page that did not do what was asked.
 #[derive(Debug)]
 pub enum PageError {
-    /// The form again, with its errors.
-    Form(Box<FormAgain>),
+    /// A page of its own (the form again with its errors, say), answering
+    /// a status other than 200.
+    Shown(Box<Shown>),
     /// Another page, with a notice saying why (the login page, say).
     Elsewhere(Box<Flash<Redirect>>),
     /// A refusal that the catchers turn into an error page.
     Failure(Error),
 }
 
-/// A form page shown again after a refusal.
+/// A page answering a refusal.
 #[derive(Debug)]
-pub struct FormAgain {
+pub struct Shown {
     status: Status,
     page: Template,
     /// Seconds to wait, for 429.
     retry_after: Option<u64>,
+}
+
+impl PageError {
+    /// `page`, answering `status`.
+    pub fn page(status: Status, page: Template) -> Self {
+        PageError::Shown(Box::new(Shown {
+            status,
+            page,
+            retry_after: None,
+        }))
+    }
 }
 
 impl From<crate::auth::AuthError> for PageError {
@@ -158,8 +166,8 @@ impl From<crate::auth::AuthError> for PageError {
 impl<'r> Responder<'r, 'static> for PageError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match self {
-            PageError::Form(form) => {
-                let FormAgain {
+            PageError::Shown(form) => {
+                let Shown {
                     status,
                     page,
                     retry_after,

@@ -66,6 +66,11 @@ pub async fn login(
         }
         Ok(Login::WrongCredentials) => Error::WrongCredentials,
         Ok(Login::Throttled(wait)) => Error::Throttled(wait),
+        Ok(Login::EmailNotVerified) => {
+            // The page offers to send the link again.
+            state = state.value("unconfirmed", email.as_str());
+            Error::EmailNotVerified
+        }
         Err(error) => error.into(),
     };
     Err(state.refused(page, &LOGIN, refusal))

@@ -10,6 +10,7 @@ mod login;
 mod profile;
 mod register;
 mod reset_password;
+mod verify_email;
 
 use std::collections::HashMap;
 
@@ -22,6 +23,7 @@ use rocket_dyn_templates::Template;
 
 pub use form::{FormState, PageError, PageForm};
 
+use crate::mail::LinkPaths;
 use crate::web::{for_browsers, CurrentUser, Error};
 
 /// Every page route, to mount at `/`.
@@ -34,10 +36,17 @@ pub fn routes() -> Vec<rocket::Route> {
         login::address_bar,
         login::logout,
         profile::profile,
-        reset_password::issue_token,
+        reset_password::request_link,
         reset_password::update_password,
+        verify_email::verify,
+        verify_email::request_link,
     ];
-    let pages_only = rocket::routes![register::form, login::form, reset_password::request_form];
+    let pages_only = rocket::routes![
+        register::form,
+        login::form,
+        reset_password::request_form,
+        reset_password::choose_password,
+    ];
     on_api_paths
         .into_iter()
         .map(for_browsers)
@@ -51,6 +60,14 @@ pub fn routes() -> Vec<rocket::Route> {
 #[openapi(paths(register::form, login::form, reset_password::request_form))]
 pub struct Operations;
 
+/// The pages that mailed links lead to.
+pub fn link_paths() -> LinkPaths {
+    LinkPaths {
+        reset_password: |token| uri!(reset_password::request_form(token = Some(token))).to_string(),
+        verify_email: |token| uri!(verify_email::verify(token = Some(token))).to_string(),
+    }
+}
+
 /// The Tera templates of `template_dir`, with a function `uri(name=...)`
 /// that gives the path of a page as `uri!` builds it from its route.
 pub fn templates() -> impl Fairing {
@@ -62,9 +79,10 @@ pub fn templates() -> impl Fairing {
             ("login", uri!(login::form(next = _)).to_string()),
             ("sessions", uri!(login::login).to_string()),
             ("profile", uri!(profile::profile).to_string()),
+            ("verify_email", uri!(verify_email::request_link).to_string()),
             (
                 "reset_password",
-                uri!(reset_password::request_form).to_string(),
+                uri!(reset_password::request_form(token = _)).to_string(),
             ),
         ]));
         engines.tera.register_function("uri", paths);

@@ -11,5 +11,6 @@ use crate::web::{CurrentUser, Error, Page};
 #[get("/profile")]
 pub fn profile(user: Result<CurrentUser, Error>, page: Page) -> Result<Template, PageError> {
     let user = require_login(user, uri!(profile))?;
-    Ok(page.render("profile", context! { email: user.email }))
+    let content = context! { email: user.email, email_verified: user.email_verified };
+    Ok(page.render("profile", content))
 }

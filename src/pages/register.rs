@@ -6,7 +6,7 @@ use rocket::response::{Flash, Redirect};
 use rocket::{get, post, uri, Either, State};
 use rocket_dyn_templates::Template;
 
-use super::{profile, FormState, PageError, PageForm};
+use super::{login, profile, FormState, PageError, PageForm};
 use crate::auth::Auth;
 use crate::web::forms::Registration;
 use crate::web::session::set_session_cookie;
@@ -33,8 +33,9 @@ pub fn form(page: Page, auth: &State<Auth>) -> Either<Template, Redirect> {
 }
 
 /// Registers and logs in, then 303 to the profile with the notice
-/// "Account created."; or the form again (400) with the error beside its
-/// field and the email kept.
+/// "Account created." (where `require_verified_email` is on: to the login
+/// page, until the address is confirmed); or the form again (400) with the
+/// error beside its field and the email kept.
 #[post("/users", data = "<form>")]
 pub async fn register(
     _origin: SameOrigin,
@@ -51,11 +52,20 @@ pub async fn register(
     if let Err(error) = auth.register_user(email, password).await {
         return Err(state.refused(page, &REGISTER, error.into()));
     }
+    if auth.settings().require_verified_email {
+        let login = Redirect::to(uri!(login::form(next = _)));
+        let notice = format!(
+            "Account created. Confirm your address with the link we sent to {email}, then log in."
+        );
+        return Ok(Flash::success(login, notice));
+    }
     if let Some(session) = auth.create_session(email).await? {
         set_session_cookie(cookies, session);
     }
     let profile = Redirect::to(uri!(profile::profile));
-    Ok(Flash::success(profile, "Account created."))
+    let notice =
+        format!("Account created. We have sent a link to {email} to confirm your address.");
+    Ok(Flash::success(profile, notice))
 }
 
 /// `GET /users` from the address bar: the registration form.

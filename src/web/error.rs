@@ -10,7 +10,7 @@ use rocket::outcome::Outcome;
 use rocket::response::{self, Responder};
 use rocket::Request;
 
-use super::forms::label;
+use super::forms::{label, CONFIRM_PASSWORD};
 use super::input::InputError;
 use super::json::{FlaskJson, Message};
 use crate::auth::AuthError;
@@ -39,6 +39,12 @@ pub enum Error {
     CrossSite,
     /// The reset token is unknown, expired, used, or another email's.
     InvalidResetToken,
+    /// The verification token is unknown, expired or used.
+    InvalidVerificationToken,
+    /// The password is right but the address is not verified yet.
+    EmailNotVerified,
+    /// A page's new password and its repetition differ.
+    PasswordsDiffer,
     /// Too many login attempts: try again in this many seconds.
     Throttled(u64),
     /// Password hashing is saturated: try again in a moment.
@@ -55,13 +61,16 @@ impl Error {
     /// The answer's status.
     pub fn status(&self) -> Status {
         match self {
-            Error::Input(_) => Status::BadRequest,
+            Error::Input(_) | Error::InvalidVerificationToken | Error::PasswordsDiffer => {
+                Status::BadRequest
+            }
             Error::Field { status, .. } | Error::Status(status) => *status,
             Error::WrongCredentials => Status::Unauthorized,
             Error::NotLoggedIn
             | Error::SessionEnded
             | Error::CrossSite
-            | Error::InvalidResetToken => Status::Forbidden,
+            | Error::InvalidResetToken
+            | Error::EmailNotVerified => Status::Forbidden,
             Error::Throttled(_) => Status::TooManyRequests,
             Error::Busy | Error::Unavailable => Status::ServiceUnavailable,
             Error::Internal => Status::InternalServerError,
@@ -77,6 +86,9 @@ impl Error {
             Error::NotLoggedIn | Error::SessionEnded => "not logged in".into(),
             Error::CrossSite => "cross-site request refused".into(),
             Error::InvalidResetToken => "invalid reset token".into(),
+            Error::InvalidVerificationToken => "invalid verification token".into(),
+            Error::EmailNotVerified => "email not verified".into(),
+            Error::PasswordsDiffer => "confirm_password differs from new_password".into(),
             Error::Throttled(_) => "too many login attempts; try again later".into(),
             Error::Busy | Error::Unavailable => "service unavailable, try again later".into(),
             Error::Internal => "internal server error".into(),
@@ -96,6 +108,14 @@ impl Error {
             Error::InvalidResetToken => {
                 "This reset link is invalid or has expired. Ask for a new one."
             }
+            Error::InvalidVerificationToken => {
+                "This confirmation link is invalid, used or expired. Ask for a new one."
+            }
+            Error::EmailNotVerified => {
+                "Your email address is not confirmed yet. Follow the link we sent to it, or \
+                 ask for a new one."
+            }
+            Error::PasswordsDiffer => "The two passwords are not the same.",
             Error::Throttled(wait) => {
                 return format!("Too many login attempts. Try again in {wait} seconds.")
             }
@@ -117,6 +137,7 @@ impl Error {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Error::Field { field, .. } => Some(field),
+            Error::PasswordsDiffer => Some(CONFIRM_PASSWORD),
             _ => None,
         }
     }
@@ -187,6 +208,7 @@ impl From<AuthError> for Error {
                 reason: "not registered".into(),
             },
             AuthError::InvalidResetToken => Error::InvalidResetToken,
+            AuthError::InvalidVerificationToken => Error::InvalidVerificationToken,
             AuthError::WeakPassword(violation) => Error::Field {
                 status: Status::BadRequest,
                 field: "password",

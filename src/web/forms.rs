@@ -37,6 +37,13 @@ pub struct ResetRequest {
     pub email: Email,
 }
 
+/// The field of a request for a new verification link.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct VerificationRequest {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+}
+
 /// The fields of a password update with a reset token.
 #[derive(Debug, FromForm, ToSchema)]
 pub struct PasswordUpdate {
@@ -54,12 +61,16 @@ pub struct PasswordUpdate {
 /// The name of the field that holds a new password in a password update.
 pub const NEW_PASSWORD: &str = "new_password";
 
+/// The name of the field of a page that repeats the new password.
+pub const CONFIRM_PASSWORD: &str = "confirm_password";
+
 /// What a page calls the field `name` (JSON clients see the name itself).
 pub fn label(name: &str) -> &str {
     match name {
         "email" => "Email",
         "password" => "Password",
         NEW_PASSWORD => "New password",
+        CONFIRM_PASSWORD => "New password, again",
         "reset_token" => "Reset link",
         other => other,
     }

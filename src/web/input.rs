@@ -71,6 +71,11 @@ impl InputError {
         }
     }
 
+    /// The field `field` is missing.
+    pub fn missing(field: &str) -> Self {
+        InputError::field(field, "is required")
+    }
+
     fn field(field: &str, reason: impl Into<String>) -> Self {
         InputError {
             errors: vec![FieldError {

@@ -18,6 +18,8 @@ pub struct CurrentUser {
     pub id: i32,
     /// The address as the user typed it.
     pub email: String,
+    /// Whether that address is verified.
+    pub email_verified: bool,
 }
 
 /// The request's session, looked up once per request: every guard and page
@@ -49,6 +51,7 @@ async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
     match auth.get_user_from_session_id(cookie.value()).await? {
         Some(user) => Ok(CurrentUser {
             id: user.id,
+            email_verified: user.email_verified_at.is_some(),
             email: user.email,
         }),
         None => Err(Error::SessionEnded),

@@ -1,30 +1,55 @@
 //! What happens once, as the server ignites: the settings read and checked,
 //! the database opened and migrated, `Auth` built and managed, the static
-//! folder mounted.
+//! folder mounted; and at liftoff, the mail sender started (it stops with
+//! the server).
 
-use rocket::fairing::{AdHoc, Fairing};
+use std::sync::{Arc, Mutex};
+
+use rocket::fairing::AdHoc;
 use rocket::fs::FileServer;
 use rocket::{Build, Rocket};
+use tokio::sync::Notify;
 
 use crate::auth::{Auth, PasswordHasher};
-use crate::config::Settings;
+use crate::config::{ResetDelivery, Settings};
 use crate::db::DB;
+use crate::mail::{Composer, LinkPaths, Mailer, Sealer, Sender, Transport};
 
-/// The fairing that starts the service; ignition fails, with the reason
-/// logged, when the settings are invalid or the database cannot be opened.
-pub fn fairing() -> impl Fairing {
-    AdHoc::try_on_ignite("auth-service", |rocket| async move {
-        match start(&rocket).await {
-            Ok((auth, static_files)) => Ok(rocket.manage(auth).mount("/static", static_files)),
+/// The mail sender, built at ignition, started at liftoff.
+struct WaitingSender(Mutex<Option<Sender>>);
+
+/// `rocket` with the fairings that start the service; ignition fails, with
+/// the reason logged, when the settings are invalid, the mail templates do
+/// not load or the database cannot be opened. Mails link to `links`.
+pub fn stage(rocket: Rocket<Build>, links: LinkPaths) -> Rocket<Build> {
+    let ignite = AdHoc::try_on_ignite("auth-service", move |rocket| async move {
+        match start(&rocket, links).await {
+            Ok((auth, sender, static_files)) => Ok(rocket
+                .manage(auth)
+                .manage(WaitingSender(Mutex::new(Some(sender))))
+                .mount("/static", static_files)),
             Err(error) => {
                 log::error!("auth-service cannot start: {error}");
                 Err(rocket)
             }
         }
-    })
+    });
+    let liftoff = AdHoc::on_liftoff("Mail sender", |rocket| {
+        Box::pin(async move {
+            let waiting = rocket.state::<WaitingSender>();
+            let sender = waiting.and_then(|waiting| waiting.0.lock().ok()?.take());
+            if let Some(sender) = sender {
+                tokio::spawn(sender.run(rocket.shutdown()));
+            }
+        })
+    });
+    rocket.attach(ignite).attach(liftoff)
 }
 
-async fn start(rocket: &Rocket<Build>) -> Result<(Auth, FileServer), String> {
+async fn start(
+    rocket: &Rocket<Build>,
+    links: LinkPaths,
+) -> Result<(Auth, Sender, FileServer), String> {
     let settings = Settings::from_figment(rocket.figment())?;
     if !settings.static_dir.is_dir() {
         return Err(format!(
@@ -33,20 +58,68 @@ async fn start(rocket: &Rocket<Build>) -> Result<(Auth, FileServer), String> {
         ));
     }
     let static_files = FileServer::from(&settings.static_dir);
-    if rocket.figment().profile() == rocket::Config::RELEASE_PROFILE {
-        log::warn!(
-            "POST /reset_password returns the reset token in its body, as the original \
-             API does: anyone who can reach it can reset any account's password. Keep it \
-             away from the public (see README, Security)."
-        );
-    }
+    warn_of_insecure_settings(rocket, &settings);
     let db = DB::connect(rocket)
         .await
         .map_err(|error| format!("database: {error}"))?;
     let (cost, queue) = (settings.bcrypt_cost, settings.hash_queue_limit);
-    let hasher = rocket::tokio::task::spawn_blocking(move || PasswordHasher::new(cost, queue))
+    let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(cost, queue))
         .await
         .map_err(|error| error.to_string())?
         .map_err(|error| error.to_string())?;
-    Ok((Auth::new(db, hasher, settings), static_files))
+
+    let wake = Arc::new(Notify::new());
+    let sealer = Arc::new(Sealer::new(&outbox_secret(&settings)?));
+    let composer = Composer::new(
+        &settings.template_dir,
+        &settings.mail_from,
+        &settings.public_url,
+    )?;
+    let mailer = Mailer::new(composer, sealer.clone(), wake.clone(), links);
+    let smtp_url = settings.smtp_url.as_ref().and_then(|url| url.expose_str());
+    let sender = Sender::new(
+        db.clone(),
+        Transport::new(smtp_url)?,
+        sealer,
+        &settings.mail_from,
+        settings.mail_max_attempts,
+        wake,
+    )?;
+    Ok((
+        Auth::new(db, hasher, mailer, settings),
+        sender,
+        static_files,
+    ))
+}
+
+/// The secret the outbox key derives from: the configured `secret_key`.
+/// Without one (only the debug profile starts so), a random one: waiting
+/// mails then do not survive a restart.
+fn outbox_secret(settings: &Settings) -> Result<Vec<u8>, String> {
+    if let Some(key) = &settings.secret_key {
+        return Ok(key.expose().to_vec());
+    }
+    let mut random = vec![0u8; 64];
+    getrandom::getrandom(&mut random).map_err(|error| error.to_string())?;
+    Ok(random)
+}
+
+/// In the release profile, says what the settings leave open.
+fn warn_of_insecure_settings(rocket: &Rocket<Build>, settings: &Settings) {
+    if rocket.figment().profile() != rocket::Config::RELEASE_PROFILE {
+        return;
+    }
+    if settings.reset_delivery == ResetDelivery::Response {
+        log::warn!(
+            "POST /reset_password returns the reset token in its body, as the original API \
+             does: anyone who can reach it can reset any account's password. Keep it away \
+             from the public, or set reset_delivery = \"email\" (see README, Production)."
+        );
+    }
+    if settings.smtp_url.is_none() {
+        log::warn!(
+            "mail is not configured: mails (reset and verification links among them) are \
+             written to this log instead of being sent. Set smtp_url (see README, Production)."
+        );
+    }
 }

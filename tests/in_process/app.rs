@@ -247,3 +247,27 @@ async fn connect(figment: Figment) -> DB {
     let rocket = rocket::custom(figment.merge(("databases.auth.pool_size", 1)));
     DB::connect(&rocket).await.expect("the database")
 }
+
+/// The value of the hidden input `name` in `html`, as a browser reads it
+/// (Tera escapes `/` as `&#x2F;`).
+pub fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!("type=\"hidden\" name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the hidden input") + marker.len();
+    let value = &html[start..start + html[start..].find('"').unwrap()];
+    value.replace("&#x2F;", "/")
+}
+
+/// Every visible input of `html` has a label pointing at it.
+pub fn assert_inputs_labelled(html: &str) {
+    for input in html.split("<input").skip(1) {
+        if input.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = input.split("id=\"").nth(1).expect("an input with an id");
+        let id = &id[..id.find('"').unwrap()];
+        assert!(
+            html.contains(&format!("<label for=\"{id}\"")),
+            "no label for {id}"
+        );
+    }
+}

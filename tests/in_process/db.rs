@@ -174,3 +174,73 @@ async fn login_failures_before_the_cutoff_are_forgotten() {
     let kept = db.find_login_failures("edge@example.com").await.unwrap();
     assert_eq!(kept.map(|failures| failures.last_failed_at), Some(100));
 }
+
+/// Applies the migrations of `url`'s backend whose names sort before
+/// `release` (a date): the schema a previous release left.
+fn migrate_before(url: &str, release: &str) {
+    use diesel::migration::{MigrationConnection, MigrationSource};
+    use diesel::{Connection, PgConnection, SqliteConnection};
+    use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+    const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+    const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+    macro_rules! apply {
+        ($connection:expr, $migrations:expr) => {{
+            let mut connection = $connection;
+            connection.setup().unwrap();
+            let mut all = MigrationSource::migrations(&$migrations).unwrap();
+            all.sort_by_key(|migration| migration.name().to_string());
+            for migration in all {
+                if migration.name().to_string().as_str() < release {
+                    connection.run_migration(&migration).unwrap();
+                }
+            }
+        }};
+    }
+    if auth_service::db::is_postgres(url) {
+        apply!(PgConnection::establish(url).unwrap(), POSTGRES);
+    } else {
+        apply!(SqliteConnection::establish(url).unwrap(), SQLITE);
+    }
+}
+
+/// Runs `statement` on the database at `url`, as an older release would.
+fn execute(url: &str, statement: &str) {
+    use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+    if auth_service::db::is_postgres(url) {
+        let mut connection = PgConnection::establish(url).unwrap();
+        diesel::sql_query(statement)
+            .execute(&mut connection)
+            .unwrap();
+    } else {
+        let mut connection = SqliteConnection::establish(url).unwrap();
+        diesel::sql_query(statement)
+            .execute(&mut connection)
+            .unwrap();
+    }
+}
+
+#[rocket::async_test]
+async fn the_mail_release_upgrades_in_place_keeping_users_sessions_and_tokens() {
+    let store = Store::new();
+    migrate_before(&store.url, "2026-11-26");
+    execute(
+        &store.url,
+        "INSERT INTO users (email, normalized_email, hashed_password, session_id, \
+         session_expires_at, reset_token, reset_token_expires_at, created_at) VALUES \
+         ('Old@Example.com', 'old@example.com', '$2b$04$hash', 'session-digest', \
+         4102444800, 'token-digest', 4102444800, 1700000000)",
+    );
+    let db = db_in(&store).await;
+    for query in [
+        UserQuery::Email("old@example.com".into()),
+        UserQuery::SessionId("session-digest".into()),
+        UserQuery::ResetToken("token-digest".into()),
+    ] {
+        let user = db.find_user_by(query.clone()).await.unwrap();
+        assert_eq!(user.email, "Old@Example.com", "{query:?}");
+        assert_eq!(user.session_expires_at, Some(4102444800));
+        assert_eq!(user.email_verified_at, None);
+    }
+    assert!(db.queued_mails().await.unwrap().is_empty());
+}

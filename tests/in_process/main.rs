@@ -10,6 +10,7 @@ mod app;
 mod auth;
 mod config;
 mod db;
+mod mail;
 mod openapi;
 mod pages;
 mod security;

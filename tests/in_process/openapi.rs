@@ -20,7 +20,7 @@ fn signatures(list: Vec<rocket::Route>) -> Vec<(String, String, isize)> {
         .map(|route| {
             (
                 route.method.as_str().to_lowercase(),
-                route.uri.to_string(),
+                route.uri.path().to_string(),
                 route.rank,
             )
         })
@@ -87,8 +87,8 @@ async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
         }
     }
     assert_eq!(
-        bodies, 4,
-        "POST /users, POST /sessions, POST and PUT /reset_password"
+        bodies, 5,
+        "POST /users, POST /sessions, POST and PUT /reset_password, POST /verify_email"
     );
 }
 
@@ -128,4 +128,31 @@ async fn statuses_and_links_are_documented() {
         reset_links["UpdatePassword"]["requestBody"]["reset_token"],
         "$response.body#/reset_token"
     );
+}
+
+#[rocket::async_test]
+async fn verification_and_both_reset_answers_are_documented() {
+    let app = TestApp::new().await;
+    let document = document(&app).await;
+    let verify = &document["paths"]["/verify_email"];
+    assert_eq!(verify["get"]["parameters"][0]["name"], "token");
+    assert!(verify["get"]["responses"]["400"].is_object());
+    assert!(verify["post"]["requestBody"].is_object());
+
+    let answer = &document["paths"]["/reset_password"]["post"]["responses"]["200"];
+    let schema = answer["content"]["application/json"]["schema"]["$ref"]
+        .as_str()
+        .unwrap();
+    let name = schema.rsplit('/').next().unwrap();
+    let shapes = document["components"]["schemas"][name]["oneOf"]
+        .as_array()
+        .expect("one of two shapes");
+    let shapes: Vec<&str> = shapes
+        .iter()
+        .map(|shape| shape["$ref"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(shapes, ["ResetTokenIssued", "EmailMessage"]);
+    let login = &document["paths"]["/sessions"]["post"]["responses"]["403"];
+    let forbidden = login["description"].as_str().unwrap();
+    assert!(forbidden.contains("not verified") && forbidden.contains("cross-site"));
 }

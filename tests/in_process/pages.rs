@@ -4,37 +4,13 @@
 use auth_service::auth::token::digest;
 use rocket::http::{ContentType, Header, Status};
 
-use crate::app::{body, location, Encoding, TestApp};
+use crate::app::{assert_inputs_labelled, body, hidden_value, location, Encoding, TestApp};
 
 const EMAIL: &str = "ada@example.com";
 const PASSWORD: &str = "analytical engine";
 
 fn accept(value: &'static str) -> Header<'static> {
     Header::new("Accept", value)
-}
-
-/// The value of the hidden input `name` in `html`, as a browser reads it
-/// (Tera escapes `/` as `&#x2F;`).
-fn hidden_value(html: &str, name: &str) -> String {
-    let marker = format!("type=\"hidden\" name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("the hidden input") + marker.len();
-    let value = &html[start..start + html[start..].find('"').unwrap()];
-    value.replace("&#x2F;", "/")
-}
-
-/// Every visible input of `html` has a label pointing at it.
-fn assert_inputs_labelled(html: &str) {
-    for input in html.split("<input").skip(1) {
-        if input.contains("type=\"hidden\"") {
-            continue;
-        }
-        let id = input.split("id=\"").nth(1).expect("an input with an id");
-        let id = &id[..id.find('"').unwrap()];
-        assert!(
-            html.contains(&format!("<label for=\"{id}\"")),
-            "no label for {id}"
-        );
-    }
 }
 
 #[rocket::async_test]
@@ -384,81 +360,6 @@ async fn logout_form_ends_the_session_and_goes_home() {
     assert!(app.session_id().is_none());
     let response = app.page("/profile").await;
     assert_eq!(location(&response), Some("/login?next=%2Fprofile"));
-}
-
-#[rocket::async_test]
-async fn password_reset_flow() {
-    let app = TestApp::new().await;
-    app.register(EMAIL, PASSWORD).await;
-    let html = body(app.page("/reset_password").await).await;
-    assert!(html.contains("action=\"/reset_password\""));
-    assert_inputs_labelled(&html);
-
-    let response = app.submit("/reset_password", &[("email", EMAIL)]).await;
-    assert_eq!(response.status(), Status::Ok);
-    let html = body(response).await;
-    assert_inputs_labelled(&html);
-    let form = &html[html.find("action=\"/reset_password\"").unwrap()..];
-    let first_input = &form[form.find("<input").unwrap()..];
-    assert!(first_input.starts_with("<input type=\"hidden\" name=\"_method\" value=\"PUT\">"));
-    assert_eq!(hidden_value(&html, "email"), EMAIL);
-    let token = hidden_value(&html, "reset_token");
-    assert_eq!(
-        app.stored_user(EMAIL).await.unwrap().reset_token,
-        Some(digest(&token))
-    );
-
-    let fields = [
-        ("_method", "PUT"),
-        ("email", EMAIL),
-        ("reset_token", &token),
-        ("new_password", "difference engine"),
-    ];
-    let response = app.submit("/reset_password", &fields).await;
-    assert_eq!(response.status(), Status::SeeOther);
-    assert_eq!(location(&response), Some("/login"));
-    let html = body(app.page("/login").await).await;
-    assert!(html.contains("Password updated"));
-    app.login(EMAIL, "difference engine").await;
-
-    // The same link a second time.
-    let response = app.submit("/reset_password", &fields).await;
-    assert_eq!(response.status(), Status::Forbidden);
-    assert!(body(response).await.contains("invalid or has expired"));
-}
-
-#[rocket::async_test]
-async fn reset_errors_show_the_form_again() {
-    let app = TestApp::new().await;
-    app.register(EMAIL, PASSWORD).await;
-    let response = app
-        .submit("/reset_password", &[("email", "nobody@example.com")])
-        .await;
-    assert_eq!(response.status(), Status::Forbidden);
-    assert!(body(response).await.contains("Email not registered."));
-
-    let fields = [
-        ("_method", "PUT"),
-        ("email", EMAIL),
-        ("reset_token", "forged"),
-        ("new_password", "x"),
-    ];
-    let response = app.submit("/reset_password", &fields).await;
-    assert_eq!(response.status(), Status::Forbidden);
-    assert!(body(response).await.contains("invalid or has expired"));
-    app.login(EMAIL, PASSWORD).await;
-
-    let fields = [
-        ("_method", "PUT"),
-        ("email", EMAIL),
-        ("reset_token", "t"),
-        ("new_password", ""),
-    ];
-    let response = app.submit("/reset_password", &fields).await;
-    assert_eq!(response.status(), Status::BadRequest);
-    let html = body(response).await;
-    assert!(html.contains("New password must not be empty."));
-    assert_eq!(hidden_value(&html, "reset_token"), "t");
 }
 
 #[rocket::async_test]

@@ -15,6 +15,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::server::{free_port, Server};
+use crate::support::smtp::SmtpSink;
 use crate::support::Store;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -108,11 +109,16 @@ struct Person<'a> {
     taken: usize,
 }
 
-/// Runs `scenario` with one person against a fresh server, in a fresh
-/// browser; `name` names the folder of its screenshots.
-fn in_chromium(name: &str, scenario: impl AsyncFnOnce(&mut Person<'_>)) {
+/// Runs `scenario` with one person against a fresh server (with more
+/// `ROCKET_*` `variables`), in a fresh browser; `name` names the folder of
+/// its screenshots.
+fn in_chromium(
+    name: &str,
+    variables: &[(&str, &str)],
+    scenario: impl AsyncFnOnce(&mut Person<'_>),
+) {
     let store = Store::new();
-    let server = Server::start(&store);
+    let server = Server::start_with(&store, variables);
     let driver = ChromeDriver::start();
     let profile = tempfile::tempdir().expect("a browser profile folder");
     let screenshots = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -242,7 +248,7 @@ impl Person<'_> {
 #[test]
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn a_person_registers_logs_in_out_and_resets_the_password() {
-    in_chromium("journey", async |person| {
+    in_chromium("journey", &[], async |person| {
         person.open("/").await;
         person
             .sees("home", &["Bienvenue", "href=\"/register\""], &["Log out"])
@@ -267,23 +273,11 @@ fn a_person_registers_logs_in_out_and_resets_the_password() {
             .sees("logged-out", &["href=\"/login\""], &[EMAIL])
             .await;
 
-        person.open("/reset_password").await;
-        person.fill("email", EMAIL).await;
-        person.click("Continue", "/reset_password").await;
-        person
-            .sees("new-password", &["Choose a new password", EMAIL], &[])
-            .await;
-        person.fill("new_password", NEW_PASSWORD).await;
-        person.click("Set password", "/login").await;
-        person
-            .sees("password-updated", &["Password updated."], &[])
-            .await;
-
-        person.log_in(NEW_PASSWORD, "/profile").await;
+        person.log_in(PASSWORD, "/profile").await;
         person.sees("profile", &["Your profile", EMAIL], &[]).await;
         person.click("Log out", "/").await;
 
-        person.log_in(PASSWORD, "/sessions").await;
+        person.log_in(NEW_PASSWORD, "/sessions").await;
         person
             .sees(
                 "wrong-password",
@@ -297,7 +291,7 @@ fn a_person_registers_logs_in_out_and_resets_the_password() {
 #[test]
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn the_header_knows_who_is_logged_in_and_login_comes_back_where_it_was_asked() {
-    in_chromium("header-and-next", async |person| {
+    in_chromium("header-and-next", &[], async |person| {
         person.register().await;
         person.click("Log out", "/").await;
 
@@ -325,7 +319,7 @@ fn the_header_knows_who_is_logged_in_and_login_comes_back_where_it_was_asked() {
 #[test]
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn a_login_link_pointing_off_the_site_leads_to_the_profile() {
-    in_chromium("next-refused", async |person| {
+    in_chromium("next-refused", &[], async |person| {
         person.register().await;
         person.click("Log out", "/").await;
         for foreign in [
@@ -347,7 +341,7 @@ fn a_login_link_pointing_off_the_site_leads_to_the_profile() {
 #[test]
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn the_password_can_be_shown_while_typing() {
-    in_chromium("password-toggle", async |person| {
+    in_chromium("password-toggle", &[], async |person| {
         person.open("/login").await;
         person.fill("password", PASSWORD).await;
         let password = person.input("password").await;
@@ -359,4 +353,69 @@ fn the_password_can_be_shown_while_typing() {
         person.press("Hide").await;
         assert_eq!(kind().await.as_deref(), Some("password"));
     });
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_forgotten_password_is_reset_through_the_mailed_link() {
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
+    in_chromium(
+        "forgotten-password",
+        &[("ROCKET_SMTP_URL", &smtp_url)],
+        async |person| {
+            person.register().await;
+            person.click("Log out", "/").await;
+
+            person.open("/login").await;
+            person
+                .browser
+                .find(Locator::LinkText("Forgot your password?"))
+                .await
+                .expect("the link")
+                .click()
+                .await
+                .expect("clicked");
+            person.waits_for("/reset_password").await;
+            person
+                .sees("forgot-password", &["Reset your password"], &[])
+                .await;
+            person.fill("email", EMAIL).await;
+            person.click("Continue", "/reset_password").await;
+            person
+                .sees("check-email", &["Check your email", EMAIL], &["token"])
+                .await;
+
+            let mail = sink
+                .wait_for(EMAIL, 2)
+                .into_iter()
+                .find(|mail| mail.subject() == Some("Reset your password"))
+                .expect("the reset mail");
+            let link = mail.link("/reset_password").expect("a link");
+            person.browser.goto(&link).await.expect("the link opens");
+            person.waits_for("/reset_password/new").await;
+            let url = person.browser.current_url().await.expect("a URL");
+            assert_eq!(url.query(), None, "the token left the address bar");
+            person
+                .sees("choose-password", &["Choose a new password", EMAIL], &[])
+                .await;
+            person.fill("new_password", NEW_PASSWORD).await;
+            person.fill("confirm_password", NEW_PASSWORD).await;
+            person.click("Set password", "/login").await;
+            person
+                .sees("password-updated", &["Password updated."], &[])
+                .await;
+
+            person.log_in(NEW_PASSWORD, "/profile").await;
+            person
+                .sees("logged-in-again", &["Your profile", EMAIL], &[])
+                .await;
+
+            // The link works once.
+            person.browser.goto(&link).await.expect("the link opens");
+            person
+                .sees("link-used", &["This link no longer works"], &[])
+                .await;
+        },
+    );
 }

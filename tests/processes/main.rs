@@ -7,5 +7,6 @@ mod support;
 
 mod browser;
 mod e2e;
+mod mail;
 mod multi_instance;
 mod server;

@@ -6,6 +6,8 @@
 //! create databases, its URL ending in an existing database such as
 //! `/postgres`).
 
+pub mod smtp;
+
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use tempfile::TempDir;
 

@@ -1,0 +1,21 @@
+//! The time as the database keeps it: Unix seconds.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The current Unix time in seconds.
+pub fn now() -> i64 {
+    let elapsed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is past 1970");
+    i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// `seconds` as an offset to Unix times.
+pub fn seconds(seconds: u64) -> i64 {
+    i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
+/// The Unix time `ttl` seconds from now.
+pub fn after(ttl: u64) -> i64 {
+    now().saturating_add(seconds(ttl))
+}

@@ -1,0 +1,167 @@
+//! Letters, rendered from the Tera templates of `templates/mail/`: for each
+//! kind, a folder with `subject.txt.tera`, `text.txt.tera` and
+//! `html.html.tera` (which extends `mail/base`), sent as
+//! multipart/alternative. Every value is escaped in the HTML part.
+//!
+//! The templates are named as Rocket's template engine names them
+//! (`mail/reset_link/html`), since it loads the same folder for the pages:
+//! `{% extends "mail/base" %}` resolves in both.
+
+use std::path::{Path, PathBuf};
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use tera::{Context, Tera};
+
+/// What a mail says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Letter<'a> {
+    /// A link to choose a new password, and how long it works.
+    ResetLink { link: &'a str, valid_for: String },
+    /// The account's password was changed.
+    PasswordChanged,
+    /// A link to confirm the address, and how long it works.
+    VerifyEmail { link: &'a str, valid_for: String },
+}
+
+impl Letter<'_> {
+    /// The name of its templates.
+    fn kind(&self) -> &'static str {
+        match self {
+            Letter::ResetLink { .. } => "reset_link",
+            Letter::PasswordChanged => "password_changed",
+            Letter::VerifyEmail { .. } => "verify_email",
+        }
+    }
+
+    /// What its templates show, besides the recipient and the site.
+    fn fill(&self, context: &mut Context) {
+        match self {
+            Letter::ResetLink { link, valid_for } | Letter::VerifyEmail { link, valid_for } => {
+                context.insert("link", link);
+                context.insert("valid_for", valid_for);
+            }
+            Letter::PasswordChanged => {}
+        }
+    }
+}
+
+/// `seconds` in words, for a mail: "1 hour", "3 days", "90 seconds".
+pub fn in_words(seconds: u64) -> String {
+    let (count, unit) = match seconds {
+        s if s >= 86_400 && s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s >= 3_600 && s % 3_600 == 0 => (s / 3_600, "hour"),
+        s if s >= 60 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {unit}{plural}")
+}
+
+/// Renders letters into RFC 5322 messages.
+pub struct Composer {
+    tera: Tera,
+    from: Mailbox,
+    public_url: String,
+}
+
+impl Composer {
+    /// A composer with the templates of `template_dir/mail`, sending as
+    /// `from`, linking to `public_url`.
+    pub fn new(template_dir: &Path, from: &str, public_url: &str) -> Result<Self, String> {
+        let folder = template_dir.join("mail");
+        let files = template_files(&folder)
+            .map_err(|error| format!("mail templates in {}: {error}", folder.display()))?;
+        let named = files.into_iter().map(|path| {
+            let name = engine_name(template_dir, &path);
+            (path, Some(name))
+        });
+        let mut tera = Tera::default();
+        // By file path: every value shown in an HTML part is escaped.
+        tera.autoescape_on(vec![".html.tera"]);
+        tera.add_template_files(named)
+            .map_err(|error| format!("mail templates in {}: {error:?}", folder.display()))?;
+        let from = from
+            .parse()
+            .map_err(|error| format!("mail_from: {error}"))?;
+        Ok(Composer {
+            tera,
+            from,
+            public_url: public_url.to_owned(),
+        })
+    }
+
+    /// The link to `path_and_query` on this service.
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.public_url)
+    }
+
+    /// `letter` to `to`, as the bytes of a multipart/alternative message.
+    pub fn compose(&self, to: &str, letter: &Letter<'_>) -> Result<Vec<u8>, String> {
+        let mut context = Context::new();
+        context.insert("email", to);
+        context.insert("site", &self.public_url);
+        letter.fill(&mut context);
+        let render = |part: &str| {
+            let name = format!("mail/{}/{part}", letter.kind());
+            self.tera
+                .render(&name, &context)
+                .map_err(|error| format!("{name}: {error:?}"))
+        };
+        let subject = render("subject")?;
+        let (text, html) = (render("text")?, render("html")?);
+        let to: Mailbox = to
+            .parse()
+            .map_err(|error| format!("not a mailbox: {error}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject.trim())
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|error| error.to_string())?;
+        Ok(message.formatted())
+    }
+}
+
+/// Every `.tera` file below `folder`.
+fn template_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "tera")
+            {
+                files.push(path);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// The name Rocket's template engine gives the template at `path`: its
+/// path below `template_dir`, without its two extensions
+/// (`mail/reset_link/html.html.tera` is `mail/reset_link/html`).
+fn engine_name(template_dir: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(template_dir).unwrap_or(path);
+    let name = relative.with_extension("").with_extension("");
+    name.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_words() {
+        assert_eq!(in_words(3600), "1 hour");
+        assert_eq!(in_words(3 * 86_400), "3 days");
+        assert_eq!(in_words(90), "90 seconds");
+        assert_eq!(in_words(120), "2 minutes");
+        assert_eq!(in_words(1), "1 second");
+    }
+}

@@ -1,0 +1,539 @@
+//! Mail over real SMTP (a server on loopback): reset links in both
+//! delivery modes, address verification, notices, the outbox's faults, and
+//! what pages show of it all (never a token).
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use auth_service::auth::token::digest;
+use auth_service::db::QueuedMail;
+use rocket::figment::Figment;
+use rocket::http::{Header, Method, Status};
+
+use crate::app::{assert_inputs_labelled, body, hidden_value, location, Encoding, TestApp};
+use crate::support::smtp::SmtpSink;
+
+const ALICE: &str = "alice@example.com";
+const PASSWORD: &str = "correct horse battery";
+const NEW_PASSWORD: &str = "staple of the horse";
+const SITE: &str = "https://auth.example";
+
+/// The test configuration, sending to `sink`, linking to `SITE`.
+fn mailing_to(sink: &SmtpSink) -> impl FnOnce(Figment) -> Figment {
+    let url = sink.url();
+    move |figment| figment.merge(("smtp_url", url)).merge(("public_url", SITE))
+}
+
+/// `mailing_to`, with JSON clients getting reset links by mail too.
+fn mailing_resets_to(sink: &SmtpSink) -> impl FnOnce(Figment) -> Figment {
+    let mailing = mailing_to(sink);
+    move |figment| mailing(figment).merge(("reset_delivery", "email"))
+}
+
+/// The token of the `index`-th mail to `to` with a link to `path`.
+fn token_in(sink: &SmtpSink, to: &str, index: usize, path: &str) -> String {
+    let mails = sink.wait_for(to, index + 1);
+    let link = mails[index].link(path).expect("a link in the mail");
+    assert!(link.starts_with(&format!("{SITE}{path}?token=")), "{link}");
+    link.rsplit_once("token=").unwrap().1.to_owned()
+}
+
+/// The outbox as stored.
+async fn outbox(app: &TestApp) -> Vec<QueuedMail> {
+    app.db().await.queued_mails().await.unwrap()
+}
+
+/// Waits (at most 30 s) until `done` holds of the outbox.
+async fn outbox_until(app: &TestApp, done: impl Fn(&[QueuedMail]) -> bool) -> Vec<QueuedMail> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mails = outbox(app).await;
+        if done(&mails) {
+            return mails;
+        }
+        assert!(Instant::now() < deadline, "the outbox stays {mails:?}");
+        rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A loopback port where nothing listens (for now).
+fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+// ---- Password reset ------------------------------------------------------
+
+#[rocket::async_test]
+async fn with_email_delivery_json_clients_get_the_same_answer_and_a_link_that_works_once() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_resets_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    for email in [ALICE, "nobody@example.com"] {
+        app.for_each_encoding(
+            Method::Post,
+            "/reset_password",
+            &[("email", email)],
+            async |encoding, response| {
+                assert_eq!(response.status(), Status::Ok, "{encoding:?}");
+                assert_eq!(
+                    body(response).await,
+                    format!("{{\"email\":\"{email}\",\"message\":\"reset link sent\"}}\n")
+                );
+            },
+        )
+        .await;
+    }
+    let token = token_in(&sink, ALICE, 1, "/reset_password");
+    let mail = &sink.wait_for(ALICE, 2)[1];
+    assert_eq!(mail.subject(), Some("Reset your password"));
+    assert!(mail.data.contains("multipart/alternative"));
+
+    let fields = [
+        ("email", ALICE),
+        ("reset_token", token.as_str()),
+        ("new_password", NEW_PASSWORD),
+    ];
+    let response = app.put("/reset_password", &fields).await;
+    assert_eq!(
+        body(response).await,
+        format!("{{\"email\":\"{ALICE}\",\"message\":\"Password updated\"}}\n")
+    );
+    app.login(ALICE, NEW_PASSWORD).await;
+    let again = app.put("/reset_password", &fields).await;
+    assert_eq!(again.status(), Status::Forbidden);
+
+    let notice = &sink.wait_for(ALICE, 3)[2];
+    assert_eq!(notice.subject(), Some("Your password was changed"));
+    assert!(sink
+        .received()
+        .iter()
+        .all(|mail| mail.to != ["nobody@example.com"]));
+}
+
+#[rocket::async_test]
+async fn the_original_contract_stays_the_default_and_the_notice_goes_out() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    let response = app.post("/reset_password", &[("email", ALICE)]).await;
+    let json: serde_json::Value = serde_json::from_str(&body(response).await).unwrap();
+    let token = json["reset_token"].as_str().expect("the token in the body");
+    let fields = [
+        ("email", ALICE),
+        ("reset_token", token),
+        ("new_password", NEW_PASSWORD),
+    ];
+    assert_eq!(
+        app.put("/reset_password", &fields).await.status(),
+        Status::Ok
+    );
+    let mails = sink.wait_for(ALICE, 2);
+    assert_eq!(mails[1].subject(), Some("Your password was changed"));
+    assert_eq!(mails[1].from, "no-reply@localhost", "mail_from's default");
+    let response = app
+        .post("/reset_password", &[("email", "nobody@example.com")])
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+}
+
+#[rocket::async_test]
+async fn the_reset_page_never_shows_a_token_and_answers_alike_for_every_address() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    let mut pages = Vec::new();
+    for email in [ALICE, "nobody@example.com"] {
+        let response = app.submit("/reset_password", &[("email", email)]).await;
+        assert_eq!(response.status(), Status::Ok);
+        let html = body(response).await;
+        assert!(
+            html.contains(&format!(
+                "If an account exists for {email}, we have sent a link"
+            )),
+            "{html}"
+        );
+        assert!(!html.contains("reset_token") && !html.contains("token="));
+        pages.push(html.replace(email, "EMAIL"));
+    }
+    assert_eq!(pages[0], pages[1]);
+    let token = token_in(&sink, ALICE, 1, "/reset_password");
+    let stored = app.stored_user(ALICE).await.unwrap();
+    assert_eq!(stored.reset_token, Some(digest(&token)));
+}
+
+#[rocket::async_test]
+async fn a_reset_link_leads_to_the_form_without_the_token_in_the_address_and_works_once() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    app.submit("/reset_password", &[("email", ALICE)]).await;
+    let token = token_in(&sink, ALICE, 1, "/reset_password");
+
+    let link = format!("/reset_password?token={token}");
+    let response = app.page(&link).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/reset_password/new"));
+    let cookie = response
+        .cookies()
+        .get("reset_link")
+        .expect("the link's cookie");
+    assert_ne!(cookie.value(), token, "sealed");
+    assert_eq!(cookie.http_only(), Some(true));
+
+    let response = app.page("/reset_password/new").await;
+    assert_eq!(response.status(), Status::Ok);
+    let headers = response.headers();
+    assert_eq!(headers.get_one("Referrer-Policy"), Some("no-referrer"));
+    assert_eq!(headers.get_one("Cache-Control"), Some("no-store"));
+    let html = body(response).await;
+    assert_inputs_labelled(&html);
+    assert!(html.contains(&format!("For <strong>{ALICE}</strong>")));
+    assert_eq!(hidden_value(&html, "reset_token"), token);
+    assert!(html.contains("At least 8 characters"));
+
+    let mut fields = vec![
+        ("_method", "PUT"),
+        ("email", ALICE),
+        ("reset_token", token.as_str()),
+        ("new_password", NEW_PASSWORD),
+        ("confirm_password", "staple of the hoarse"),
+    ];
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert!(body(response).await.contains(
+        "<p class=\"error\" id=\"confirm_password-error\">The two passwords are not the same.</p>"
+    ));
+
+    fields[4].1 = NEW_PASSWORD;
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/login"));
+    let html = body(app.page("/login").await).await;
+    assert!(html.contains("Password updated. Log in with your new password."));
+    app.login(ALICE, NEW_PASSWORD).await;
+
+    for used in [link.as_str(), "/reset_password/new"] {
+        let response = app.page(used).await;
+        assert_eq!(response.status(), Status::BadRequest, "{used}");
+        let html = body(response).await;
+        assert!(html.contains("This link no longer works"), "{html}");
+        assert!(html.contains("href=\"/reset_password\""));
+    }
+}
+
+#[rocket::async_test]
+async fn one_reset_mail_per_address_per_interval() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_resets_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    for _ in 0..3 {
+        let response = app.post("/reset_password", &[("email", ALICE)]).await;
+        assert_eq!(response.status(), Status::Ok);
+    }
+    token_in(&sink, ALICE, 1, "/reset_password");
+    rocket::tokio::time::sleep(Duration::from_millis(1500)).await;
+    let resets = sink
+        .wait_for(ALICE, 2)
+        .iter()
+        .filter(|mail| mail.subject() == Some("Reset your password"))
+        .count();
+    assert_eq!(resets, 1);
+}
+
+// ---- Address verification ------------------------------------------------
+
+#[rocket::async_test]
+async fn registration_mails_a_verification_link_that_works_once_and_for_nothing_else() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    let mail = &sink.wait_for(ALICE, 1)[0];
+    assert_eq!(mail.subject(), Some("Confirm your email address"));
+    let token = token_in(&sink, ALICE, 0, "/verify_email");
+    assert_eq!(
+        app.stored_user(ALICE).await.unwrap().email_verified_at,
+        None
+    );
+
+    // Not a reset token.
+    let fields = [
+        ("email", ALICE),
+        ("reset_token", token.as_str()),
+        ("new_password", NEW_PASSWORD),
+    ];
+    assert_eq!(
+        app.put("/reset_password", &fields).await.status(),
+        Status::Forbidden
+    );
+
+    let link = format!("/verify_email?token={token}");
+    let response = app.client.get(link.clone()).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        body(response).await,
+        format!("{{\"email\":\"{ALICE}\",\"message\":\"email verified\"}}\n")
+    );
+    let stored = app.stored_user(ALICE).await.unwrap();
+    assert!(stored.email_verified_at.is_some());
+    assert_eq!(stored.verify_token, None);
+
+    for bad in [link.as_str(), "/verify_email?token=forged", "/verify_email"] {
+        let response = app.client.get(bad).dispatch().await;
+        assert_eq!(response.status(), Status::BadRequest, "{bad}");
+        let expected = match bad {
+            "/verify_email" => "{\"message\":\"token is required\"}\n",
+            _ => "{\"message\":\"invalid verification token\"}\n",
+        };
+        assert_eq!(body(response).await, expected);
+    }
+}
+
+#[rocket::async_test]
+async fn a_browser_following_the_verification_link_lands_on_its_profile() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_to(&sink)).await;
+    app.submit("/users", &[("email", ALICE), ("password", PASSWORD)])
+        .await;
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains(&format!(
+        "Account created. We have sent a link to {ALICE} to confirm your address."
+    )));
+    assert!(html.contains("Not confirmed yet") && html.contains("Send the link again"));
+
+    let token = token_in(&sink, ALICE, 0, "/verify_email");
+    let response = app.page(&format!("/verify_email?token={token}")).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/profile"));
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains("Your email address is confirmed."));
+    assert!(html.contains("Confirmed") && !html.contains("Send the link again"));
+
+    let response = app.page(&format!("/verify_email?token={token}")).await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert!(body(response).await.contains("This link no longer works"));
+}
+
+#[rocket::async_test]
+async fn asking_for_a_verification_link_answers_alike_for_every_address() {
+    let sink = SmtpSink::start();
+    let app =
+        TestApp::with(|figment| mailing_to(&sink)(figment).merge(("reset_mail_interval", 0))).await;
+    app.register(ALICE, PASSWORD).await;
+    sink.wait_for(ALICE, 1);
+    for email in [ALICE, "nobody@example.com"] {
+        let response = app.post("/verify_email", &[("email", email)]).await;
+        assert_eq!(response.status(), Status::Ok);
+        assert_eq!(
+            body(response).await,
+            format!("{{\"email\":\"{email}\",\"message\":\"verification link sent\"}}\n")
+        );
+    }
+    let first = token_in(&sink, ALICE, 0, "/verify_email");
+    let second = token_in(&sink, ALICE, 1, "/verify_email");
+    assert_ne!(first, second);
+    let response = app
+        .client
+        .get(format!("/verify_email?token={first}"))
+        .dispatch()
+        .await;
+    assert_eq!(
+        response.status(),
+        Status::BadRequest,
+        "only the newest works"
+    );
+    let response = app
+        .client
+        .get(format!("/verify_email?token={second}"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+
+    // Verified: no more links.
+    app.post("/verify_email", &[("email", ALICE)]).await;
+    rocket::tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(sink.wait_for(ALICE, 2).len(), 2);
+    assert!(sink
+        .received()
+        .iter()
+        .all(|mail| mail.to != ["nobody@example.com"]));
+}
+
+#[rocket::async_test]
+async fn with_verification_required_only_a_confirmed_address_logs_in() {
+    let sink = SmtpSink::start();
+    let app =
+        TestApp::with(|figment| mailing_to(&sink)(figment).merge(("require_verified_email", true)))
+            .await;
+    app.register(ALICE, PASSWORD).await;
+
+    let right = app
+        .post("/sessions", &[("email", ALICE), ("password", PASSWORD)])
+        .await;
+    assert_eq!(right.status(), Status::Forbidden);
+    assert!(right.cookies().get("session_id").is_none());
+    assert_eq!(body(right).await, "{\"message\":\"email not verified\"}\n");
+    let wrong = app
+        .post(
+            "/sessions",
+            &[("email", ALICE), ("password", "wrong password")],
+        )
+        .await;
+    assert_eq!(wrong.status(), Status::Unauthorized);
+
+    let page = app
+        .submit("/sessions", &[("email", ALICE), ("password", PASSWORD)])
+        .await;
+    assert_eq!(page.status(), Status::Forbidden);
+    let html = body(page).await;
+    assert!(html.contains("Your email address is not confirmed yet."));
+    assert!(html.contains("action=\"/verify_email\"") && html.contains("Send the link again"));
+    assert_eq!(hidden_value(&html, "email"), ALICE);
+
+    let token = token_in(&sink, ALICE, 0, "/verify_email");
+    let response = app
+        .client
+        .get(format!("/verify_email?token={token}"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    app.login(ALICE, PASSWORD).await;
+}
+
+#[rocket::async_test]
+async fn with_verification_required_a_browser_registration_goes_to_the_login_page() {
+    let sink = SmtpSink::start();
+    let app =
+        TestApp::with(|figment| mailing_to(&sink)(figment).merge(("require_verified_email", true)))
+            .await;
+    let response = app
+        .submit("/users", &[("email", ALICE), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&response), Some("/login"));
+    assert!(app.session_id().is_none());
+    let html = body(app.page("/login").await).await;
+    assert!(html.contains(&format!(
+        "Account created. Confirm your address with the link we sent to {ALICE}, then log in."
+    )));
+}
+
+#[rocket::async_test]
+async fn an_address_with_html_characters_is_escaped_in_the_mail() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_to(&sink)).await;
+    let address = "o'neil&co@example.com";
+    app.register(address, PASSWORD).await;
+    let mail = sink.wait_for(address, 1)[0].decoded();
+    let html = &mail[mail.find("<!DOCTYPE html>").expect("an HTML part")..];
+    assert!(
+        html.contains("<strong>o&#x27;neil&amp;co@example.com</strong>"),
+        "{html}"
+    );
+    assert!(!html.contains("o'neil&co"), "{html}");
+    let text = &mail[..mail.find("<!DOCTYPE html>").unwrap()];
+    assert!(
+        text.contains("o'neil&co@example.com"),
+        "the text part is as typed"
+    );
+}
+
+// ---- The outbox ----------------------------------------------------------
+
+#[rocket::async_test]
+async fn a_waiting_mail_is_sealed_and_is_delivered_once_when_smtp_comes_back() {
+    let port = closed_port();
+    let app = TestApp::with(|figment| {
+        figment
+            .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
+            .merge(("public_url", SITE))
+    })
+    .await;
+    app.register(ALICE, PASSWORD).await;
+    let waiting = outbox_until(&app, |mails| mails.iter().any(|mail| mail.attempts >= 1)).await;
+    assert_eq!(waiting.len(), 1);
+    let sealed = waiting[0].message.clone().expect("the message waits");
+    let sealed = String::from_utf8_lossy(&sealed);
+    assert!(
+        !sealed.contains("verify_email") && !sealed.contains("Confirm"),
+        "sealed"
+    );
+    assert_eq!(waiting[0].recipient, ALICE);
+
+    let sink = SmtpSink::on_port(port);
+    let token = token_in(&sink, ALICE, 0, "/verify_email");
+    outbox_until(&app, <[QueuedMail]>::is_empty).await;
+    rocket::tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(sink.received().len(), 1, "delivered once");
+    let stored = app.stored_user(ALICE).await.unwrap();
+    assert_eq!(stored.verify_token, Some(digest(&token)));
+}
+
+#[rocket::async_test]
+async fn a_refused_recipient_fails_for_good_without_holding_up_the_others() {
+    let sink = SmtpSink::refusing(&["bob@example.com"]);
+    let app = TestApp::with(mailing_to(&sink)).await;
+    app.register("bob@example.com", PASSWORD).await;
+    app.register(ALICE, PASSWORD).await;
+    sink.wait_for(ALICE, 1);
+    let mails = outbox_until(&app, |mails| {
+        mails.len() == 1 && mails[0].failed_at.is_some()
+    })
+    .await;
+    assert_eq!(mails[0].recipient, "bob@example.com");
+    assert_eq!(mails[0].attempts, 1, "a 5xx answer is not retried");
+    assert_eq!(mails[0].message, None, "its token is not kept");
+}
+
+#[rocket::async_test]
+async fn a_mail_that_cannot_be_sent_is_retried_then_marked_failed() {
+    let port = closed_port();
+    let app = TestApp::with(|figment| {
+        figment
+            .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
+            .merge(("mail_max_attempts", 2))
+    })
+    .await;
+    app.register(ALICE, PASSWORD).await;
+    let mails = outbox_until(&app, |mails| {
+        mails.iter().any(|mail| mail.failed_at.is_some())
+    })
+    .await;
+    assert_eq!(mails[0].attempts, 2);
+    assert_eq!(mails[0].message, None);
+}
+
+#[rocket::async_test]
+async fn bad_mail_settings_stop_the_start() {
+    for (key, value) in [
+        ("smtp_url", "imap://mail.example"),
+        ("public_url", "auth.example"),
+        ("public_url", "ftp://auth.example"),
+        ("mail_from", "not a mailbox"),
+        ("reset_delivery", "carrier pigeon"),
+    ] {
+        let started = rocket::local::asynchronous::Client::tracked(auth_service::build(
+            crate::app::figment(&crate::support::Store::new()).merge((key, value)),
+        ))
+        .await;
+        assert!(
+            started.err().is_some_and(|error| {
+                matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_))
+            }),
+            "{key} = {value}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn asking_for_a_link_from_another_site_is_refused() {
+    let app = TestApp::new().await;
+    let response = app
+        .client
+        .post("/verify_email")
+        .header(Header::new("Sec-Fetch-Site", "cross-site"))
+        .header(rocket::http::ContentType::Form)
+        .body(Encoding::Form.encode(&[("email", ALICE)]).1)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+}
