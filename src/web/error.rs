@@ -106,7 +106,7 @@ impl Error {
             Error::SessionEnded => "Your session has ended. Log in again.",
             Error::CrossSite => "This request came from another site and was refused.",
             Error::InvalidResetToken => {
-                "This reset link is invalid or has expired. Ask for a new one."
+                "This reset link has expired or has already been used. Ask for a new one."
             }
             Error::InvalidVerificationToken => {
                 "This confirmation link is invalid, used or expired. Ask for a new one."

@@ -109,6 +109,11 @@ impl From<&form::Error<'_>> for FieldError {
             other => format!("is invalid: {other}"),
         };
         match &error.name {
+            // A field with an empty name is named by its quotes.
+            Some(name) if name.is_empty() => FieldError {
+                field: Some("\"\"".to_owned()),
+                reason,
+            },
             Some(name) => FieldError {
                 field: Some(name.to_string()),
                 reason,
@@ -185,11 +190,27 @@ where
     let object: serde_json::Map<String, Value> = serde_json::from_str(&text)
         .map_err(|_| InputError::body("the request body is not a JSON object"))?;
     let mut fields = Vec::with_capacity(object.len());
+    let mut nulls = Vec::new();
     for (name, value) in &object {
         match value {
             Value::String(text) => fields.push(ValueField::from((name.as_str(), text.as_str()))),
-            Value::Null => {}
+            Value::Null => nulls.push(ValueField::from((name.as_str(), ""))),
             _ => return Err(InputError::field(name, "must be a string")),
+        }
+    }
+    // A null stands for a missing value, but only in a field the route
+    // expects: another field is refused, null or not.
+    if !nulls.is_empty() {
+        let probe = fields.iter().cloned().chain(nulls.iter().cloned());
+        if let Err(errors) = Form::<Strict<T>>::parse_iter(probe) {
+            let unexpected: Vec<FieldError> = errors
+                .iter()
+                .filter(|error| matches!(error.kind, ErrorKind::Unexpected))
+                .map(FieldError::from)
+                .collect();
+            if !unexpected.is_empty() {
+                return Err(InputError { errors: unexpected });
+            }
         }
     }
     Form::<Strict<T>>::parse_iter(fields)

@@ -655,3 +655,40 @@ async fn a_json_client_asking_for_json_gets_json() {
         assert_eq!(body(response).await, "{\"message\":\"Bienvenue\"}\n");
     }
 }
+
+#[rocket::async_test]
+async fn a_null_stands_for_a_missing_value_only_in_an_expected_field() {
+    let app = TestApp::new().await;
+    let send = async |body: &'static str| {
+        let response = app
+            .client
+            .post("/users")
+            .header(ContentType::JSON)
+            .body(body)
+            .dispatch()
+            .await;
+        (
+            response.status(),
+            response.into_string().await.unwrap_or_default(),
+        )
+    };
+    let unexpected =
+        send("{\"email\":\"bob@example.com\",\"password\":\"correct horse battery\",\"\":null}")
+            .await;
+    assert_eq!(unexpected.0, Status::BadRequest);
+    assert_eq!(
+        unexpected.1,
+        "{\"message\":\"\\\"\\\" is not an expected field\"}\n"
+    );
+    let admin = send(
+        "{\"email\":\"bob@example.com\",\"password\":\"correct horse battery\",\"admin\":null}",
+    )
+    .await;
+    assert_eq!(
+        admin.1,
+        "{\"message\":\"admin is not an expected field\"}\n"
+    );
+    let missing = send("{\"email\":\"bob@example.com\",\"password\":null}").await;
+    assert_eq!(missing.1, "{\"message\":\"password is required\"}\n");
+    assert!(app.stored_user("bob@example.com").await.is_none());
+}

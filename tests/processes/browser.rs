@@ -247,7 +247,7 @@ impl Person<'_> {
 
 #[test]
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
-fn a_person_registers_logs_in_out_and_resets_the_password() {
+fn a_person_registers_logs_out_and_in_again() {
     in_chromium("journey", &[], async |person| {
         person.open("/").await;
         person
