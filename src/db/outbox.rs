@@ -36,6 +36,15 @@ pub struct QueuedMail {
     pub failed_at: Option<i64>,
 }
 
+/// How a batch of claimed mails went, by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailOutcome {
+    pub sent: Vec<i64>,
+    /// With the time of the next attempt.
+    pub retried: Vec<(i64, i64)>,
+    pub failed: Vec<i64>,
+}
+
 impl DB {
     /// Queues `mail` on its own.
     pub async fn queue_mail(&self, mail: NewMail) -> Result<(), DbError> {
@@ -106,48 +115,34 @@ impl DB {
         .await
     }
 
-    /// The mail `id` was sent: it is deleted, message and all.
-    pub async fn mail_sent(&self, id: i64) -> Result<(), DbError> {
+    /// Records how a batch of claimed mails went, in one transaction: the
+    /// sent ones are deleted, message and all; the `retried` ones (id, next
+    /// attempt) are released to be tried again then; the `failed` ones are
+    /// marked failed at `now` and their message (and the token in it) is
+    /// deleted.
+    pub async fn settle_mails(&self, outcome: MailOutcome, now: i64) -> Result<(), DbError> {
         self.run(move |connection| {
             super::on_backend!(connection, |connection| {
-                diesel::delete(outbox::table.find(id))
-                    .execute(connection)
-                    .map(drop)
-            })
-        })
-        .await
-    }
-
-    /// The mail `id` could not be sent now: it is released, to be tried
-    /// again at `next_attempt_at`.
-    pub async fn retry_mail(&self, id: i64, next_attempt_at: i64) -> Result<(), DbError> {
-        self.run(move |connection| {
-            super::on_backend!(connection, |connection| {
-                diesel::update(outbox::table.find(id))
-                    .set((
-                        outbox::lease_until.eq(None::<i64>),
-                        outbox::next_attempt_at.eq(next_attempt_at),
-                    ))
-                    .execute(connection)
-                    .map(drop)
-            })
-        })
-        .await
-    }
-
-    /// The mail `id` will never be sent: it is marked failed at `now`, and
-    /// its message (and the token in it) is deleted.
-    pub async fn give_up_mail(&self, id: i64, now: i64) -> Result<(), DbError> {
-        self.run(move |connection| {
-            super::on_backend!(connection, |connection| {
-                diesel::update(outbox::table.find(id))
-                    .set((
-                        outbox::lease_until.eq(None::<i64>),
-                        outbox::failed_at.eq(now),
-                        outbox::message.eq(None::<Vec<u8>>),
-                    ))
-                    .execute(connection)
-                    .map(drop)
+                connection.transaction(|connection| {
+                    diesel::delete(outbox::table.filter(outbox::id.eq_any(&outcome.sent)))
+                        .execute(connection)?;
+                    for (id, next_attempt_at) in &outcome.retried {
+                        diesel::update(outbox::table.find(id))
+                            .set((
+                                outbox::lease_until.eq(None::<i64>),
+                                outbox::next_attempt_at.eq(next_attempt_at),
+                            ))
+                            .execute(connection)?;
+                    }
+                    diesel::update(outbox::table.filter(outbox::id.eq_any(&outcome.failed)))
+                        .set((
+                            outbox::lease_until.eq(None::<i64>),
+                            outbox::failed_at.eq(now),
+                            outbox::message.eq(None::<Vec<u8>>),
+                        ))
+                        .execute(connection)
+                        .map(drop)
+                })
             })
         })
         .await
@@ -155,7 +150,7 @@ impl DB {
 
     /// Every mail in the outbox, waiting or failed, oldest first.
     pub async fn queued_mails(&self) -> Result<Vec<QueuedMail>, DbError> {
-        self.run(move |connection| {
+        self.read(move |connection| {
             super::on_backend!(connection, |connection| {
                 outbox::table
                     .select(QueuedMail::as_select())

@@ -1,8 +1,10 @@
 //! The background sender: it claims due mails from the outbox, opens and
 //! sends them, deletes what was sent, retries what could not be sent with
-//! exponential backoff, and marks failed what never will be.
+//! exponential backoff, and marks failed what never will be. When the
+//! server cannot be reached, the rest of the batch waits without trying.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +15,7 @@ use tokio::sync::Notify;
 use super::seal::Sealer;
 use super::transport::{SendError, Transport};
 use crate::clock;
-use crate::db::{QueuedMail, DB};
+use crate::db::{MailOutcome, QueuedMail, DB};
 
 /// Mails claimed at a time.
 const BATCH: i64 = 64;
@@ -79,7 +81,8 @@ impl Sender {
         }
     }
 
-    /// Sends every mail due now, a batch at a time.
+    /// Sends every mail due now, a batch at a time, and records how each
+    /// batch went in one transaction.
     async fn drain(&self) {
         loop {
             let now = clock::now();
@@ -92,17 +95,33 @@ impl Sender {
                 }
             };
             let full = i64::try_from(batch.len()) == Ok(BATCH);
-            stream::iter(batch)
-                .for_each_concurrent(CONCURRENCY, |mail| self.deliver(mail))
+            let unreachable = AtomicBool::new(false);
+            let results: Vec<(QueuedMail, Result<(), SendError>)> = stream::iter(batch)
+                .map(|mail| self.deliver(mail, &unreachable))
+                .buffer_unordered(CONCURRENCY)
+                .collect()
                 .await;
-            if !full {
+            let outcome = self.outcome(results, clock::now());
+            if let Err(error) = self.db.settle_mails(outcome, clock::now()).await {
+                log::warn!("outbox: cannot record a batch of sendings: {error}");
+            }
+            if !full || unreachable.into_inner() {
                 return;
             }
         }
     }
 
-    /// Sends one claimed mail and records how it went.
-    async fn deliver(&self, mail: QueuedMail) {
+    /// Sends one claimed mail, unless the server has proved unreachable
+    /// during this batch: then the mail waits like the others.
+    async fn deliver(
+        &self,
+        mail: QueuedMail,
+        unreachable: &AtomicBool,
+    ) -> (QueuedMail, Result<(), SendError>) {
+        if unreachable.load(Ordering::Relaxed) {
+            let skipped = SendError::Unreachable("an earlier mail of the batch".to_owned());
+            return (mail, Err(skipped));
+        }
         let message = mail
             .message
             .as_deref()
@@ -117,32 +136,47 @@ impl Sender {
                 "its message does not open (was the secret key changed?)".to_owned(),
             )),
         };
-        let now = clock::now();
-        let attempts = u32::try_from(mail.attempts).unwrap_or(u32::MAX);
-        let recorded = match sent {
-            Ok(()) => self.db.mail_sent(mail.id).await,
-            Err(SendError::Transient(reason)) if attempts < self.max_attempts => {
-                let wait = backoff(attempts);
-                log::warn!(
-                    "mail to {:?} not sent (attempt {attempts} of {}), trying again in {wait} s: \
-                     {reason}",
-                    mail.recipient,
-                    self.max_attempts
-                );
-                let next = now.saturating_add(clock::seconds(wait));
-                self.db.retry_mail(mail.id, next).await
-            }
-            Err(SendError::Permanent(reason) | SendError::Transient(reason)) => {
-                log::error!(
-                    "mail to {:?} failed for good after {attempts} attempt(s): {reason}",
-                    mail.recipient
-                );
-                self.db.give_up_mail(mail.id, now).await
-            }
-        };
-        if let Err(error) = recorded {
-            log::warn!("outbox: cannot record a sending: {error}");
+        if matches!(sent, Err(SendError::Unreachable(_))) {
+            unreachable.store(true, Ordering::Relaxed);
         }
+        (mail, sent)
+    }
+
+    /// What to record of each sending: sent, to try again (after a backoff),
+    /// or failed for good (logged with its recipient).
+    fn outcome(&self, results: Vec<(QueuedMail, Result<(), SendError>)>, now: i64) -> MailOutcome {
+        let mut outcome = MailOutcome::default();
+        for (mail, sent) in results {
+            let attempts = u32::try_from(mail.attempts).unwrap_or(u32::MAX);
+            match sent {
+                Ok(()) => outcome.sent.push(mail.id),
+                Err(SendError::Transient(reason) | SendError::Unreachable(reason))
+                    if attempts < self.max_attempts =>
+                {
+                    let wait = backoff(attempts);
+                    log::warn!(
+                        "mail to {:?} not sent (attempt {attempts} of {}), trying again in \
+                         {wait} s: {reason}",
+                        mail.recipient,
+                        self.max_attempts
+                    );
+                    let next = now.saturating_add(clock::seconds(wait));
+                    outcome.retried.push((mail.id, next));
+                }
+                Err(
+                    SendError::Permanent(reason)
+                    | SendError::Transient(reason)
+                    | SendError::Unreachable(reason),
+                ) => {
+                    log::error!(
+                        "mail to {:?} failed for good after {attempts} attempt(s): {reason}",
+                        mail.recipient
+                    );
+                    outcome.failed.push(mail.id);
+                }
+            }
+        }
+        outcome
     }
 }
 

@@ -21,8 +21,11 @@ pub enum Transport {
 pub enum SendError {
     /// The server refused it for good (5xx): trying again is useless.
     Permanent(String),
-    /// Anything else (server down, 4xx, timeout): try again later.
+    /// A 4xx answer: try again later.
     Transient(String),
+    /// No answer (server down, refused connection, timeout, TLS failure):
+    /// no mail gets through now.
+    Unreachable(String),
 }
 
 impl Transport {
@@ -64,12 +67,14 @@ impl Transport {
     }
 }
 
-/// A 5xx answer is permanent; refused connections, timeouts and 4xx
-/// answers are worth another try.
+/// A 5xx answer is permanent, a 4xx one transient; anything else means the
+/// server could not be reached.
 fn classify(error: SmtpError) -> SendError {
     if error.is_permanent() {
         SendError::Permanent(error.to_string())
-    } else {
+    } else if error.is_transient() {
         SendError::Transient(error.to_string())
+    } else {
+        SendError::Unreachable(error.to_string())
     }
 }
