@@ -68,22 +68,28 @@ impl Sender {
     }
 
     /// Sends until `shutdown` completes: whatever is due, then again when
-    /// woken or every second.
+    /// woken or every second. While the server cannot be reached, it rests
+    /// `RETRY_BASE` seconds between tries rather than trying each new mail
+    /// as it comes.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            self.drain().await;
+            let reachable = self.drain().await;
+            let wait = match reachable {
+                true => POLL,
+                false => Duration::from_secs(RETRY_BASE),
+            };
             tokio::select! {
                 () = &mut shutdown => break,
-                () = self.wake.notified() => {}
-                () = tokio::time::sleep(POLL) => {}
+                () = self.wake.notified(), if reachable => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
     }
 
     /// Sends every mail due now, a batch at a time, and records how each
-    /// batch went in one transaction.
-    async fn drain(&self) {
+    /// batch went in one transaction. Whether the server could be reached.
+    async fn drain(&self) -> bool {
         loop {
             let now = clock::now();
             let lease_until = now.saturating_add(clock::seconds(LEASE));
@@ -91,7 +97,7 @@ impl Sender {
                 Ok(batch) => batch,
                 Err(error) => {
                     log::warn!("outbox: cannot claim mails: {error}");
-                    return;
+                    return true;
                 }
             };
             let full = i64::try_from(batch.len()) == Ok(BATCH);
@@ -105,8 +111,11 @@ impl Sender {
             if let Err(error) = self.db.settle_mails(outcome, clock::now()).await {
                 log::warn!("outbox: cannot record a batch of sendings: {error}");
             }
-            if !full || unreachable.into_inner() {
-                return;
+            if unreachable.into_inner() {
+                return false;
+            }
+            if !full {
+                return true;
             }
         }
     }
