@@ -26,6 +26,11 @@ pub struct Settings {
     pub secret_key_file: PathBuf,
     /// Lifetime of a session, in seconds.
     pub session_ttl: u64,
+    /// Seconds after which a session not kept ("keep me logged in" left
+    /// unchecked) ends when unused.
+    pub session_idle_ttl: u64,
+    /// Sessions one user may have; past that, the least recently used end.
+    pub max_sessions_per_user: u32,
     /// The folder served under `/static`.
     pub static_dir: PathBuf,
     /// Fewest characters of a new password, counted as typed.
@@ -126,6 +131,8 @@ impl Default for Settings {
             hash_queue_limit: 32,
             secret_key_file: PathBuf::from("secret.key"),
             session_ttl: 7 * 24 * 60 * 60,
+            session_idle_ttl: 14 * 24 * 60 * 60,
+            max_sessions_per_user: 50,
             static_dir: PathBuf::from("static"),
             password_min_length: 8,
             login_free_attempts: 5,
@@ -171,6 +178,7 @@ impl Settings {
         }
         for (key, ttl) in [
             ("session_ttl", settings.session_ttl),
+            ("session_idle_ttl", settings.session_idle_ttl),
             ("reset_token_ttl", settings.reset_token_ttl),
             ("login_lockout_base", settings.login_lockout_base),
             ("login_lockout_max", settings.login_lockout_max),
@@ -188,6 +196,9 @@ impl Settings {
                 "reset_mail_interval must be at most {MAX_TTL} seconds, not {}",
                 settings.reset_mail_interval
             ));
+        }
+        if settings.max_sessions_per_user == 0 {
+            return Err("max_sessions_per_user must be at least 1".to_owned());
         }
         if settings.mail_max_attempts == 0 {
             return Err("mail_max_attempts must be at least 1".to_owned());

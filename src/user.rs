@@ -6,9 +6,10 @@ use crate::db::schema::users;
 
 /// A registered user, as stored.
 ///
-/// `session_id`, `reset_token` and `verify_token` hold SHA-256 digests of the
-/// values handed to the client, so a copy of the database opens no session,
-/// resets no password and verifies no address. Times are Unix seconds.
+/// `reset_token` and `verify_token` hold SHA-256 digests of the values handed
+/// to the client (as `sessions` does of session ids), so a copy of the
+/// database resets no password and verifies no address. Times are Unix
+/// seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct User {
@@ -18,8 +19,6 @@ pub struct User {
     /// The lowercase form that uniqueness and look-ups use.
     pub normalized_email: String,
     pub hashed_password: String,
-    pub session_id: Option<String>,
-    pub session_expires_at: Option<i64>,
     pub reset_token: Option<String>,
     pub reset_token_expires_at: Option<i64>,
     pub created_at: i64,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Auth, ResetIssued};
-use crate::web::forms::{PasswordUpdate, ResetRequest, NEW_PASSWORD};
+use crate::web::forms::{PasswordUpdate, ResetRequest, RESET_PASSWORDS};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::{Error, FlaskJson, Input, SameOrigin};
 
@@ -93,6 +93,6 @@ pub async fn update_password(
     } = input.into_inner();
     auth.update_password(&email, &reset_token, &new_password)
         .await
-        .map_err(|error| Error::from(error).on_field(NEW_PASSWORD))?;
+        .map_err(|error| Error::about(error, RESET_PASSWORDS))?;
     Ok(FlaskJson(EmailMessage::new(&email, "Password updated")))
 }

@@ -16,6 +16,13 @@ pub enum AuthError {
     InvalidResetToken,
     #[error("invalid verification token")]
     InvalidVerificationToken,
+    /// The password given to confirm a change is not the account's.
+    #[error("wrong password")]
+    WrongPassword,
+    /// Too many wrong passwords for the account: try again after this many
+    /// seconds.
+    #[error("too many attempts")]
+    Throttled(u64),
     /// The new password breaks the policy.
     #[error("password {0}")]
     WeakPassword(#[from] PolicyViolation),

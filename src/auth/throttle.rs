@@ -12,7 +12,6 @@ use std::num::NonZeroU32;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::credentials::Email;
 use crate::clock::seconds;
 use crate::config::Settings;
 use crate::db::{DbError, LoginFailures, DB};
@@ -76,22 +75,22 @@ impl LoginThrottle {
         }
     }
 
-    /// Admits one attempt to log in as `email` from `client` at `now`, or
-    /// says how long to wait. Past the free attempts, the attempt claims
+    /// Admits one attempt to log in as `key` (a normalized email) from
+    /// `client` at `now`, or says how long to wait. Past the free attempts, the attempt claims
     /// the email in one atomic statement, so that concurrent guesses (on
     /// one instance or several) are checked one at a time, each after its
     /// wait.
     pub async fn admit(
         &self,
         db: &DB,
-        email: &Email,
+        key: &str,
         client: Option<IpAddr>,
         now: i64,
     ) -> Result<Result<Attempt, Refusal>, DbError> {
         if let Some(wait) = self.addresses.check(client) {
             return Ok(Err(Refusal::Address(wait)));
         }
-        let key = email.normalized();
+        let key = key.to_owned();
         let stored = db.find_login_failures(&key).await?;
         let current = stored.filter(|failures| self.is_current(failures, now));
         let claimed = current.is_some_and(|failures| self.delay(failures.failures).is_some());

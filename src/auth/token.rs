@@ -18,6 +18,12 @@ pub fn digest(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
+/// A fresh public handle: 128 random bits in hex, naming something to its
+/// owner (a session on the account page) without being a secret.
+pub fn handle() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
 /// A session id as handed to the client: never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionId(String);

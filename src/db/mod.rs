@@ -7,20 +7,22 @@ mod login_failures;
 mod migrations;
 mod outbox;
 pub mod schema;
+mod sessions;
 mod users;
 
 use std::sync::Arc;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use tokio::sync::Mutex;
 use rocket::tokio::task;
 use rocket::{Build, Rocket};
+use tokio::sync::Mutex;
 
 pub use connection::is_postgres;
 use connection::{DbConnection, Pool, POOL_NAME};
 pub use login_failures::LoginFailures;
 pub use outbox::{MailOutcome, NewMail, QueuedMail};
-pub use users::{NewUser, UserChanges, UserCondition, UserQuery};
+pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
+pub use users::{EndSessions, NewUser, UserChanges, UserCondition, UserQuery, UserUpdate};
 
 /// Runs `$body` with `$connection` bound to the concrete connection of
 /// either backend: the same Diesel query compiles once for each.

@@ -6,8 +6,6 @@ diesel::table! {
         email -> Text,
         normalized_email -> Text,
         hashed_password -> Text,
-        session_id -> Nullable<Text>,
-        session_expires_at -> Nullable<BigInt>,
         reset_token -> Nullable<Text>,
         reset_token_expires_at -> Nullable<BigInt>,
         created_at -> BigInt,
@@ -42,5 +40,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        public_id -> Text,
+        digest -> Text,
+        user_id -> Integer,
+        created_at -> BigInt,
+        last_seen_at -> BigInt,
+        expires_at -> BigInt,
+        persistent -> Bool,
+        device -> Text,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    user_devices (user_id, device) {
+        user_id -> Integer,
+        device -> Text,
+        last_login_at -> BigInt,
+    }
+}
+
 diesel::joinable!(outbox -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, login_failures, outbox);
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(user_devices -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    login_failures,
+    outbox,
+    sessions,
+    user_devices
+);

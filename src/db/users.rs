@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::outbox::NewMail;
-use super::schema::{outbox, users};
+use super::schema::{login_failures, outbox, sessions, users};
 use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
 use crate::user::User;
 
@@ -13,7 +13,7 @@ pub enum UserQuery {
     Id(i32),
     /// The normalized (lowercase, trimmed) email.
     Email(String),
-    /// The digest of a session id.
+    /// The digest of the id of one of the user's sessions.
     SessionId(String),
     /// The digest of a reset token.
     ResetToken(String),
@@ -52,9 +52,9 @@ pub struct NewUser<'a> {
 #[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
+    pub email: Option<String>,
+    pub normalized_email: Option<String>,
     pub hashed_password: Option<String>,
-    pub session_id: Option<Option<String>>,
-    pub session_expires_at: Option<Option<i64>>,
     pub reset_token: Option<Option<String>>,
     pub reset_token_expires_at: Option<Option<i64>>,
     pub email_verified_at: Option<Option<i64>>,
@@ -62,6 +62,37 @@ pub struct UserChanges {
     pub verify_token_expires_at: Option<Option<i64>>,
     pub reset_mail_sent_at: Option<Option<i64>>,
     pub verify_mail_sent_at: Option<Option<i64>>,
+}
+
+/// An update of one user, applied whole or not at all: its `changes` if
+/// `condition` holds, then the sessions it ends and the mails it queues.
+#[derive(Debug, Clone)]
+pub struct UserUpdate {
+    pub condition: UserCondition,
+    pub changes: UserChanges,
+    pub end_sessions: EndSessions,
+    pub mails: Vec<NewMail>,
+}
+
+impl UserUpdate {
+    /// `changes`, if `condition` holds; no session ends, no mail.
+    pub fn new(condition: UserCondition, changes: UserChanges) -> Self {
+        UserUpdate {
+            condition,
+            changes,
+            end_sessions: EndSessions::None,
+            mails: Vec::new(),
+        }
+    }
+}
+
+/// Which of the user's sessions an update ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndSessions {
+    None,
+    All,
+    /// All but the session of this id (the one making the change).
+    AllBut(i64),
 }
 
 impl DB {
@@ -104,8 +135,10 @@ impl DB {
                     UserQuery::Email(email) => select
                         .filter(users::normalized_email.eq(email))
                         .first(connection),
-                    UserQuery::SessionId(digest) => select
-                        .filter(users::session_id.eq(digest))
+                    UserQuery::SessionId(digest) => users::table
+                        .inner_join(sessions::table)
+                        .filter(sessions::digest.eq(digest))
+                        .select(User::as_select())
                         .first(connection),
                     UserQuery::ResetToken(digest) => select
                         .filter(users::reset_token.eq(digest))
@@ -145,21 +178,25 @@ impl DB {
     ) -> Result<(), DbError> {
         let condition = UserCondition::ResetToken(reset_token.to_owned());
         let updated = self
-            .update_user_and_mail(user_id, condition, changes, Vec::new())
+            .apply_user_update(user_id, UserUpdate::new(condition, changes))
             .await?;
         one_row_updated(usize::from(updated))
     }
 
-    /// In one transaction, applies `changes` to the user `user_id` if
-    /// `condition` holds, and then queues `mails`: all or nothing. Whether
-    /// the user was changed (and the mails queued).
-    pub async fn update_user_and_mail(
+    /// Applies `update` to the user `user_id` in one transaction: all or
+    /// nothing. Whether the user was changed (and so the sessions ended and
+    /// the mails queued); `Conflict` when the new email is taken.
+    pub async fn apply_user_update(
         &self,
         user_id: i32,
-        condition: UserCondition,
-        changes: UserChanges,
-        mails: Vec<NewMail>,
+        update: UserUpdate,
     ) -> Result<bool, DbError> {
+        let UserUpdate {
+            condition,
+            changes,
+            end_sessions,
+            mails,
+        } = update;
         self.run(move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
@@ -195,40 +232,52 @@ impl DB {
                                 .execute(connection)
                         }
                     }?;
-                    if updated > 0 && !mails.is_empty() {
+                    if updated == 0 {
+                        return Ok(false);
+                    }
+                    let of_user = sessions::user_id.eq(user_id);
+                    match end_sessions {
+                        EndSessions::None => 0,
+                        EndSessions::All => {
+                            diesel::delete(sessions::table.filter(of_user)).execute(connection)?
+                        }
+                        EndSessions::AllBut(keep) => diesel::delete(
+                            sessions::table
+                                .filter(of_user)
+                                .filter(sessions::id.ne(keep)),
+                        )
+                        .execute(connection)?,
+                    };
+                    if !mails.is_empty() {
                         diesel::insert_into(outbox::table)
                             .values(&mails)
                             .execute(connection)?;
                     }
-                    Ok(updated > 0)
+                    Ok(true)
                 })
             })
         })
         .await
     }
 
-    /// Gives the user `normalized_email` the session whose id digest is
-    /// `session_id`, expiring at `expires_at`, ending any previous one, in
-    /// one statement. `false` when there is no such user.
-    pub async fn start_session(
-        &self,
-        normalized_email: &str,
-        session_id: &str,
-        expires_at: i64,
-    ) -> Result<bool, DbError> {
-        let (email, session_id) = (normalized_email.to_owned(), session_id.to_owned());
-        let updated = self
+    /// Deletes the user `user_id`, with everything that hangs on it
+    /// (sessions, devices, waiting mails) and the failed logins of its
+    /// address. `NotFound` when there is no such user.
+    pub async fn delete_user(&self, user_id: i32) -> Result<(), DbError> {
+        let deleted = self
             .run(move |connection| {
                 on_backend!(connection, |connection| {
-                    diesel::update(users::table.filter(users::normalized_email.eq(email)))
-                        .set((
-                            users::session_id.eq(session_id),
-                            users::session_expires_at.eq(expires_at),
-                        ))
-                        .execute(connection)
+                    connection.transaction(|connection| {
+                        let email: String = users::table
+                            .find(user_id)
+                            .select(users::normalized_email)
+                            .first(connection)?;
+                        diesel::delete(login_failures::table.find(email)).execute(connection)?;
+                        diesel::delete(users::table.find(user_id)).execute(connection)
+                    })
                 })
             })
             .await?;
-        Ok(updated > 0)
+        one_row_updated(deleted)
     }
 }

@@ -22,6 +22,10 @@ pub enum Letter<'a> {
     PasswordChanged,
     /// A link to confirm the address, and how long it works.
     VerifyEmail { link: &'a str, valid_for: String },
+    /// The account's address was changed to `new` (to the old one).
+    EmailChanged { new: &'a str },
+    /// A login from a device the account had not used, from `address`.
+    NewDevice { device: &'a str, address: String },
 }
 
 impl Letter<'_> {
@@ -31,6 +35,8 @@ impl Letter<'_> {
             Letter::ResetLink { .. } => "reset_link",
             Letter::PasswordChanged => "password_changed",
             Letter::VerifyEmail { .. } => "verify_email",
+            Letter::EmailChanged { .. } => "email_changed",
+            Letter::NewDevice { .. } => "new_device",
         }
     }
 
@@ -40,6 +46,11 @@ impl Letter<'_> {
             Letter::ResetLink { link, valid_for } | Letter::VerifyEmail { link, valid_for } => {
                 context.insert("link", link);
                 context.insert("valid_for", valid_for);
+            }
+            Letter::EmailChanged { new } => context.insert("new_email", new),
+            Letter::NewDevice { device, address } => {
+                context.insert("device", device);
+                context.insert("address", address);
             }
             Letter::PasswordChanged => {}
         }

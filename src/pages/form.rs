@@ -87,12 +87,9 @@ impl FormState {
 
     /// The page of `form`, as `page`, with this state.
     pub fn show(&self, page: Page, form: &PageForm) -> Template {
-        let focus = form
-            .fields
-            .iter()
-            .find(|field| self.errors.contains_key(**field))
-            .or(form.fields.first())
-            .copied()
+        let focus = self
+            .first_error(form.fields)
+            .or(form.fields.first().copied())
             .unwrap_or_default();
         page.render(form.template, FormPage { state: self, focus })
     }
@@ -106,22 +103,32 @@ impl FormState {
     /// The page of `form` again, telling why `error` refused it: beside its
     /// field, or above the form. A failure of the service itself (5xx) gets
     /// the error page instead.
-    pub fn refused(mut self, page: Page, form: &PageForm, error: Error) -> PageError {
-        let status = error.status();
-        if status.code >= 500 {
+    pub fn refused(self, page: Page, form: &PageForm, error: Error) -> PageError {
+        if error.status().code >= 500 {
             return PageError::Failure(error);
         }
+        let shown = self.told(&error).show(page, form);
+        PageError::shown(&error, shown)
+    }
+
+    /// The same state, telling why `error` refused it: beside its field, or
+    /// above the form.
+    pub fn told(mut self, error: &Error) -> Self {
         match error.field() {
             Some(field) => {
                 self.errors.insert(field.to_owned(), error.sentence());
             }
             None => self.error = Some(error.sentence()),
         }
-        PageError::Shown(Box::new(Shown {
-            status,
-            page: self.show(page, form),
-            retry_after: error.retry_after(),
-        }))
+        self
+    }
+
+    /// The first of `fields` at fault, if any.
+    pub fn first_error<'a>(&self, fields: &[&'a str]) -> Option<&'a str> {
+        fields
+            .iter()
+            .find(|field| self.errors.contains_key(**field))
+            .copied()
     }
 }
 
@@ -147,6 +154,15 @@ pub struct Shown {
 }
 
 impl PageError {
+    /// `page`, telling why `error` refused the request, answering its status.
+    pub fn shown(error: &Error, page: Template) -> Self {
+        PageError::Shown(Box::new(Shown {
+            status: error.status(),
+            page,
+            retry_after: error.retry_after(),
+        }))
+    }
+
     /// `page`, answering `status`.
     pub fn page(status: Status, page: Template) -> Self {
         PageError::Shown(Box::new(Shown {

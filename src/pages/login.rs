@@ -1,7 +1,5 @@
 //! `GET /login`, `POST /sessions` and `DELETE /sessions` for browsers.
 
-use std::net::IpAddr;
-
 use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
 use rocket::response::Redirect;
@@ -9,12 +7,13 @@ use rocket::{delete, get, post, uri, Either, State};
 use rocket_dyn_templates::Template;
 
 use super::{destination, home, local_path, FormState, PageError, PageForm};
-use crate::auth::{Auth, Login};
+use crate::auth::{Auth, Device, Login};
 use crate::web::forms::Credentials;
 use crate::web::session::{remove_session_cookie, set_session_cookie};
 use crate::web::{CurrentUser, Error, Page, SameOrigin};
 
-/// The login form. `next`, a hidden field, is where to go once logged in.
+/// The login form. `next`, a hidden field, is where to go once logged in;
+/// `remember`, a checkbox, keeps the session beyond the browser's life.
 const LOGIN: PageForm = PageForm {
     template: "login",
     fields: &["email", "password"],
@@ -41,17 +40,20 @@ pub fn form(next: Option<&str>, page: Page) -> Either<Template, Redirect> {
 
 /// Logs in, sets the session cookie and 303 to `next` or the profile; or
 /// the form again with one generic message (401), with the field errors
-/// (400), or with when to try again (429).
+/// (400), or with when to try again (429). "Keep me logged in" unchecked,
+/// the cookie ends with the browser and the session after
+/// `session_idle_ttl` unused; checked, both last `session_ttl`.
 #[post("/sessions", data = "<form>")]
 pub async fn login(
     _origin: SameOrigin,
     form: Form<Contextual<'_, Credentials>>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
     page: Page,
 ) -> Result<Redirect, PageError> {
     let next = form.context.field_value("next");
+    let kept = form.context.field_value("remember") == Some("on");
     let mut state = FormState::submitted(&form.context, &["email"]);
     if let Some(next) = next.and_then(local_path) {
         state = state.value("next", &next.to_string());
@@ -59,7 +61,7 @@ pub async fn login(
     let Some(Credentials { email, password }) = &form.value else {
         return Err(state.again(page, &LOGIN, Status::BadRequest));
     };
-    let refusal = match auth.log_in(email, password, client).await {
+    let refusal = match auth.log_in(email, password, &device, kept).await {
         Ok(Login::Success(session)) => {
             set_session_cookie(cookies, session);
             return Ok(Redirect::to(destination(next)));
@@ -76,7 +78,8 @@ pub async fn login(
     Err(state.refused(page, &LOGIN, refusal))
 }
 
-/// Logs out (the form's first field is `_method=DELETE`) and 303 home.
+/// Logs out of this device (the form's first field is `_method=DELETE`)
+/// and 303 home.
 #[delete("/sessions")]
 pub async fn logout(
     _origin: SameOrigin,
@@ -85,14 +88,15 @@ pub async fn logout(
     cookies: &CookieJar<'_>,
 ) -> Result<Redirect, PageError> {
     if let Some(user) = user {
-        auth.destroy_session(user.id).await?;
+        auth.end_session(user.id, &user.session.public_id).await?;
     }
     remove_session_cookie(cookies);
     Ok(Redirect::to(uri!(home::home)))
 }
 
-/// `GET /sessions` from the address bar: the login form.
+/// `GET /sessions` from the address bar: the account page, which lists
+/// them (or the login page on the way to it).
 #[get("/sessions")]
 pub fn address_bar() -> Redirect {
-    Redirect::to(uri!(form(next = _)))
+    Redirect::to(uri!(super::profile::profile))
 }

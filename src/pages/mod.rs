@@ -4,12 +4,14 @@
 //! A page on a path of the API answers only requests that prefer HTML
 //! ([`for_browsers`]); the others go on to the JSON route of the same path.
 
+mod account;
 mod form;
 mod home;
 mod login;
 mod profile;
 mod register;
 mod reset_password;
+mod sessions;
 mod verify_email;
 
 use std::collections::HashMap;
@@ -36,6 +38,10 @@ pub fn routes() -> Vec<rocket::Route> {
         login::address_bar,
         login::logout,
         profile::profile,
+        account::change_password,
+        account::change_email,
+        account::delete_account,
+        sessions::end,
         reset_password::request_link,
         reset_password::update_password,
         verify_email::verify,
@@ -46,6 +52,7 @@ pub fn routes() -> Vec<rocket::Route> {
         login::form,
         reset_password::request_form,
         reset_password::choose_password,
+        account::confirm_deletion,
     ];
     on_api_paths
         .into_iter()
@@ -80,6 +87,22 @@ pub fn templates() -> impl Fairing {
             ("sessions", uri!(login::login).to_string()),
             ("profile", uri!(profile::profile).to_string()),
             ("verify_email", uri!(verify_email::request_link).to_string()),
+            (
+                "change_password",
+                uri!(account::change_password).to_string(),
+            ),
+            ("change_email", uri!(account::change_email).to_string()),
+            (
+                "delete_account",
+                uri!(account::confirm_deletion).to_string(),
+            ),
+            ("account", uri!(account::delete_account).to_string()),
+            (
+                "other_sessions",
+                uri!(sessions::end(id = "others")).to_string(),
+            ),
+            // Followed by a session's id.
+            ("session", uri!(sessions::end(id = "")).to_string()),
             (
                 "reset_password",
                 uri!(reset_password::request_form(token = _)).to_string(),

@@ -1,16 +1,135 @@
-//! `GET /profile` for browsers.
+//! `GET /profile` for browsers: the account page. The address and whether
+//! it is confirmed, changing the password or the address, where the
+//! account is logged in, and the way to delete it.
 
-use rocket::{get, uri};
-use rocket_dyn_templates::{context, Template};
+use rocket::{get, uri, State};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
 
-use super::{require_login, PageError};
+use super::{require_login, FormState, PageError};
+use crate::auth::Auth;
+use crate::clock;
+use crate::web::forms::{CURRENT_PASSWORD, NEW_PASSWORD};
 use crate::web::{CurrentUser, Error, Page};
 
-/// The user's email and a logout button; without a session, the login
-/// page, which comes back here.
+/// The fields of the password form, as the page names them.
+pub const PASSWORD_FIELDS: &[&str] = &[CURRENT_PASSWORD, NEW_PASSWORD];
+
+/// The fields of the address form (their ids on the page are
+/// `new-email` and `email-password`: the page has other `password`s).
+pub const EMAIL_FIELDS: &[&str] = &["email", "password"];
+
+/// The account page; without a session, the login page, which comes back
+/// here.
 #[get("/profile")]
-pub fn profile(user: Result<CurrentUser, Error>, page: Page) -> Result<Template, PageError> {
+pub async fn profile(
+    user: Result<CurrentUser, Error>,
+    page: Page,
+    auth: &State<Auth>,
+) -> Result<Template, PageError> {
     let user = require_login(user, uri!(profile))?;
-    let content = context! { email: user.email, email_verified: user.email_verified };
+    let forms = AccountForms::new(auth);
+    Ok(account_page(page, &user, auth, forms).await?)
+}
+
+/// The two forms of the account page, as they are to show.
+pub struct AccountForms {
+    pub password: FormState,
+    pub email: FormState,
+    /// The id of the field to focus: after a refusal, the first at fault.
+    pub focus: &'static str,
+}
+
+impl AccountForms {
+    /// Both forms fresh.
+    pub fn new(auth: &Auth) -> Self {
+        AccountForms {
+            password: FormState::default().choosing_password(auth.settings().password_min_length),
+            email: FormState::default(),
+            focus: "",
+        }
+    }
+}
+
+/// A session as the page lists it.
+#[derive(Serialize)]
+struct SessionRow {
+    id: String,
+    device: String,
+    ip: Option<String>,
+    /// When it was last used, in words.
+    seen: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct AccountPage<'a> {
+    email: &'a str,
+    email_verified: bool,
+    sessions: Vec<SessionRow>,
+    password_form: FormState,
+    email_form: FormState,
+    focus: &'static str,
+}
+
+/// The account page of `user`, showing `forms`.
+pub async fn account_page(
+    page: Page,
+    user: &CurrentUser,
+    auth: &Auth,
+    forms: AccountForms,
+) -> Result<Template, crate::auth::AuthError> {
+    let now = clock::now();
+    let mut sessions = auth.sessions(user.id).await?;
+    // This device first, then the others, newest first.
+    sessions.sort_by_key(|session| session.id != user.session.id);
+    let sessions = sessions
+        .into_iter()
+        .map(|session| SessionRow {
+            current: session.id == user.session.id,
+            seen: ago(now, session.last_seen_at),
+            id: session.public_id,
+            device: session.device,
+            ip: session.ip,
+        })
+        .collect();
+    let content = AccountPage {
+        email: &user.email,
+        email_verified: user.email_verified,
+        sessions,
+        password_form: forms.password,
+        email_form: forms.email,
+        focus: forms.focus,
+    };
     Ok(page.render("profile", content))
+}
+
+/// How long before `now` the Unix time `then` was, in words.
+fn ago(now: i64, then: i64) -> String {
+    let minutes = now.saturating_sub(then).max(0) / 60;
+    let (count, unit) = match minutes {
+        0..=1 => return "Active now".to_owned(),
+        2..=59 => (minutes, "minute"),
+        60..=1439 => (minutes / 60, "hour"),
+        _ => (minutes / 1440, "day"),
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    format!("Last active {count} {unit}{plural} ago")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ago;
+
+    #[test]
+    fn last_use_reads_as_words() {
+        assert_eq!(ago(1000, 1000), "Active now");
+        assert_eq!(ago(1000, 1000 - 119), "Active now");
+        assert_eq!(ago(10_000, 10_000 - 5 * 60), "Last active 5 minutes ago");
+        assert_eq!(ago(10_000, 10_000 - 3600), "Last active 1 hour ago");
+        assert_eq!(
+            ago(1_000_000, 1_000_000 - 3 * 86_400),
+            "Last active 3 days ago"
+        );
+    }
 }

@@ -7,7 +7,7 @@ use rocket::{get, post, uri, Either, State};
 use rocket_dyn_templates::Template;
 
 use super::{login, profile, FormState, PageError, PageForm};
-use crate::auth::Auth;
+use crate::auth::{Auth, Device};
 use crate::web::forms::Registration;
 use crate::web::session::set_session_cookie;
 use crate::web::{Page, SameOrigin};
@@ -42,6 +42,7 @@ pub async fn register(
     form: Form<Contextual<'_, Registration>>,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
+    device: Device,
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let state = FormState::submitted(&form.context, &["email"])
@@ -59,7 +60,7 @@ pub async fn register(
         );
         return Ok(Flash::success(login, notice));
     }
-    if let Some(session) = auth.create_session(email).await? {
+    if let Some(session) = auth.create_session(email, &device, false).await? {
         set_session_cookie(cookies, session);
     }
     let profile = Redirect::to(uri!(profile::profile));

@@ -20,7 +20,9 @@ use rocket_dyn_templates::{context, Template};
 use super::{login, FormState, PageError, PageForm};
 use crate::auth::{Auth, ResetToken};
 use crate::mail::in_words;
-use crate::web::forms::{PasswordUpdate, ResetRequest, CONFIRM_PASSWORD, NEW_PASSWORD};
+use crate::web::forms::{
+    PasswordUpdate, ResetRequest, CONFIRM_PASSWORD, NEW_PASSWORD, RESET_PASSWORDS,
+};
 use crate::web::{Error, Page, SameOrigin};
 
 /// The form that asks for a link.
@@ -172,7 +174,7 @@ pub async fn update_password(
     let updated = auth
         .update_password(&update.email, &update.reset_token, &update.new_password)
         .await;
-    match updated.map_err(Error::from) {
+    match updated.map_err(|error| Error::about(error, RESET_PASSWORDS)) {
         Ok(()) => {
             cookies.remove_private(Cookie::build(RESET_LINK_COOKIE).path("/reset_password"));
             let login = Redirect::to(uri!(login::form(next = _)));
@@ -182,7 +184,7 @@ pub async fn update_password(
             ))
         }
         Err(Error::InvalidResetToken) => Err(expired(page)),
-        Err(error) => Err(state.refused(page, &CHOOSE_PASSWORD, error.on_field(NEW_PASSWORD))),
+        Err(error) => Err(state.refused(page, &CHOOSE_PASSWORD, error)),
     }
 }
 

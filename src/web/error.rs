@@ -30,6 +30,10 @@ pub enum Error {
     },
     /// The email and password do not match.
     WrongCredentials,
+    /// The password given to confirm a change (in `field`) is wrong.
+    WrongPassword { field: &'static str },
+    /// The session named does not exist, or is another user's.
+    UnknownSession,
     /// The request carries no session cookie.
     NotLoggedIn,
     /// The request's session cookie names no live session (expired, ended
@@ -66,6 +70,8 @@ impl Error {
             }
             Error::Field { status, .. } | Error::Status(status) => *status,
             Error::WrongCredentials => Status::Unauthorized,
+            Error::WrongPassword { .. } => Status::Forbidden,
+            Error::UnknownSession => Status::NotFound,
             Error::NotLoggedIn
             | Error::SessionEnded
             | Error::CrossSite
@@ -83,6 +89,8 @@ impl Error {
             Error::Input(input) => input.message().into(),
             Error::Field { field, reason, .. } => format!("{field} {reason}").into(),
             Error::WrongCredentials => "wrong email or password".into(),
+            Error::WrongPassword { .. } => "wrong password".into(),
+            Error::UnknownSession => "session not found".into(),
             Error::NotLoggedIn | Error::SessionEnded => "not logged in".into(),
             Error::CrossSite => "cross-site request refused".into(),
             Error::InvalidResetToken => "invalid reset token".into(),
@@ -102,6 +110,8 @@ impl Error {
             Error::Input(input) => return input.sentence(),
             Error::Field { field, reason, .. } => return format!("{} {reason}.", label(field)),
             Error::WrongCredentials => "Wrong email or password.",
+            Error::WrongPassword { .. } => "Wrong password.",
+            Error::UnknownSession => "This session has already ended.",
             Error::NotLoggedIn => "Log in to see this page.",
             Error::SessionEnded => "Your session has ended. Log in again.",
             Error::CrossSite => "This request came from another site and was refused.",
@@ -136,7 +146,7 @@ impl Error {
     /// The field at fault, if the refusal concerns one.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Error::Field { field, .. } => Some(field),
+            Error::Field { field, .. } | Error::WrongPassword { field } => Some(field),
             Error::PasswordsDiffer => Some(CONFIRM_PASSWORD),
             _ => None,
         }
@@ -148,19 +158,6 @@ impl Error {
             Error::Throttled(wait) => Some(*wait),
             Error::Busy => Some(1),
             _ => None,
-        }
-    }
-
-    /// The same refusal about the field `field` instead: a password update
-    /// holds its new password in `new_password`, not `password`.
-    pub fn on_field(self, field: &'static str) -> Self {
-        match self {
-            Error::Field { status, reason, .. } => Error::Field {
-                status,
-                field,
-                reason,
-            },
-            other => other,
         }
     }
 
@@ -194,8 +191,32 @@ pub fn refuse<S, F>(request: &Request<'_>, error: Error) -> Outcome<S, (Status, 
     Outcome::Error((error.status(), error))
 }
 
+/// The fields of a form that hold the passwords an error may be about: the
+/// current one, confirming a change, and the new one, which the policy
+/// checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordFields {
+    pub current: &'static str,
+    pub new: &'static str,
+}
+
+impl PasswordFields {
+    /// A form with one password field, `password`.
+    pub const PASSWORD: PasswordFields = PasswordFields {
+        current: "password",
+        new: "password",
+    };
+}
+
 impl From<AuthError> for Error {
     fn from(error: AuthError) -> Self {
+        Error::about(error, PasswordFields::PASSWORD)
+    }
+}
+
+impl Error {
+    /// `error` as the refusal of a form whose passwords are in `fields`.
+    pub fn about(error: AuthError, fields: PasswordFields) -> Self {
         match error {
             AuthError::UserAlreadyExists(_) => Error::Field {
                 status: Status::BadRequest,
@@ -211,9 +232,13 @@ impl From<AuthError> for Error {
             AuthError::InvalidVerificationToken => Error::InvalidVerificationToken,
             AuthError::WeakPassword(violation) => Error::Field {
                 status: Status::BadRequest,
-                field: "password",
+                field: fields.new,
                 reason: violation.to_string().into(),
             },
+            AuthError::WrongPassword => Error::WrongPassword {
+                field: fields.current,
+            },
+            AuthError::Throttled(wait) => Error::Throttled(wait),
             AuthError::Busy => {
                 log::warn!("password hashing queue full: answering 503");
                 Error::Busy

@@ -6,6 +6,7 @@
 use rocket::form::{self, FromForm, FromFormField, ValueField};
 use utoipa::ToSchema;
 
+use super::error::PasswordFields;
 use crate::auth::{Email, Password, ResetToken};
 
 /// The fields of a registration.
@@ -64,12 +65,59 @@ pub const NEW_PASSWORD: &str = "new_password";
 /// The name of the field of a page that repeats the new password.
 pub const CONFIRM_PASSWORD: &str = "confirm_password";
 
+/// The name of the field that holds the current password in a password
+/// change.
+pub const CURRENT_PASSWORD: &str = "current_password";
+
+/// Where a [`PasswordUpdate`] holds its new password.
+pub const RESET_PASSWORDS: PasswordFields = PasswordFields {
+    current: "password",
+    new: NEW_PASSWORD,
+};
+
+/// Where a [`PasswordChange`] holds its passwords.
+pub const CHANGE_PASSWORDS: PasswordFields = PasswordFields {
+    current: CURRENT_PASSWORD,
+    new: NEW_PASSWORD,
+};
+
+/// The fields of a password change, logged in.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct PasswordChange {
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub current_password: Password,
+    /// At least `password_min_length` (8) characters, and not a common
+    /// password.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024)]
+    pub new_password: Password,
+}
+
+/// The fields of an address change, logged in.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct EmailChange {
+    /// The current password.
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub password: Password,
+    /// The new address.
+    #[schema(value_type = String, format = Email, example = "bob@example.org")]
+    pub email: Email,
+}
+
+/// The field of an account deletion.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct AccountDeletion {
+    /// The current password.
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub password: Password,
+}
+
 /// What a page calls the field `name` (JSON clients see the name itself).
 pub fn label(name: &str) -> &str {
     match name {
         "email" => "Email",
         "password" => "Password",
         NEW_PASSWORD => "New password",
+        CURRENT_PASSWORD => "Current password",
         CONFIRM_PASSWORD => "New password, again",
         "reset_token" => "Reset link",
         other => other,

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod catchers;
+pub mod device;
 pub mod error;
 pub mod forms;
 pub mod input;

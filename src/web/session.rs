@@ -5,7 +5,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{Duration, OffsetDateTime};
 
 use super::error::{refuse, Error};
-use crate::auth::{Auth, NewSession};
+use crate::auth::{Auth, LiveSession, NewSession};
 
 /// Name of the session cookie, as in the original API.
 pub const SESSION_COOKIE: &str = "session_id";
@@ -20,6 +20,17 @@ pub struct CurrentUser {
     pub email: String,
     /// Whether that address is verified.
     pub email_verified: bool,
+    /// The session of the request.
+    pub session: CurrentSession,
+}
+
+/// The session a request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentSession {
+    /// Its key, for `Auth`.
+    pub id: i64,
+    /// Its handle, as `GET /sessions` shows it.
+    pub public_id: String,
 }
 
 /// The request's session, looked up once per request: every guard and page
@@ -48,11 +59,15 @@ async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
         .cookies()
         .get_private(SESSION_COOKIE)
         .ok_or(Error::NotLoggedIn)?;
-    match auth.get_user_from_session_id(cookie.value()).await? {
-        Some(user) => Ok(CurrentUser {
+    match auth.session(cookie.value()).await? {
+        Some(LiveSession { session, user }) => Ok(CurrentUser {
             id: user.id,
             email_verified: user.email_verified_at.is_some(),
             email: user.email,
+            session: CurrentSession {
+                id: session.id,
+                public_id: session.public_id,
+            },
         }),
         None => Err(Error::SessionEnded),
     }
@@ -60,15 +75,23 @@ async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
 
 /// Hands `session` to the client: a private (encrypted and authenticated)
 /// cookie, HttpOnly, SameSite=Lax, for the whole site, living as long as the
-/// session.
+/// session, or, for a session not kept, as long as the browser runs.
 pub fn set_session_cookie(cookies: &CookieJar<'_>, session: NewSession) {
-    let lifetime = Duration::seconds(i64::try_from(session.max_age).unwrap_or(i64::MAX));
     let cookie = Cookie::build((SESSION_COOKIE, session.id.expose().to_owned()))
         .http_only(true)
         .same_site(SameSite::Lax)
-        .path("/")
-        .max_age(lifetime)
-        .expires(OffsetDateTime::now_utc() + lifetime);
+        .path("/");
+    let cookie = match session.max_age {
+        Some(max_age) => {
+            let lifetime = Duration::seconds(i64::try_from(max_age).unwrap_or(i64::MAX));
+            cookie
+                .max_age(lifetime)
+                .expires(OffsetDateTime::now_utc() + lifetime)
+        }
+        // Rocket makes a private cookie without an expiry last a week;
+        // `Expires: None` makes it a browser-session cookie.
+        None => cookie.expires(None),
+    };
     cookies.add_private(cookie);
 }
 

@@ -47,7 +47,7 @@ async fn registration_works_in_every_encoding_and_stores_a_bcrypt_hash() {
             user.hashed_password
         );
         assert!(!user.hashed_password.contains(PASSWORD));
-        assert_eq!(user.session_id, None);
+        assert!(app.stored_sessions(&email).await.is_empty());
         assert_eq!(user.reset_token, None);
     }
 }
@@ -307,8 +307,9 @@ async fn login_sets_a_private_http_only_session_cookie() {
             // database keeps only the id's digest.
             let session_id = app.session_id().expect("the cookie decrypts");
             assert_ne!(cookie.value(), session_id);
-            let user = app.stored_user(EMAIL).await.unwrap();
-            assert_eq!(user.session_id, Some(digest(&session_id)));
+            let stored = app.stored_session(&session_id).await.expect("stored");
+            assert!(stored.persistent, "a JSON login is kept");
+            assert!(!stored.public_id.contains(&session_id));
         },
     )
     .await;
@@ -329,7 +330,7 @@ async fn wrong_password_and_unknown_email_get_the_same_401() {
             "{\"message\":\"wrong email or password\"}\n"
         );
     }
-    assert_eq!(app.stored_user(EMAIL).await.unwrap().session_id, None);
+    assert!(app.stored_sessions(EMAIL).await.is_empty());
 }
 
 #[rocket::async_test]
@@ -400,26 +401,23 @@ async fn an_expired_session_is_no_session() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
-    let expired = UserChanges {
-        session_expires_at: Some(Some(0)),
-        ..UserChanges::default()
-    };
-    app.change_user(EMAIL, expired).await;
+    app.execute("UPDATE sessions SET expires_at = 0");
     let response = app.client.get("/profile").dispatch().await;
     assert_eq!(response.status(), Status::Forbidden);
 }
 
 #[rocket::async_test]
-async fn a_new_login_ends_the_previous_session() {
+async fn a_new_login_leaves_the_other_sessions() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
     let old = app.session_cookie();
     app.login(EMAIL, PASSWORD).await;
     let response = app.client.get("/profile").cookie(old).dispatch().await;
-    assert_eq!(response.status(), Status::Forbidden);
+    assert_eq!(response.status(), Status::Ok);
     let response = app.client.get("/profile").dispatch().await;
     assert_eq!(response.status(), Status::Ok);
+    assert_eq!(app.stored_sessions(EMAIL).await.len(), 2);
 }
 
 #[rocket::async_test]
@@ -436,7 +434,7 @@ async fn logout_ends_the_session_and_redirects_home() {
     let response = app.client.get("/").dispatch().await;
     assert_eq!(body(response).await, "{\"message\":\"Bienvenue\"}\n");
 
-    assert_eq!(app.stored_user(EMAIL).await.unwrap().session_id, None);
+    assert!(app.stored_sessions(EMAIL).await.is_empty());
     assert!(app.client.cookies().get("session_id").is_none());
     // The old cookie, replayed, opens nothing.
     let response = app.client.get("/profile").cookie(sealed).dispatch().await;
@@ -537,7 +535,8 @@ async fn update_password_changes_the_password_once_and_ends_the_session() {
     let response = app.put("/reset_password", &fields).await;
     assert_eq!(response.status(), Status::Ok);
     let user = app.stored_user(EMAIL).await.unwrap();
-    assert_eq!((user.reset_token, user.session_id), (None, None));
+    assert_eq!(user.reset_token, None);
+    assert!(app.stored_sessions(EMAIL).await.is_empty());
     assert_eq!(
         app.client.get("/profile").dispatch().await.status(),
         Status::Forbidden
@@ -620,8 +619,8 @@ async fn unknown_paths_get_404_and_other_methods_405_in_json() {
 
     for (method, path, allow) in [
         (Method::Patch, "/users", "POST"),
-        (Method::Get, "/sessions", "DELETE, POST"),
-        (Method::Trace, "/profile", "GET, HEAD"),
+        (Method::Put, "/sessions", "DELETE, GET, HEAD, POST"),
+        (Method::Trace, "/profile", "DELETE, GET, HEAD"),
         (Method::Put, "/", "GET, HEAD"),
     ] {
         let response = app.client.req(method, path).dispatch().await;

@@ -2,8 +2,9 @@
 //! a throw-away database, requests in each encoding or as a browser sends
 //! them, and look-ups of what the database holds.
 
+use auth_service::auth::token::digest;
 use auth_service::auth::Auth;
-use auth_service::db::{UserChanges, UserQuery, DB};
+use auth_service::db::{Session, UserChanges, UserQuery, DB};
 use auth_service::user::User;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Cookie, Header, Method, Status};
@@ -42,6 +43,15 @@ impl TestApp {
         TestApp::start(Store::new(), configure).await
     }
 
+    /// The service with a client that keeps no cookies: each request
+    /// carries the session it is given (several devices of one user).
+    pub async fn untracked(configure: impl FnOnce(Figment) -> Figment) -> Self {
+        let store = Store::new();
+        let rocket = auth_service::build(configure(figment(&store)));
+        let client = Client::untracked(rocket).await.expect("the service starts");
+        TestApp { client, store }
+    }
+
     /// A new service over this one's files (database included), as after a
     /// restart.
     pub async fn restart(self, configure: impl FnOnce(Figment) -> Figment) -> Self {
@@ -74,6 +84,24 @@ impl TestApp {
             .find_user_by(UserQuery::Email(email.to_lowercase()))
             .await
             .ok()
+    }
+
+    /// The stored sessions of the user `email`, newest first.
+    pub async fn stored_sessions(&self, email: &str) -> Vec<Session> {
+        let user = self.stored_user(email).await.expect("the user is stored");
+        self.db().await.user_sessions(user.id).await.unwrap()
+    }
+
+    /// The stored session whose id is `session_id` (found by its digest).
+    pub async fn stored_session(&self, session_id: &str) -> Option<Session> {
+        let found = self.db().await.find_session(&digest(session_id)).await;
+        found.unwrap().map(|(session, _)| session)
+    }
+
+    /// Runs `statement` on the service's database, as an operator (or an
+    /// older release) would.
+    pub fn execute(&self, statement: &str) {
+        execute(&self.store.url, statement);
     }
 
     /// Applies `changes` to the stored user `email`.
@@ -269,5 +297,21 @@ pub fn assert_inputs_labelled(html: &str) {
             html.contains(&format!("<label for=\"{id}\"")),
             "no label for {id}"
         );
+    }
+}
+
+/// Runs `statement` on the database at `url`.
+pub fn execute(url: &str, statement: &str) {
+    use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+    if auth_service::db::is_postgres(url) {
+        let mut connection = PgConnection::establish(url).unwrap();
+        diesel::sql_query(statement)
+            .execute(&mut connection)
+            .unwrap();
+    } else {
+        let mut connection = SqliteConnection::establish(url).unwrap();
+        diesel::sql_query(statement)
+            .execute(&mut connection)
+            .unwrap();
     }
 }

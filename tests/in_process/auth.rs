@@ -1,6 +1,6 @@
 //! `Auth` alone, over a temporary SQLite file.
 
-use auth_service::auth::{AuthError, Email, Password, ResetToken};
+use auth_service::auth::{AuthError, Device, Email, Password, ResetToken};
 
 use crate::app::TestApp;
 
@@ -82,18 +82,20 @@ async fn sessions_are_created_found_and_destroyed() {
         .register_user(&email("bob@example.com"), &password("first secret"))
         .await
         .unwrap();
+    let device = Device::unknown();
     assert_eq!(
-        auth.create_session(&email("eve@example.com"))
+        auth.create_session(&email("eve@example.com"), &device, true)
             .await
             .unwrap(),
         None
     );
 
     let session = auth
-        .create_session(&email("bob@example.com"))
+        .create_session(&email("bob@example.com"), &device, true)
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(session.max_age, Some(auth.settings().session_ttl));
     let session_id = session.id.expose();
     let found = auth.get_user_from_session_id(session_id).await.unwrap();
     assert_eq!(found.map(|user| user.id), Some(bob.id));

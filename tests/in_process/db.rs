@@ -1,9 +1,28 @@
 //! `DB` alone, on a temporary SQLite file.
 
-use auth_service::db::{DbError, UserChanges, UserQuery, DB};
+use auth_service::db::{DbError, SessionLimits, SessionStart, UserChanges, UserQuery, DB};
 
-use crate::app::db_in;
+use crate::app::{db_in, execute};
 use crate::support::Store;
+
+/// Starts a session whose id has the digest `digest` for `email`.
+async fn start_session(db: &DB, email: &str, digest: &str) {
+    let start = SessionStart {
+        public_id: format!("handle-of-{digest}"),
+        digest: digest.to_owned(),
+        now: 1_700_000_000,
+        expires_at: 4_102_444_800,
+        persistent: true,
+        device: "Firefox on Linux".to_owned(),
+        ip: Some("192.0.2.7".to_owned()),
+    };
+    let limits = SessionLimits {
+        max_per_user: 50,
+        idle_since: 0,
+    };
+    let started = db.start_session(email, start, limits).await.unwrap();
+    assert!(started.is_some(), "{email} has a session");
+}
 
 async fn db_with_bob() -> (Store, DB, i32) {
     let store = Store::new();
@@ -28,7 +47,7 @@ async fn add_user_returns_the_stored_row() {
     assert_eq!(user.normalized_email, "bob@example.com");
     assert_eq!(user.hashed_password, "$2b$04$hash");
     assert_eq!(user.created_at, 1_700_000_000);
-    assert_eq!((user.session_id, user.reset_token), (None, None));
+    assert_eq!((user.reset_token, user.email_verified_at), (None, None));
 }
 
 #[rocket::async_test]
@@ -44,16 +63,18 @@ async fn the_normalized_email_is_unique() {
 async fn find_user_by_each_criterion() {
     let (_store, db, id) = db_with_bob().await;
     let changes = UserChanges {
-        session_id: Some(Some("session-digest".into())),
         reset_token: Some(Some("token-digest".into())),
+        verify_token: Some(Some("verify-digest".into())),
         ..UserChanges::default()
     };
     db.update_user(id, changes).await.unwrap();
+    start_session(&db, "bob@example.com", "session-digest").await;
     for query in [
         UserQuery::Id(id),
         UserQuery::Email("bob@example.com".into()),
         UserQuery::SessionId("session-digest".into()),
         UserQuery::ResetToken("token-digest".into()),
+        UserQuery::VerifyToken("verify-digest".into()),
     ] {
         let user = db.find_user_by(query.clone()).await;
         assert_eq!(user.map(|user| user.id).ok(), Some(id), "{query:?}");
@@ -82,26 +103,29 @@ async fn update_user_changes_and_clears_columns() {
     let (_store, db, id) = db_with_bob().await;
     let set = UserChanges {
         hashed_password: Some("$2b$04$new".into()),
-        session_id: Some(Some("s".into())),
-        session_expires_at: Some(Some(42)),
+        reset_token: Some(Some("t".into())),
+        reset_token_expires_at: Some(Some(42)),
         ..UserChanges::default()
     };
     db.update_user(id, set).await.unwrap();
     let user = db.find_user_by(UserQuery::Id(id)).await.unwrap();
     assert_eq!(user.hashed_password, "$2b$04$new");
     assert_eq!(
-        (user.session_id.as_deref(), user.session_expires_at),
-        (Some("s"), Some(42))
+        (user.reset_token.as_deref(), user.reset_token_expires_at),
+        (Some("t"), Some(42))
     );
 
     let clear = UserChanges {
-        session_id: Some(None),
-        session_expires_at: Some(None),
+        reset_token: Some(None),
+        reset_token_expires_at: Some(None),
         ..UserChanges::default()
     };
     db.update_user(id, clear).await.unwrap();
     let user = db.find_user_by(UserQuery::Id(id)).await.unwrap();
-    assert_eq!((user.session_id, user.session_expires_at), (None, None));
+    assert_eq!(
+        (user.reset_token, user.reset_token_expires_at),
+        (None, None)
+    );
     assert_eq!(user.hashed_password, "$2b$04$new");
 }
 
@@ -204,43 +228,39 @@ fn migrate_before(url: &str, release: &str) {
     }
 }
 
-/// Runs `statement` on the database at `url`, as an older release would.
-fn execute(url: &str, statement: &str) {
-    use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
-    if auth_service::db::is_postgres(url) {
-        let mut connection = PgConnection::establish(url).unwrap();
-        diesel::sql_query(statement)
-            .execute(&mut connection)
-            .unwrap();
-    } else {
-        let mut connection = SqliteConnection::establish(url).unwrap();
-        diesel::sql_query(statement)
-            .execute(&mut connection)
-            .unwrap();
-    }
-}
-
 #[rocket::async_test]
-async fn the_mail_release_upgrades_in_place_keeping_users_sessions_and_tokens() {
-    let store = Store::new();
-    migrate_before(&store.url, "2026-11-26");
-    execute(
-        &store.url,
-        "INSERT INTO users (email, normalized_email, hashed_password, session_id, \
-         session_expires_at, reset_token, reset_token_expires_at, created_at) VALUES \
-         ('Old@Example.com', 'old@example.com', '$2b$04$hash', 'session-digest', \
-         4102444800, 'token-digest', 4102444800, 1700000000)",
-    );
-    let db = db_in(&store).await;
-    for query in [
-        UserQuery::Email("old@example.com".into()),
-        UserQuery::SessionId("session-digest".into()),
-        UserQuery::ResetToken("token-digest".into()),
-    ] {
-        let user = db.find_user_by(query.clone()).await.unwrap();
-        assert_eq!(user.email, "Old@Example.com", "{query:?}");
-        assert_eq!(user.session_expires_at, Some(4102444800));
-        assert_eq!(user.email_verified_at, None);
+async fn an_upgrade_keeps_users_live_sessions_and_tokens() {
+    // The releases before mail (2026-11-26) and before a session per
+    // device (2026-11-27) kept the session on the users row.
+    for release in ["2026-11-26", "2026-11-27"] {
+        let store = Store::new();
+        migrate_before(&store.url, release);
+        execute(
+            &store.url,
+            "INSERT INTO users (email, normalized_email, hashed_password, session_id, \
+             session_expires_at, reset_token, reset_token_expires_at, created_at) VALUES \
+             ('Old@Example.com', 'old@example.com', '$2b$04$hash', 'live-digest', \
+             4102444800, 'token-digest', 4102444800, 1700000000), \
+             ('gone@example.com', 'gone@example.com', '$2b$04$hash', 'expired-digest', \
+             1000, NULL, NULL, 1700000000)",
+        );
+        let db = db_in(&store).await;
+        for query in [
+            UserQuery::Email("old@example.com".into()),
+            UserQuery::SessionId("live-digest".into()),
+            UserQuery::ResetToken("token-digest".into()),
+        ] {
+            let user = db.find_user_by(query.clone()).await.unwrap();
+            assert_eq!(user.email, "Old@Example.com", "{release}: {query:?}");
+            assert_eq!(user.email_verified_at, None);
+        }
+        let (session, user) = db.find_session("live-digest").await.unwrap().unwrap();
+        assert_eq!(user.email, "Old@Example.com");
+        assert_eq!(session.expires_at, 4_102_444_800, "{release}");
+        assert!(session.persistent, "its cookie has a Max-Age");
+        assert_eq!(session.device, "Unknown device");
+        assert_eq!(session.public_id.len(), 32);
+        assert_eq!(db.find_session("expired-digest").await.unwrap(), None);
+        assert!(db.queued_mails().await.unwrap().is_empty());
     }
-    assert!(db.queued_mails().await.unwrap().is_empty());
 }

@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod account;
 mod api;
 mod app;
 mod auth;
@@ -14,3 +15,4 @@ mod mail;
 mod openapi;
 mod pages;
 mod security;
+mod sessions;

@@ -1,7 +1,6 @@
 //! Browser pages on the API's routes: every page and flow, notices shown
 //! once, input escaped, and the JSON API untouched for other clients.
 
-use auth_service::auth::token::digest;
 use rocket::http::{ContentType, Header, Status};
 
 use crate::app::{assert_inputs_labelled, body, hidden_value, location, Encoding, TestApp};
@@ -54,9 +53,10 @@ async fn registration_logs_in_and_lands_on_the_profile_with_a_notice_shown_once(
         .await;
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(location(&response), Some("/profile"));
-    let user = app.stored_user(EMAIL).await.expect("the user is stored");
     let session_id = app.session_id().expect("a session cookie");
-    assert_eq!(user.session_id, Some(digest(&session_id)));
+    let session = app.stored_session(&session_id).await.expect("stored");
+    assert!(!session.persistent, "it ends with the browser");
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().id, session.user_id);
 
     let html = body(app.page("/profile").await).await;
     assert!(html.contains("Account created."), "{html}");
@@ -73,7 +73,7 @@ async fn json_registration_still_opens_no_session() {
         .await;
     assert_eq!(response.status(), Status::Ok);
     assert!(response.cookies().get("session_id").is_none());
-    assert_eq!(app.stored_user(EMAIL).await.unwrap().session_id, None);
+    assert!(app.stored_sessions(EMAIL).await.is_empty());
 }
 
 #[rocket::async_test]
@@ -148,17 +148,41 @@ async fn login_sets_the_session_and_goes_to_the_profile() {
         .await;
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(location(&response), Some("/profile"));
+    // "Keep me logged in" unchecked: the cookie ends with the browser.
+    let cookie = response
+        .cookies()
+        .get("session_id")
+        .expect("a session cookie");
+    assert_eq!((cookie.max_age(), cookie.expires()), (None, None));
     let session_id = app.session_id().expect("a session cookie");
-    assert_eq!(
-        app.stored_user(EMAIL).await.unwrap().session_id,
-        Some(digest(&session_id))
-    );
+    let session = app.stored_session(&session_id).await.expect("stored");
+    assert!(!session.persistent);
 
     let response = app.page("/profile").await;
     assert_eq!(response.status(), Status::Ok);
     let html = body(response).await;
     assert!(html.contains(EMAIL));
     assert!(html.contains("name=\"_method\" value=\"DELETE\""));
+}
+
+#[rocket::async_test]
+async fn keep_me_logged_in_makes_the_cookie_last_the_session() {
+    let app = TestApp::with(|figment| figment.merge(("session_ttl", 3600))).await;
+    app.register(EMAIL, PASSWORD).await;
+    let html = body(app.page("/login").await).await;
+    assert!(html.contains("<label for=\"remember\">Keep me logged in</label>"));
+    let fields = [("email", EMAIL), ("password", PASSWORD), ("remember", "on")];
+    let response = app.submit("/sessions", &fields).await;
+    let cookie = response
+        .cookies()
+        .get("session_id")
+        .expect("a session cookie");
+    assert_eq!(cookie.max_age(), Some(rocket::time::Duration::hours(1)));
+    let session = app
+        .stored_session(&app.session_id().unwrap())
+        .await
+        .unwrap();
+    assert!(session.persistent);
 }
 
 #[rocket::async_test]
@@ -282,7 +306,7 @@ async fn every_page_knows_who_is_logged_in() {
 #[rocket::async_test]
 async fn a_form_target_typed_in_the_address_bar_goes_to_its_page() {
     let app = TestApp::new().await;
-    for (path, page) in [("/users", "/register"), ("/sessions", "/login")] {
+    for (path, page) in [("/users", "/register"), ("/sessions", "/profile")] {
         let response = app.page(path).await;
         assert_eq!(response.status(), Status::SeeOther, "{path}");
         assert_eq!(location(&response), Some(page), "{path}");
@@ -356,7 +380,7 @@ async fn logout_form_ends_the_session_and_goes_home() {
     let response = app.submit("/sessions", &[("_method", "DELETE")]).await;
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(location(&response), Some("/"));
-    assert_eq!(app.stored_user(EMAIL).await.unwrap().session_id, None);
+    assert!(app.stored_sessions(EMAIL).await.is_empty());
     assert!(app.session_id().is_none());
     let response = app.page("/profile").await;
     assert_eq!(location(&response), Some("/login?next=%2Fprofile"));

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use auth_service::auth::token::digest;
 use auth_service::auth::{Auth, AuthError, Password};
 
 use rocket::figment::Figment;
@@ -51,8 +52,13 @@ async fn a_copy_of_the_database_opens_no_session_and_resets_no_password() {
     app.login(EMAIL, PASSWORD).await;
     let token_response = app.post("/reset_password", &[("email", EMAIL)]).await;
     assert_eq!(token_response.status(), Status::Ok);
-    let stored = app.stored_user(EMAIL).await.unwrap();
-    let (session_digest, token_digest) = (stored.session_id.unwrap(), stored.reset_token.unwrap());
+    let token_digest = app.stored_user(EMAIL).await.unwrap().reset_token.unwrap();
+    // What the database keeps of the session: the digest of its id.
+    let session_digest = digest(&app.session_id().unwrap());
+    assert!(app
+        .stored_session(&app.session_id().unwrap())
+        .await
+        .is_some());
 
     // Even with the secret key, a cookie carrying the stored value is no session.
     let response = app
@@ -89,8 +95,9 @@ async fn session_and_token_lifetimes_come_from_the_configuration() {
     app.post("/reset_password", &[("email", EMAIL)]).await;
 
     let user = app.stored_user(EMAIL).await.unwrap();
+    let session = app.stored_sessions(EMAIL).await.remove(0);
     let now = unix_now();
-    let session_left = user.session_expires_at.unwrap() - now;
+    let session_left = session.expires_at - now;
     let token_left = user.reset_token_expires_at.unwrap() - now;
     assert!((115..=120).contains(&session_left), "{session_left}");
     assert!((55..=60).contains(&token_left), "{token_left}");
@@ -168,8 +175,7 @@ async fn repeated_failures_get_429_with_a_growing_retry_after() {
     );
 
     // One more failure once the wait is over doubles it.
-    let stale = app.stored_user(EMAIL).await.unwrap();
-    assert_eq!(stale.session_id, None);
+    assert!(app.stored_sessions(EMAIL).await.is_empty());
     app.db().await.lock_logins(EMAIL, 0).await.unwrap();
     assert_eq!(
         login(&app, EMAIL, "wrong again").await.status(),

@@ -117,26 +117,50 @@ fn in_chromium(
     variables: &[(&str, &str)],
     scenario: impl AsyncFnOnce(&mut Person<'_>),
 ) {
+    in_browsers(name, variables, 1, async |people: &mut [Person<'_>]| {
+        scenario(&mut people[0]).await;
+    });
+}
+
+/// Runs `scenario` with `count` people, each in a browser of their own,
+/// against one fresh server; their screenshots go to `name/1`, `name/2`...
+fn in_browsers(
+    name: &str,
+    variables: &[(&str, &str)],
+    count: usize,
+    scenario: impl AsyncFnOnce(&mut [Person<'_>]),
+) {
     let store = Store::new();
     let server = Server::start_with(&store, variables);
     let driver = ChromeDriver::start();
-    let profile = tempfile::tempdir().expect("a browser profile folder");
-    let screenshots = Path::new(env!("CARGO_TARGET_TMPDIR"))
+    let profiles: Vec<tempfile::TempDir> = (0..count)
+        .map(|_| tempfile::tempdir().expect("a browser profile folder"))
+        .collect();
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("browser-screenshots")
         .join(name);
-    let _ = std::fs::remove_dir_all(&screenshots);
-    std::fs::create_dir_all(&screenshots).expect("the screenshot folder");
+    let _ = std::fs::remove_dir_all(&folder);
     rocket::tokio::runtime::Runtime::new()
         .expect("a runtime")
         .block_on(async {
-            let mut person = Person {
-                browser: driver.browser(profile.path()).await,
-                server: &server,
-                screenshots,
-                taken: 0,
-            };
-            scenario(&mut person).await;
-            person.browser.close().await.expect("the browser closes");
+            let mut people = Vec::new();
+            for (n, profile) in profiles.iter().enumerate() {
+                let screenshots = match count {
+                    1 => folder.clone(),
+                    _ => folder.join((n + 1).to_string()),
+                };
+                std::fs::create_dir_all(&screenshots).expect("the screenshot folder");
+                people.push(Person {
+                    browser: driver.browser(profile.path()).await,
+                    server: &server,
+                    screenshots,
+                    taken: 0,
+                });
+            }
+            scenario(&mut people).await;
+            for person in people {
+                person.browser.close().await.expect("the browser closes");
+            }
         });
 }
 
@@ -159,9 +183,21 @@ impl Person<'_> {
     }
 
     /// Clicks the button `label` of the page's main content and waits until
-    /// the browser shows `path`.
+    /// the browser has left this page and shows `path` (which may be this
+    /// page's own path: a form shown again).
     async fn click(&self, label: &str, path: &str) {
+        let before = self.browser.find(Locator::Css("html")).await;
+        let before = before.expect("a page");
         self.press(label).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // The old page's root goes stale once the next page replaces it.
+        while before.tag_name().await.is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "still on the same page after clicking {label}"
+            );
+            rocket::tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         self.waits_for(path).await;
     }
 
@@ -219,7 +255,7 @@ impl Person<'_> {
         self.taken += 1;
         for width in [1280, 390] {
             self.browser
-                .set_window_size(width, 900)
+                .set_window_size(width, 1400)
                 .await
                 .expect("the window resizes");
             let png = self.browser.screenshot().await.expect("a screenshot");
@@ -265,7 +301,7 @@ fn a_person_registers_logs_out_and_in_again() {
 
         person.browser.refresh().await.expect("reloaded");
         person
-            .sees("reloaded", &["Your profile"], &["Account created"])
+            .sees("reloaded", &["Your account"], &["Account created"])
             .await;
 
         person.click("Log out", "/").await;
@@ -274,7 +310,7 @@ fn a_person_registers_logs_out_and_in_again() {
             .await;
 
         person.log_in(PASSWORD, "/profile").await;
-        person.sees("profile", &["Your profile", EMAIL], &[]).await;
+        person.sees("profile", &["Your account", EMAIL], &[]).await;
         person.click("Log out", "/").await;
 
         person.log_in(NEW_PASSWORD, "/sessions").await;
@@ -282,7 +318,7 @@ fn a_person_registers_logs_out_and_in_again() {
             .sees(
                 "wrong-password",
                 &["Wrong email or password."],
-                &["Your profile"],
+                &["Your account"],
             )
             .await;
     });
@@ -408,7 +444,7 @@ fn a_forgotten_password_is_reset_through_the_mailed_link() {
 
             person.log_in(NEW_PASSWORD, "/profile").await;
             person
-                .sees("logged-in-again", &["Your profile", EMAIL], &[])
+                .sees("logged-in-again", &["Your account", EMAIL], &[])
                 .await;
 
             // The link works once.
@@ -416,6 +452,70 @@ fn a_forgotten_password_is_reset_through_the_mailed_link() {
             person
                 .sees("link-used", &["This link no longer works"], &[])
                 .await;
+        },
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn two_browsers_stay_logged_in_until_one_ends_the_other() {
+    in_browsers(
+        "two-browsers",
+        &[],
+        2,
+        async |people: &mut [Person<'_>]| {
+            let [laptop, phone] = people else {
+                unreachable!("two people")
+            };
+            laptop.register().await;
+            phone.log_in(PASSWORD, "/profile").await;
+            laptop.browser.refresh().await.expect("reloaded");
+            laptop
+                .sees("account", &["Where you're logged in", "This device"], &[])
+                .await;
+            phone.browser.refresh().await.expect("reloaded");
+            phone.sees("still-logged-in", &["Your account"], &[]).await;
+
+            // The laptop ends the phone's session from its account page.
+            laptop.press("End").await;
+            laptop.waits_for("/profile").await;
+            laptop.sees("ended", &["Session ended."], &[]).await;
+            phone.open("/profile").await;
+            phone.waits_for("/login").await;
+            phone
+                .sees(
+                    "logged-out-elsewhere",
+                    &["Your session has ended. Log in again."],
+                    &[],
+                )
+                .await;
+
+            // A new password on the phone ends the laptop's session, not its own.
+            phone.fill("email", EMAIL).await;
+            phone.fill("password", PASSWORD).await;
+            phone.click("Log in", "/profile").await;
+            let summary = phone
+                .browser
+                .find(Locator::XPath(
+                    "//summary[normalize-space() = 'Change your password']",
+                ))
+                .await
+                .expect("the password section");
+            summary.click().await.expect("opened");
+            phone.fill("current_password", PASSWORD).await;
+            phone.fill("new_password", NEW_PASSWORD).await;
+            phone.click("Change password", "/profile").await;
+            phone
+                .sees(
+                    "password-changed",
+                    &["Password changed. Your other sessions have ended."],
+                    &[],
+                )
+                .await;
+            laptop.open("/profile").await;
+            laptop.waits_for("/login").await;
+            phone.open("/profile").await;
+            phone.sees("phone-still-in", &["Your account"], &[]).await;
         },
     );
 }

@@ -133,3 +133,52 @@ fn one_email_registered_through_both_at_once_gives_one_account() {
         assert_eq!(statuses, [200, 400], "{email}");
     }
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn both_instances_list_the_same_sessions_and_one_ended_on_a_is_over_on_b() {
+    let store = Store::new();
+    let (a, b) = two_instances(&store);
+    let client = plain_client();
+    let email = "two.devices@example.com";
+    assert_eq!(
+        post(&client, a.url("/users"), &credentials(email)).status(),
+        StatusCode::OK
+    );
+    let laptop = log_in(&client, &a, email);
+    let phone = log_in(&client, &b, email);
+
+    let list = |server: &Server| -> Vec<serde_json::Value> {
+        let response = client
+            .get(server.url("/sessions"))
+            .header(COOKIE, &laptop)
+            .send()
+            .unwrap();
+        response.json().unwrap()
+    };
+    let (on_a, on_b) = (list(&a), list(&b));
+    assert_eq!(on_a.len(), 2);
+    let ids = |listed: &[serde_json::Value]| -> Vec<String> {
+        listed
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&on_a), ids(&on_b));
+
+    let phone_id = on_a
+        .iter()
+        .find(|session| session["current"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ended = client
+        .delete(a.url(&format!("/sessions/{phone_id}")))
+        .header(COOKIE, &laptop)
+        .send()
+        .unwrap();
+    assert_eq!(ended.status(), StatusCode::OK);
+    assert_eq!(profile_status(&client, &b, &phone), StatusCode::FORBIDDEN);
+    assert_eq!(profile_status(&client, &b, &laptop), StatusCode::OK);
+}

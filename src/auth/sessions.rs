@@ -1,0 +1,167 @@
+//! Sessions: one per logged-in device, each ending at `session_ttl`, or
+//! earlier when not kept and unused for `session_idle_ttl`.
+
+use std::net::IpAddr;
+
+use super::token::{self, SessionId};
+use super::{Auth, AuthError, Email};
+use crate::clock::{self, now};
+use crate::db::{Session, SessionLimits, SessionStart};
+use crate::mail::Letter;
+use crate::user::User;
+
+/// How often, at most, a session's last use is written: reading a session
+/// stays a read.
+const LAST_SEEN_EVERY: i64 = 60;
+
+/// Where a request comes from: the device in words ("Firefox on Linux")
+/// and the client's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub name: String,
+    pub ip: Option<IpAddr>,
+}
+
+impl Device {
+    /// A device nothing is known of.
+    pub fn unknown() -> Self {
+        Device {
+            name: "Unknown device".to_owned(),
+            ip: None,
+        }
+    }
+}
+
+/// A session just started: its id, for the client's cookie, and how long
+/// that cookie should live (`None`: as long as the browser runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub id: SessionId,
+    pub max_age: Option<u64>,
+}
+
+/// A live session, with its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    pub session: Session,
+    pub user: User,
+}
+
+impl Auth {
+    /// Starts a new session for the user `email` on `device`, leaving their
+    /// other sessions (the least recently used ends past
+    /// `max_sessions_per_user`); `kept` (persistent) or ending with the
+    /// browser and after `session_idle_ttl` unused. Expired sessions are
+    /// deleted on the way. A login from a device the account has not used
+    /// before sends a notice. `None` for an unknown email.
+    pub async fn create_session(
+        &self,
+        email: &Email,
+        device: &Device,
+        kept: bool,
+    ) -> Result<Option<NewSession>, AuthError> {
+        let (id, now) = (SessionId::generate(), now());
+        let ttl = self.settings.session_ttl;
+        let start = SessionStart {
+            public_id: token::handle(),
+            digest: id.digest(),
+            now,
+            expires_at: now.saturating_add(clock::seconds(ttl)),
+            persistent: kept,
+            device: device.name.clone(),
+            ip: device.ip.map(|ip| ip.to_string()),
+        };
+        let limits = SessionLimits {
+            max_per_user: self.settings.max_sessions_per_user.into(),
+            idle_since: now.saturating_sub(clock::seconds(self.settings.session_idle_ttl)),
+        };
+        let started = self
+            .db
+            .start_session(&email.normalized(), start, limits)
+            .await?;
+        let Some(started) = started else {
+            return Ok(None);
+        };
+        if started.new_device {
+            let notice = Letter::NewDevice {
+                device: &device.name,
+                address: device
+                    .ip
+                    .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string()),
+            };
+            let mail = self
+                .mailer
+                .letter(started.session.user_id, &started.email, &notice, now);
+            if let Some(mail) = mail {
+                self.db.queue_mail(mail).await?;
+                self.mailer.posted();
+            }
+        }
+        Ok(Some(NewSession {
+            id,
+            max_age: kept.then_some(ttl),
+        }))
+    }
+
+    /// The live session whose id is `session_id`, with its user; its last
+    /// use is recorded (at most once a minute).
+    pub async fn session(&self, session_id: &str) -> Result<Option<LiveSession>, AuthError> {
+        let found = self.db.find_session(&token::digest(session_id)).await?;
+        let Some((session, user)) = found else {
+            return Ok(None);
+        };
+        let now = now();
+        if now >= self.session_ends_at(&session) {
+            return Ok(None);
+        }
+        if now - session.last_seen_at >= LAST_SEEN_EVERY {
+            self.db.touch_session(session.id, now).await?;
+        }
+        Ok(Some(LiveSession { session, user }))
+    }
+
+    /// The user whose live session is `session_id`, if any.
+    pub async fn get_user_from_session_id(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<User>, AuthError> {
+        Ok(self.session(session_id).await?.map(|live| live.user))
+    }
+
+    /// Ends every session of the user `user_id` (the original design's
+    /// single session; `DELETE /sessions` ends only the current one, with
+    /// [`end_session`](Self::end_session)).
+    pub async fn destroy_session(&self, user_id: i32) -> Result<(), AuthError> {
+        self.db.end_sessions(user_id, None).await?;
+        Ok(())
+    }
+
+    /// The sessions of the user `user_id`, newest first.
+    pub async fn sessions(&self, user_id: i32) -> Result<Vec<Session>, AuthError> {
+        Ok(self.db.user_sessions(user_id).await?)
+    }
+
+    /// Ends the session `public_id` of the user `user_id`; `false` when the
+    /// user has no such session (another user's is not theirs to end).
+    pub async fn end_session(&self, user_id: i32, public_id: &str) -> Result<bool, AuthError> {
+        Ok(self.db.end_session(user_id, public_id).await?)
+    }
+
+    /// Ends every session of the user `user_id` but `current` (its id);
+    /// how many ended.
+    pub async fn end_other_sessions(&self, user_id: i32, current: i64) -> Result<usize, AuthError> {
+        Ok(self.db.end_sessions(user_id, Some(current)).await?)
+    }
+
+    /// When `session` ends if nothing else happens: its expiry, or for a
+    /// session not kept, `session_idle_ttl` after its last use if sooner.
+    pub fn session_ends_at(&self, session: &Session) -> i64 {
+        if session.persistent {
+            return session.expires_at;
+        }
+        let idle = clock::seconds(self.settings.session_idle_ttl);
+        session
+            .expires_at
+            .min(session.last_seen_at.saturating_add(idle))
+    }
+}

@@ -1,0 +1,246 @@
+//! The `sessions` table (a session per logged-in device) and the
+//! `user_devices` table (the devices each account has logged in from).
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+
+use super::schema::{sessions, user_devices, users};
+use super::{on_backend, DbConnection, DbError, DB};
+use crate::user::User;
+
+/// A session as stored, without the digest of its id.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    /// The row's key, for this service only.
+    pub id: i64,
+    /// The handle shown to the user (`GET /sessions`, the account page).
+    pub public_id: String,
+    pub user_id: i32,
+    pub created_at: i64,
+    /// Written at most once a minute.
+    pub last_seen_at: i64,
+    /// When it ends, whatever happens.
+    pub expires_at: i64,
+    /// Whether it outlives the browser and ignores the idle limit.
+    pub persistent: bool,
+    /// The device, in words ("Firefox on Linux").
+    pub device: String,
+    /// The client address it was started from.
+    pub ip: Option<String>,
+}
+
+/// A session to start.
+#[derive(Debug, Clone)]
+pub struct SessionStart {
+    pub public_id: String,
+    /// The digest of the id handed to the client.
+    pub digest: String,
+    pub now: i64,
+    pub expires_at: i64,
+    pub persistent: bool,
+    pub device: String,
+    pub ip: Option<String>,
+}
+
+/// How many sessions a user keeps, and which ones are over.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    /// Past this many, the least recently used end.
+    pub max_per_user: i64,
+    /// Sessions that are not persistent and were last seen at this time
+    /// or before are over.
+    pub idle_since: i64,
+}
+
+/// A session just started, and what came with it.
+#[derive(Debug, Clone)]
+pub struct SessionStarted {
+    pub session: Session,
+    /// The account's address, as typed.
+    pub email: String,
+    /// Whether the account has logged in from other devices, but never
+    /// from this one.
+    pub new_device: bool,
+}
+
+impl DB {
+    /// In one transaction: starts `start` for the user `normalized_email`
+    /// (an insert of what a select of the user gives, so an unknown email
+    /// starts nothing), ends that user's least recently used sessions past
+    /// `limits.max_per_user`, deletes every session that is over, and
+    /// records the device.
+    pub async fn start_session(
+        &self,
+        normalized_email: &str,
+        start: SessionStart,
+        limits: SessionLimits,
+    ) -> Result<Option<SessionStarted>, DbError> {
+        let email = normalized_email.to_owned();
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                connection.transaction(|connection| {
+                    let now = start.now;
+                    let row = users::table
+                        .filter(users::normalized_email.eq(email))
+                        .select((
+                            start.public_id.into_sql::<Text>(),
+                            start.digest.into_sql::<Text>(),
+                            users::id,
+                            now.into_sql::<BigInt>(),
+                            now.into_sql::<BigInt>(),
+                            start.expires_at.into_sql::<BigInt>(),
+                            start.persistent.into_sql::<Bool>(),
+                            start.device.clone().into_sql::<Text>(),
+                            start.ip.into_sql::<Nullable<Text>>(),
+                        ));
+                    let session: Option<Session> = diesel::insert_into(sessions::table)
+                        .values(row)
+                        .into_columns((
+                            sessions::public_id,
+                            sessions::digest,
+                            sessions::user_id,
+                            sessions::created_at,
+                            sessions::last_seen_at,
+                            sessions::expires_at,
+                            sessions::persistent,
+                            sessions::device,
+                            sessions::ip,
+                        ))
+                        .returning(Session::as_returning())
+                        .get_result(connection)
+                        .optional()?;
+                    let Some(session) = session else {
+                        return Ok(None);
+                    };
+                    let user_id = session.user_id;
+                    let beyond_limit: Vec<i64> = sessions::table
+                        .filter(sessions::user_id.eq(user_id))
+                        .order((sessions::last_seen_at.desc(), sessions::id.desc()))
+                        .select(sessions::id)
+                        .limit(i64::MAX)
+                        .offset(limits.max_per_user)
+                        .load(connection)?;
+                    diesel::delete(sessions::table.filter(sessions::id.eq_any(beyond_limit)))
+                        .execute(connection)?;
+                    diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))
+                        .execute(connection)?;
+                    diesel::delete(
+                        sessions::table
+                            .filter(sessions::persistent.eq(false))
+                            .filter(sessions::last_seen_at.le(limits.idle_since)),
+                    )
+                    .execute(connection)?;
+
+                    let devices = user_devices::table.filter(user_devices::user_id.eq(user_id));
+                    let known: i64 = devices
+                        .filter(user_devices::device.eq(&start.device))
+                        .select(count_star())
+                        .first(connection)?;
+                    let any: i64 = devices.select(count_star()).first(connection)?;
+                    diesel::insert_into(user_devices::table)
+                        .values((
+                            user_devices::user_id.eq(user_id),
+                            user_devices::device.eq(&start.device),
+                            user_devices::last_login_at.eq(now),
+                        ))
+                        .on_conflict((user_devices::user_id, user_devices::device))
+                        .do_update()
+                        .set(user_devices::last_login_at.eq(now))
+                        .execute(connection)?;
+                    let email = users::table
+                        .find(user_id)
+                        .select(users::email)
+                        .first(connection)?;
+                    Ok(Some(SessionStarted {
+                        session,
+                        email,
+                        new_device: known == 0 && any > 0,
+                    }))
+                })
+            })
+        })
+        .await
+    }
+
+    /// The session whose id has the digest `digest`, with its user, live or
+    /// not.
+    pub async fn find_session(&self, digest: &str) -> Result<Option<(Session, User)>, DbError> {
+        let digest = digest.to_owned();
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                sessions::table
+                    .inner_join(users::table)
+                    .filter(sessions::digest.eq(digest))
+                    .select((Session::as_select(), User::as_select()))
+                    .first(connection)
+                    .optional()
+            })
+        })
+        .await
+    }
+
+    /// Records that the session `id` was seen at `now`.
+    pub async fn touch_session(&self, id: i64, now: i64) -> Result<(), DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                diesel::update(sessions::table.find(id))
+                    .set(sessions::last_seen_at.eq(now))
+                    .execute(connection)
+                    .map(drop)
+            })
+        })
+        .await
+    }
+
+    /// The sessions of the user `user_id`, newest first.
+    pub async fn user_sessions(&self, user_id: i32) -> Result<Vec<Session>, DbError> {
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                sessions::table
+                    .filter(sessions::user_id.eq(user_id))
+                    .order((sessions::created_at.desc(), sessions::id.desc()))
+                    .select(Session::as_select())
+                    .load(connection)
+            })
+        })
+        .await
+    }
+
+    /// Ends the session `public_id` of the user `user_id`; whether there
+    /// was one (another user's session is not found).
+    pub async fn end_session(&self, user_id: i32, public_id: &str) -> Result<bool, DbError> {
+        let public_id = public_id.to_owned();
+        let ended = self
+            .run(move |connection| {
+                on_backend!(connection, |connection| {
+                    diesel::delete(
+                        sessions::table
+                            .filter(sessions::user_id.eq(user_id))
+                            .filter(sessions::public_id.eq(public_id)),
+                    )
+                    .execute(connection)
+                })
+            })
+            .await?;
+        Ok(ended > 0)
+    }
+
+    /// Ends every session of the user `user_id` but `keep`, if given; how
+    /// many ended.
+    pub async fn end_sessions(&self, user_id: i32, keep: Option<i64>) -> Result<usize, DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                let of_user = sessions::table.filter(sessions::user_id.eq(user_id));
+                match keep {
+                    Some(keep) => {
+                        diesel::delete(of_user.filter(sessions::id.ne(keep))).execute(connection)
+                    }
+                    None => diesel::delete(of_user).execute(connection),
+                }
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,76 @@
+//! Where a request comes from, as `Auth` records it with a session: the
+//! user agent read into words ("Firefox on Linux") and the client address.
+
+use std::convert::Infallible;
+use std::sync::LazyLock;
+
+use rocket::request::{FromRequest, Outcome, Request};
+use woothee::parser::Parser;
+
+use crate::auth::Device;
+
+/// The user-agent parser: rules compiled in, built once.
+static PARSER: LazyLock<Parser> = LazyLock::new(Parser::new);
+
+/// What woothee says of what it cannot tell.
+const UNKNOWN: &str = "UNKNOWN";
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Device {
+    type Error = Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
+        let user_agent = request.headers().get_one("User-Agent").unwrap_or_default();
+        Outcome::Success(Device {
+            name: device_name(user_agent),
+            ip: request.client_ip(),
+        })
+    }
+}
+
+/// `user_agent` in words: "Firefox on Linux", "Safari on iPhone", "curl";
+/// "Unknown device" when it tells nothing.
+pub fn device_name(user_agent: &str) -> String {
+    let Some(parsed) = PARSER.parse(user_agent) else {
+        return Device::unknown().name;
+    };
+    let os = match parsed.os {
+        "Mac OSX" => "macOS",
+        os => os,
+    };
+    match (parsed.name, os) {
+        (UNKNOWN, _) => Device::unknown().name,
+        (name, UNKNOWN) => name.to_owned(),
+        (name, os) => format!("{name} on {os}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_agents_read_as_words() {
+        let cases = [
+            (
+                "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+                "Firefox on Linux",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) \
+                 Chrome/126.0.0.0 Mobile Safari/537.36",
+                "Chrome on Android",
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, \
+                 like Gecko) Version/17.5 Safari/605.1.15",
+                "Safari on macOS",
+            ),
+            ("", "Unknown device"),
+            ("-", "Unknown device"),
+        ];
+        for (user_agent, words) in cases {
+            assert_eq!(device_name(user_agent), words, "{user_agent}");
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! What a logged-in user changes: the password, the address, the account
+//! itself; in JSON (three encodings) and on the account page.
+
+use rocket::http::{Header, Method, Status};
+
+use crate::app::{body, location, TestApp};
+use crate::support::smtp::SmtpSink;
+
+const EMAIL: &str = "grace@example.com";
+const PASSWORD: &str = "compilers are friends";
+const NEW_PASSWORD: &str = "nanoseconds of wire";
+
+/// An app with `EMAIL` registered and logged in.
+async fn logged_in(app: TestApp) -> TestApp {
+    app.register(EMAIL, PASSWORD).await;
+    app.login(EMAIL, PASSWORD).await;
+    app
+}
+
+// ---- The password --------------------------------------------------------
+
+#[rocket::async_test]
+async fn the_password_changes_in_every_encoding() {
+    let app = logged_in(TestApp::new().await).await;
+    let mut current = PASSWORD.to_owned();
+    for (n, encoding) in crate::app::Encoding::ALL.into_iter().enumerate() {
+        let new = format!("{NEW_PASSWORD} {n}");
+        let fields = [
+            ("current_password", current.as_str()),
+            ("new_password", &new),
+        ];
+        let response = app
+            .send(Method::Put, "/profile/password", encoding, &fields)
+            .await;
+        assert_eq!(response.status(), Status::Ok, "{encoding:?}");
+        assert_eq!(
+            body(response).await,
+            format!("{{\"email\":\"{EMAIL}\",\"message\":\"Password updated\"}}\n")
+        );
+        current = new;
+    }
+    let old = app
+        .post("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(old.status(), Status::Unauthorized);
+    app.login(EMAIL, &current).await;
+}
+
+#[rocket::async_test]
+async fn a_password_change_ends_every_other_session_and_sends_a_notice() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = TestApp::untracked(|figment| figment.merge(("smtp_url", url))).await;
+    app.register(EMAIL, PASSWORD).await;
+    let credentials = [("email", EMAIL), ("password", PASSWORD)];
+    let mut cookies = Vec::new();
+    for _ in 0..3 {
+        let response = app.post("/sessions", &credentials).await;
+        cookies.push(
+            response
+                .cookies()
+                .get("session_id")
+                .unwrap()
+                .clone()
+                .into_owned(),
+        );
+    }
+    let fields = [
+        ("current_password", PASSWORD),
+        ("new_password", NEW_PASSWORD),
+    ];
+    let (content_type, payload) = crate::app::Encoding::Json.encode(&fields);
+    let response = app
+        .client
+        .put("/profile/password")
+        .cookie(cookies[0].clone())
+        .header(content_type)
+        .body(payload)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let mut statuses = Vec::new();
+    for cookie in &cookies {
+        let response = app
+            .client
+            .get("/profile")
+            .cookie(cookie.clone())
+            .dispatch()
+            .await;
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses, [Status::Ok, Status::Forbidden, Status::Forbidden]);
+    let notice = &sink.wait_for(EMAIL, 2)[1];
+    assert_eq!(notice.subject(), Some("Your password was changed"));
+}
+
+#[rocket::async_test]
+async fn wrong_current_passwords_are_refused_and_throttled_like_logins() {
+    let app = logged_in(TestApp::new().await).await;
+    let wrong = [
+        ("current_password", "a wild guess"),
+        ("new_password", NEW_PASSWORD),
+    ];
+    for _ in 0..5 {
+        let response = app.put("/profile/password", &wrong).await;
+        assert_eq!(response.status(), Status::Forbidden);
+        assert_eq!(body(response).await, "{\"message\":\"wrong password\"}\n");
+    }
+    let right = [
+        ("current_password", PASSWORD),
+        ("new_password", NEW_PASSWORD),
+    ];
+    let response = app.put("/profile/password", &right).await;
+    assert_eq!(response.status(), Status::TooManyRequests);
+    assert!(response.headers().get_one("Retry-After").is_some());
+    // The account's logins wait too: the guesses counted for it.
+    let login = app
+        .post("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(login.status(), Status::TooManyRequests);
+    assert_eq!(app.stored_sessions(EMAIL).await.len(), 1, "nothing ended");
+}
+
+#[rocket::async_test]
+async fn a_weak_new_password_or_bad_fields_change_nothing() {
+    let app = logged_in(TestApp::new().await).await;
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (
+            &[("current_password", PASSWORD), ("new_password", "password")],
+            "new_password is too common; choose another",
+        ),
+        (
+            &[("current_password", PASSWORD)],
+            "new_password is required",
+        ),
+        (
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", NEW_PASSWORD),
+                ("admin", "1"),
+            ],
+            "admin is not an expected field",
+        ),
+    ];
+    for (fields, message) in cases {
+        let response = app.put("/profile/password", fields).await;
+        assert_eq!(response.status(), Status::BadRequest, "{fields:?}");
+        assert_eq!(
+            body(response).await,
+            format!("{{\"message\":\"{message}\"}}\n")
+        );
+    }
+    app.login(EMAIL, PASSWORD).await;
+}
+
+// ---- The address ---------------------------------------------------------
+
+#[rocket::async_test]
+async fn the_address_changes_a_notice_goes_to_the_old_one_and_the_new_one_is_confirmed_again() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
+    let first = sink.wait_for(EMAIL, 1)[0].link("/verify_email").unwrap();
+    let token = first.rsplit_once("token=").unwrap().1;
+    let verified = app
+        .client
+        .get(format!("/verify_email?token={token}"))
+        .dispatch()
+        .await;
+    assert_eq!(verified.status(), Status::Ok);
+
+    let new = "grace.hopper@example.org";
+    let fields = [("password", PASSWORD), ("email", new)];
+    let response = app.put("/profile/email", &fields).await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        body(response).await,
+        format!("{{\"email\":\"{new}\",\"message\":\"email updated\"}}\n")
+    );
+    let notice = &sink.wait_for(EMAIL, 2)[1];
+    assert_eq!(notice.subject(), Some("Your email address was changed"));
+    assert!(notice.decoded().contains(new));
+    let link = &sink.wait_for(new, 1)[0];
+    assert_eq!(link.subject(), Some("Confirm your email address"));
+
+    let user = app
+        .stored_user(new)
+        .await
+        .expect("found by the new address");
+    assert_eq!(user.email_verified_at, None, "to be confirmed again");
+    assert!(app.stored_user(EMAIL).await.is_none());
+    let profile = app.client.get("/profile").dispatch().await;
+    assert_eq!(body(profile).await, format!("{{\"email\":\"{new}\"}}\n"));
+    app.login(new, PASSWORD).await;
+}
+
+#[rocket::async_test]
+async fn a_taken_address_or_a_wrong_password_changes_nothing() {
+    let app = logged_in(TestApp::new().await).await;
+    app.register("taken@example.com", PASSWORD).await;
+    let cases = [
+        (
+            [("password", PASSWORD), ("email", "TAKEN@example.com")],
+            Status::BadRequest,
+            "email already registered",
+        ),
+        (
+            [
+                ("password", "not my password"),
+                ("email", "free@example.com"),
+            ],
+            Status::Forbidden,
+            "wrong password",
+        ),
+        (
+            [("password", PASSWORD), ("email", "not an address")],
+            Status::BadRequest,
+            "email is not a valid email address",
+        ),
+    ];
+    for (fields, status, message) in cases {
+        app.for_each_encoding(
+            Method::Put,
+            "/profile/email",
+            &fields,
+            async |encoding, response| {
+                assert_eq!(response.status(), status, "{encoding:?} {fields:?}");
+                assert_eq!(
+                    body(response).await,
+                    format!("{{\"message\":\"{message}\"}}\n")
+                );
+            },
+        )
+        .await;
+    }
+    assert!(app.stored_user(EMAIL).await.is_some());
+    assert!(app.stored_user("free@example.com").await.is_none());
+}
+
+#[rocket::async_test]
+async fn with_verification_required_a_new_address_logs_in_once_confirmed() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = TestApp::with(|figment| {
+        figment
+            .merge(("smtp_url", url))
+            .merge(("require_verified_email", true))
+    })
+    .await;
+    app.register(EMAIL, PASSWORD).await;
+    let link = sink.wait_for(EMAIL, 1)[0].link("/verify_email").unwrap();
+    let token = link.rsplit_once("token=").unwrap().1.to_owned();
+    app.client
+        .get(format!("/verify_email?token={token}"))
+        .dispatch()
+        .await;
+    app.login(EMAIL, PASSWORD).await;
+
+    let new = "grace@example.net";
+    let response = app
+        .put("/profile/email", &[("password", PASSWORD), ("email", new)])
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let refused = app
+        .post("/sessions", &[("email", new), ("password", PASSWORD)])
+        .await;
+    assert_eq!(refused.status(), Status::Forbidden);
+    assert_eq!(
+        body(refused).await,
+        "{\"message\":\"email not verified\"}\n"
+    );
+    let link = sink.wait_for(new, 1)[0].link("/verify_email").unwrap();
+    let token = link.rsplit_once("token=").unwrap().1.to_owned();
+    app.client
+        .get(format!("/verify_email?token={token}"))
+        .dispatch()
+        .await;
+    app.login(new, PASSWORD).await;
+}
+
+// ---- The account ---------------------------------------------------------
+
+#[rocket::async_test]
+async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_again() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // No SMTP server answers: the verification mail waits in the outbox.
+    let app = logged_in(
+        TestApp::with(|figment| figment.merge(("smtp_url", format!("smtp://127.0.0.1:{port}"))))
+            .await,
+    )
+    .await;
+    app.post("/reset_password", &[("email", EMAIL)]).await;
+    app.post(
+        "/sessions",
+        &[("email", EMAIL), ("password", "one wrong guess")],
+    )
+    .await;
+    let db = app.db().await;
+    assert!(!db.queued_mails().await.unwrap().is_empty());
+    assert!(db.find_login_failures(EMAIL).await.unwrap().is_some());
+
+    let wrong = app
+        .client
+        .delete("/profile")
+        .header(rocket::http::ContentType::Form)
+        .body("password=nope")
+        .dispatch()
+        .await;
+    assert_eq!(wrong.status(), Status::Forbidden);
+    assert!(app.stored_user(EMAIL).await.is_some());
+
+    let response = app
+        .send(
+            Method::Delete,
+            "/profile",
+            crate::app::Encoding::Json,
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(body(response).await, "{\"message\":\"account deleted\"}\n");
+    assert!(app.session_id().is_none(), "the cookie is removed");
+    assert!(app.stored_user(EMAIL).await.is_none());
+    assert!(db.queued_mails().await.unwrap().is_empty());
+    assert_eq!(db.find_login_failures(EMAIL).await.unwrap(), None);
+    assert_eq!(
+        app.client.get("/profile").dispatch().await.status(),
+        Status::Forbidden
+    );
+
+    app.register(EMAIL, NEW_PASSWORD).await;
+    app.login(EMAIL, NEW_PASSWORD).await;
+}
+
+#[rocket::async_test]
+async fn account_changes_refuse_cross_site_requests() {
+    let app = logged_in(TestApp::new().await).await;
+    let fields = "current_password=compilers+are+friends&new_password=nanoseconds+of+wire";
+    for (method, path, body) in [
+        (Method::Put, "/profile/password", fields),
+        (
+            Method::Put,
+            "/profile/email",
+            "password=compilers+are+friends&email=a%40b.example",
+        ),
+        (Method::Delete, "/profile", "password=compilers+are+friends"),
+        (Method::Delete, "/sessions/others", ""),
+    ] {
+        let response = app
+            .client
+            .req(method, path)
+            .header(Header::new("Sec-Fetch-Site", "cross-site"))
+            .header(rocket::http::ContentType::Form)
+            .body(body)
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Forbidden, "{method} {path}");
+    }
+    assert!(app.stored_user(EMAIL).await.is_some());
+    app.login(EMAIL, PASSWORD).await;
+}
+
+// ---- On the account page -------------------------------------------------
+
+#[rocket::async_test]
+async fn the_account_page_changes_the_password_and_shows_errors_beside_their_field() {
+    let app = logged_in(TestApp::new().await).await;
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains("action=\"/profile/password\""));
+    crate::app::assert_inputs_labelled(&html);
+
+    let wrong = [
+        ("_method", "PUT"),
+        ("current_password", "nope"),
+        ("new_password", NEW_PASSWORD),
+    ];
+    let response = app.submit("/profile/password", &wrong).await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let html = body(response).await;
+    assert!(html.contains("<p class=\"error\" id=\"current_password-error\">Wrong password.</p>"));
+    assert!(html.contains("id=\"current_password\" name=\"current_password\" type=\"password\" value=\"\" required autocomplete=\"current-password\" autofocus"));
+    assert!(!html.contains(NEW_PASSWORD), "never a password");
+
+    let weak = [
+        ("_method", "PUT"),
+        ("current_password", PASSWORD),
+        ("new_password", "12345678"),
+    ];
+    let html = body(app.submit("/profile/password", &weak).await).await;
+    assert!(html.contains("New password is too common; choose another."));
+
+    let right = [
+        ("_method", "PUT"),
+        ("current_password", PASSWORD),
+        ("new_password", NEW_PASSWORD),
+    ];
+    let response = app.submit("/profile/password", &right).await;
+    assert_eq!(location(&response), Some("/profile"));
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains("Password changed. Your other sessions have ended."));
+    app.login(EMAIL, NEW_PASSWORD).await;
+}
+
+#[rocket::async_test]
+async fn the_account_page_changes_the_address() {
+    let app = logged_in(TestApp::new().await).await;
+    app.register("taken@example.com", PASSWORD).await;
+    let taken = [
+        ("_method", "PUT"),
+        ("password", PASSWORD),
+        ("email", "taken@example.com"),
+    ];
+    let response = app.submit("/profile/email", &taken).await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let html = body(response).await;
+    assert!(
+        html.contains("<p class=\"error\" id=\"new-email-error\">Email already registered.</p>")
+    );
+    assert!(html.contains("<details open>"));
+
+    let new = "grace@example.net";
+    let fields = [("_method", "PUT"), ("password", PASSWORD), ("email", new)];
+    let response = app.submit("/profile/email", &fields).await;
+    assert_eq!(location(&response), Some("/profile"));
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains(&format!("Your address is now {new}.")));
+    assert!(html.contains("Not confirmed yet"));
+}
+
+#[rocket::async_test]
+async fn the_account_is_deleted_behind_a_confirmation_that_asks_for_the_password() {
+    let app = logged_in(TestApp::new().await).await;
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains("href=\"/profile/delete\""));
+    let html = body(app.page("/profile/delete").await).await;
+    assert!(html.contains("action=\"/profile\"") && html.contains("value=\"DELETE\""));
+    crate::app::assert_inputs_labelled(&html);
+
+    let response = app
+        .submit("/profile", &[("_method", "DELETE"), ("password", "nope")])
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(body(response).await.contains("Wrong password."));
+    assert!(app.stored_user(EMAIL).await.is_some());
+
+    let response = app
+        .submit("/profile", &[("_method", "DELETE"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&response), Some("/"));
+    let html = body(app.page("/").await).await;
+    assert!(html.contains("Your account has been deleted."));
+    assert!(html.contains("href=\"/login\""));
+    assert!(app.stored_user(EMAIL).await.is_none());
+}
