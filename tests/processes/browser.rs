@@ -477,8 +477,7 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
             phone.sees("still-logged-in", &["Your account"], &[]).await;
 
             // The laptop ends the phone's session from its account page.
-            laptop.press("End").await;
-            laptop.waits_for("/profile").await;
+            laptop.click("End", "/profile").await;
             laptop.sees("ended", &["Session ended."], &[]).await;
             phone.open("/profile").await;
             phone.waits_for("/login").await;
