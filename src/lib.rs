@@ -21,6 +21,7 @@ pub mod db;
 pub mod mail;
 pub mod openapi;
 pub mod pages;
+pub mod seal;
 pub mod user;
 pub mod web;
 

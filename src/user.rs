@@ -30,4 +30,10 @@ pub struct User {
     pub reset_mail_sent_at: Option<i64>,
     /// When the last verification link was mailed, for the mail interval.
     pub verify_mail_sent_at: Option<i64>,
+    /// The TOTP secret, sealed; set from the start of an enrolment.
+    pub totp_secret: Option<Vec<u8>>,
+    /// When two-factor sign-in was turned on, if it is.
+    pub totp_enabled_at: Option<i64>,
+    /// The last TOTP time step accepted: no code of it or before works.
+    pub totp_last_step: Option<i64>,
 }

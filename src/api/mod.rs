@@ -9,6 +9,7 @@ mod index;
 mod profile;
 mod reset_password;
 mod sessions;
+mod two_factor;
 mod users;
 mod verify_email;
 
@@ -26,6 +27,10 @@ pub fn routes() -> Vec<rocket::Route> {
         profile::change_password,
         profile::change_email,
         profile::delete_account,
+        two_factor::start,
+        two_factor::confirm,
+        two_factor::disable,
+        two_factor::new_codes,
         reset_password::get_reset_password_token,
         reset_password::update_password,
         verify_email::verify_email,
@@ -47,6 +52,10 @@ pub fn routes() -> Vec<rocket::Route> {
     profile::change_password,
     profile::change_email,
     profile::delete_account,
+    two_factor::start,
+    two_factor::confirm,
+    two_factor::disable,
+    two_factor::new_codes,
     reset_password::get_reset_password_token,
     reset_password::update_password,
     verify_email::verify_email,

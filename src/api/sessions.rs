@@ -27,7 +27,8 @@ use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
                                                         HttpOnly cookie")),
          example = json!({"email": "bob@example.com", "message": "logged in"})),
         (status = 400, description = "A field is missing or malformed", body = Message),
-        (status = 401, description = "Wrong email or password", body = Message,
+        (status = 401, description = "Wrong email or password; or, with two-factor sign-in on, \
+                                      a missing or wrong one-time code", body = Message,
          example = json!({"message": "wrong email or password"})),
         (status = 403, description = "The password is right, but the address is not verified \
                                       yet (require_verified_email only): no session", body = Message,
@@ -44,9 +45,16 @@ pub async fn login(
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<FlaskJson<EmailMessage>, Error> {
-    let Credentials { email, password } = input.into_inner();
+    let Credentials {
+        email,
+        password,
+        otp,
+    } = input.into_inner();
     // A JSON client's session is kept, as the original API's was.
-    match auth.log_in(&email, &password, &device, true).await? {
+    match auth
+        .log_in(&email, &password, &device, true, otp.0.as_ref())
+        .await?
+    {
         Login::Success(session) => {
             set_session_cookie(cookies, session);
             Ok(FlaskJson(EmailMessage::new(&email, "logged in")))
@@ -54,6 +62,12 @@ pub async fn login(
         Login::WrongCredentials => Err(Error::WrongCredentials),
         Login::Throttled(wait) => Err(Error::Throttled(wait)),
         Login::EmailNotVerified => Err(Error::EmailNotVerified),
+        Login::SecondFactorRequired(_) => Err(Error::CodeRequired),
+        Login::WrongCode => Err(Error::WrongCode {
+            status: rocket::http::Status::Unauthorized,
+            field: "otp",
+        }),
+        Login::SignInExpired => Err(Error::SignInExpired),
     }
 }
 

@@ -1,6 +1,7 @@
-//! The values a user types: an email address, a password and a reset
-//! token, each checked once as it comes in. A refusal completes the field's
-//! name ("is not a valid email address"); the web layer says which field.
+//! The values a user types: an email address, a password, a reset token,
+//! one-time codes, each checked once as it comes in. A refusal completes
+//! the field's name ("is not a valid email address"); the web layer says
+//! which field.
 
 use std::fmt;
 
@@ -101,5 +102,134 @@ impl ResetToken {
 impl fmt::Debug for ResetToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ResetToken(<redacted>)")
+    }
+}
+
+/// A code of an authenticator app (TOTP): six digits, spaces ignored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpCode(String);
+
+impl TotpCode {
+    /// Six ASCII digits, once spaces are removed ("123 456" is typed too).
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() == 6 && digits.bytes().all(|byte| byte.is_ascii_digit()) {
+            Ok(TotpCode(digits))
+        } else {
+            Err("must be the 6 digits of your authenticator app")
+        }
+    }
+
+    /// The digits.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TotpCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TotpCode(<redacted>)")
+    }
+}
+
+/// The letters of a recovery code: lowercase base32, no 0, 1, 8 or 9.
+const RECOVERY_ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+/// Letters in a recovery code (50 random bits), shown as two groups of 5.
+pub const RECOVERY_CODE_LETTERS: usize = 10;
+
+/// The second factor of a sign-in: a TOTP code, or a recovery code.
+#[derive(Clone, PartialEq, Eq)]
+pub enum OneTimeCode {
+    Totp(TotpCode),
+    /// Its letters, lowercase, without the dash.
+    Recovery(String),
+}
+
+impl OneTimeCode {
+    /// Six digits, or a recovery code (`abcde-fghij`, in any case, with or
+    /// without its dash and spaces).
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        if let Ok(code) = TotpCode::parse(input) {
+            return Ok(OneTimeCode::Totp(code));
+        }
+        let letters: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        let recovery = letters.len() == RECOVERY_CODE_LETTERS
+            && letters
+                .bytes()
+                .all(|byte| RECOVERY_ALPHABET.contains(&byte));
+        if recovery {
+            Ok(OneTimeCode::Recovery(letters))
+        } else {
+            Err("must be the 6 digits of your authenticator app, or a recovery code")
+        }
+    }
+}
+
+impl fmt::Debug for OneTimeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OneTimeCode(<redacted>)")
+    }
+}
+
+/// A new recovery code: 50 random bits from the OS CSPRNG, as
+/// `abcde-fghij`.
+pub fn new_recovery_code() -> String {
+    let mut bytes = [0u8; RECOVERY_CODE_LETTERS];
+    getrandom::getrandom(&mut bytes).expect("the OS random number generator works");
+    let letters: String = bytes
+        .iter()
+        .map(|byte| char::from(RECOVERY_ALPHABET[usize::from(byte % 32)]))
+        .collect();
+    format!("{}-{}", &letters[..5], &letters[5..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_time_codes_are_six_digits_or_a_recovery_code() {
+        assert!(matches!(
+            OneTimeCode::parse("123456"),
+            Ok(OneTimeCode::Totp(_))
+        ));
+        assert!(matches!(
+            OneTimeCode::parse(" 123 456 "),
+            Ok(OneTimeCode::Totp(_))
+        ));
+        let recovery = OneTimeCode::parse("ABCDE-fgh23");
+        assert_eq!(recovery, Ok(OneTimeCode::Recovery("abcdefgh23".to_owned())));
+        for bad in [
+            "",
+            "12345",
+            "1234567",
+            "12345a",
+            "abcde-fgh1j",
+            "abcde-fghijk",
+            "١٢٣٤٥٦",
+        ] {
+            assert!(OneTimeCode::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(TotpCode::parse("abcde-fghij").is_err());
+        assert_eq!(
+            format!("{:?}", TotpCode::parse("123456").unwrap()),
+            "TotpCode(<redacted>)"
+        );
+    }
+
+    #[test]
+    fn recovery_codes_are_random_and_parse_back() {
+        let (first, second) = (new_recovery_code(), new_recovery_code());
+        assert_ne!(first, second);
+        assert_eq!(first.len(), 11);
+        assert!(matches!(
+            OneTimeCode::parse(&first),
+            Ok(OneTimeCode::Recovery(_))
+        ));
     }
 }

@@ -19,8 +19,20 @@ pub enum AuthError {
     /// The password given to confirm a change is not the account's.
     #[error("wrong password")]
     WrongPassword,
-    /// Too many wrong passwords for the account: try again after this many
-    /// seconds.
+    /// The one-time code (TOTP or recovery) is wrong.
+    #[error("wrong one-time code")]
+    WrongCode,
+    /// Two-factor sign-in is already on.
+    #[error("two-factor sign-in is already on")]
+    TwoFactorAlreadyOn,
+    /// Two-factor sign-in is off.
+    #[error("two-factor sign-in is off")]
+    TwoFactorOff,
+    /// No enrolment in two-factor sign-in is under way.
+    #[error("no two-factor enrolment is under way")]
+    NoTotpEnrolment,
+    /// Too many wrong passwords (or codes) for the account: try again
+    /// after this many seconds.
     #[error("too many attempts")]
     Throttled(u64),
     /// The new password breaks the policy.

@@ -18,21 +18,24 @@ mod recovery;
 mod sessions;
 mod throttle;
 pub mod token;
+mod two_factor;
 
 use std::net::IpAddr;
 
-pub use credentials::{Email, Password, ResetToken};
+pub use credentials::{Email, OneTimeCode, Password, ResetToken, TotpCode};
 pub use error::AuthError;
 pub use password::{HashError, PasswordHasher};
 pub use policy::PolicyViolation;
 pub use recovery::ResetIssued;
 pub use sessions::{Device, LiveSession, NewSession};
 pub use token::{generate_uuid, SessionId};
+pub use two_factor::{PendingSignIn, TotpEnrolment, TwoFactorStatus};
 
 use crate::clock::now;
 use crate::config::Settings;
 use crate::db::{DbError, UserQuery, UserUpdate, DB};
 use crate::mail::{Letter, Mailer};
+use crate::seal::{derive_key, Sealer};
 use crate::user::User;
 use throttle::{Attempt, LoginThrottle, Refusal};
 
@@ -48,6 +51,13 @@ pub enum Login {
     /// The password is right, but the address must be verified first
     /// (`require_verified_email`): no session.
     EmailNotVerified,
+    /// The password is right; two-factor sign-in is on and no code came
+    /// with it: the sign-in waits for one.
+    SecondFactorRequired(PendingSignIn),
+    /// The second factor is wrong.
+    WrongCode,
+    /// The sign-in waited too long for its second factor.
+    SignInExpired,
 }
 
 /// The authentication service. The web layer builds it at start and keeps
@@ -57,18 +67,31 @@ pub struct Auth {
     hasher: PasswordHasher,
     throttle: LoginThrottle,
     mailer: Mailer,
+    /// Seals TOTP secrets.
+    totp_sealer: Sealer,
+    /// Keys the digests of recovery codes.
+    recovery_key: [u8; 32],
     settings: Settings,
 }
 
 impl Auth {
     /// `Auth` over `db`, hashing with `hasher`, mailing through `mailer`,
+    /// with keys derived from `secret` (the configured secret key),
     /// configured by `settings`.
-    pub fn new(db: DB, hasher: PasswordHasher, mailer: Mailer, settings: Settings) -> Self {
+    pub fn new(
+        db: DB,
+        hasher: PasswordHasher,
+        mailer: Mailer,
+        secret: &[u8],
+        settings: Settings,
+    ) -> Self {
         Auth {
             db,
             hasher,
             throttle: LoginThrottle::new(&settings),
             mailer,
+            totp_sealer: Sealer::new(secret, two_factor::TOTP_KEY),
+            recovery_key: derive_key(secret, two_factor::RECOVERY_KEY),
             settings,
         }
     }
@@ -118,17 +141,20 @@ impl Auth {
 
     /// A login attempt from `device`: admitted by the throttle (per client
     /// address in memory, per email in the database), then the password
-    /// checked (as [`valid_login`](Self::valid_login) does), then on success
-    /// a new session ([`create_session`](Self::create_session)), `kept`
-    /// beyond the browser's life if asked, unless the address must be
-    /// verified first. Every attempt is logged with the email and the
-    /// address, never with the password.
+    /// checked (as [`valid_login`](Self::valid_login) does), then, with
+    /// two-factor sign-in on, the one-time code `otp` (without one, the
+    /// sign-in waits for it), then on success a new session
+    /// ([`create_session`](Self::create_session)), `kept` beyond the
+    /// browser's life if asked, unless the address must be verified first.
+    /// A wrong password answers alike whatever `otp` holds. Every attempt
+    /// is logged with the email and the address, never with the password.
     pub async fn log_in(
         &self,
         email: &Email,
         password: &Password,
         device: &Device,
         kept: bool,
+        otp: Option<&OneTimeCode>,
     ) -> Result<Login, AuthError> {
         // Quoted and escaped, so that no email can forge a log line.
         let shown = email.as_str();
@@ -156,6 +182,23 @@ impl Auth {
         if self.settings.require_verified_email && user.email_verified_at.is_none() {
             log::warn!("login refused for {shown:?} from {address}: address not verified");
             return Ok(Login::EmailNotVerified);
+        }
+        if user.totp_enabled_at.is_some() {
+            let Some(otp) = otp else {
+                return Ok(Login::SecondFactorRequired(PendingSignIn {
+                    email: email.to_string(),
+                    expires_at: now().saturating_add(two_factor::PENDING_SIGN_IN_TTL),
+                }));
+            };
+            match self.second_factor(&user, otp, device.ip).await {
+                Ok(()) => {}
+                Err(AuthError::WrongCode) => {
+                    log::warn!("login failed for {shown:?} from {address}: wrong one-time code");
+                    return Ok(Login::WrongCode);
+                }
+                Err(AuthError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
+                Err(error) => return Err(error),
+            }
         }
         // None only if the account was deleted since its password matched.
         match self.create_session(email, device, kept).await? {

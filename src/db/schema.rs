@@ -14,6 +14,16 @@ diesel::table! {
         verify_token_expires_at -> Nullable<BigInt>,
         reset_mail_sent_at -> Nullable<BigInt>,
         verify_mail_sent_at -> Nullable<BigInt>,
+        totp_secret -> Nullable<Binary>,
+        totp_enabled_at -> Nullable<BigInt>,
+        totp_last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (user_id, digest) {
+        user_id -> Integer,
+        digest -> Text,
     }
 }
 

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::outbox::NewMail;
-use super::schema::{login_failures, outbox, sessions, users};
+use super::schema::{login_failures, outbox, recovery_codes, sessions, users};
 use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
 use crate::user::User;
 
@@ -35,6 +35,8 @@ pub enum UserCondition {
     NoResetMailSince(i64),
     /// No verification mail went to the user after this time.
     NoVerifyMailSince(i64),
+    /// No TOTP code of this time step, or a later one, was accepted yet.
+    TotpStepBefore(i64),
 }
 
 /// A new row of `users`.
@@ -62,6 +64,25 @@ pub struct UserChanges {
     pub verify_token_expires_at: Option<Option<i64>>,
     pub reset_mail_sent_at: Option<Option<i64>>,
     pub verify_mail_sent_at: Option<Option<i64>>,
+    pub totp_secret: Option<Option<Vec<u8>>>,
+    pub totp_enabled_at: Option<Option<i64>>,
+    pub totp_last_step: Option<Option<i64>>,
+}
+
+/// Replaces every recovery code of the user `$user_id` with `$digests`,
+/// on `$connection` (within the caller's transaction).
+macro_rules! replace_codes {
+    ($connection:expr, $user_id:expr, $digests:expr) => {{
+        let of_user = recovery_codes::user_id.eq($user_id);
+        diesel::delete(recovery_codes::table.filter(of_user)).execute($connection)?;
+        let rows: Vec<_> = $digests
+            .iter()
+            .map(|digest| (of_user, recovery_codes::digest.eq(digest)))
+            .collect();
+        diesel::insert_into(recovery_codes::table)
+            .values(&rows)
+            .execute($connection)?;
+    }};
 }
 
 /// An update of one user, applied whole or not at all: its `changes` if
@@ -72,6 +93,9 @@ pub struct UserUpdate {
     pub changes: UserChanges,
     pub end_sessions: EndSessions,
     pub mails: Vec<NewMail>,
+    /// The digests of the user's recovery codes from now on, replacing
+    /// every one before (`Some(vec![])` deletes them all).
+    pub recovery_codes: Option<Vec<String>>,
 }
 
 impl UserUpdate {
@@ -82,6 +106,7 @@ impl UserUpdate {
             changes,
             end_sessions: EndSessions::None,
             mails: Vec::new(),
+            recovery_codes: None,
         }
     }
 }
@@ -196,6 +221,7 @@ impl DB {
             changes,
             end_sessions,
             mails,
+            recovery_codes: codes,
         } = update;
         self.run(move |connection| {
             on_backend!(connection, |connection| {
@@ -231,6 +257,14 @@ impl DB {
                                 .set(&changes)
                                 .execute(connection)
                         }
+                        UserCondition::TotpStepBefore(step) => {
+                            let unused = users::totp_last_step
+                                .is_null()
+                                .or(users::totp_last_step.lt(step));
+                            diesel::update(user.filter(unused))
+                                .set(&changes)
+                                .execute(connection)
+                        }
                     }?;
                     if updated == 0 {
                         return Ok(false);
@@ -253,8 +287,56 @@ impl DB {
                             .values(&mails)
                             .execute(connection)?;
                     }
+                    if let Some(digests) = codes {
+                        replace_codes!(connection, user_id, digests);
+                    }
                     Ok(true)
                 })
+            })
+        })
+        .await
+    }
+
+    /// Replaces every recovery code of the user `user_id` with `digests`.
+    pub async fn replace_recovery_codes(
+        &self,
+        user_id: i32,
+        digests: Vec<String>,
+    ) -> Result<(), DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                connection.transaction(|connection| {
+                    replace_codes!(connection, user_id, digests);
+                    Ok(())
+                })
+            })
+        })
+        .await
+    }
+
+    /// Uses the recovery code of digest `digest` of the user `user_id`:
+    /// deletes it; whether it was there (each works once).
+    pub async fn use_recovery_code(&self, user_id: i32, digest: &str) -> Result<bool, DbError> {
+        let digest = digest.to_owned();
+        let used = self
+            .run(move |connection| {
+                on_backend!(connection, |connection| {
+                    diesel::delete(recovery_codes::table.find((user_id, digest)))
+                        .execute(connection)
+                })
+            })
+            .await?;
+        Ok(used > 0)
+    }
+
+    /// How many unused recovery codes the user `user_id` has.
+    pub async fn count_recovery_codes(&self, user_id: i32) -> Result<i64, DbError> {
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                recovery_codes::table
+                    .filter(recovery_codes::user_id.eq(user_id))
+                    .count()
+                    .get_result(connection)
             })
         })
         .await

@@ -26,6 +26,10 @@ pub enum Letter<'a> {
     EmailChanged { new: &'a str },
     /// A login from a device the account had not used, from `address`.
     NewDevice { device: &'a str, address: String },
+    /// Two-factor sign-in was turned on.
+    TwoFactorOn,
+    /// Two-factor sign-in was turned off.
+    TwoFactorOff,
 }
 
 impl Letter<'_> {
@@ -37,6 +41,8 @@ impl Letter<'_> {
             Letter::VerifyEmail { .. } => "verify_email",
             Letter::EmailChanged { .. } => "email_changed",
             Letter::NewDevice { .. } => "new_device",
+            Letter::TwoFactorOn => "two_factor_on",
+            Letter::TwoFactorOff => "two_factor_off",
         }
     }
 
@@ -52,7 +58,7 @@ impl Letter<'_> {
                 context.insert("device", device);
                 context.insert("address", address);
             }
-            Letter::PasswordChanged => {}
+            Letter::PasswordChanged | Letter::TwoFactorOn | Letter::TwoFactorOff => {}
         }
     }
 }

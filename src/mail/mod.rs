@@ -7,7 +7,6 @@
 //! and wakes the [`Sender`]. The sender talks to `DB` like `Auth` does.
 
 mod compose;
-mod seal;
 mod sender;
 mod transport;
 
@@ -16,11 +15,14 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 pub use compose::{in_words, Composer, Letter};
-pub use seal::Sealer;
 pub use sender::Sender;
 pub use transport::Transport;
 
 use crate::db::NewMail;
+use crate::seal::Sealer;
+
+/// The purpose of the key that seals the outbox.
+pub const OUTBOX_KEY: &[u8] = b"auth-service/outbox/v1";
 
 /// Composes and seals mails for the outbox, and wakes the sender.
 pub struct Mailer {

@@ -12,10 +12,10 @@ use futures::stream::{self, StreamExt};
 use lettre::Address;
 use tokio::sync::Notify;
 
-use super::seal::Sealer;
 use super::transport::{SendError, Transport};
 use crate::clock;
 use crate::db::{MailOutcome, QueuedMail, DB};
+use crate::seal::Sealer;
 
 /// Mails claimed at a time.
 const BATCH: i64 = 64;

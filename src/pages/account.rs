@@ -11,7 +11,7 @@ use rocket::response::{Flash, Redirect};
 use rocket::{delete, get, put, uri, State};
 use rocket_dyn_templates::Template;
 
-use super::profile::{account_page, AccountForms, EMAIL_FIELDS, PASSWORD_FIELDS};
+use super::profile::{account_page, AccountForms, EMAIL_FIELDS, PASSWORD_FIELDS, PROOF_FIELDS};
 use super::{home, profile, require_login, FormState, PageError, PageForm};
 use crate::auth::Auth;
 use crate::web::forms::{AccountDeletion, EmailChange, PasswordChange, CHANGE_PASSWORDS};
@@ -141,7 +141,7 @@ pub async fn delete_account(
 /// The account page again after `error` (`None`: the form could not be
 /// read, its field errors are in the form), focused on the first field at
 /// fault; the error page for a failure of the service itself.
-async fn refused(
+pub(super) async fn refused(
     page: Page,
     user: &CurrentUser,
     auth: &Auth,
@@ -164,9 +164,24 @@ fn focus(forms: &AccountForms) -> &'static str {
     if let Some(field) = forms.password.first_error(PASSWORD_FIELDS) {
         return field;
     }
-    match forms.email.first_error(EMAIL_FIELDS) {
-        Some("email") => "new-email",
-        Some(_) => "email-password",
-        None => "",
+    let proofs = [
+        (&forms.email, EMAIL_FIELDS, ["new-email", "email-password"]),
+        (
+            &forms.two_factor_off,
+            PROOF_FIELDS,
+            ["off-password", "off-code"],
+        ),
+        (
+            &forms.recovery,
+            PROOF_FIELDS,
+            ["codes-password", "codes-code"],
+        ),
+    ];
+    for (form, fields, ids) in proofs {
+        if let Some(field) = form.first_error(fields) {
+            let index = fields.iter().position(|name| *name == field);
+            return index.map_or("", |index| ids[index]);
+        }
     }
+    ""
 }

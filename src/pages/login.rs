@@ -6,6 +6,7 @@ use rocket::response::Redirect;
 use rocket::{delete, get, post, uri, Either, State};
 use rocket_dyn_templates::Template;
 
+use super::two_factor::{self, PendingCookie};
 use super::{destination, home, local_path, FormState, PageError, PageForm};
 use crate::auth::{Auth, Device, Login};
 use crate::web::forms::Credentials;
@@ -58,14 +59,24 @@ pub async fn login(
     if let Some(next) = next.and_then(local_path) {
         state = state.value("next", &next.to_string());
     }
-    let Some(Credentials { email, password }) = &form.value else {
+    let Some(Credentials {
+        email, password, ..
+    }) = &form.value
+    else {
         return Err(state.again(page, &LOGIN, Status::BadRequest));
     };
-    let refusal = match auth.log_in(email, password, &device, kept).await {
+    // The code, if two-factor sign-in is on, comes on the next page.
+    let refusal = match auth.log_in(email, password, &device, kept, None).await {
         Ok(Login::Success(session)) => {
             set_session_cookie(cookies, session);
             return Ok(Redirect::to(destination(next)));
         }
+        Ok(Login::SecondFactorRequired(pending)) => {
+            let next = next.and_then(local_path).map(|next| next.to_string());
+            PendingCookie::new(&pending, kept, next).keep(cookies);
+            return Ok(Redirect::to(uri!(two_factor::code_form)));
+        }
+        Ok(Login::WrongCode | Login::SignInExpired) => Error::Internal,
         Ok(Login::WrongCredentials) => Error::WrongCredentials,
         Ok(Login::Throttled(wait)) => Error::Throttled(wait),
         Ok(Login::EmailNotVerified) => {

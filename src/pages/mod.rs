@@ -12,6 +12,7 @@ mod profile;
 mod register;
 mod reset_password;
 mod sessions;
+mod two_factor;
 mod verify_email;
 
 use std::collections::HashMap;
@@ -42,6 +43,10 @@ pub fn routes() -> Vec<rocket::Route> {
         account::change_email,
         account::delete_account,
         sessions::end,
+        two_factor::start,
+        two_factor::confirm,
+        two_factor::disable,
+        two_factor::new_codes,
         reset_password::request_link,
         reset_password::update_password,
         verify_email::verify,
@@ -53,6 +58,8 @@ pub fn routes() -> Vec<rocket::Route> {
         reset_password::request_form,
         reset_password::choose_password,
         account::confirm_deletion,
+        two_factor::code_form,
+        two_factor::finish,
     ];
     on_api_paths
         .into_iter()
@@ -101,6 +108,9 @@ pub fn templates() -> impl Fairing {
                 "other_sessions",
                 uri!(sessions::end(id = "others")).to_string(),
             ),
+            ("two_factor", uri!(two_factor::start).to_string()),
+            ("recovery_codes", uri!(two_factor::new_codes).to_string()),
+            ("login_code", uri!(two_factor::code_form).to_string()),
             // Followed by a session's id.
             ("session", uri!(sessions::end(id = "")).to_string()),
             (

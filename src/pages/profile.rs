@@ -19,6 +19,10 @@ pub const PASSWORD_FIELDS: &[&str] = &[CURRENT_PASSWORD, NEW_PASSWORD];
 /// `new-email` and `email-password`: the page has other `password`s).
 pub const EMAIL_FIELDS: &[&str] = &["email", "password"];
 
+/// The fields of the forms that turn two-factor sign-in off and renew the
+/// recovery codes (ids `off-…` and `codes-…`).
+pub const PROOF_FIELDS: &[&str] = &["password", "code"];
+
 /// The account page; without a session, the login page, which comes back
 /// here.
 #[get("/profile")]
@@ -32,20 +36,24 @@ pub async fn profile(
     Ok(account_page(page, &user, auth, forms).await?)
 }
 
-/// The two forms of the account page, as they are to show.
+/// The forms of the account page, as they are to show.
 pub struct AccountForms {
     pub password: FormState,
     pub email: FormState,
+    pub two_factor_off: FormState,
+    pub recovery: FormState,
     /// The id of the field to focus: after a refusal, the first at fault.
     pub focus: &'static str,
 }
 
 impl AccountForms {
-    /// Both forms fresh.
+    /// Every form fresh.
     pub fn new(auth: &Auth) -> Self {
         AccountForms {
             password: FormState::default().choosing_password(auth.settings().password_min_length),
             email: FormState::default(),
+            two_factor_off: FormState::default(),
+            recovery: FormState::default(),
             focus: "",
         }
     }
@@ -67,8 +75,12 @@ struct AccountPage<'a> {
     email: &'a str,
     email_verified: bool,
     sessions: Vec<SessionRow>,
+    two_factor: bool,
+    recovery_codes_left: i64,
     password_form: FormState,
     email_form: FormState,
+    two_factor_off_form: FormState,
+    recovery_form: FormState,
     focus: &'static str,
 }
 
@@ -93,12 +105,17 @@ pub async fn account_page(
             ip: session.ip,
         })
         .collect();
+    let two_factor = auth.two_factor_status(user.id).await?;
     let content = AccountPage {
         email: &user.email,
         email_verified: user.email_verified,
         sessions,
+        two_factor: two_factor.enabled,
+        recovery_codes_left: two_factor.recovery_codes_left,
         password_form: forms.password,
         email_form: forms.email,
+        two_factor_off_form: forms.two_factor_off,
+        recovery_form: forms.recovery,
         focus: forms.focus,
     };
     Ok(page.render("profile", content))

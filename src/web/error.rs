@@ -32,6 +32,16 @@ pub enum Error {
     WrongCredentials,
     /// The password given to confirm a change (in `field`) is wrong.
     WrongPassword { field: &'static str },
+    /// Two-factor sign-in is on, and no one-time code came with the login.
+    CodeRequired,
+    /// The one-time code (in `field`) is wrong: 401 at login, 403 when
+    /// it confirms a change.
+    WrongCode { status: Status, field: &'static str },
+    /// A sign-in waited too long for its second factor.
+    SignInExpired,
+    /// A change of two-factor sign-in that its state forbids (already on,
+    /// off, no setup under way); the text says which.
+    TwoFactor(&'static str),
     /// The session named does not exist, or is another user's.
     UnknownSession,
     /// The request carries no session cookie.
@@ -71,6 +81,9 @@ impl Error {
             Error::Field { status, .. } | Error::Status(status) => *status,
             Error::WrongCredentials => Status::Unauthorized,
             Error::WrongPassword { .. } => Status::Forbidden,
+            Error::CodeRequired | Error::SignInExpired => Status::Unauthorized,
+            Error::WrongCode { status, .. } => *status,
+            Error::TwoFactor(_) => Status::BadRequest,
             Error::UnknownSession => Status::NotFound,
             Error::NotLoggedIn
             | Error::SessionEnded
@@ -90,6 +103,10 @@ impl Error {
             Error::Field { field, reason, .. } => format!("{field} {reason}").into(),
             Error::WrongCredentials => "wrong email or password".into(),
             Error::WrongPassword { .. } => "wrong password".into(),
+            Error::CodeRequired => "one-time code required".into(),
+            Error::WrongCode { .. } => "wrong one-time code".into(),
+            Error::SignInExpired => "sign-in expired; log in again".into(),
+            Error::TwoFactor(message) => (*message).into(),
             Error::UnknownSession => "session not found".into(),
             Error::NotLoggedIn | Error::SessionEnded => "not logged in".into(),
             Error::CrossSite => "cross-site request refused".into(),
@@ -111,6 +128,12 @@ impl Error {
             Error::Field { field, reason, .. } => return format!("{} {reason}.", label(field)),
             Error::WrongCredentials => "Wrong email or password.",
             Error::WrongPassword { .. } => "Wrong password.",
+            Error::CodeRequired => "Enter the code of your authenticator app.",
+            Error::WrongCode { .. } => {
+                "Wrong code. Enter the one your app shows now, or a recovery code."
+            }
+            Error::SignInExpired => "Your sign-in took too long. Log in again.",
+            Error::TwoFactor(message) => return sentence(message),
             Error::UnknownSession => "This session has already ended.",
             Error::NotLoggedIn => "Log in to see this page.",
             Error::SessionEnded => "Your session has ended. Log in again.",
@@ -146,7 +169,9 @@ impl Error {
     /// The field at fault, if the refusal concerns one.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Error::Field { field, .. } | Error::WrongPassword { field } => Some(field),
+            Error::Field { field, .. }
+            | Error::WrongPassword { field }
+            | Error::WrongCode { field, .. } => Some(field),
             Error::PasswordsDiffer => Some(CONFIRM_PASSWORD),
             _ => None,
         }
@@ -181,6 +206,13 @@ impl Error {
     }
 }
 
+/// `text` as a sentence: capitalized, with a full stop.
+pub fn sentence(text: &str) -> String {
+    let mut letters = text.chars();
+    let first = letters.next().map(|c| c.to_uppercase().to_string());
+    format!("{}{}.", first.unwrap_or_default(), letters.as_str())
+}
+
 /// The refusal a guard failed the request with, kept for the catchers.
 struct Remembered(Mutex<Option<Error>>);
 
@@ -191,20 +223,22 @@ pub fn refuse<S, F>(request: &Request<'_>, error: Error) -> Outcome<S, (Status, 
     Outcome::Error((error.status(), error))
 }
 
-/// The fields of a form that hold the passwords an error may be about: the
-/// current one, confirming a change, and the new one, which the policy
-/// checks.
+/// The fields of a form that hold the secrets an error may be about: the
+/// current password, confirming a change, the new one, which the policy
+/// checks, and a one-time code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordFields {
     pub current: &'static str,
     pub new: &'static str,
+    pub code: &'static str,
 }
 
 impl PasswordFields {
-    /// A form with one password field, `password`.
+    /// A form with one password field, `password`, and a `code`.
     pub const PASSWORD: PasswordFields = PasswordFields {
         current: "password",
         new: "password",
+        code: "code",
     };
 }
 
@@ -238,6 +272,15 @@ impl Error {
             AuthError::WrongPassword => Error::WrongPassword {
                 field: fields.current,
             },
+            AuthError::WrongCode => Error::WrongCode {
+                status: Status::Forbidden,
+                field: fields.code,
+            },
+            AuthError::TwoFactorAlreadyOn => Error::TwoFactor("two-factor sign-in is already on"),
+            AuthError::TwoFactorOff => Error::TwoFactor("two-factor sign-in is off"),
+            AuthError::NoTotpEnrolment => {
+                Error::TwoFactor("no two-factor setup is under way; start one first")
+            }
             AuthError::Throttled(wait) => Error::Throttled(wait),
             AuthError::Busy => {
                 log::warn!("password hashing queue full: answering 503");

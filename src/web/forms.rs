@@ -3,11 +3,12 @@
 //! typed value is read from a field, and what each field is called on a
 //! page.
 
-use rocket::form::{self, FromForm, FromFormField, ValueField};
+use rocket::form::error::ErrorKind;
+use rocket::form::{self, DataField, FromForm, FromFormField, ValueField};
 use utoipa::ToSchema;
 
 use super::error::PasswordFields;
-use crate::auth::{Email, Password, ResetToken};
+use crate::auth::{Email, OneTimeCode, Password, ResetToken, TotpCode};
 
 /// The fields of a registration.
 #[derive(Debug, FromForm, ToSchema)]
@@ -29,6 +30,41 @@ pub struct Credentials {
     #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024,
              example = "correct horse battery")]
     pub password: Password,
+    /// With two-factor sign-in on: the 6 digits of the authenticator app,
+    /// or a recovery code.
+    #[schema(value_type = Option<String>, example = "123456")]
+    pub otp: OptionalCode,
+}
+
+/// A one-time code that may be left out, but not malformed (Rocket's
+/// `Option` would take a malformed one for none).
+#[derive(Debug, Default)]
+pub struct OptionalCode(pub Option<OneTimeCode>);
+
+/// The field of a one-time code: the first of an authenticator app, to
+/// confirm a setup.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct TotpConfirmation {
+    /// The 6 digits the app shows.
+    #[schema(value_type = String, pattern = "^[0-9]{6}$", example = "123456")]
+    pub code: TotpCode,
+}
+
+/// The fields that prove a change of two-factor sign-in: the password and
+/// a one-time code.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct TwoFactorProof {
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub password: Password,
+    /// The 6 digits of the authenticator app, or a recovery code.
+    #[schema(value_type = String, example = "123456")]
+    pub code: OneTimeCode,
+}
+
+/// The field of a sign-in's second step, on the page that asks for it.
+#[derive(Debug, FromForm)]
+pub struct SecondFactor {
+    pub code: OneTimeCode,
 }
 
 /// The field of a reset request.
@@ -71,14 +107,15 @@ pub const CURRENT_PASSWORD: &str = "current_password";
 
 /// Where a [`PasswordUpdate`] holds its new password.
 pub const RESET_PASSWORDS: PasswordFields = PasswordFields {
-    current: "password",
     new: NEW_PASSWORD,
+    ..PasswordFields::PASSWORD
 };
 
 /// Where a [`PasswordChange`] holds its passwords.
 pub const CHANGE_PASSWORDS: PasswordFields = PasswordFields {
     current: CURRENT_PASSWORD,
     new: NEW_PASSWORD,
+    ..PasswordFields::PASSWORD
 };
 
 /// The fields of a password change, logged in.
@@ -120,6 +157,8 @@ pub fn label(name: &str) -> &str {
         CURRENT_PASSWORD => "Current password",
         CONFIRM_PASSWORD => "New password, again",
         "reset_token" => "Reset link",
+        "otp" => "One-time code",
+        "code" => "Code",
         other => other,
     }
 }
@@ -139,6 +178,47 @@ impl<'v> FromFormField<'v> for Password {
 impl<'v> FromFormField<'v> for ResetToken {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
         parsed(field, ResetToken::parse)
+    }
+}
+
+impl<'v> FromFormField<'v> for TotpCode {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        parsed(field, TotpCode::parse)
+    }
+}
+
+impl<'v> FromFormField<'v> for OneTimeCode {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        parsed(field, OneTimeCode::parse)
+    }
+}
+
+/// A one-time code's field, read as a code's, where its absence (and only
+/// its absence) is no code.
+#[rocket::async_trait]
+impl<'v> FromForm<'v> for OptionalCode {
+    type Context = <OneTimeCode as FromForm<'v>>::Context;
+
+    fn init(_: form::Options) -> Self::Context {
+        <OneTimeCode as FromForm<'v>>::init(form::Options::Strict)
+    }
+
+    fn push_value(context: &mut Self::Context, field: ValueField<'v>) {
+        <OneTimeCode as FromForm<'v>>::push_value(context, field)
+    }
+
+    async fn push_data(context: &mut Self::Context, field: DataField<'v, '_>) {
+        <OneTimeCode as FromForm<'v>>::push_data(context, field).await
+    }
+
+    fn finalize(context: Self::Context) -> form::Result<'v, Self> {
+        match <OneTimeCode as FromForm<'v>>::finalize(context) {
+            Ok(code) => Ok(OptionalCode(Some(code))),
+            Err(errors) if errors.iter().all(|error| error.kind == ErrorKind::Missing) => {
+                Ok(OptionalCode(None))
+            }
+            Err(errors) => Err(errors),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use rocket::outcome::Outcome;
 use rocket::Request;
 use serde_json::Value;
 
-use super::error::{refuse, Error};
+use super::error::{refuse, sentence, Error};
 use super::forms::label;
 
 /// A parsed body. On failure the request gets 400 and the catcher answers
@@ -46,11 +46,7 @@ impl FieldError {
     pub fn sentence(&self) -> String {
         match &self.field {
             Some(field) => format!("{} {}.", label(field), self.reason),
-            None => {
-                let mut reason = self.reason.chars();
-                let first = reason.next().map(|c| c.to_uppercase().to_string());
-                format!("{}{}.", first.unwrap_or_default(), reason.as_str())
-            }
+            None => sentence(&self.reason),
         }
     }
 }

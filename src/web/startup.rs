@@ -13,7 +13,8 @@ use tokio::sync::Notify;
 use crate::auth::{Auth, PasswordHasher};
 use crate::config::{ResetDelivery, Settings};
 use crate::db::DB;
-use crate::mail::{Composer, LinkPaths, Mailer, Sealer, Sender, Transport};
+use crate::mail::{Composer, LinkPaths, Mailer, Sender, Transport, OUTBOX_KEY};
+use crate::seal::Sealer;
 
 /// The mail sender, built at ignition, started at liftoff.
 struct WaitingSender(Mutex<Option<Sender>>);
@@ -69,7 +70,8 @@ async fn start(
         .map_err(|error| error.to_string())?;
 
     let wake = Arc::new(Notify::new());
-    let sealer = Arc::new(Sealer::new(&outbox_secret(&settings)?));
+    let secret = secret_material(&settings)?;
+    let sealer = Arc::new(Sealer::new(&secret, OUTBOX_KEY));
     let composer = Composer::new(
         &settings.template_dir,
         &settings.mail_from,
@@ -86,16 +88,16 @@ async fn start(
         wake,
     )?;
     Ok((
-        Auth::new(db, hasher, mailer, settings),
+        Auth::new(db, hasher, mailer, &secret, settings),
         sender,
         static_files,
     ))
 }
 
-/// The secret the outbox key derives from: the configured `secret_key`.
-/// Without one (only the debug profile starts so), a random one: waiting
-/// mails then do not survive a restart.
-fn outbox_secret(settings: &Settings) -> Result<Vec<u8>, String> {
+/// The secret that the keys of sealed values derive from: the configured
+/// `secret_key`. Without one (only the debug profile starts so), a random
+/// one: waiting mails and TOTP secrets then do not survive a restart.
+fn secret_material(settings: &Settings) -> Result<Vec<u8>, String> {
     if let Some(key) = &settings.secret_key {
         return Ok(key.expose().to_vec());
     }

@@ -310,6 +310,10 @@ pub fn execute(url: &str, statement: &str) {
             .unwrap();
     } else {
         let mut connection = SqliteConnection::establish(url).unwrap();
+        // The service may be writing: wait for it, as its connections do.
+        diesel::sql_query("PRAGMA busy_timeout = 10000")
+            .execute(&mut connection)
+            .unwrap();
         diesel::sql_query(statement)
             .execute(&mut connection)
             .unwrap();

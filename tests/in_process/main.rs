@@ -16,3 +16,4 @@ mod openapi;
 mod pages;
 mod security;
 mod sessions;
+mod two_factor;

@@ -88,9 +88,10 @@ async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
         }
     }
     assert_eq!(
-        bodies, 8,
+        bodies, 11,
         "POST /users, POST /sessions, POST and PUT /reset_password, POST /verify_email, PUT \
-         /profile/password, PUT /profile/email, DELETE /profile"
+         /profile/password, PUT /profile/email, DELETE /profile, PUT and DELETE /profile/totp, \
+         POST /profile/recovery_codes"
     );
 }
 

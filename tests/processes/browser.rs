@@ -518,3 +518,61 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
         },
     );
 }
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn two_factor_sign_in_is_set_up_from_the_account_page_and_asked_at_login() {
+    in_chromium("two-factor", &[], async |person| {
+        person.register().await;
+        person
+            .click("Set up two-factor sign-in", "/profile/totp")
+            .await;
+        person.sees("setup", &["Scan this code", "<svg"], &[]).await;
+        let secret = person
+            .browser
+            .find(Locator::Id("secret"))
+            .await
+            .expect("the key");
+        let secret = secret.text().await.expect("its text").replace(' ', "");
+        let secret = totp_rs::Secret::try_from_base32(&secret).expect("base32");
+        let app = totp_rs::Builder::new()
+            .with_secret(secret.as_bytes().to_vec())
+            .build()
+            .expect("a TOTP");
+        // Far from the next step; confirmed with the previous step's code,
+        // so that this step's is still fresh for the login.
+        while auth_service::clock::now() % 30 >= 20 {
+            rocket::tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let code_at = |steps: i64| {
+            let now = auth_service::clock::now();
+            app.generate((now + 30 * steps) as u64).to_string()
+        };
+        person.fill("code", &code_at(-1)).await;
+        person
+            .click("Turn on two-factor sign-in", "/profile/totp")
+            .await;
+        person
+            .sees(
+                "recovery-codes",
+                &["Two-factor sign-in is on", "Download as a text file"],
+                &[],
+            )
+            .await;
+        person.open("/profile").await;
+        person
+            .sees("account-with-two-factor", &["10 recovery codes left"], &[])
+            .await;
+        person.click("Log out", "/").await;
+
+        person.log_in(PASSWORD, "/login/code").await;
+        person
+            .sees("code-asked", &["Two-factor sign-in"], &[])
+            .await;
+        person.fill("code", &code_at(0)).await;
+        person.click("Log in", "/profile").await;
+        person
+            .sees("logged-in-with-a-code", &["Your account"], &[])
+            .await;
+    });
+}

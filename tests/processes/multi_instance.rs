@@ -182,3 +182,55 @@ fn both_instances_list_the_same_sessions_and_one_ended_on_a_is_over_on_b() {
     assert_eq!(profile_status(&client, &b, &phone), StatusCode::FORBIDDEN);
     assert_eq!(profile_status(&client, &b, &laptop), StatusCode::OK);
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn a_one_time_code_used_on_a_is_refused_on_b() {
+    let store = Store::new();
+    let (a, b) = two_instances(&store);
+    let client = plain_client();
+    let email = "two.factors@example.com";
+    assert_eq!(
+        post(&client, a.url("/users"), &credentials(email)).status(),
+        StatusCode::OK
+    );
+    let cookie = log_in(&client, &a, email);
+    let secret: serde_json::Value = client
+        .post(a.url("/profile/totp"))
+        .header(COOKIE, &cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let secret = totp_rs::Secret::try_from_base32(secret["secret"].as_str().unwrap()).unwrap();
+    let app = totp_rs::Builder::new()
+        .with_secret(secret.as_bytes().to_vec())
+        .build()
+        .unwrap();
+    let code_at = |steps: i64| {
+        let now = auth_service::clock::now();
+        app.generate((now + 30 * steps) as u64).to_string()
+    };
+    // Far enough from the next 30 s step that the servers check these
+    // codes in the step they were made in.
+    while auth_service::clock::now() % 30 >= 25 {
+        thread::sleep(std::time::Duration::from_millis(500));
+    }
+    // Confirmed with the previous step's code, so that this step's is fresh.
+    let confirmed = client
+        .put(b.url("/profile/totp"))
+        .header(COOKIE, &cookie)
+        .form(&[("code", code_at(-1))])
+        .send()
+        .unwrap();
+    assert_eq!(confirmed.status(), StatusCode::OK);
+
+    let with_code = |server: &Server, code: &str| {
+        let mut fields = credentials(email).to_vec();
+        fields.push(("otp", code));
+        post(&client, server.url("/sessions"), &fields).status()
+    };
+    let fresh = code_at(0);
+    assert_eq!(with_code(&a, &fresh), StatusCode::OK);
+    assert_eq!(with_code(&b, &fresh), StatusCode::UNAUTHORIZED, "used on A");
+}

@@ -1,39 +1,46 @@
-//! Mails at rest: the tokens in a waiting mail are secrets, so its message
-//! is sealed with AES-256-GCM under a key derived from the secret key.
+//! Secrets at rest, sealed with AES-256-GCM under keys derived from the
+//! configured secret key: the mails waiting in the outbox (the tokens in
+//! them), and the TOTP secrets of two-factor sign-in, which must be read
+//! back to check codes.
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, Key, KeyInit, Nonce};
 use hkdf::Hkdf;
 use sha2::Sha256;
 
-/// What tells this key apart from any other derived from the secret key.
-const KEY_INFO: &[u8] = b"auth-service/outbox/v1";
-
 /// Bytes of the random nonce that starts every sealed message.
 const NONCE_BYTES: usize = 12;
 
-/// Seals and opens outbox messages.
+/// The 256-bit key for `purpose` (say `b"auth-service/outbox/v1"`) that
+/// HKDF-SHA-256 derives from `secret` (the configured secret key): every
+/// instance with the same secret key derives the same keys, and no key of
+/// one purpose tells anything of another.
+pub fn derive_key(secret: &[u8], purpose: &[u8]) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(None, secret)
+        .expand(purpose, &mut key)
+        .expect("32 bytes is a valid HKDF-SHA-256 output length");
+    key
+}
+
+/// Seals and opens secrets of one purpose.
 pub struct Sealer {
     cipher: Aes256Gcm,
 }
 
 impl Sealer {
-    /// The sealer whose key HKDF-SHA-256 derives from `secret` (the
-    /// configured secret key): every instance with the same secret key
-    /// opens what the others sealed.
-    pub fn new(secret: &[u8]) -> Self {
-        let mut key = [0u8; 32];
-        Hkdf::<Sha256>::new(None, secret)
-            .expand(KEY_INFO, &mut key)
-            .expect("32 bytes is a valid HKDF-SHA-256 output length");
+    /// The sealer of `purpose`, its key derived from `secret` (see
+    /// [`derive_key`]).
+    pub fn new(secret: &[u8], purpose: &[u8]) -> Self {
+        let key = derive_key(secret, purpose);
         Sealer {
             cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key)),
         }
     }
 
-    /// `message` for `recipient`, sealed: a random nonce, then the
-    /// ciphertext, bound to the recipient (a row moved to another recipient
-    /// does not open).
+    /// `message` for `recipient` (a mail's recipient, an account's
+    /// address), sealed: a random nonce, then the ciphertext, bound to the
+    /// recipient (a value moved to another does not open).
     pub fn seal(&self, recipient: &str, message: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_BYTES];
         getrandom::getrandom(&mut nonce).expect("the OS random number generator works");
@@ -66,7 +73,7 @@ mod tests {
 
     #[test]
     fn a_sealed_message_opens_only_with_its_key_and_recipient() {
-        let sealer = Sealer::new(b"a secret key");
+        let sealer = Sealer::new(b"a secret key", b"test/v1");
         let sealed = sealer.seal("bob@example.com", b"the token 1234");
         assert!(!sealed.windows(4).any(|part| part == b"1234"));
         assert_eq!(
@@ -74,10 +81,10 @@ mod tests {
             Some(&b"the token 1234"[..])
         );
         assert_eq!(sealer.open("eve@example.com", &sealed), None);
-        assert_eq!(
-            Sealer::new(b"another key").open("bob@example.com", &sealed),
-            None
-        );
+        let other_key = Sealer::new(b"another key", b"test/v1");
+        let other_purpose = Sealer::new(b"a secret key", b"test/v2");
+        assert_eq!(other_key.open("bob@example.com", &sealed), None);
+        assert_eq!(other_purpose.open("bob@example.com", &sealed), None);
         let mut altered = sealed.clone();
         *altered.last_mut().unwrap() ^= 1;
         assert_eq!(sealer.open("bob@example.com", &altered), None);

@@ -1,0 +1,349 @@
+//! Two-factor sign-in: an authenticator app's codes (TOTP, RFC 6238:
+//! SHA-1, 6 digits, 30 s, one step of drift either way), each accepted
+//! once, and ten recovery codes, each usable once. Code guesses are
+//! throttled per account like password guesses.
+
+use std::net::IpAddr;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use totp_rs::{Algorithm, Builder, Totp};
+
+use super::credentials::{new_recovery_code, OneTimeCode, TotpCode};
+use super::{Auth, AuthError, Email, Login, Password};
+use crate::clock::now;
+use crate::db::{UserChanges, UserCondition, UserUpdate};
+use crate::mail::Letter;
+use crate::user::User;
+
+/// The purpose of the key that seals TOTP secrets.
+pub const TOTP_KEY: &[u8] = b"auth-service/totp/v1";
+
+/// The purpose of the key of recovery code digests.
+pub const RECOVERY_KEY: &[u8] = b"auth-service/recovery-codes/v1";
+
+/// How an authenticator app names the service.
+const ISSUER: &str = "auth-service";
+
+/// Bytes of a TOTP secret: 160 bits, as RFC 4226 recommends.
+const SECRET_BYTES: usize = 20;
+
+/// Recovery codes given at a time.
+const RECOVERY_CODES: usize = 10;
+
+/// How long a sign-in waits for its second factor, in seconds.
+pub const PENDING_SIGN_IN_TTL: i64 = 5 * 60;
+
+/// A new TOTP secret, to add to an authenticator app.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpEnrolment {
+    /// The secret in base32, for manual entry.
+    pub secret: String,
+    /// The `otpauth://` URL, for a QR code.
+    pub otpauth_url: String,
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpEnrolment(<redacted>)")
+    }
+}
+
+/// A sign-in whose password was right, waiting for its second factor: not
+/// a session. The web layer keeps it in a private cookie of the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSignIn {
+    /// The address, as typed at login.
+    pub email: String,
+    /// Until when (Unix seconds) the second factor is awaited.
+    pub expires_at: i64,
+}
+
+/// Two-factor sign-in as the account page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub recovery_codes_left: i64,
+}
+
+impl Auth {
+    /// Two-factor sign-in of the user `user_id`.
+    pub async fn two_factor_status(&self, user_id: i32) -> Result<TwoFactorStatus, AuthError> {
+        let user = self.user(user_id).await?;
+        Ok(TwoFactorStatus {
+            enabled: user.totp_enabled_at.is_some(),
+            recovery_codes_left: self.db.count_recovery_codes(user_id).await?,
+        })
+    }
+
+    /// Starts an enrolment for the user `user_id`: a new 160-bit secret,
+    /// pending until a first code confirms it. `TwoFactorAlreadyOn` when
+    /// it is on.
+    pub async fn start_totp(&self, user_id: i32) -> Result<TotpEnrolment, AuthError> {
+        let user = self.user(user_id).await?;
+        if user.totp_enabled_at.is_some() {
+            return Err(AuthError::TwoFactorAlreadyOn);
+        }
+        let mut secret = vec![0u8; SECRET_BYTES];
+        getrandom::getrandom(&mut secret)
+            .map_err(|error| AuthError::Internal(error.to_string()))?;
+        let enrolment = enrolment(&totp(&user, secret.clone())?)?;
+        let changes = UserChanges {
+            totp_secret: Some(Some(self.totp_sealer.seal(&user.normalized_email, &secret))),
+            totp_last_step: Some(None),
+            ..UserChanges::default()
+        };
+        self.apply(&user, UserUpdate::new(UserCondition::Exists, changes), &[])
+            .await?;
+        Ok(enrolment)
+    }
+
+    /// The enrolment under way for the user `user_id`, to show again;
+    /// `NoTotpEnrolment` when none is.
+    pub async fn pending_totp(&self, user_id: i32) -> Result<TotpEnrolment, AuthError> {
+        let user = self.user(user_id).await?;
+        if user.totp_enabled_at.is_some() {
+            return Err(AuthError::TwoFactorAlreadyOn);
+        }
+        enrolment(&self.totp_of(&user)?)
+    }
+
+    /// Confirms the enrolment of the user `user_id` with a first `code`:
+    /// two-factor sign-in is on, and the ten recovery codes returned are
+    /// the only time they are shown. A notice goes to the address.
+    pub async fn confirm_totp(
+        &self,
+        user_id: i32,
+        code: &TotpCode,
+    ) -> Result<Vec<String>, AuthError> {
+        let user = self.user(user_id).await?;
+        if user.totp_enabled_at.is_some() {
+            return Err(AuthError::TwoFactorAlreadyOn);
+        }
+        let Some(step) = self.totp_of(&user)?.check(code.expose(), unix_now()) else {
+            return Err(AuthError::WrongCode);
+        };
+        let codes = new_recovery_codes();
+        let changes = UserChanges {
+            totp_enabled_at: Some(Some(now())),
+            totp_last_step: Some(Some(step_of(step))),
+            ..UserChanges::default()
+        };
+        let update = UserUpdate {
+            recovery_codes: Some(self.recovery_digests(&codes)),
+            ..UserUpdate::new(UserCondition::Exists, changes)
+        };
+        let notice = (user.email.as_str(), Letter::TwoFactorOn);
+        self.apply(&user, update, &[notice]).await?;
+        Ok(codes)
+    }
+
+    /// Turns two-factor sign-in off for the user `user_id`, who proves it
+    /// with `password` and a `code`, from `client`. A notice goes to the
+    /// address.
+    pub async fn disable_totp(
+        &self,
+        user_id: i32,
+        password: &Password,
+        code: &OneTimeCode,
+        client: Option<IpAddr>,
+    ) -> Result<(), AuthError> {
+        let user = self.enabled_user(user_id, password, code, client).await?;
+        let changes = UserChanges {
+            totp_secret: Some(None),
+            totp_enabled_at: Some(None),
+            totp_last_step: Some(None),
+            ..UserChanges::default()
+        };
+        let update = UserUpdate {
+            recovery_codes: Some(Vec::new()),
+            ..UserUpdate::new(UserCondition::Exists, changes)
+        };
+        let notice = (user.email.as_str(), Letter::TwoFactorOff);
+        self.apply(&user, update, &[notice]).await?;
+        Ok(())
+    }
+
+    /// Ten new recovery codes for the user `user_id`, who proves it with
+    /// `password` and a `code`, from `client`; the old ones stop working.
+    pub async fn new_recovery_codes(
+        &self,
+        user_id: i32,
+        password: &Password,
+        code: &OneTimeCode,
+        client: Option<IpAddr>,
+    ) -> Result<Vec<String>, AuthError> {
+        let user = self.enabled_user(user_id, password, code, client).await?;
+        let codes = new_recovery_codes();
+        self.db
+            .replace_recovery_codes(user.id, self.recovery_digests(&codes))
+            .await?;
+        Ok(codes)
+    }
+
+    /// Finishes `pending` with its second factor `code`, from `device`:
+    /// a new session (`kept` or not), or why not.
+    pub async fn finish_sign_in(
+        &self,
+        pending: &PendingSignIn,
+        code: &OneTimeCode,
+        device: &super::Device,
+        kept: bool,
+    ) -> Result<Login, AuthError> {
+        if now() >= pending.expires_at {
+            return Ok(Login::SignInExpired);
+        }
+        let email = Email::parse(&pending.email)
+            .map_err(|_| AuthError::Internal("a pending sign-in without an address".to_owned()))?;
+        let user = self
+            .find_user(crate::db::UserQuery::Email(email.normalized()))
+            .await?;
+        let Some(user) = user else {
+            return Ok(Login::WrongCredentials);
+        };
+        match self.second_factor(&user, code, device.ip).await {
+            Ok(()) => {}
+            Err(AuthError::WrongCode) => return Ok(Login::WrongCode),
+            Err(AuthError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
+            Err(error) => return Err(error),
+        }
+        match self.create_session(&email, device, kept).await? {
+            Some(session) => Ok(Login::Success(session)),
+            None => Ok(Login::WrongCredentials),
+        }
+    }
+
+    /// The user `user_id` with two-factor sign-in on, once `password` and
+    /// `code` prove them.
+    async fn enabled_user(
+        &self,
+        user_id: i32,
+        password: &Password,
+        code: &OneTimeCode,
+        client: Option<IpAddr>,
+    ) -> Result<User, AuthError> {
+        let user = self.user(user_id).await?;
+        if user.totp_enabled_at.is_none() {
+            return Err(AuthError::TwoFactorOff);
+        }
+        self.confirm_password(&user, password, client).await?;
+        self.second_factor(&user, code, client).await?;
+        Ok(user)
+    }
+
+    /// Checks `code` as `user`'s second factor, from `client`: throttled
+    /// per account (apart from password guesses), each TOTP code accepted
+    /// once, each recovery code used once. `WrongCode` or `Throttled` when
+    /// it fails.
+    pub(super) async fn second_factor(
+        &self,
+        user: &User,
+        code: &OneTimeCode,
+        client: Option<IpAddr>,
+    ) -> Result<(), AuthError> {
+        let key = format!("otp:{}", user.normalized_email);
+        let attempt = match self.admit(&key, client).await? {
+            Ok(attempt) => attempt,
+            Err(refusal) => return Err(AuthError::Throttled(refusal.wait())),
+        };
+        let checked = async { Ok(self.code_matches(user, code).await?.then_some(())) };
+        match self.settle(attempt, checked).await? {
+            Some(()) => Ok(()),
+            None => Err(AuthError::WrongCode),
+        }
+    }
+
+    /// Whether `code` is `user`'s, used up in the same statement.
+    async fn code_matches(&self, user: &User, code: &OneTimeCode) -> Result<bool, AuthError> {
+        match code {
+            OneTimeCode::Totp(code) => {
+                let Some(step) = self.totp_of(user)?.check(code.expose(), unix_now()) else {
+                    return Ok(false);
+                };
+                let step = step_of(step);
+                let changes = UserChanges {
+                    totp_last_step: Some(Some(step)),
+                    ..UserChanges::default()
+                };
+                let once = UserUpdate::new(UserCondition::TotpStepBefore(step), changes);
+                Ok(self.db.apply_user_update(user.id, once).await?)
+            }
+            OneTimeCode::Recovery(letters) => {
+                let digest = self.recovery_digest(letters);
+                Ok(self.db.use_recovery_code(user.id, &digest).await?)
+            }
+        }
+    }
+
+    /// `user`'s TOTP, from their sealed secret; `NoTotpEnrolment` without
+    /// one.
+    fn totp_of(&self, user: &User) -> Result<Totp, AuthError> {
+        let sealed = user
+            .totp_secret
+            .as_deref()
+            .ok_or(AuthError::NoTotpEnrolment)?;
+        let secret = self
+            .totp_sealer
+            .open(&user.normalized_email, sealed)
+            .ok_or_else(|| AuthError::Internal("a TOTP secret does not open".to_owned()))?;
+        totp(user, secret)
+    }
+
+    /// The digests to keep of `codes`.
+    fn recovery_digests(&self, codes: &[String]) -> Vec<String> {
+        codes
+            .iter()
+            .map(|code| self.recovery_digest(&code.replace('-', "")))
+            .collect()
+    }
+
+    /// HMAC-SHA-256 of a recovery code's `letters`, keyed with a key
+    /// derived from the secret key, in hex.
+    fn recovery_digest(&self, letters: &str) -> String {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.recovery_key).expect("HMAC takes any key length");
+        mac.update(letters.as_bytes());
+        format!("{:x}", mac.finalize().into_bytes())
+    }
+}
+
+/// The TOTP of `user` with `secret`: SHA-1, 6 digits, 30 s, one step of
+/// drift either way.
+fn totp(user: &User, secret: Vec<u8>) -> Result<Totp, AuthError> {
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_skew(1)
+        .with_step_duration(30)
+        .with_secret(secret)
+        .with_issuer(Some(ISSUER))
+        .with_account_name(user.email.as_str())
+        .build()
+        .map_err(|error| AuthError::Internal(format!("TOTP: {error}")))
+}
+
+/// What an authenticator app needs of `totp`.
+fn enrolment(totp: &Totp) -> Result<TotpEnrolment, AuthError> {
+    let otpauth_url = totp
+        .to_url()
+        .map_err(|error| AuthError::Internal(format!("TOTP: {error}")))?;
+    Ok(TotpEnrolment {
+        secret: totp.secret().to_base32(),
+        otpauth_url,
+    })
+}
+
+/// Ten new recovery codes.
+fn new_recovery_codes() -> Vec<String> {
+    (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect()
+}
+
+/// The current Unix time, as TOTP counts it.
+fn unix_now() -> u64 {
+    u64::try_from(now()).unwrap_or_default()
+}
+
+/// A TOTP time step as the database keeps it.
+fn step_of(step: u64) -> i64 {
+    i64::try_from(step).unwrap_or(i64::MAX)
+}
