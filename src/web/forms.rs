@@ -31,8 +31,9 @@ pub struct Credentials {
              example = "correct horse battery")]
     pub password: Password,
     /// With two-factor sign-in on: the 6 digits of the authenticator app,
-    /// or a recovery code.
-    #[schema(value_type = Option<String>, example = "123456")]
+    /// or a recovery code (`abcde-fghij`).
+    #[schema(value_type = String, required = false, example = "123456",
+             pattern = "^( *[0-9]){6} *$|^([ -]*[A-Za-z2-7]){10}[ -]*$")]
     pub otp: OptionalCode,
 }
 
@@ -46,7 +47,7 @@ pub struct OptionalCode(pub Option<OneTimeCode>);
 #[derive(Debug, FromForm, ToSchema)]
 pub struct TotpConfirmation {
     /// The 6 digits the app shows.
-    #[schema(value_type = String, pattern = "^[0-9]{6}$", example = "123456")]
+    #[schema(value_type = String, pattern = "^( *[0-9]){6} *$", example = "123456")]
     pub code: TotpCode,
 }
 
@@ -57,7 +58,8 @@ pub struct TwoFactorProof {
     #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
     pub password: Password,
     /// The 6 digits of the authenticator app, or a recovery code.
-    #[schema(value_type = String, example = "123456")]
+    #[schema(value_type = String, example = "123456",
+             pattern = "^( *[0-9]){6} *$|^([ -]*[A-Za-z2-7]){10}[ -]*$")]
     pub code: OneTimeCode,
 }
 

@@ -195,7 +195,8 @@ where
         }
     }
     // A null stands for a missing value, but only in a field the route
-    // expects: another field is refused, null or not.
+    // requires (it is then missing): another field is refused, null or
+    // not, and an optional one is a string or left out, as its schema says.
     if !nulls.is_empty() {
         let probe = fields.iter().cloned().chain(nulls.iter().cloned());
         if let Err(errors) = Form::<Strict<T>>::parse_iter(probe) {
@@ -209,9 +210,16 @@ where
             }
         }
     }
-    Form::<Strict<T>>::parse_iter(fields)
+    let parsed = Form::<Strict<T>>::parse_iter(fields)
         .map(Strict::into_inner)
-        .map_err(InputError::from)
+        .map_err(InputError::from)?;
+    match nulls.first() {
+        Some(optional) => Err(InputError::field(
+            optional.name.source(),
+            "must be a string",
+        )),
+        None => Ok(parsed),
+    }
 }
 
 /// The whole body as UTF-8, within the configured limit named `limit`.

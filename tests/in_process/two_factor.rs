@@ -452,5 +452,25 @@ async fn a_pending_sign_in_cookie_from_elsewhere_or_tampered_opens_nothing() {
         .dispatch()
         .await;
     assert_eq!(location(&response), Some("/login"));
-    let _ = ContentType::Form;
+}
+
+#[rocket::async_test]
+async fn a_null_otp_is_refused_and_a_left_out_one_is_none() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    let response = app
+        .client
+        .post("/sessions")
+        .header(ContentType::JSON)
+        .body(format!(
+            "{{\"email\":\"{EMAIL}\",\"password\":\"{PASSWORD}\",\"otp\":null}}"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert_eq!(
+        body(response).await,
+        "{\"message\":\"otp must be a string\"}\n"
+    );
+    assert_eq!(login_with(&app, PASSWORD, None).await.0, Status::Ok);
 }
