@@ -29,6 +29,9 @@ pub struct Settings {
     /// Seconds after which a session not kept ("keep me logged in" left
     /// unchecked) ends when unused.
     pub session_idle_ttl: u64,
+    /// Lifetime of a device cookie, in seconds: how long a device that
+    /// logged in keeps logging in apart from untrusted clients.
+    pub device_cookie_ttl: u64,
     /// Sessions one user may have; past that, the least recently used end.
     pub max_sessions_per_user: u32,
     /// The folder served under `/static`.
@@ -132,6 +135,7 @@ impl Default for Settings {
             secret_key_file: PathBuf::from("secret.key"),
             session_ttl: 7 * 24 * 60 * 60,
             session_idle_ttl: 14 * 24 * 60 * 60,
+            device_cookie_ttl: 365 * 24 * 60 * 60,
             max_sessions_per_user: 50,
             static_dir: PathBuf::from("static"),
             password_min_length: 8,
@@ -159,7 +163,8 @@ impl Default for Settings {
 /// The work factors bcrypt accepts.
 const BCRYPT_COSTS: std::ops::RangeInclusive<u32> = 4..=31;
 
-/// The longest lifetime accepted for sessions and reset tokens: ten years.
+/// The longest lifetime accepted for sessions, cookies and tokens: ten
+/// years.
 const MAX_TTL: u64 = 10 * 365 * 24 * 60 * 60;
 
 impl Settings {
@@ -179,6 +184,7 @@ impl Settings {
         for (key, ttl) in [
             ("session_ttl", settings.session_ttl),
             ("session_idle_ttl", settings.session_idle_ttl),
+            ("device_cookie_ttl", settings.device_cookie_ttl),
             ("reset_token_ttl", settings.reset_token_ttl),
             ("login_lockout_base", settings.login_lockout_base),
             ("login_lockout_max", settings.login_lockout_max),

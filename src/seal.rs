@@ -6,6 +6,7 @@
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, Key, KeyInit, Nonce};
 use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// Bytes of the random nonce that starts every sealed message.
@@ -21,6 +22,14 @@ pub fn derive_key(secret: &[u8], purpose: &[u8]) -> [u8; 32] {
         .expand(purpose, &mut key)
         .expect("32 bytes is a valid HKDF-SHA-256 output length");
     key
+}
+
+/// HMAC-SHA-256 of `data` under `key` (from [`derive_key`]), in lowercase
+/// hex: a digest only the holder of the secret key can compute.
+pub fn keyed_digest(key: &[u8; 32], data: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    format!("{:x}", mac.finalize().into_bytes())
 }
 
 /// Seals and opens secrets of one purpose.

@@ -2,14 +2,12 @@
 //! changes: `PUT /profile/password`, `PUT /profile/email`, `DELETE
 //! /profile`.
 
-use std::net::IpAddr;
-
 use rocket::http::CookieJar;
 use rocket::{delete, get, put, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Device};
 use crate::web::forms::{AccountDeletion, EmailChange, PasswordChange, CHANGE_PASSWORDS};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::remove_session_cookie;
@@ -64,7 +62,7 @@ pub async fn change_password(
     _origin: SameOrigin,
     user: CurrentUser,
     input: Input<PasswordChange>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<EmailMessage>, Error> {
     let PasswordChange {
@@ -76,7 +74,7 @@ pub async fn change_password(
         user.session.id,
         &current_password,
         &new_password,
-        client,
+        &device,
     )
     .await
     .map_err(|error| Error::about(error, CHANGE_PASSWORDS))?;
@@ -110,12 +108,12 @@ pub async fn change_email(
     _origin: SameOrigin,
     user: CurrentUser,
     input: Input<EmailChange>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<EmailMessage>, Error> {
     let EmailChange { password, email } = input.into_inner();
     let email = auth
-        .change_email(user.id, &password, &email, client)
+        .change_email(user.id, &password, &email, &device)
         .await?;
     Ok(FlaskJson(EmailMessage::new(&email, "email updated")))
 }
@@ -142,12 +140,12 @@ pub async fn delete_account(
     _origin: SameOrigin,
     user: CurrentUser,
     input: Input<AccountDeletion>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<FlaskJson<Message<'static>>, Error> {
     let AccountDeletion { password } = input.into_inner();
-    auth.delete_account(user.id, &password, client).await?;
+    auth.delete_account(user.id, &password, &device).await?;
     remove_session_cookie(cookies);
     Ok(FlaskJson(Message {
         message: "account deleted",

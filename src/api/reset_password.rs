@@ -4,7 +4,7 @@ use rocket::{post, put, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::{Auth, ResetIssued};
+use crate::auth::{Auth, Device, ResetIssued};
 use crate::web::forms::{PasswordUpdate, ResetRequest, RESET_PASSWORDS};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::{Error, FlaskJson, Input, SameOrigin};
@@ -84,6 +84,7 @@ pub async fn get_reset_password_token(
 pub async fn update_password(
     _origin: SameOrigin,
     input: Input<PasswordUpdate>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<EmailMessage>, Error> {
     let PasswordUpdate {
@@ -91,7 +92,7 @@ pub async fn update_password(
         reset_token,
         new_password,
     } = input.into_inner();
-    auth.update_password(&email, &reset_token, &new_password)
+    auth.update_password(&email, &reset_token, &new_password, &device)
         .await
         .map_err(|error| Error::about(error, RESET_PASSWORDS))?;
     Ok(FlaskJson(EmailMessage::new(&email, "Password updated")))

@@ -15,16 +15,18 @@ use crate::web::json::{timestamp, EmailMessage, Message};
 use crate::web::session::{remove_session_cookie, set_session_cookie};
 use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
 
-/// Logs in: `{"email": E, "message": "logged in"}` and the session cookie;
-/// 401 for a wrong email or password; 429 with `Retry-After` after too many
-/// attempts.
+/// Logs in: `{"email": E, "message": "logged in"}`, the session cookie and
+/// a device cookie; 401 for a wrong email or password; 429 with
+/// `Retry-After` after too many attempts.
 #[utoipa::path(
     tag = "sessions",
     request_body = Credentials,
     responses(
         (status = 200, description = "Logged in", body = EmailMessage,
          headers(("Set-Cookie" = String, description = "`session_id`: the session, an encrypted \
-                                                        HttpOnly cookie")),
+                                                        HttpOnly cookie; and `device_…`: the \
+                                                        device cookie, which spares this client \
+                                                        the waits of strangers at later logins")),
          example = json!({"email": "bob@example.com", "message": "logged in"})),
         (status = 400, description = "A field is missing or malformed", body = Message),
         (status = 401, description = "Wrong email or password; or, with two-factor sign-in on, \

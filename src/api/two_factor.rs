@@ -3,13 +3,11 @@
 //! `DELETE /profile/totp` (turn it off), `POST /profile/recovery_codes`
 //! (a new set). Logging in then takes `otp` (see `POST /sessions`).
 
-use std::net::IpAddr;
-
 use rocket::{delete, post, put, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Device};
 use crate::web::forms::{TotpConfirmation, TwoFactorProof};
 use crate::web::json::Message;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
@@ -113,11 +111,12 @@ pub async fn disable(
     _origin: SameOrigin,
     user: CurrentUser,
     input: Input<TwoFactorProof>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<Message<'static>>, Error> {
     let TwoFactorProof { password, code } = input.into_inner();
-    auth.disable_totp(user.id, &password, &code, client).await?;
+    auth.disable_totp(user.id, &password, &code, &device)
+        .await?;
     Ok(FlaskJson(Message {
         message: "two-factor sign-in disabled",
     }))
@@ -146,12 +145,12 @@ pub async fn new_codes(
     _origin: SameOrigin,
     user: CurrentUser,
     input: Input<TwoFactorProof>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<RecoveryCodes>, Error> {
     let TwoFactorProof { password, code } = input.into_inner();
     let recovery_codes = auth
-        .new_recovery_codes(user.id, &password, &code, client)
+        .new_recovery_codes(user.id, &password, &code, &device)
         .await?;
     Ok(FlaskJson(RecoveryCodes {
         message: "new recovery codes",

@@ -2,16 +2,14 @@
 //! address, the account itself. Each change asks for the current password,
 //! throttled and counted like logins of the account.
 
-use std::net::IpAddr;
-
-use super::{Auth, AuthError, Email, Password};
+use super::{Auth, AuthError, Device, Email, Password};
 use crate::clock::now;
-use crate::db::{DbError, EndSessions, UserChanges, UserCondition, UserUpdate};
+use crate::db::{DbError, EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserUpdate};
 use crate::mail::Letter;
 
 impl Auth {
     /// Changes the password of the user `user_id`, who proves it with
-    /// `current`, from `client`; every other session ends (`keep_session`,
+    /// `current`, from `device`; every other session ends (`keep_session`,
     /// the one making the change, stays) and a notice goes to the address.
     /// `WrongPassword`, `Throttled` or `WeakPassword` when it cannot.
     pub async fn change_password(
@@ -20,10 +18,10 @@ impl Auth {
         keep_session: i64,
         current: &Password,
         new: &Password,
-        client: Option<IpAddr>,
+        device: &Device,
     ) -> Result<(), AuthError> {
         let user = self.user(user_id).await?;
-        self.confirm_password(&user, current, client).await?;
+        self.confirm_password(&user, current, device).await?;
         let email = Email::parse(&user.email)
             .map_err(|reason| AuthError::Internal(format!("stored email {reason}")))?;
         self.check_new_password(new, &email)?;
@@ -33,6 +31,7 @@ impl Auth {
         };
         let update = UserUpdate {
             end_sessions: EndSessions::AllBut(keep_session),
+            end_device_cookies: EndDeviceCookies::AllBut(device.cookie_digests()),
             ..UserUpdate::new(UserCondition::Exists, changes)
         };
         let notice = (user.email.as_str(), Letter::PasswordChanged);
@@ -41,7 +40,7 @@ impl Auth {
     }
 
     /// Changes the address of the user `user_id`, who proves it with
-    /// `password`, from `client`, to `new`, which is unverified until its
+    /// `password`, from `device`, to `new`, which is unverified until its
     /// link is followed; a notice goes to the old address. Returns the new
     /// address. `UserAlreadyExists` when another account has it.
     pub async fn change_email(
@@ -49,10 +48,10 @@ impl Auth {
         user_id: i32,
         password: &Password,
         new: &Email,
-        client: Option<IpAddr>,
+        device: &Device,
     ) -> Result<String, AuthError> {
         let user = self.user(user_id).await?;
-        self.confirm_password(&user, password, client).await?;
+        self.confirm_password(&user, password, device).await?;
         let now = now();
         let changes = UserChanges {
             email: Some(new.to_string()),
@@ -79,16 +78,16 @@ impl Auth {
     }
 
     /// Deletes the account `user_id`, whose owner proves it with
-    /// `password`, from `client`: its sessions, tokens, failed logins and
+    /// `password`, from `device`: its sessions, tokens, failed logins and
     /// waiting mails go with it, and the address may register again.
     pub async fn delete_account(
         &self,
         user_id: i32,
         password: &Password,
-        client: Option<IpAddr>,
+        device: &Device,
     ) -> Result<(), AuthError> {
         let user = self.user(user_id).await?;
-        self.confirm_password(&user, password, client).await?;
+        self.confirm_password(&user, password, device).await?;
         self.db.delete_user(user.id).await?;
         log::info!("account {:?} deleted", user.email);
         Ok(())

@@ -11,6 +11,7 @@
 
 mod account;
 mod credentials;
+mod device_cookies;
 mod error;
 mod password;
 mod policy;
@@ -20,9 +21,8 @@ mod throttle;
 pub mod token;
 mod two_factor;
 
-use std::net::IpAddr;
-
 pub use credentials::{Email, OneTimeCode, Password, ResetToken, TotpCode};
+pub use device_cookies::{DeviceCookie, DeviceToken, DEVICE_COOKIE_PREFIX};
 pub use error::AuthError;
 pub use password::{HashError, PasswordHasher};
 pub use policy::PolicyViolation;
@@ -71,6 +71,8 @@ pub struct Auth {
     totp_sealer: Sealer,
     /// Keys the digests of recovery codes.
     recovery_key: [u8; 32],
+    /// Keys the names of device cookies.
+    device_cookie_key: [u8; 32],
     settings: Settings,
 }
 
@@ -92,6 +94,7 @@ impl Auth {
             mailer,
             totp_sealer: Sealer::new(secret, two_factor::TOTP_KEY),
             recovery_key: derive_key(secret, two_factor::RECOVERY_KEY),
+            device_cookie_key: derive_key(secret, device_cookies::DEVICE_COOKIE_KEY),
             settings,
         }
     }
@@ -139,8 +142,9 @@ impl Auth {
         Ok(self.password_owner(email, password).await?.is_some())
     }
 
-    /// A login attempt from `device`: admitted by the throttle (per client
-    /// address in memory, per email in the database), then the password
+    /// A login attempt from `device`: admitted by the throttle (against
+    /// the device cookie it presents for the account, or else per client
+    /// address in memory and per email in the database), then the password
     /// checked (as [`valid_login`](Self::valid_login) does), then, with
     /// two-factor sign-in on, the one-time code `otp` (without one, the
     /// sign-in waits for it), then on success a new session
@@ -161,7 +165,7 @@ impl Auth {
         let address = device
             .ip
             .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
-        let attempt = match self.admit(&email.normalized(), device.ip).await? {
+        let attempt = match self.admit(&email.normalized(), device).await? {
             Ok(attempt) => attempt,
             Err(refusal) => {
                 let why = match refusal {
@@ -211,15 +215,15 @@ impl Auth {
     }
 
     /// `user`'s password check before a change to their account (from
-    /// `client`): throttled like logins of that account, and counted with
+    /// `device`): throttled like logins of that account, and counted with
     /// them. `WrongPassword` or `Throttled` when it fails.
     async fn confirm_password(
         &self,
         user: &User,
         password: &Password,
-        client: Option<IpAddr>,
+        device: &Device,
     ) -> Result<(), AuthError> {
-        let attempt = match self.admit(&user.normalized_email, client).await? {
+        let attempt = match self.admit(&user.normalized_email, device).await? {
             Ok(attempt) => attempt,
             Err(refusal) => return Err(AuthError::Throttled(refusal.wait())),
         };
@@ -232,15 +236,16 @@ impl Auth {
     }
 
     /// Admits one password attempt for the address `normalized_email`
-    /// from `client`, or says how long to wait.
+    /// from `device`, or says how long to wait.
     async fn admit(
         &self,
         normalized_email: &str,
-        client: Option<IpAddr>,
+        device: &Device,
     ) -> Result<Result<Attempt, Refusal>, AuthError> {
+        let device_cookies = device.cookie_digests();
         Ok(self
             .throttle
-            .admit(&self.db, normalized_email, client, now())
+            .admit(&self.db, normalized_email, device.ip, now(), device_cookies)
             .await?)
     }
 

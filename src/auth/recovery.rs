@@ -2,10 +2,10 @@
 //! the original API does, or by mail) and address verification links.
 
 use super::token::{self, generate_uuid};
-use super::{is_live, Auth, AuthError, Email, Password, ResetToken};
+use super::{is_live, Auth, AuthError, Device, Email, Password, ResetToken};
 use crate::clock::{self, now};
 use crate::config::ResetDelivery;
-use crate::db::{EndSessions, UserChanges, UserCondition, UserQuery, UserUpdate};
+use crate::db::{EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserQuery, UserUpdate};
 use crate::mail::{in_words, Letter};
 use crate::user::User;
 
@@ -89,8 +89,9 @@ impl Auth {
             .map(|user| user.email))
     }
 
-    /// Sets a new password with a reset token issued for `email`. The token
-    /// works once; every session of the user ends, failed logins are
+    /// Sets a new password with a reset token issued for `email`, from
+    /// `device`. The token works once; every session of the user ends, and
+    /// every device cookie but those `device` presents; failed logins are
     /// forgotten, and a notice goes to the address. `InvalidResetToken`
     /// when the token is unknown, expired, used, or was issued for another
     /// email; `WeakPassword` when the password breaks the policy.
@@ -99,6 +100,7 @@ impl Auth {
         email: &Email,
         reset_token: &ResetToken,
         password: &Password,
+        device: &Device,
     ) -> Result<(), AuthError> {
         let token_digest = token::digest(reset_token.expose());
         let user = self
@@ -116,6 +118,7 @@ impl Auth {
         };
         let update = UserUpdate {
             end_sessions: EndSessions::All,
+            end_device_cookies: EndDeviceCookies::AllBut(device.cookie_digests()),
             ..UserUpdate::new(UserCondition::ResetToken(token_digest), changes)
         };
         let notice = (user.email.as_str(), Letter::PasswordChanged);

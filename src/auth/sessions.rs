@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use super::device_cookies::{DeviceCookie, DeviceToken};
 use super::token::{self, SessionId};
 use super::{Auth, AuthError, Email};
 use crate::clock::{self, now};
@@ -14,12 +15,14 @@ use crate::user::User;
 /// stays a read.
 const LAST_SEEN_EVERY: i64 = 60;
 
-/// Where a request comes from: the device in words ("Firefox on Linux")
-/// and the client's address.
+/// Where a request comes from: the device in words ("Firefox on Linux"),
+/// the client's address, and the device cookies it presents (name and
+/// nonce), of the accounts that logged in from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
     pub name: String,
     pub ip: Option<IpAddr>,
+    pub cookies: Vec<(String, DeviceToken)>,
 }
 
 impl Device {
@@ -28,16 +31,19 @@ impl Device {
         Device {
             name: "Unknown device".to_owned(),
             ip: None,
+            cookies: Vec::new(),
         }
     }
 }
 
-/// A session just started: its id, for the client's cookie, and how long
-/// that cookie should live (`None`: as long as the browser runs).
+/// A session just started: its id, for the client's cookie, how long that
+/// cookie should live (`None`: as long as the browser runs), and the
+/// device cookie that the login leaves the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
     pub id: SessionId,
     pub max_age: Option<u64>,
+    pub device_cookie: DeviceCookie,
 }
 
 /// A live session, with its user.
@@ -52,8 +58,9 @@ impl Auth {
     /// other sessions (the least recently used ends past
     /// `max_sessions_per_user`); `kept` (persistent) or ending with the
     /// browser and after `session_idle_ttl` unused. Expired sessions are
-    /// deleted on the way. A login from a device the account has not used
-    /// before sends a notice. `None` for an unknown email.
+    /// deleted on the way. The device gets a new device cookie, replacing
+    /// the one it presented. A login from a device the account has not
+    /// used before sends a notice. `None` for an unknown email.
     pub async fn create_session(
         &self,
         email: &Email,
@@ -62,6 +69,8 @@ impl Auth {
     ) -> Result<Option<NewSession>, AuthError> {
         let (id, now) = (SessionId::generate(), now());
         let ttl = self.settings.session_ttl;
+        let (device_cookie, device_cookie_start) =
+            self.new_device_cookie(&email.normalized(), device);
         let start = SessionStart {
             public_id: token::handle(),
             digest: id.digest(),
@@ -70,6 +79,7 @@ impl Auth {
             persistent: kept,
             device: device.name.clone(),
             ip: device.ip.map(|ip| ip.to_string()),
+            device_cookie: device_cookie_start,
         };
         let limits = SessionLimits {
             max_per_user: self.settings.max_sessions_per_user.into(),
@@ -100,6 +110,7 @@ impl Auth {
         Ok(Some(NewSession {
             id,
             max_age: kept.then_some(ttl),
+            device_cookie,
         }))
     }
 

@@ -1,5 +1,7 @@
 //! Login throttling: a per-email back-off kept in the database, and a
-//! per-client-address limit in memory as a first layer.
+//! per-client-address limit in memory as a first layer, for untrusted
+//! clients; a per-device-cookie count for clients that present one of the
+//! account's device cookies (see `device_cookies`).
 //!
 //! Each login attempt is first [admitted](LoginThrottle::admit), then, once
 //! its password is checked, settled: [`succeeded`](LoginThrottle::succeeded),
@@ -14,7 +16,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::clock::seconds;
 use crate::config::Settings;
-use crate::db::{DbError, LoginFailures, DB};
+use crate::db::{DbError, DeviceAttempt, LoginFailures, DB};
 
 /// How long an email waits between login attempts after failures, and how
 /// many attempts one client address may make per minute.
@@ -55,12 +57,25 @@ impl Refusal {
 pub struct Attempt {
     key: String,
     now: i64,
-    /// The email's failures as stored before this attempt.
-    stored: Option<LoginFailures>,
-    /// Whether those failures are recent enough to count.
-    current: bool,
-    /// Whether this attempt holds the email's lease (past the free ones).
-    claimed: bool,
+    counter: Counter,
+}
+
+/// What an attempt counts against.
+#[derive(Debug)]
+enum Counter {
+    /// The device cookie of this digest, of the account, which the attempt
+    /// presented: it holds one of the cookie's free attempts.
+    Device(String),
+    /// The email's "untrusted clients" failures.
+    Untrusted {
+        /// The failures as stored before this attempt.
+        stored: Option<LoginFailures>,
+        /// Whether those failures are recent enough to count.
+        current: bool,
+        /// Whether this attempt holds the email's lease (past the free
+        /// ones).
+        claimed: bool,
+    },
 }
 
 impl LoginThrottle {
@@ -76,21 +91,35 @@ impl LoginThrottle {
     }
 
     /// Admits one attempt to log in as `key` (a normalized email) from
-    /// `client` at `now`, or says how long to wait. Past the free attempts, the attempt claims
-    /// the email in one atomic statement, so that concurrent guesses (on
-    /// one instance or several) are checked one at a time, each after its
-    /// wait.
+    /// `client` at `now`, or says how long to wait. An attempt presenting
+    /// `device_cookies` (digests) counts against one of them if it is the
+    /// account's, live and under its free attempts; it then passes
+    /// whatever the email's other counters say. Otherwise, past the free
+    /// attempts, the attempt claims the email in one atomic statement, so
+    /// that concurrent guesses (on one instance or several) are checked one
+    /// at a time, each after its wait.
     pub async fn admit(
         &self,
         db: &DB,
         key: &str,
         client: Option<IpAddr>,
         now: i64,
+        device_cookies: Vec<String>,
     ) -> Result<Result<Attempt, Refusal>, DbError> {
+        let key = key.to_owned();
+        if !device_cookies.is_empty() {
+            let free = self.device_free_attempts();
+            if let Some(digest) = db
+                .claim_device_attempt(&key, device_cookies, now, free)
+                .await?
+            {
+                let counter = Counter::Device(digest);
+                return Ok(Ok(Attempt { key, now, counter }));
+            }
+        }
         if let Some(wait) = self.addresses.check(client) {
             return Ok(Err(Refusal::Address(wait)));
         }
-        let key = key.to_owned();
         let stored = db.find_login_failures(&key).await?;
         let current = stored.filter(|failures| self.is_current(failures, now));
         let claimed = current.is_some_and(|failures| self.delay(failures.failures).is_some());
@@ -101,29 +130,40 @@ impl LoginThrottle {
                 return Ok(Err(Refusal::Email(wait.max(1))));
             }
         }
-        Ok(Ok(Attempt {
-            key,
-            now,
+        let counter = Counter::Untrusted {
             stored,
             current: current.is_some(),
             claimed,
-        }))
+        };
+        Ok(Ok(Attempt { key, now, counter }))
     }
 
-    /// The password was right: the email's failures are forgotten.
+    /// The password was right: the failures it was counted with are
+    /// forgotten (a device cookie's, or the email's).
     pub async fn succeeded(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
-        if attempt.stored.is_some() {
-            db.clear_login_failures(&attempt.key).await?;
+        match attempt.counter {
+            Counter::Device(digest) => self.settle_device(db, &digest, DeviceAttempt::Right).await,
+            Counter::Untrusted { stored: None, .. } => Ok(()),
+            Counter::Untrusted { .. } => db.clear_login_failures(&attempt.key).await,
         }
-        Ok(())
     }
 
-    /// The password was wrong: one more failure is counted, the email waits
-    /// if it is past its free attempts, and failures too old to count are
-    /// deleted (which keeps the table as small as the recent failures).
+    /// The password was wrong. A device cookie's failure stands, and the
+    /// cookie is forgotten at its last free attempt. Otherwise one more
+    /// failure of the email is counted, the email waits if it is past its
+    /// free attempts, and failures too old to count are deleted (which
+    /// keeps the table as small as the recent failures).
     pub async fn failed(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
-        let Attempt { key, now, .. } = attempt;
-        let restart = attempt.stored.is_some() && !attempt.current;
+        let Attempt { key, now, counter } = attempt;
+        let (stored, current) = match counter {
+            Counter::Device(digest) => {
+                return self.settle_device(db, &digest, DeviceAttempt::Wrong).await
+            }
+            Counter::Untrusted {
+                stored, current, ..
+            } => (stored, current),
+        };
+        let restart = stored.is_some() && !current;
         let recorded = db.record_login_failure(&key, now, restart).await?;
         if let Some(delay) = self.delay(recorded.failures) {
             db.lock_logins(&key, now.saturating_add(seconds(delay)))
@@ -135,12 +175,35 @@ impl LoginThrottle {
     }
 
     /// The password could not be checked (hashing busy, database gone): the
-    /// attempt gives its claim back, or the email would wait for nothing.
+    /// attempt gives its claim back, or the email (or device cookie) would
+    /// wait for nothing.
     pub async fn abandoned(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
-        if attempt.claimed {
-            db.lock_logins(&attempt.key, attempt.now).await?;
+        match attempt.counter {
+            Counter::Device(digest) => {
+                self.settle_device(db, &digest, DeviceAttempt::Unchecked)
+                    .await
+            }
+            Counter::Untrusted { claimed: true, .. } => {
+                db.lock_logins(&attempt.key, attempt.now).await
+            }
+            Counter::Untrusted { .. } => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Settles the attempt that device cookie `digest` claimed.
+    async fn settle_device(
+        &self,
+        db: &DB,
+        digest: &str,
+        outcome: DeviceAttempt,
+    ) -> Result<(), DbError> {
+        db.settle_device_attempt(digest, outcome, self.device_free_attempts())
+            .await
+    }
+
+    /// The failures a device cookie may have: `login_free_attempts`.
+    fn device_free_attempts(&self) -> i32 {
+        i32::try_from(self.free_attempts).unwrap_or(i32::MAX)
     }
 
     /// Whether `failures` are recent enough to count.

@@ -5,15 +5,14 @@
 
 use std::net::IpAddr;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use totp_rs::{Algorithm, Builder, Totp};
 
 use super::credentials::{new_recovery_code, OneTimeCode, TotpCode};
-use super::{Auth, AuthError, Email, Login, Password};
+use super::{Auth, AuthError, Device, Email, Login, Password};
 use crate::clock::now;
 use crate::db::{UserChanges, UserCondition, UserUpdate};
 use crate::mail::Letter;
+use crate::seal::keyed_digest;
 use crate::user::User;
 
 /// The purpose of the key that seals TOTP secrets.
@@ -139,16 +138,16 @@ impl Auth {
     }
 
     /// Turns two-factor sign-in off for the user `user_id`, who proves it
-    /// with `password` and a `code`, from `client`. A notice goes to the
+    /// with `password` and a `code`, from `device`. A notice goes to the
     /// address.
     pub async fn disable_totp(
         &self,
         user_id: i32,
         password: &Password,
         code: &OneTimeCode,
-        client: Option<IpAddr>,
+        device: &Device,
     ) -> Result<(), AuthError> {
-        let user = self.enabled_user(user_id, password, code, client).await?;
+        let user = self.enabled_user(user_id, password, code, device).await?;
         let changes = UserChanges {
             totp_secret: Some(None),
             totp_enabled_at: Some(None),
@@ -165,15 +164,15 @@ impl Auth {
     }
 
     /// Ten new recovery codes for the user `user_id`, who proves it with
-    /// `password` and a `code`, from `client`; the old ones stop working.
+    /// `password` and a `code`, from `device`; the old ones stop working.
     pub async fn new_recovery_codes(
         &self,
         user_id: i32,
         password: &Password,
         code: &OneTimeCode,
-        client: Option<IpAddr>,
+        device: &Device,
     ) -> Result<Vec<String>, AuthError> {
-        let user = self.enabled_user(user_id, password, code, client).await?;
+        let user = self.enabled_user(user_id, password, code, device).await?;
         let codes = new_recovery_codes();
         self.db
             .replace_recovery_codes(user.id, self.recovery_digests(&codes))
@@ -187,7 +186,7 @@ impl Auth {
         &self,
         pending: &PendingSignIn,
         code: &OneTimeCode,
-        device: &super::Device,
+        device: &Device,
         kept: bool,
     ) -> Result<Login, AuthError> {
         if now() >= pending.expires_at {
@@ -220,14 +219,14 @@ impl Auth {
         user_id: i32,
         password: &Password,
         code: &OneTimeCode,
-        client: Option<IpAddr>,
+        device: &Device,
     ) -> Result<User, AuthError> {
         let user = self.user(user_id).await?;
         if user.totp_enabled_at.is_none() {
             return Err(AuthError::TwoFactorOff);
         }
-        self.confirm_password(&user, password, client).await?;
-        self.second_factor(&user, code, client).await?;
+        self.confirm_password(&user, password, device).await?;
+        self.second_factor(&user, code, device.ip).await?;
         Ok(user)
     }
 
@@ -242,7 +241,12 @@ impl Auth {
         client: Option<IpAddr>,
     ) -> Result<(), AuthError> {
         let key = format!("otp:{}", user.normalized_email);
-        let attempt = match self.admit(&key, client).await? {
+        // Codes count per account, whatever the device: a device cookie
+        // vouches for password guesses only.
+        let admitted = self
+            .throttle
+            .admit(&self.db, &key, client, now(), Vec::new());
+        let attempt = match admitted.await? {
             Ok(attempt) => attempt,
             Err(refusal) => return Err(AuthError::Throttled(refusal.wait())),
         };
@@ -300,10 +304,7 @@ impl Auth {
     /// HMAC-SHA-256 of a recovery code's `letters`, keyed with a key
     /// derived from the secret key, in hex.
     fn recovery_digest(&self, letters: &str) -> String {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.recovery_key).expect("HMAC takes any key length");
-        mac.update(letters.as_bytes());
-        format!("{:x}", mac.finalize().into_bytes())
+        keyed_digest(&self.recovery_key, letters.as_bytes())
     }
 }
 

@@ -3,6 +3,7 @@
 //! query is compiled for both backends.
 
 mod connection;
+mod device_cookies;
 mod login_failures;
 mod migrations;
 mod outbox;
@@ -19,10 +20,13 @@ use tokio::sync::Mutex;
 
 pub use connection::is_postgres;
 use connection::{DbConnection, Pool, POOL_NAME};
+pub use device_cookies::{DeviceAttempt, DeviceCookieStart};
 pub use login_failures::LoginFailures;
 pub use outbox::{MailOutcome, NewMail, QueuedMail};
 pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
-pub use users::{EndSessions, NewUser, UserChanges, UserCondition, UserQuery, UserUpdate};
+pub use users::{
+    EndDeviceCookies, EndSessions, NewUser, UserChanges, UserCondition, UserQuery, UserUpdate,
+};
 
 /// Runs `$body` with `$connection` bound to the concrete connection of
 /// either backend: the same Diesel query compiles once for each.

@@ -73,11 +73,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    device_cookies (digest) {
+        digest -> Text,
+        user_id -> Integer,
+        failures -> Integer,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(outbox -> users (user_id));
+diesel::joinable!(device_cookies -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_devices -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    device_cookies,
     login_failures,
     outbox,
     sessions,

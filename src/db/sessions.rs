@@ -5,7 +5,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
-use super::schema::{sessions, user_devices, users};
+use super::schema::{device_cookies, sessions, user_devices, users};
+use super::DeviceCookieStart;
 use super::{on_backend, DbConnection, DbError, DB};
 use crate::user::User;
 
@@ -42,6 +43,8 @@ pub struct SessionStart {
     pub persistent: bool,
     pub device: String,
     pub ip: Option<String>,
+    /// The device cookie the login leaves the client.
+    pub device_cookie: DeviceCookieStart,
 }
 
 /// How many sessions a user keeps, and which ones are over.
@@ -69,8 +72,10 @@ impl DB {
     /// In one transaction: starts `start` for the user `normalized_email`
     /// (an insert of what a select of the user gives, so an unknown email
     /// starts nothing), ends that user's least recently used sessions past
-    /// `limits.max_per_user`, deletes every session that is over, and
-    /// records the device.
+    /// `limits.max_per_user`, deletes every session that is over, records
+    /// the device, and records its new device cookie in place of those of
+    /// the user it presented (expired device cookies are deleted on the
+    /// way).
     pub async fn start_session(
         &self,
         normalized_email: &str,
@@ -132,6 +137,26 @@ impl DB {
                             .filter(sessions::last_seen_at.le(limits.idle_since)),
                     )
                     .execute(connection)?;
+
+                    let issued = start.device_cookie;
+                    let user_cookies =
+                        device_cookies::table.filter(device_cookies::user_id.eq(user_id));
+                    diesel::delete(
+                        device_cookies::table.filter(device_cookies::expires_at.le(now)),
+                    )
+                    .execute(connection)?;
+                    if !issued.replacing.is_empty() {
+                        let replaced = device_cookies::digest.eq_any(&issued.replacing);
+                        diesel::delete(user_cookies.filter(replaced)).execute(connection)?;
+                    }
+                    diesel::insert_into(device_cookies::table)
+                        .values((
+                            device_cookies::digest.eq(&issued.digest),
+                            device_cookies::user_id.eq(user_id),
+                            device_cookies::created_at.eq(now),
+                            device_cookies::expires_at.eq(issued.expires_at),
+                        ))
+                        .execute(connection)?;
 
                     let devices = user_devices::table.filter(user_devices::user_id.eq(user_id));
                     let known: i64 = devices

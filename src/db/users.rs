@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::outbox::NewMail;
-use super::schema::{login_failures, outbox, recovery_codes, sessions, users};
+use super::schema::{device_cookies, login_failures, outbox, recovery_codes, sessions, users};
 use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
 use crate::user::User;
 
@@ -86,12 +86,14 @@ macro_rules! replace_codes {
 }
 
 /// An update of one user, applied whole or not at all: its `changes` if
-/// `condition` holds, then the sessions it ends and the mails it queues.
+/// `condition` holds, then the sessions and device cookies it ends and the
+/// mails it queues.
 #[derive(Debug, Clone)]
 pub struct UserUpdate {
     pub condition: UserCondition,
     pub changes: UserChanges,
     pub end_sessions: EndSessions,
+    pub end_device_cookies: EndDeviceCookies,
     pub mails: Vec<NewMail>,
     /// The digests of the user's recovery codes from now on, replacing
     /// every one before (`Some(vec![])` deletes them all).
@@ -105,6 +107,7 @@ impl UserUpdate {
             condition,
             changes,
             end_sessions: EndSessions::None,
+            end_device_cookies: EndDeviceCookies::None,
             mails: Vec::new(),
             recovery_codes: None,
         }
@@ -118,6 +121,15 @@ pub enum EndSessions {
     All,
     /// All but the session of this id (the one making the change).
     AllBut(i64),
+}
+
+/// Which of the user's device cookies an update ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndDeviceCookies {
+    None,
+    /// Every one but those of these digests (of the device making the
+    /// change).
+    AllBut(Vec<String>),
 }
 
 impl DB {
@@ -220,6 +232,7 @@ impl DB {
             condition,
             changes,
             end_sessions,
+            end_device_cookies,
             mails,
             recovery_codes: codes,
         } = update;
@@ -282,6 +295,12 @@ impl DB {
                         )
                         .execute(connection)?,
                     };
+                    if let EndDeviceCookies::AllBut(keep) = end_device_cookies {
+                        let of_user =
+                            device_cookies::table.filter(device_cookies::user_id.eq(user_id));
+                        diesel::delete(of_user.filter(device_cookies::digest.ne_all(keep)))
+                            .execute(connection)?;
+                    }
                     if !mails.is_empty() {
                         diesel::insert_into(outbox::table)
                             .values(&mails)

@@ -3,8 +3,6 @@
 //! account itself (`GET /profile/delete` asks, `DELETE /profile` does).
 //! A refusal shows the account page again, the error beside its field.
 
-use std::net::IpAddr;
-
 use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
@@ -13,7 +11,7 @@ use rocket_dyn_templates::Template;
 
 use super::profile::{account_page, AccountForms, EMAIL_FIELDS, PASSWORD_FIELDS, PROOF_FIELDS};
 use super::{home, profile, require_login, FormState, PageError, PageForm};
-use crate::auth::Auth;
+use crate::auth::{Auth, Device};
 use crate::web::forms::{AccountDeletion, EmailChange, PasswordChange, CHANGE_PASSWORDS};
 use crate::web::session::remove_session_cookie;
 use crate::web::{CurrentUser, Error, Page, SameOrigin};
@@ -31,7 +29,7 @@ pub async fn change_password(
     _origin: SameOrigin,
     user: Result<CurrentUser, Error>,
     form: Form<Contextual<'_, PasswordChange>>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
@@ -46,7 +44,7 @@ pub async fn change_password(
                 user.session.id,
                 &change.current_password,
                 &change.new_password,
-                client,
+                &device,
             )
             .await
         }
@@ -72,7 +70,7 @@ pub async fn change_email(
     _origin: SameOrigin,
     user: Result<CurrentUser, Error>,
     form: Form<Contextual<'_, EmailChange>>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
@@ -81,7 +79,7 @@ pub async fn change_email(
     forms.email = FormState::submitted(&form.context, &["email"]);
     let changed = match &form.value {
         Some(change) => {
-            auth.change_email(user.id, &change.password, &change.email, client)
+            auth.change_email(user.id, &change.password, &change.email, &device)
                 .await
         }
         None => return Err(refused(page, &user, auth, forms, None).await),
@@ -116,7 +114,7 @@ pub async fn delete_account(
     _origin: SameOrigin,
     user: Result<CurrentUser, Error>,
     form: Form<Contextual<'_, AccountDeletion>>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
     page: Page,
@@ -126,7 +124,7 @@ pub async fn delete_account(
     let Some(AccountDeletion { password }) = &form.value else {
         return Err(state.again(page, &DELETE_ACCOUNT, Status::BadRequest));
     };
-    match auth.delete_account(user.id, password, client).await {
+    match auth.delete_account(user.id, password, &device).await {
         Ok(()) => {
             remove_session_cookie(cookies);
             Ok(Flash::success(

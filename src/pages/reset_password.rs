@@ -18,7 +18,7 @@ use rocket::{get, post, put, uri, Either, Responder, State};
 use rocket_dyn_templates::{context, Template};
 
 use super::{login, FormState, PageError, PageForm};
-use crate::auth::{Auth, ResetToken};
+use crate::auth::{Auth, Device, ResetToken};
 use crate::mail::in_words;
 use crate::web::forms::{
     PasswordUpdate, ResetRequest, CONFIRM_PASSWORD, NEW_PASSWORD, RESET_PASSWORDS,
@@ -154,6 +154,7 @@ pub async fn choose_password(
 pub async fn update_password(
     _origin: SameOrigin,
     form: Form<Contextual<'_, PasswordUpdate>>,
+    device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
     page: Page,
@@ -172,7 +173,12 @@ pub async fn update_password(
         return Err(state.refused(page, &CHOOSE_PASSWORD, Error::PasswordsDiffer));
     }
     let updated = auth
-        .update_password(&update.email, &update.reset_token, &update.new_password)
+        .update_password(
+            &update.email,
+            &update.reset_token,
+            &update.new_password,
+            &device,
+        )
         .await;
     match updated.map_err(|error| Error::about(error, RESET_PASSWORDS)) {
         Ok(()) => {

@@ -5,8 +5,6 @@
 //! (`DELETE /profile/totp`) and new recovery codes
 //! (`POST /profile/recovery_codes`).
 
-use std::net::IpAddr;
-
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use rocket::form::{Contextual, Form};
@@ -198,7 +196,7 @@ pub async fn disable(
     _origin: SameOrigin,
     user: Result<CurrentUser, Error>,
     form: Form<Contextual<'_, TwoFactorProof>>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
@@ -209,7 +207,7 @@ pub async fn disable(
         return Err(refused(page, &user, auth, forms, None).await);
     };
     let disabled = auth
-        .disable_totp(user.id, &proof.password, &proof.code, client)
+        .disable_totp(user.id, &proof.password, &proof.code, &device)
         .await;
     match disabled.map_err(Error::from) {
         Ok(()) => Ok(Flash::success(
@@ -229,7 +227,7 @@ pub async fn new_codes(
     _origin: SameOrigin,
     user: Result<CurrentUser, Error>,
     form: Form<Contextual<'_, TwoFactorProof>>,
-    client: Option<IpAddr>,
+    device: Device,
     auth: &State<Auth>,
     page: Page,
 ) -> Result<Template, PageError> {
@@ -240,7 +238,7 @@ pub async fn new_codes(
         return Err(refused(page, &user, auth, forms, None).await);
     };
     let renewed = auth
-        .new_recovery_codes(user.id, &proof.password, &proof.code, client)
+        .new_recovery_codes(user.id, &proof.password, &proof.code, &device)
         .await;
     match renewed.map_err(Error::from) {
         Ok(codes) => Ok(codes_page(page, &codes, false)),

@@ -1,5 +1,6 @@
 //! Where a request comes from, as `Auth` records it with a session: the
-//! user agent read into words ("Firefox on Linux") and the client address.
+//! user agent read into words ("Firefox on Linux"), the client address,
+//! and the device cookies it presents.
 
 use std::convert::Infallible;
 use std::sync::LazyLock;
@@ -7,7 +8,7 @@ use std::sync::LazyLock;
 use rocket::request::{FromRequest, Outcome, Request};
 use woothee::parser::Parser;
 
-use crate::auth::Device;
+use crate::auth::{Device, DeviceToken, DEVICE_COOKIE_PREFIX};
 
 /// The user-agent parser: rules compiled in, built once.
 static PARSER: LazyLock<Parser> = LazyLock::new(Parser::new);
@@ -15,15 +16,29 @@ static PARSER: LazyLock<Parser> = LazyLock::new(Parser::new);
 /// What woothee says of what it cannot tell.
 const UNKNOWN: &str = "UNKNOWN";
 
+/// The most device cookies read from one request (one per account that
+/// logged in from the device).
+const MAX_DEVICE_COOKIES: usize = 16;
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Device {
     type Error = Infallible;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
         let user_agent = request.headers().get_one("User-Agent").unwrap_or_default();
+        let jar = request.cookies();
+        // A tampered or foreign cookie fails to decrypt: it is not read.
+        let cookies = jar
+            .iter()
+            .filter(|cookie| cookie.name().starts_with(DEVICE_COOKIE_PREFIX))
+            .take(MAX_DEVICE_COOKIES)
+            .filter_map(|cookie| jar.get_private(cookie.name()))
+            .map(|cookie| (cookie.name().to_owned(), DeviceToken::from(cookie.value())))
+            .collect();
         Outcome::Success(Device {
             name: device_name(user_agent),
             ip: request.client_ip(),
+            cookies,
         })
     }
 }

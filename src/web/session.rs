@@ -1,11 +1,13 @@
 //! The session cookie, and the request guard that turns it into a user.
 
+use std::borrow::Cow;
+
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{Duration, OffsetDateTime};
 
 use super::error::{refuse, Error};
-use crate::auth::{Auth, LiveSession, NewSession};
+use crate::auth::{Auth, DeviceCookie, LiveSession, NewSession};
 
 /// Name of the session cookie, as in the original API.
 pub const SESSION_COOKIE: &str = "session_id";
@@ -75,24 +77,48 @@ async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
 
 /// Hands `session` to the client: a private (encrypted and authenticated)
 /// cookie, HttpOnly, SameSite=Lax, for the whole site, living as long as the
-/// session, or, for a session not kept, as long as the browser runs.
+/// session, or, for a session not kept, as long as the browser runs; and
+/// the login's device cookie, alike, for `device_cookie_ttl`. (Rocket marks
+/// both Secure under TLS.)
 pub fn set_session_cookie(cookies: &CookieJar<'_>, session: NewSession) {
-    let cookie = Cookie::build((SESSION_COOKIE, session.id.expose().to_owned()))
+    let NewSession {
+        id,
+        max_age,
+        device_cookie,
+    } = session;
+    cookies.add_private(private_cookie(SESSION_COOKIE, id.expose(), max_age));
+    let DeviceCookie {
+        name,
+        token,
+        max_age,
+    } = device_cookie;
+    cookies.add_private(private_cookie(name, token.expose(), Some(max_age)));
+}
+
+/// A private cookie `name` holding `value`, HttpOnly, SameSite=Lax, for the
+/// whole site, living `max_age` seconds or, without one, as long as the
+/// browser runs.
+fn private_cookie(
+    name: impl Into<Cow<'static, str>>,
+    value: &str,
+    max_age: Option<u64>,
+) -> Cookie<'static> {
+    let cookie = Cookie::build((name, value.to_owned()))
         .http_only(true)
         .same_site(SameSite::Lax)
         .path("/");
-    let cookie = match session.max_age {
+    match max_age {
         Some(max_age) => {
             let lifetime = Duration::seconds(i64::try_from(max_age).unwrap_or(i64::MAX));
             cookie
                 .max_age(lifetime)
                 .expires(OffsetDateTime::now_utc() + lifetime)
+                .build()
         }
         // Rocket makes a private cookie without an expiry last a week;
         // `Expires: None` makes it a browser-session cookie.
-        None => cookie.expires(None),
-    };
-    cookies.add_private(cookie);
+        None => cookie.expires(None).build(),
+    }
 }
 
 /// Tells the client to forget its session cookie.

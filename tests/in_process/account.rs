@@ -1,6 +1,7 @@
 //! What a logged-in user changes: the password, the address, the account
 //! itself; in JSON (three encodings) and on the account page.
 
+use auth_service::auth::{Device, Email, Login, Password};
 use rocket::http::{Header, Method, Status};
 
 use crate::app::{body, location, TestApp};
@@ -90,8 +91,7 @@ async fn a_password_change_ends_every_other_session_and_sends_a_notice() {
         statuses.push(response.status());
     }
     assert_eq!(statuses, [Status::Ok, Status::Forbidden, Status::Forbidden]);
-    let notice = &sink.wait_for(EMAIL, 2)[1];
-    assert_eq!(notice.subject(), Some("Your password was changed"));
+    sink.wait_for_subject(EMAIL, "Your password was changed");
 }
 
 #[rocket::async_test]
@@ -101,10 +101,16 @@ async fn wrong_current_passwords_are_refused_and_throttled_like_logins() {
         ("current_password", "a wild guess"),
         ("new_password", NEW_PASSWORD),
     ];
-    for _ in 0..5 {
+    // Five guesses count against the device cookie of this client's login,
+    // which then is forgotten; five more against the account's untrusted
+    // clients.
+    for guess in 1..=10 {
         let response = app.put("/profile/password", &wrong).await;
-        assert_eq!(response.status(), Status::Forbidden);
+        assert_eq!(response.status(), Status::Forbidden, "guess {guess}");
         assert_eq!(body(response).await, "{\"message\":\"wrong password\"}\n");
+        if guess == 5 {
+            assert_eq!(app.stored_device_cookies(EMAIL), [] as [i64; 0]);
+        }
     }
     let right = [
         ("current_password", PASSWORD),
@@ -113,7 +119,8 @@ async fn wrong_current_passwords_are_refused_and_throttled_like_logins() {
     let response = app.put("/profile/password", &right).await;
     assert_eq!(response.status(), Status::TooManyRequests);
     assert!(response.headers().get_one("Retry-After").is_some());
-    // The account's logins wait too: the guesses counted for it.
+    // The account's logins from untrusted clients wait too: the guesses
+    // counted for it.
     let login = app
         .post("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
         .await;
@@ -177,8 +184,7 @@ async fn the_address_changes_a_notice_goes_to_the_old_one_and_the_new_one_is_con
         body(response).await,
         format!("{{\"email\":\"{new}\",\"message\":\"email updated\"}}\n")
     );
-    let notice = &sink.wait_for(EMAIL, 2)[1];
-    assert_eq!(notice.subject(), Some("Your email address was changed"));
+    let notice = sink.wait_for_subject(EMAIL, "Your email address was changed");
     assert!(notice.decoded().contains(new));
     let link = &sink.wait_for(new, 1)[0];
     assert_eq!(link.subject(), Some("Confirm your email address"));
@@ -294,14 +300,22 @@ async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_ag
     )
     .await;
     app.post("/reset_password", &[("email", EMAIL)]).await;
-    app.post(
-        "/sessions",
-        &[("email", EMAIL), ("password", "one wrong guess")],
-    )
-    .await;
+    // One wrong guess from this client's device cookie, one from elsewhere.
+    let guess = [("email", EMAIL), ("password", "one wrong guess")];
+    app.post("/sessions", &guess).await;
+    let (email, guess) = (
+        Email::parse(EMAIL).unwrap(),
+        Password::parse("guess").unwrap(),
+    );
+    let elsewhere = app
+        .auth()
+        .log_in(&email, &guess, &Device::unknown(), false, None)
+        .await;
+    assert_eq!(elsewhere.unwrap(), Login::WrongCredentials);
     let db = app.db().await;
     assert!(!db.queued_mails().await.unwrap().is_empty());
     assert!(db.find_login_failures(EMAIL).await.unwrap().is_some());
+    assert_eq!(app.stored_device_cookies(EMAIL), [1]);
 
     let wrong = app
         .client
@@ -327,6 +341,7 @@ async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_ag
     assert!(app.stored_user(EMAIL).await.is_none());
     assert!(db.queued_mails().await.unwrap().is_empty());
     assert_eq!(db.find_login_failures(EMAIL).await.unwrap(), None);
+    assert_eq!(app.stored_device_cookies(EMAIL), [] as [i64; 0]);
     assert_eq!(
         app.client.get("/profile").dispatch().await.status(),
         Status::Forbidden

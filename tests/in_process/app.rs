@@ -104,6 +104,23 @@ impl TestApp {
         execute(&self.store.url, statement);
     }
 
+    /// The numbers `query` answers on the service's database (its one
+    /// column named `n`, a BIGINT).
+    pub fn numbers(&self, query: &str) -> Vec<i64> {
+        numbers(&self.store.url, query)
+    }
+
+    /// The failures of each device cookie stored for the user `email`,
+    /// oldest first.
+    pub fn stored_device_cookies(&self, email: &str) -> Vec<i64> {
+        self.numbers(&format!(
+            "SELECT CAST(failures AS BIGINT) AS n FROM device_cookies JOIN users \
+                 ON users.id = device_cookies.user_id WHERE normalized_email = '{}' \
+                 ORDER BY device_cookies.created_at, digest",
+            email.to_lowercase()
+        ))
+    }
+
     /// Applies `changes` to the stored user `email`.
     pub async fn change_user(&self, email: &str, changes: UserChanges) {
         let user = self.stored_user(email).await.expect("the user is stored");
@@ -298,6 +315,25 @@ pub fn assert_inputs_labelled(html: &str) {
             "no label for {id}"
         );
     }
+}
+
+/// The numbers `query` answers on the database at `url` (its one column
+/// named `n`, a BIGINT).
+pub fn numbers(url: &str, query: &str) -> Vec<i64> {
+    use diesel::{sql_types::BigInt, Connection, PgConnection, RunQueryDsl, SqliteConnection};
+    #[derive(diesel::QueryableByName)]
+    struct Number {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Number> = if auth_service::db::is_postgres(url) {
+        let mut connection = PgConnection::establish(url).unwrap();
+        diesel::sql_query(query).load(&mut connection).unwrap()
+    } else {
+        let mut connection = SqliteConnection::establish(url).unwrap();
+        diesel::sql_query(query).load(&mut connection).unwrap()
+    };
+    rows.into_iter().map(|row| row.n).collect()
 }
 
 /// Runs `statement` on the database at `url`.

@@ -140,6 +140,7 @@ async fn reset_tokens_are_issued_for_known_emails_only() {
             &email("bob@example.com"),
             &token,
             &password("brand new secret"),
+            &Device::unknown(),
         )
         .await;
     assert!(
@@ -159,7 +160,7 @@ async fn update_password_sets_the_password_and_clears_the_token() {
     let token = auth.get_reset_password_token(&bob).await.unwrap();
     let token = ResetToken::parse(&token).unwrap();
 
-    auth.update_password(&bob, &token, &password("second secret"))
+    auth.update_password(&bob, &token, &password("second secret"), &Device::unknown())
         .await
         .unwrap();
     assert!(auth
@@ -171,7 +172,7 @@ async fn update_password_sets_the_password_and_clears_the_token() {
         .await
         .unwrap());
     let again = auth
-        .update_password(&bob, &token, &password("third secret"))
+        .update_password(&bob, &token, &password("third secret"), &Device::unknown())
         .await;
     assert!(
         matches!(again, Err(AuthError::InvalidResetToken)),

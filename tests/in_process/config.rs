@@ -61,6 +61,7 @@ async fn an_invalid_setting_stops_the_start() {
         figment(&store).merge(("static_dir", &missing)),
         figment(&store).merge(("bcrypt_cost", 3)),
         figment(&store).merge(("session_ttl", 0)),
+        figment(&store).merge(("device_cookie_ttl", 0)),
     ];
     for configured in cases {
         let refused = Client::tracked(auth_service::build(configured)).await.err();

@@ -1,6 +1,8 @@
 //! `DB` alone, on a temporary SQLite file.
 
-use auth_service::db::{DbError, SessionLimits, SessionStart, UserChanges, UserQuery, DB};
+use auth_service::db::{
+    DbError, DeviceCookieStart, SessionLimits, SessionStart, UserChanges, UserQuery, DB,
+};
 
 use crate::app::{db_in, execute};
 use crate::support::Store;
@@ -15,6 +17,11 @@ async fn start_session(db: &DB, email: &str, digest: &str) {
         persistent: true,
         device: "Firefox on Linux".to_owned(),
         ip: Some("192.0.2.7".to_owned()),
+        device_cookie: DeviceCookieStart {
+            digest: format!("device-cookie-of-{digest}"),
+            expires_at: 4_102_444_800,
+            replacing: Vec::new(),
+        },
     };
     let limits = SessionLimits {
         max_per_user: 50,

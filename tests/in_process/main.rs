@@ -11,6 +11,7 @@ mod app;
 mod auth;
 mod config;
 mod db;
+mod device_cookies;
 mod mail;
 mod openapi;
 mod pages;

@@ -422,11 +422,7 @@ fn a_forgotten_password_is_reset_through_the_mailed_link() {
                 .sees("check-email", &["Check your email", EMAIL], &["token"])
                 .await;
 
-            let mail = sink
-                .wait_for(EMAIL, 2)
-                .into_iter()
-                .find(|mail| mail.subject() == Some("Reset your password"))
-                .expect("the reset mail");
+            let mail = sink.wait_for_subject(EMAIL, "Reset your password");
             let link = mail.link("/reset_password").expect("a link");
             person.browser.goto(&link).await.expect("the link opens");
             person.waits_for("/reset_password/new").await;
@@ -515,6 +511,40 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
             laptop.waits_for("/login").await;
             phone.open("/profile").await;
             phone.sees("phone-still-in", &["Your account"], &[]).await;
+        },
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn the_owners_browser_keeps_logging_in_while_a_stranger_is_locked_out() {
+    in_browsers(
+        "device-cookie",
+        &[],
+        2,
+        async |people: &mut [Person<'_>]| {
+            let [owner, stranger] = people else {
+                unreachable!("two people")
+            };
+            owner.register().await;
+            owner.click("Log out", "/").await;
+
+            for _ in 0..5 {
+                stranger.log_in("a wild guess", "/sessions").await;
+            }
+            stranger.log_in(PASSWORD, "/sessions").await;
+            stranger
+                .sees(
+                    "stranger-waits",
+                    &["Too many login attempts. Try again in"],
+                    &["Your account"],
+                )
+                .await;
+
+            owner.log_in(PASSWORD, "/profile").await;
+            owner
+                .sees("owner-logs-in", &["Your account", EMAIL], &["Too many"])
+                .await;
         },
     );
 }

@@ -50,8 +50,16 @@ fn credentials(email: &str) -> [(&'static str, &str); 2] {
 fn log_in(client: &Client, server: &Server, email: &str) -> String {
     let response = post(client, server.url("/sessions"), &credentials(email));
     assert_eq!(response.status(), StatusCode::OK);
-    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap();
-    set_cookie.split(';').next().unwrap().to_owned()
+    set_cookie(&response, "session_id=")
+}
+
+/// The `name=value` pair of the cookie `response` sets whose name starts
+/// with `prefix`.
+fn set_cookie(response: &reqwest::blocking::Response, prefix: &str) -> String {
+    let pairs = response.headers().get_all(SET_COOKIE).iter();
+    let pairs = pairs.map(|header| header.to_str().unwrap().split(';').next().unwrap());
+    let mut found = pairs.filter(|pair| pair.starts_with(prefix));
+    found.next().expect("the cookie is set").to_owned()
 }
 
 fn profile_status(client: &Client, server: &Server, cookie: &str) -> StatusCode {
@@ -108,6 +116,64 @@ fn failed_logins_on_both_instances_add_up() {
         let response = post(&client, server.url("/sessions"), &credentials(email));
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(response.headers().contains_key("retry-after"));
+    }
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn both_instances_count_a_device_cookie_alike() {
+    let store = Store::new();
+    let (a, b) = two_instances(&store);
+    let client = plain_client();
+    let email = "owner@example.com";
+    assert_eq!(
+        post(&client, a.url("/users"), &credentials(email)).status(),
+        StatusCode::OK
+    );
+    let login = post(&client, a.url("/sessions"), &credentials(email));
+    let device_cookie = set_cookie(&login, "device_");
+
+    // Strangers lock the untrusted path on both instances...
+    let wrong = [("email", email), ("password", "a wrong password")];
+    for server in [&a, &b, &a, &b, &a] {
+        let status = post(&client, server.url("/sessions"), &wrong).status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    for server in [&a, &b] {
+        let response = post(&client, server.url("/sessions"), &credentials(email));
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    // ...while the owner's device, trusted by A, logs in through B.
+    let login = client
+        .post(b.url("/sessions"))
+        .header(COOKIE, &device_cookie)
+        .form(&credentials(email))
+        .send()
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let stolen = set_cookie(&login, "device_");
+
+    // Guesses with that cookie, through either, count against it alone:
+    // five in all, then it is spent on both.
+    for server in [&b, &a, &b, &a, &b] {
+        let status = client
+            .post(server.url("/sessions"))
+            .header(COOKIE, &stolen)
+            .form(&wrong)
+            .send()
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    for server in [&a, &b] {
+        let status = client
+            .post(server.url("/sessions"))
+            .header(COOKIE, &stolen)
+            .form(&credentials(email))
+            .send()
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     }
 }
 

@@ -100,6 +100,28 @@ impl SmtpSink {
 
     /// The messages to `address` once `count` of them arrived (at most 30 s).
     pub fn wait_for(&self, address: &str, count: usize) -> Vec<Received> {
+        self.wait_until(address, &format!("{count} mail(s)"), |mails| {
+            (mails.len() >= count).then(|| mails.to_vec())
+        })
+    }
+
+    /// Waits (at most 30 s) for the mail to `address` whose subject is
+    /// `subject`: mails sent together may arrive in any order.
+    pub fn wait_for_subject(&self, address: &str, subject: &str) -> Received {
+        self.wait_until(address, subject, |mails| {
+            let mut found = mails.iter().filter(|mail| mail.subject() == Some(subject));
+            found.next().cloned()
+        })
+    }
+
+    /// Waits (at most 30 s) until `found` finds what `expected` describes
+    /// among the mails to `address`.
+    pub fn wait_until<T>(
+        &self,
+        address: &str,
+        expected: &str,
+        found: impl Fn(&[Received]) -> Option<T>,
+    ) -> T {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let mails: Vec<Received> = self
@@ -107,12 +129,12 @@ impl SmtpSink {
                 .into_iter()
                 .filter(|mail| mail.to.iter().any(|to| to == address))
                 .collect();
-            if mails.len() >= count {
-                return mails;
+            if let Some(found) = found(&mails) {
+                return found;
             }
             assert!(
                 Instant::now() < deadline,
-                "{count} mail(s) to {address} expected; received: {:?}",
+                "{expected} to {address} expected; received: {:?}",
                 self.received()
             );
             thread::sleep(Duration::from_millis(20));
