@@ -19,3 +19,11 @@ pub fn seconds(seconds: u64) -> i64 {
 pub fn after(ttl: u64) -> i64 {
     now().saturating_add(seconds(ttl))
 }
+
+/// The Unix time `unix` as RFC 3339, in UTC: `2026-11-26T16:28:53Z`.
+pub fn timestamp(unix: i64) -> String {
+    let time =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    time.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

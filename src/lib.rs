@@ -11,10 +11,12 @@
 //! - [`mail`] renders and seals the mails `Auth` writes to the outbox, and
 //!   sends them from it in the background.
 //!
-//! [`openapi`] documents the API from its routes, and nothing depends on it.
+//! [`openapi`] documents the API from its routes, and nothing depends on it;
+//! [`cli`] is the admin command line, another way in to `Auth`.
 
 pub mod api;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;

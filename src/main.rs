@@ -1,7 +1,11 @@
 use std::process::ExitCode;
 
+use auth_service::cli::{self, Cli, Command};
+use clap::Parser;
+
 #[rocket::main]
 async fn main() -> ExitCode {
+    let command = Cli::parse().command;
     let figment = match auth_service::config::figment() {
         Ok(figment) => figment,
         Err(error) => {
@@ -9,6 +13,23 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let command = match command {
+        None | Some(Command::Serve) => return serve(figment).await,
+        Some(command) => command,
+    };
+    match cli::run(command, figment).await {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("auth-service: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(figment: rocket::figment::Figment) -> ExitCode {
     match auth_service::build(figment).launch().await {
         Ok(_) => ExitCode::SUCCESS,
         Err(error) => {

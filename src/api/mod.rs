@@ -5,6 +5,7 @@
 //! the same path (see `web::for_browsers`) answers first when the client
 //! prefers HTML.
 
+pub mod health;
 mod index;
 mod profile;
 mod reset_password;
@@ -17,6 +18,8 @@ mod verify_email;
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         index::index,
+        health::alive,
+        health::ready,
         users::register,
         sessions::login,
         sessions::logout,
@@ -42,6 +45,8 @@ pub fn routes() -> Vec<rocket::Route> {
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     index::index,
+    health::alive,
+    health::ready,
     users::register,
     sessions::login,
     sessions::logout,

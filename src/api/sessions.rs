@@ -9,9 +9,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Auth, Device, Login};
+use crate::clock::timestamp;
 use crate::db::Session;
 use crate::web::forms::Credentials;
-use crate::web::json::{timestamp, EmailMessage, Message};
+use crate::web::json::{EmailMessage, Message};
 use crate::web::session::{remove_session_cookie, set_session_cookie};
 use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
 

@@ -4,8 +4,11 @@
 
 use super::{Auth, AuthError, Device, Email, Password};
 use crate::clock::now;
-use crate::db::{DbError, EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserUpdate};
+use crate::db::{
+    DbError, EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserQuery, UserUpdate,
+};
 use crate::mail::Letter;
+use crate::user::User;
 
 impl Auth {
     /// Changes the password of the user `user_id`, who proves it with
@@ -91,5 +94,57 @@ impl Auth {
         self.db.delete_user(user.id).await?;
         log::info!("account {:?} deleted", user.email);
         Ok(())
+    }
+
+    /// Deletes the account `email`, on an operator's word (the admin
+    /// command line): as [`delete_account`](Self::delete_account), without
+    /// a password. `UnknownEmail` when there is no such account.
+    pub async fn delete_user(&self, email: &Email) -> Result<(), AuthError> {
+        let user = self.known_user(email).await?;
+        self.db.delete_user(user.id).await?;
+        log::info!("account {:?} deleted by an operator", user.email);
+        Ok(())
+    }
+
+    /// Sets the password of the account `email` on an operator's word: the
+    /// policy and hashing of every new password; every session and device
+    /// cookie ends, failed logins are forgotten and a notice goes to the
+    /// address. `UnknownEmail` or `WeakPassword` when it cannot.
+    pub async fn set_password(&self, email: &Email, new: &Password) -> Result<(), AuthError> {
+        let user = self.known_user(email).await?;
+        self.check_new_password(new, email)?;
+        let changes = UserChanges {
+            hashed_password: Some(self.hash_password(new).await?),
+            ..UserChanges::default()
+        };
+        let update = UserUpdate {
+            end_sessions: EndSessions::All,
+            end_device_cookies: EndDeviceCookies::AllBut(Vec::new()),
+            ..UserUpdate::new(UserCondition::Exists, changes)
+        };
+        let notice = (user.email.as_str(), Letter::PasswordChanged);
+        self.apply(&user, update, &[notice]).await?;
+        self.db.clear_login_failures(&user.normalized_email).await?;
+        log::info!("password of {:?} set by an operator", user.email);
+        Ok(())
+    }
+
+    /// Ends every session of the account `email`; how many ended.
+    /// `UnknownEmail` when there is no such account.
+    pub async fn end_sessions_of(&self, email: &Email) -> Result<usize, AuthError> {
+        let user = self.known_user(email).await?;
+        Ok(self.db.end_sessions(user.id, None).await?)
+    }
+
+    /// The first `limit` accounts, oldest first.
+    pub async fn users(&self, limit: i64) -> Result<Vec<User>, AuthError> {
+        Ok(self.db.list_users(limit).await?)
+    }
+
+    /// The account `email`; `UnknownEmail` when there is none.
+    pub(super) async fn known_user(&self, email: &Email) -> Result<User, AuthError> {
+        self.find_user(UserQuery::Email(email.normalized()))
+            .await?
+            .ok_or(AuthError::UnknownEmail)
     }
 }

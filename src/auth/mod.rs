@@ -60,6 +60,9 @@ pub enum Login {
     SignInExpired,
 }
 
+/// How long a readiness check waits for a database connection.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The authentication service. The web layer builds it at start and keeps
 /// it as Rocket's managed state.
 pub struct Auth {
@@ -102,6 +105,17 @@ impl Auth {
     /// The settings this service runs with.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Whether the service can serve: the database answers (within
+    /// `READY_TIMEOUT`) with every migration applied. Else why not, in
+    /// words for an operator.
+    pub async fn readiness(&self) -> Result<(), &'static str> {
+        match self.db.readiness(READY_TIMEOUT).await {
+            Ok(()) => Ok(()),
+            Err(DbError::Migration(_)) => Err("database migrations are pending"),
+            Err(_) => Err("the database does not answer"),
+        }
     }
 
     /// How many bcrypt verifications have run, dummy ones included.

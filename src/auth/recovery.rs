@@ -22,10 +22,7 @@ impl Auth {
     /// Issues a new reset token for the user `email`, replacing any previous
     /// one; `UnknownEmail` when there is no such user.
     pub async fn get_reset_password_token(&self, email: &Email) -> Result<String, AuthError> {
-        let user = self
-            .find_user(UserQuery::Email(email.normalized()))
-            .await?
-            .ok_or(AuthError::UnknownEmail)?;
+        let user = self.known_user(email).await?;
         let reset_token = generate_uuid();
         let changes = UserChanges {
             reset_token: Some(Some(token::digest(&reset_token))),

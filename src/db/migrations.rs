@@ -37,3 +37,13 @@ fn migrate<B: diesel::backend::Backend>(
         .map(drop)
         .map_err(|error| DbError::Migration(error.to_string()))
 }
+
+/// Whether some embedded migration of the connection's backend is not
+/// applied (one query of the migrations table).
+pub(super) fn pending(connection: &mut DbConnection) -> Result<bool, DbError> {
+    let pending = match connection {
+        DbConnection::Sqlite(connection) => connection.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConnection::Postgres(connection) => connection.has_pending_migration(POSTGRES_MIGRATIONS),
+    };
+    pending.map_err(|error| DbError::Migration(error.to_string()))
+}

@@ -12,6 +12,7 @@ mod sessions;
 mod users;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use rocket::tokio::task;
@@ -110,6 +111,25 @@ impl DB {
         };
         db.with_connection(migrations::run).await?;
         Ok(db)
+    }
+
+    /// Whether the database answers, within `timeout`, with every embedded
+    /// migration applied: `Unavailable` or `Migration` if not. One query.
+    pub async fn readiness(&self, timeout: Duration) -> Result<(), DbError> {
+        let pool = self.pool.clone();
+        task::spawn_blocking(move || {
+            let mut connection = pool
+                .get_timeout(timeout)
+                .map_err(|_| DbError::Unavailable)?;
+            match migrations::pending(&mut connection) {
+                Ok(false) => Ok(()),
+                Ok(true) => Err(DbError::Migration("migrations are pending".to_owned())),
+                // The migrations table cannot be read: the connection broke.
+                Err(_) => Err(DbError::Unavailable),
+            }
+        })
+        .await
+        .map_err(|_| DbError::Unavailable)?
     }
 
     /// Runs `work` on a pooled connection, on one of Tokio's blocking

@@ -189,6 +189,20 @@ impl DB {
         .await
     }
 
+    /// The first `limit` users, oldest first.
+    pub async fn list_users(&self, limit: i64) -> Result<Vec<User>, DbError> {
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                users::table
+                    .select(User::as_select())
+                    .order(users::id)
+                    .limit(limit)
+                    .load(connection)
+            })
+        })
+        .await
+    }
+
     /// Applies `changes` to the user `user_id`; `NotFound` when there is no
     /// such user, `InvalidRequest` when `changes` changes nothing.
     pub async fn update_user(&self, user_id: i32, changes: UserChanges) -> Result<(), DbError> {

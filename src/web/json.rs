@@ -39,14 +39,6 @@ impl EmailMessage {
     }
 }
 
-/// The Unix time `unix` as RFC 3339, in UTC: `2026-11-26T16:28:53Z`.
-pub fn timestamp(unix: i64) -> String {
-    let time =
-        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    time.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 impl<T: Serialize> FlaskJson<T> {
     /// The exact bytes of the body.
     pub fn to_bytes(&self) -> serde_json::Result<Vec<u8>> {

@@ -47,6 +47,15 @@ pub fn stage(rocket: Rocket<Build>, links: LinkPaths) -> Rocket<Build> {
     rocket.attach(ignite).attach(liftoff)
 }
 
+/// `Auth` as the service builds it at ignition, from `rocket`'s
+/// configuration, for a command that acts once (the admin command line):
+/// the mail it writes waits in the outbox for a running server to send.
+/// Why not, in words, when the configuration or the database fails.
+pub async fn auth(rocket: &Rocket<Build>, links: LinkPaths) -> Result<Auth, String> {
+    let (auth, _sender, _static_files) = start(rocket, links).await?;
+    Ok(auth)
+}
+
 async fn start(
     rocket: &Rocket<Build>,
     links: LinkPaths,

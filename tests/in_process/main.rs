@@ -14,6 +14,7 @@ mod db;
 mod device_cookies;
 mod mail;
 mod openapi;
+mod operations;
 mod pages;
 mod security;
 mod sessions;

@@ -300,3 +300,52 @@ fn a_one_time_code_used_on_a_is_refused_on_b() {
     assert_eq!(with_code(&a, &fresh), StatusCode::OK);
     assert_eq!(with_code(&b, &fresh), StatusCode::UNAUTHORIZED, "used on A");
 }
+
+/// Runs `statement` on the PostgreSQL server of `TEST_DATABASE_URL`.
+fn on_server(statement: &str) {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let server = std::env::var("TEST_DATABASE_URL").expect(NEEDS_POSTGRES);
+    let mut connection = PgConnection::establish(&server).unwrap();
+    diesel::sql_query(statement)
+        .execute(&mut connection)
+        .unwrap();
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn ready_follows_the_database_away_and_back_without_a_restart() {
+    let store = Store::new();
+    let (a, _b) = two_instances(&store);
+    let client = plain_client();
+    let get = |path: &str| {
+        let response = client.get(a.url(path)).send().unwrap();
+        (response.status(), response.text().unwrap())
+    };
+    let ok = (StatusCode::OK, "{\"status\":\"ok\"}\n".to_owned());
+    assert_eq!(get("/health/ready"), ok);
+
+    // The database goes away: it refuses connections and drops the
+    // instance's.
+    let database = store.url.rsplit('/').next().unwrap().to_owned();
+    on_server(&format!(
+        "ALTER DATABASE {database} ALLOW_CONNECTIONS false"
+    ));
+    on_server(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+    ));
+    let away = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{\"reason\":\"the database does not answer\",\"status\":\"unavailable\"}\n".to_owned(),
+    );
+    assert_eq!(get("/health/ready"), away);
+    assert_eq!(get("/health/alive"), ok, "alive all the same");
+
+    on_server(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while get("/health/ready") != ok {
+        assert!(std::time::Instant::now() < deadline, "still not ready");
+        thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let login = post(&client, a.url("/users"), &credentials("back@example.com"));
+    assert_eq!(login.status(), StatusCode::OK, "serving again");
+}

@@ -1,0 +1,209 @@
+//! The admin command line: the server binary with a subcommand acts on
+//! accounts without SQL, through `Auth` like the routes (the same policy,
+//! hashing and mails), over the same configuration (Rocket.toml and
+//! `ROCKET_*`). Without a subcommand, it serves.
+
+use std::io::{self, BufRead};
+
+use clap::{Parser, Subcommand};
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+
+use crate::auth::{Auth, AuthError, Email, Password};
+use crate::clock::timestamp;
+use crate::db::DB;
+
+/// What the binary is asked to do.
+#[derive(Debug, Parser)]
+#[command(name = "auth-service", version, about = "User authentication service")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// A subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve HTTP (what the binary does without a subcommand).
+    Serve,
+    /// Apply the database migrations, then exit.
+    Migrate,
+    /// Create, change, delete or list accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// End sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+}
+
+/// `user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; its password is asked for on the terminal.
+    Create {
+        email: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set an account's password; every session of the account ends.
+    SetPassword {
+        email: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Delete an account, with its sessions, tokens and waiting mails.
+    Delete { email: String },
+    /// List accounts, oldest first.
+    List {
+        /// The most accounts to list.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..))]
+        limit: i64,
+    },
+}
+
+/// `sessions …`.
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// End every session of an account (it logs out everywhere).
+    End { email: String },
+}
+
+/// Runs `command` (any but `serve`) with the configuration `figment`; what
+/// to print, or why it failed.
+pub async fn run(command: Command, figment: Figment) -> Result<String, String> {
+    let rocket = rocket::custom(figment);
+    // Rocket sets the log level at ignition, which a command never reaches:
+    // only errors, the command's output is its own.
+    log::set_max_level(log::LevelFilter::Error);
+    match command {
+        Command::Serve => Err("serve is not a command to run here".to_owned()),
+        Command::Migrate => {
+            DB::connect(&rocket)
+                .await
+                .map_err(|error| error.to_string())?;
+            Ok("The database is up to date.".to_owned())
+        }
+        Command::User(command) => user(command, &auth(&rocket).await?).await,
+        Command::Sessions(SessionsCommand::End { email }) => {
+            let auth = auth(&rocket).await?;
+            let email = parse_email(&email)?;
+            let ended = auth
+                .end_sessions_of(&email)
+                .await
+                .map_err(|error| describe(error, &email))?;
+            Ok(format!("Ended {ended} session(s) of {email}."))
+        }
+    }
+}
+
+async fn user(command: UserCommand, auth: &Auth) -> Result<String, String> {
+    match command {
+        UserCommand::Create {
+            email,
+            password_stdin,
+        } => {
+            let email = parse_email(&email)?;
+            let password = read_password(password_stdin)?;
+            let user = auth
+                .register_user(&email, &password)
+                .await
+                .map_err(|error| describe(error, &email))?;
+            Ok(format!(
+                "Created the account {} (id {}).",
+                user.email, user.id
+            ))
+        }
+        UserCommand::SetPassword {
+            email,
+            password_stdin,
+        } => {
+            let email = parse_email(&email)?;
+            let password = read_password(password_stdin)?;
+            auth.set_password(&email, &password)
+                .await
+                .map_err(|error| describe(error, &email))?;
+            Ok(format!(
+                "Set the password of {email}; its sessions have ended."
+            ))
+        }
+        UserCommand::Delete { email } => {
+            let email = parse_email(&email)?;
+            auth.delete_user(&email)
+                .await
+                .map_err(|error| describe(error, &email))?;
+            Ok(format!("Deleted the account {email}."))
+        }
+        UserCommand::List { limit } => {
+            let users = auth.users(limit).await.map_err(|error| error.to_string())?;
+            let mut lines = vec![format!(
+                "{:>6}  {:<40}  {:<8}  {:<10}  CREATED",
+                "ID", "EMAIL", "VERIFIED", "TWO-FACTOR"
+            )];
+            lines.extend(users.iter().map(|user| {
+                format!(
+                    "{:>6}  {:<40}  {:<8}  {:<10}  {}",
+                    user.id,
+                    user.email,
+                    yes_no(user.email_verified_at.is_some()),
+                    yes_no(user.totp_enabled_at.is_some()),
+                    timestamp(user.created_at)
+                )
+            }));
+            Ok(lines.join("\n"))
+        }
+    }
+}
+
+/// `Auth` as the server builds it, over `rocket`'s configuration.
+async fn auth(rocket: &Rocket<Build>) -> Result<Auth, String> {
+    crate::web::startup::auth(rocket, crate::pages::link_paths())
+        .await
+        .map_err(|error| format!("cannot start: {error}"))
+}
+
+fn parse_email(email: &str) -> Result<Email, String> {
+    Email::parse(email).map_err(|reason| format!("email {reason}"))
+}
+
+/// A new password: from the first line of standard input, or typed twice
+/// on the terminal without echo.
+fn read_password(from_stdin: bool) -> Result<Password, String> {
+    let typed = if from_stdin {
+        let mut line = String::new();
+        io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|error| format!("cannot read standard input: {error}"))?;
+        let line = line.strip_suffix('\n').unwrap_or(&line);
+        line.strip_suffix('\r').unwrap_or(line).to_owned()
+    } else {
+        let no_terminal =
+            |_| "cannot read a password from the terminal; pipe it in with --password-stdin";
+        let first = rpassword::prompt_password("Password: ").map_err(no_terminal)?;
+        let again = rpassword::prompt_password("Password again: ").map_err(no_terminal)?;
+        if first != again {
+            return Err("the passwords differ".to_owned());
+        }
+        first
+    };
+    Password::parse(&typed).map_err(|reason| format!("password {reason}"))
+}
+
+/// `error` in an operator's words, about the account `email`.
+fn describe(error: AuthError, email: &Email) -> String {
+    match error {
+        AuthError::UnknownEmail => format!("no account for {email}"),
+        AuthError::UserAlreadyExists(_) => format!("an account for {email} already exists"),
+        other => other.to_string(),
+    }
+}
+
+fn yes_no(yes: bool) -> &'static str {
+    if yes {
+        "yes"
+    } else {
+        "no"
+    }
+}
