@@ -3,6 +3,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
+use std::net::SocketAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -76,6 +77,23 @@ pub struct Settings {
     pub secret_key: Option<Redacted>,
     /// Rocket's port, for the default `public_url`.
     pub port: u16,
+    /// Where to serve `GET /metrics` (`127.0.0.1:9100`, say), apart from
+    /// the service's own address; without it, metrics are not served.
+    pub metrics_address: Option<SocketAddr>,
+    /// How log lines are written (see `web::logging`).
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Readable lines, as Rocket writes them.
+    #[default]
+    Text,
+    /// One JSON object per line: `time`, `level`, `message`, and the
+    /// fields of the record (a request's `method`, `path`, ...).
+    Json,
 }
 
 /// How `POST /reset_password` gives JSON clients the reset token.
@@ -156,6 +174,8 @@ impl Default for Settings {
             mail_max_attempts: 10,
             secret_key: None,
             port: 8000,
+            metrics_address: None,
+            log_format: LogFormat::Text,
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod mail;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod seal;
@@ -39,6 +40,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .register("/", web::catchers::all())
         .attach(web::security::shield())
         .attach(web::security::SecurityHeaders)
+        .attach(web::logging::RequestLog)
         .attach(pages::templates());
     web::startup::stage(rocket, pages::link_paths())
 }

@@ -13,6 +13,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    auth_service::web::logging::install(&figment);
     let command = match command {
         None | Some(Command::Serve) => return serve(figment).await,
         Some(command) => command,

@@ -35,6 +35,7 @@ use crate::clock::now;
 use crate::config::Settings;
 use crate::db::{DbError, UserQuery, UserUpdate, DB};
 use crate::mail::{Letter, Mailer};
+use crate::metrics::{LoginOutcome, Logins};
 use crate::seal::{derive_key, Sealer};
 use crate::user::User;
 use throttle::{Attempt, LoginThrottle, Refusal};
@@ -77,6 +78,8 @@ pub struct Auth {
     /// Keys the names of device cookies.
     device_cookie_key: [u8; 32],
     settings: Settings,
+    /// Counts logins by outcome.
+    logins: Logins,
 }
 
 impl Auth {
@@ -99,7 +102,13 @@ impl Auth {
             recovery_key: derive_key(secret, two_factor::RECOVERY_KEY),
             device_cookie_key: derive_key(secret, device_cookies::DEVICE_COOKIE_KEY),
             settings,
+            logins: Logins::default(),
         }
+    }
+
+    /// This `Auth`, counting logins by outcome in `logins`.
+    pub fn counted_in(self, logins: Logins) -> Self {
+        Auth { logins, ..self }
     }
 
     /// The settings this service runs with.
@@ -174,6 +183,19 @@ impl Auth {
         kept: bool,
         otp: Option<&OneTimeCode>,
     ) -> Result<Login, AuthError> {
+        let login = self.try_log_in(email, password, device, kept, otp).await;
+        self.count(login)
+    }
+
+    /// [`log_in`](Self::log_in), uncounted.
+    async fn try_log_in(
+        &self,
+        email: &Email,
+        password: &Password,
+        device: &Device,
+        kept: bool,
+        otp: Option<&OneTimeCode>,
+    ) -> Result<Login, AuthError> {
         // Quoted and escaped, so that no email can forge a log line.
         let shown = email.as_str();
         let address = device
@@ -226,6 +248,22 @@ impl Auth {
             }
             None => Ok(Login::WrongCredentials),
         }
+    }
+
+    /// Counts `login` by its outcome, and hands it on.
+    fn count(&self, login: Result<Login, AuthError>) -> Result<Login, AuthError> {
+        let outcome = match &login {
+            Ok(Login::Success(_)) => LoginOutcome::Success,
+            Ok(Login::WrongCredentials | Login::WrongCode | Login::SignInExpired) => {
+                LoginOutcome::Wrong
+            }
+            Ok(Login::Throttled(_)) => LoginOutcome::Throttled,
+            Ok(Login::SecondFactorRequired(_)) => LoginOutcome::SecondFactor,
+            Ok(Login::EmailNotVerified) => LoginOutcome::Unverified,
+            Err(_) => return login,
+        };
+        self.logins.count(outcome);
+        login
     }
 
     /// `user`'s password check before a change to their account (from

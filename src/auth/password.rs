@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
+use std::time::Instant;
 
 use base64::Engine;
 use crossbeam_channel::{Sender, TrySendError};
@@ -13,6 +14,7 @@ use tokio::sync::oneshot;
 use unicode_normalization::UnicodeNormalization;
 
 use super::credentials::Password;
+use crate::metrics::Hashing;
 
 /// Key of the pre-hash. It is not a secret: it only makes our bcrypt inputs
 /// differ from plain SHA-256 digests leaked elsewhere ("password shucking").
@@ -49,6 +51,7 @@ pub struct PasswordHasher {
     jobs: Sender<Job>,
     dummy_hash: String,
     verifications: AtomicU64,
+    metrics: Hashing,
 }
 
 impl PasswordHasher {
@@ -77,7 +80,13 @@ impl PasswordHasher {
             jobs,
             dummy_hash,
             verifications: AtomicU64::new(0),
+            metrics: Hashing::default(),
         })
+    }
+
+    /// This hasher, counting its queue and waits in `metrics`.
+    pub fn counted_in(self, metrics: Hashing) -> Self {
+        PasswordHasher { metrics, ..self }
     }
 
     /// The bcrypt hash of `password`.
@@ -109,13 +118,20 @@ impl PasswordHasher {
         work: impl FnOnce() -> Result<T, bcrypt::BcryptError> + Send + 'static,
     ) -> Result<T, HashError> {
         let (sender, result) = oneshot::channel();
+        let (metrics, queued_at) = (self.metrics.clone(), Instant::now());
         let job: Job = Box::new(move || {
+            metrics.queued.dec();
+            metrics.wait.observe(queued_at.elapsed().as_secs_f64());
             // The requester may have gone away; then nobody needs the result.
             let _ = sender.send(work());
         });
-        self.jobs.try_send(job).map_err(|error| match error {
-            TrySendError::Full(_) => HashError::Busy,
-            TrySendError::Disconnected(_) => HashError::Stopped,
+        self.metrics.queued.inc();
+        self.jobs.try_send(job).map_err(|error| {
+            self.metrics.queued.dec();
+            match error {
+                TrySendError::Full(_) => HashError::Busy,
+                TrySendError::Disconnected(_) => HashError::Stopped,
+            }
         })?;
         Ok(result.await.map_err(|_| HashError::Stopped)??)
     }

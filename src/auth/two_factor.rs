@@ -189,6 +189,18 @@ impl Auth {
         device: &Device,
         kept: bool,
     ) -> Result<Login, AuthError> {
+        let login = self.try_finish_sign_in(pending, code, device, kept).await;
+        self.count(login)
+    }
+
+    /// [`finish_sign_in`](Self::finish_sign_in), uncounted.
+    async fn try_finish_sign_in(
+        &self,
+        pending: &PendingSignIn,
+        code: &OneTimeCode,
+        device: &Device,
+        kept: bool,
+    ) -> Result<Login, AuthError> {
         if now() >= pending.expires_at {
             return Ok(Login::SignInExpired);
         }

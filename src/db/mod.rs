@@ -12,12 +12,14 @@ mod sessions;
 mod users;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use rocket::tokio::task;
 use rocket::{Build, Rocket};
 use tokio::sync::Mutex;
+
+use crate::metrics::Pool as PoolMetrics;
 
 pub use connection::is_postgres;
 use connection::{DbConnection, Pool, POOL_NAME};
@@ -91,6 +93,8 @@ pub struct DB {
     /// this process queue here instead, first come first served; SQLite
     /// serves one process (several instances use PostgreSQL).
     write_turn: Option<Arc<Mutex<()>>>,
+    /// Connections in use, and waits for one.
+    metrics: PoolMetrics,
 }
 
 impl DB {
@@ -108,9 +112,15 @@ impl DB {
             pool,
             reads_in_place: sqlite,
             write_turn: sqlite.then(|| Arc::new(Mutex::new(()))),
+            metrics: PoolMetrics::default(),
         };
         db.with_connection(migrations::run).await?;
         Ok(db)
+    }
+
+    /// This `DB`, counting its connections in use and waits in `metrics`.
+    pub fn counted_in(self, metrics: PoolMetrics) -> Self {
+        DB { metrics, ..self }
     }
 
     /// Whether the database answers, within `timeout`, with every embedded
@@ -140,9 +150,11 @@ impl DB {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, metrics) = (self.pool.clone(), self.metrics.clone());
+        let since = Instant::now();
         task::spawn_blocking(move || {
             let mut connection = pool.get().map_err(|_| DbError::Unavailable)?;
+            let _in_use = metrics.checked_out(since);
             work(&mut connection)
         })
         .await
@@ -177,6 +189,7 @@ impl DB {
     {
         if self.reads_in_place {
             if let Some(mut connection) = self.pool.try_get() {
+                let _in_use = self.metrics.checked_out(Instant::now());
                 return query(&mut connection).map_err(DbError::from);
             }
         }

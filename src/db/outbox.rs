@@ -160,4 +160,17 @@ impl DB {
         })
         .await
     }
+
+    /// How many mails wait to be sent (failed ones aside).
+    pub async fn count_waiting_mails(&self) -> Result<i64, DbError> {
+        self.read(move |connection| {
+            super::on_backend!(connection, |connection| {
+                outbox::table
+                    .filter(outbox::failed_at.is_null())
+                    .count()
+                    .get_result(connection)
+            })
+        })
+        .await
+    }
 }

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 use super::transport::{SendError, Transport};
 use crate::clock;
 use crate::db::{MailOutcome, QueuedMail, DB};
+use crate::metrics::{Delivery, Mail as MailMetrics};
 use crate::seal::Sealer;
 
 /// Mails claimed at a time.
@@ -40,6 +41,7 @@ pub struct Sender {
     from: Address,
     max_attempts: u32,
     wake: Arc<Notify>,
+    metrics: MailMetrics,
 }
 
 impl Sender {
@@ -64,7 +66,13 @@ impl Sender {
             from: from.email,
             max_attempts,
             wake,
+            metrics: MailMetrics::default(),
         })
+    }
+
+    /// This sender, counting the outbox's depth and its mails in `metrics`.
+    pub fn counted_in(self, metrics: MailMetrics) -> Self {
+        Sender { metrics, ..self }
     }
 
     /// Sends until `shutdown` completes: whatever is due, then again when
@@ -75,6 +83,9 @@ impl Sender {
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let reachable = self.drain().await;
+            if let Ok(waiting) = self.db.count_waiting_mails().await {
+                self.metrics.outbox.set(waiting);
+            }
             let wait = match reachable {
                 true => POLL,
                 false => Duration::from_secs(RETRY_BASE),
@@ -108,8 +119,16 @@ impl Sender {
                 .collect()
                 .await;
             let outcome = self.outcome(results, clock::now());
+            let counts = [
+                (Delivery::Sent, outcome.sent.len()),
+                (Delivery::Deferred, outcome.retried.len()),
+                (Delivery::Failed, outcome.failed.len()),
+            ];
             if let Err(error) = self.db.settle_mails(outcome, clock::now()).await {
                 log::warn!("outbox: cannot record a batch of sendings: {error}");
+            }
+            for (delivery, count) in counts {
+                self.metrics.count(delivery, count);
             }
             if unreachable.into_inner() {
                 return false;

@@ -10,6 +10,8 @@ pub mod error;
 pub mod forms;
 pub mod input;
 pub mod json;
+pub mod logging;
+pub mod metrics;
 pub mod page;
 pub mod security;
 pub mod session;

@@ -1,7 +1,8 @@
 //! What happens once, as the server ignites: the settings read and checked,
 //! the database opened and migrated, `Auth` built and managed, the static
-//! folder mounted; and at liftoff, the mail sender started (it stops with
-//! the server).
+//! folder mounted, requests counted if metrics are served; and at liftoff,
+//! the mail sender started and the metrics served on their own address
+//! (both stop with the server).
 
 use std::sync::{Arc, Mutex};
 
@@ -10,10 +11,12 @@ use rocket::fs::FileServer;
 use rocket::{Build, Rocket};
 use tokio::sync::Notify;
 
+use super::metrics::RequestMetrics;
 use crate::auth::{Auth, PasswordHasher};
 use crate::config::{ResetDelivery, Settings};
 use crate::db::DB;
 use crate::mail::{Composer, LinkPaths, Mailer, Sender, Transport, OUTBOX_KEY};
+use crate::metrics::Metrics;
 use crate::seal::Sealer;
 
 /// The mail sender, built at ignition, started at liftoff.
@@ -24,23 +27,39 @@ struct WaitingSender(Mutex<Option<Sender>>);
 /// not load or the database cannot be opened. Mails link to `links`.
 pub fn stage(rocket: Rocket<Build>, links: LinkPaths) -> Rocket<Build> {
     let ignite = AdHoc::try_on_ignite("auth-service", move |rocket| async move {
-        match start(&rocket, links).await {
-            Ok((auth, sender, static_files)) => Ok(rocket
-                .manage(auth)
-                .manage(WaitingSender(Mutex::new(Some(sender))))
-                .mount("/static", static_files)),
+        let metrics = Metrics::new();
+        match start(&rocket, links, &metrics).await {
+            Ok((auth, sender, static_files)) => {
+                let served = auth.settings().metrics_address.is_some();
+                let rocket = rocket
+                    .manage(auth)
+                    .manage(WaitingSender(Mutex::new(Some(sender))))
+                    .mount("/static", static_files);
+                Ok(match served {
+                    true => rocket
+                        .attach(RequestMetrics(metrics.requests.clone()))
+                        .manage(metrics),
+                    false => rocket,
+                })
+            }
             Err(error) => {
                 log::error!("auth-service cannot start: {error}");
                 Err(rocket)
             }
         }
     });
-    let liftoff = AdHoc::on_liftoff("Mail sender", |rocket| {
+    let liftoff = AdHoc::on_liftoff("Mail sender and metrics", |rocket| {
         Box::pin(async move {
             let waiting = rocket.state::<WaitingSender>();
             let sender = waiting.and_then(|waiting| waiting.0.lock().ok()?.take());
             if let Some(sender) = sender {
                 tokio::spawn(sender.run(rocket.shutdown()));
+            }
+            let address = rocket
+                .state::<Auth>()
+                .and_then(|auth| auth.settings().metrics_address);
+            if let (Some(address), Some(metrics)) = (address, rocket.state::<Metrics>()) {
+                super::metrics::serve(rocket, address, metrics.clone()).await;
             }
         })
     });
@@ -52,13 +71,15 @@ pub fn stage(rocket: Rocket<Build>, links: LinkPaths) -> Rocket<Build> {
 /// the mail it writes waits in the outbox for a running server to send.
 /// Why not, in words, when the configuration or the database fails.
 pub async fn auth(rocket: &Rocket<Build>, links: LinkPaths) -> Result<Auth, String> {
-    let (auth, _sender, _static_files) = start(rocket, links).await?;
+    let (auth, _sender, _static_files) = start(rocket, links, &Metrics::new()).await?;
     Ok(auth)
 }
 
+/// The parts of the service, counting in `metrics`.
 async fn start(
     rocket: &Rocket<Build>,
     links: LinkPaths,
+    metrics: &Metrics,
 ) -> Result<(Auth, Sender, FileServer), String> {
     let settings = Settings::from_figment(rocket.figment())?;
     if !settings.static_dir.is_dir() {
@@ -71,12 +92,14 @@ async fn start(
     warn_of_insecure_settings(rocket, &settings);
     let db = DB::connect(rocket)
         .await
-        .map_err(|error| format!("database: {error}"))?;
+        .map_err(|error| format!("database: {error}"))?
+        .counted_in(metrics.pool.clone());
     let (cost, queue) = (settings.bcrypt_cost, settings.hash_queue_limit);
     let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(cost, queue))
         .await
         .map_err(|error| error.to_string())?
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| error.to_string())?
+        .counted_in(metrics.hashing.clone());
 
     let wake = Arc::new(Notify::new());
     let secret = secret_material(&settings)?;
@@ -95,9 +118,10 @@ async fn start(
         &settings.mail_from,
         settings.mail_max_attempts,
         wake,
-    )?;
+    )?
+    .counted_in(metrics.mail.clone());
     Ok((
-        Auth::new(db, hasher, mailer, &secret, settings),
+        Auth::new(db, hasher, mailer, &secret, settings).counted_in(metrics.logins.clone()),
         sender,
         static_files,
     ))

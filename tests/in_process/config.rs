@@ -62,6 +62,7 @@ async fn an_invalid_setting_stops_the_start() {
         figment(&store).merge(("bcrypt_cost", 3)),
         figment(&store).merge(("session_ttl", 0)),
         figment(&store).merge(("device_cookie_ttl", 0)),
+        figment(&store).merge(("metrics_address", "not an address")),
     ];
     for configured in cases {
         let refused = Client::tracked(auth_service::build(configured)).await.err();

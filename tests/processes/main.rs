@@ -8,6 +8,8 @@ mod support;
 mod admin;
 mod browser;
 mod e2e;
+mod logs;
 mod mail;
 mod multi_instance;
+mod operations;
 mod server;
