@@ -183,71 +183,64 @@ impl Auth {
         kept: bool,
         otp: Option<&OneTimeCode>,
     ) -> Result<Login, AuthError> {
-        let login = self.try_log_in(email, password, device, kept, otp).await;
-        self.count(login)
-    }
-
-    /// [`log_in`](Self::log_in), uncounted.
-    async fn try_log_in(
-        &self,
-        email: &Email,
-        password: &Password,
-        device: &Device,
-        kept: bool,
-        otp: Option<&OneTimeCode>,
-    ) -> Result<Login, AuthError> {
-        // Quoted and escaped, so that no email can forge a log line.
-        let shown = email.as_str();
-        let address = device
-            .ip
-            .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
-        let attempt = match self.admit(&email.normalized(), device).await? {
-            Ok(attempt) => attempt,
-            Err(refusal) => {
-                let why = match refusal {
-                    Refusal::Address(_) => "too many attempts from this address",
-                    Refusal::Email(_) => "too many failures",
-                };
-                log::warn!("login throttled for {shown:?} from {address}: {why}");
-                return Ok(Login::Throttled(refusal.wait()));
-            }
-        };
-        let owner = self
-            .settle(attempt, self.password_owner(email, password))
-            .await?;
-        let Some(user) = owner else {
-            log::warn!("login failed for {shown:?} from {address}");
-            return Ok(Login::WrongCredentials);
-        };
-        if self.settings.require_verified_email && user.email_verified_at.is_none() {
-            log::warn!("login refused for {shown:?} from {address}: address not verified");
-            return Ok(Login::EmailNotVerified);
-        }
-        if user.totp_enabled_at.is_some() {
-            let Some(otp) = otp else {
-                return Ok(Login::SecondFactorRequired(PendingSignIn {
-                    email: email.to_string(),
-                    expires_at: now().saturating_add(two_factor::PENDING_SIGN_IN_TTL),
-                }));
-            };
-            match self.second_factor(&user, otp, device.ip).await {
-                Ok(()) => {}
-                Err(AuthError::WrongCode) => {
-                    log::warn!("login failed for {shown:?} from {address}: wrong one-time code");
-                    return Ok(Login::WrongCode);
+        let login: Result<Login, AuthError> = async {
+            // Quoted and escaped, so that no email can forge a log line.
+            let shown = email.as_str();
+            let address = device
+                .ip
+                .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
+            let attempt = match self.admit(&email.normalized(), device).await? {
+                Ok(attempt) => attempt,
+                Err(refusal) => {
+                    let why = match refusal {
+                        Refusal::Address(_) => "too many attempts from this address",
+                        Refusal::Email(_) => "too many failures",
+                    };
+                    log::warn!("login throttled for {shown:?} from {address}: {why}");
+                    return Ok(Login::Throttled(refusal.wait()));
                 }
-                Err(AuthError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
-                Err(error) => return Err(error),
+            };
+            let owner = self
+                .settle(attempt, self.password_owner(email, password))
+                .await?;
+            let Some(user) = owner else {
+                log::warn!("login failed for {shown:?} from {address}");
+                return Ok(Login::WrongCredentials);
+            };
+            if self.settings.require_verified_email && user.email_verified_at.is_none() {
+                log::warn!("login refused for {shown:?} from {address}: address not verified");
+                return Ok(Login::EmailNotVerified);
+            }
+            if user.totp_enabled_at.is_some() {
+                let Some(otp) = otp else {
+                    return Ok(Login::SecondFactorRequired(PendingSignIn {
+                        email: email.to_string(),
+                        expires_at: now().saturating_add(two_factor::PENDING_SIGN_IN_TTL),
+                    }));
+                };
+                match self.second_factor(&user, otp, device.ip).await {
+                    Ok(()) => {}
+                    Err(AuthError::WrongCode) => {
+                        log::warn!(
+                            "login failed for {shown:?} from {address}: wrong one-time code"
+                        );
+                        return Ok(Login::WrongCode);
+                    }
+                    Err(AuthError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
+                    Err(error) => return Err(error),
+                }
+            }
+            // None only if the account was deleted since its password matched.
+            match self.create_session(email, device, kept).await? {
+                Some(session) => {
+                    log::info!("login succeeded for {shown:?} from {address}");
+                    Ok(Login::Success(session))
+                }
+                None => Ok(Login::WrongCredentials),
             }
         }
-        // None only if the account was deleted since its password matched.
-        match self.create_session(email, device, kept).await? {
-            Some(session) => {
-                log::info!("login succeeded for {shown:?} from {address}");
-                Ok(Login::Success(session))
-            }
-            None => Ok(Login::WrongCredentials),
-        }
+        .await;
+        self.count(login)
     }
 
     /// Counts `login` by its outcome, and hands it on.

@@ -189,39 +189,32 @@ impl Auth {
         device: &Device,
         kept: bool,
     ) -> Result<Login, AuthError> {
-        let login = self.try_finish_sign_in(pending, code, device, kept).await;
+        let login: Result<Login, AuthError> = async {
+            if now() >= pending.expires_at {
+                return Ok(Login::SignInExpired);
+            }
+            let email = Email::parse(&pending.email).map_err(|_| {
+                AuthError::Internal("a pending sign-in without an address".to_owned())
+            })?;
+            let user = self
+                .find_user(crate::db::UserQuery::Email(email.normalized()))
+                .await?;
+            let Some(user) = user else {
+                return Ok(Login::WrongCredentials);
+            };
+            match self.second_factor(&user, code, device.ip).await {
+                Ok(()) => {}
+                Err(AuthError::WrongCode) => return Ok(Login::WrongCode),
+                Err(AuthError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
+                Err(error) => return Err(error),
+            }
+            match self.create_session(&email, device, kept).await? {
+                Some(session) => Ok(Login::Success(session)),
+                None => Ok(Login::WrongCredentials),
+            }
+        }
+        .await;
         self.count(login)
-    }
-
-    /// [`finish_sign_in`](Self::finish_sign_in), uncounted.
-    async fn try_finish_sign_in(
-        &self,
-        pending: &PendingSignIn,
-        code: &OneTimeCode,
-        device: &Device,
-        kept: bool,
-    ) -> Result<Login, AuthError> {
-        if now() >= pending.expires_at {
-            return Ok(Login::SignInExpired);
-        }
-        let email = Email::parse(&pending.email)
-            .map_err(|_| AuthError::Internal("a pending sign-in without an address".to_owned()))?;
-        let user = self
-            .find_user(crate::db::UserQuery::Email(email.normalized()))
-            .await?;
-        let Some(user) = user else {
-            return Ok(Login::WrongCredentials);
-        };
-        match self.second_factor(&user, code, device.ip).await {
-            Ok(()) => {}
-            Err(AuthError::WrongCode) => return Ok(Login::WrongCode),
-            Err(AuthError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
-            Err(error) => return Err(error),
-        }
-        match self.create_session(&email, device, kept).await? {
-            Some(session) => Ok(Login::Success(session)),
-            None => Ok(Login::WrongCredentials),
-        }
     }
 
     /// The user `user_id` with two-factor sign-in on, once `password` and

@@ -142,6 +142,17 @@ pub struct RequestLog;
 /// When a request came in.
 struct Received(Instant);
 
+/// Notes when `request` came in (once, whichever fairing asks first).
+pub fn note_arrival(request: &Request<'_>) {
+    request.local_cache(|| Received(Instant::now()));
+}
+
+/// How long since `request` came in, in seconds.
+pub fn seconds_since_arrival(request: &Request<'_>) -> f64 {
+    let Received(received) = request.local_cache(|| Received(Instant::now()));
+    received.elapsed().as_secs_f64()
+}
+
 #[rocket::async_trait]
 impl Fairing for RequestLog {
     fn info(&self) -> Info {
@@ -152,7 +163,7 @@ impl Fairing for RequestLog {
     }
 
     async fn on_request(&self, request: &mut Request<'_>, _: &mut Data<'_>) {
-        request.local_cache(|| Received(Instant::now()));
+        note_arrival(request);
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
@@ -160,8 +171,7 @@ impl Fairing for RequestLog {
         if !log::log_enabled!(target: REQUEST, Level::Info) || health::PATHS.contains(&path) {
             return;
         }
-        let Received(received) = request.local_cache(|| Received(Instant::now()));
-        let milliseconds = received.elapsed().as_secs_f64() * 1000.0;
+        let milliseconds = seconds_since_arrival(request) * 1000.0;
         let duration_ms = (milliseconds * 1000.0).round() / 1000.0;
         let method = request.method().as_str();
         let status = response.status().code;

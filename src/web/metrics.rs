@@ -4,19 +4,16 @@
 //! accident. Without `metrics_address` neither happens.
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::ContentType;
 use rocket::{get, routes, Data, Orbit, Request, Response, Rocket, State};
 
+use super::logging::{note_arrival, seconds_since_arrival};
 use crate::metrics::{Metrics, RequestLabels, Requests, RouteLabels, CONTENT_TYPE};
 
 /// Counts and times every request.
 pub struct RequestMetrics(pub Requests);
-
-/// When a request came in.
-struct Received(Instant);
 
 /// The route label of requests no route matched.
 const UNMATCHED: &str = "unmatched";
@@ -31,11 +28,11 @@ impl Fairing for RequestMetrics {
     }
 
     async fn on_request(&self, request: &mut Request<'_>, _: &mut Data<'_>) {
-        request.local_cache(|| Received(Instant::now()));
+        note_arrival(request);
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        let Received(received) = request.local_cache(|| Received(Instant::now()));
+        let seconds = seconds_since_arrival(request);
         let route = request
             .route()
             .map_or(UNMATCHED, |route| route.uri.path())
@@ -45,10 +42,7 @@ impl Fairing for RequestMetrics {
             route: route.clone(),
             method: method.clone(),
         };
-        self.0
-            .duration
-            .get_or_create(&duration)
-            .observe(received.elapsed().as_secs_f64());
+        self.0.duration.get_or_create(&duration).observe(seconds);
         let count = RequestLabels {
             route,
             method,

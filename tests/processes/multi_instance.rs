@@ -33,6 +33,19 @@ fn two_instances(store: &Store) -> (Server, Server) {
     (a, b)
 }
 
+/// Two instances (see `two_instances`) over a fresh database, with `email`
+/// registered through the first, and a [`plain_client`].
+fn registered_on_two_instances(email: &str) -> (Store, Server, Server, Client) {
+    let store = Store::new();
+    let (a, b) = two_instances(&store);
+    let client = plain_client();
+    assert_eq!(
+        post(&client, a.url("/users"), &credentials(email)).status(),
+        StatusCode::OK
+    );
+    (store, a, b, client)
+}
+
 /// A client that keeps no cookies: each test carries the session by hand, to
 /// show which instance sees what.
 fn plain_client() -> Client {
@@ -73,14 +86,8 @@ fn profile_status(client: &Client, server: &Server, cookie: &str) -> StatusCode 
 #[test]
 #[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
 fn a_session_from_one_instance_works_on_the_other_until_logout_on_either() {
-    let store = Store::new();
-    let (a, b) = two_instances(&store);
-    let client = plain_client();
     let email = "roaming@example.com";
-    assert_eq!(
-        post(&client, a.url("/users"), &credentials(email)).status(),
-        StatusCode::OK
-    );
+    let (_store, a, b, client) = registered_on_two_instances(email);
 
     let cookie = log_in(&client, &a, email);
     assert_eq!(profile_status(&client, &b, &cookie), StatusCode::OK);
@@ -98,22 +105,22 @@ fn a_session_from_one_instance_works_on_the_other_until_logout_on_either() {
 #[test]
 #[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
 fn failed_logins_on_both_instances_add_up() {
-    let store = Store::new();
-    let (a, b) = two_instances(&store);
-    let client = plain_client();
     let email = "targeted@example.com";
-    assert_eq!(
-        post(&client, a.url("/users"), &credentials(email)).status(),
-        StatusCode::OK
-    );
+    let (_store, a, b, client) = registered_on_two_instances(email);
 
+    lock_out_through_both(&client, [&a, &b], email);
+}
+
+/// Five wrong passwords for `email` through `a`, `b`, `a`...; then both
+/// refuse even the right one with 429 and `Retry-After`.
+fn lock_out_through_both(client: &Client, [a, b]: [&Server; 2], email: &str) {
     let wrong = [("email", email), ("password", "a wrong password")];
-    for server in [&a, &b, &a, &b, &a] {
-        let status = post(&client, server.url("/sessions"), &wrong).status();
+    for server in [a, b, a, b, a] {
+        let status = post(client, server.url("/sessions"), &wrong).status();
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    for server in [&a, &b] {
-        let response = post(&client, server.url("/sessions"), &credentials(email));
+    for server in [a, b] {
+        let response = post(client, server.url("/sessions"), &credentials(email));
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(response.headers().contains_key("retry-after"));
     }
@@ -122,27 +129,14 @@ fn failed_logins_on_both_instances_add_up() {
 #[test]
 #[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
 fn both_instances_count_a_device_cookie_alike() {
-    let store = Store::new();
-    let (a, b) = two_instances(&store);
-    let client = plain_client();
     let email = "owner@example.com";
-    assert_eq!(
-        post(&client, a.url("/users"), &credentials(email)).status(),
-        StatusCode::OK
-    );
+    let (_store, a, b, client) = registered_on_two_instances(email);
     let login = post(&client, a.url("/sessions"), &credentials(email));
     let device_cookie = set_cookie(&login, "device_");
 
     // Strangers lock the untrusted path on both instances...
+    lock_out_through_both(&client, [&a, &b], email);
     let wrong = [("email", email), ("password", "a wrong password")];
-    for server in [&a, &b, &a, &b, &a] {
-        let status = post(&client, server.url("/sessions"), &wrong).status();
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-    }
-    for server in [&a, &b] {
-        let response = post(&client, server.url("/sessions"), &credentials(email));
-        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    }
     // ...while the owner's device, trusted by A, logs in through B.
     let login = client
         .post(b.url("/sessions"))
@@ -203,14 +197,8 @@ fn one_email_registered_through_both_at_once_gives_one_account() {
 #[test]
 #[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
 fn both_instances_list_the_same_sessions_and_one_ended_on_a_is_over_on_b() {
-    let store = Store::new();
-    let (a, b) = two_instances(&store);
-    let client = plain_client();
     let email = "two.devices@example.com";
-    assert_eq!(
-        post(&client, a.url("/users"), &credentials(email)).status(),
-        StatusCode::OK
-    );
+    let (_store, a, b, client) = registered_on_two_instances(email);
     let laptop = log_in(&client, &a, email);
     let phone = log_in(&client, &b, email);
 
@@ -252,14 +240,8 @@ fn both_instances_list_the_same_sessions_and_one_ended_on_a_is_over_on_b() {
 #[test]
 #[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
 fn a_one_time_code_used_on_a_is_refused_on_b() {
-    let store = Store::new();
-    let (a, b) = two_instances(&store);
-    let client = plain_client();
     let email = "two.factors@example.com";
-    assert_eq!(
-        post(&client, a.url("/users"), &credentials(email)).status(),
-        StatusCode::OK
-    );
+    let (_store, a, b, client) = registered_on_two_instances(email);
     let cookie = log_in(&client, &a, email);
     let secret: serde_json::Value = client
         .post(a.url("/profile/totp"))
