@@ -27,19 +27,30 @@ impl Auth {
         self.confirm_password(&user, current, device).await?;
         let email = Email::parse(&user.email)
             .map_err(|reason| AuthError::Internal(format!("stored email {reason}")))?;
-        self.check_new_password(new, &email)?;
-        let changes = UserChanges {
-            hashed_password: Some(self.hash_password(new).await?),
-            ..UserChanges::default()
-        };
         let update = UserUpdate {
             end_sessions: EndSessions::AllBut(keep_session),
             end_device_cookies: EndDeviceCookies::AllBut(device.cookie_digests()),
-            ..UserUpdate::new(UserCondition::Exists, changes)
+            ..UserUpdate::new(UserCondition::Exists, UserChanges::default())
         };
-        let notice = (user.email.as_str(), Letter::PasswordChanged);
-        self.apply(&user, update, &[notice]).await?;
+        self.replace_password(&user, &email, new, update).await?;
         Ok(())
+    }
+
+    /// Applies `update` to `user` (whose address is `email`) with `new` as
+    /// the password: the policy and hashing of every new password, and the
+    /// notice to the address. Whether the update applied (its condition
+    /// held). `WeakPassword` when `new` breaks the policy.
+    pub(super) async fn replace_password(
+        &self,
+        user: &User,
+        email: &Email,
+        new: &Password,
+        mut update: UserUpdate,
+    ) -> Result<bool, AuthError> {
+        self.check_new_password(new, email)?;
+        update.changes.hashed_password = Some(self.hash_password(new).await?);
+        let notice = (user.email.as_str(), Letter::PasswordChanged);
+        Ok(self.apply(user, update, &[notice]).await?)
     }
 
     /// Changes the address of the user `user_id`, who proves it with
@@ -112,18 +123,12 @@ impl Auth {
     /// address. `UnknownEmail` or `WeakPassword` when it cannot.
     pub async fn set_password(&self, email: &Email, new: &Password) -> Result<(), AuthError> {
         let user = self.known_user(email).await?;
-        self.check_new_password(new, email)?;
-        let changes = UserChanges {
-            hashed_password: Some(self.hash_password(new).await?),
-            ..UserChanges::default()
-        };
         let update = UserUpdate {
             end_sessions: EndSessions::All,
             end_device_cookies: EndDeviceCookies::AllBut(Vec::new()),
-            ..UserUpdate::new(UserCondition::Exists, changes)
+            ..UserUpdate::new(UserCondition::Exists, UserChanges::default())
         };
-        let notice = (user.email.as_str(), Letter::PasswordChanged);
-        self.apply(&user, update, &[notice]).await?;
+        self.replace_password(&user, email, new, update).await?;
         self.db.clear_login_failures(&user.normalized_email).await?;
         log::info!("password of {:?} set by an operator", user.email);
         Ok(())

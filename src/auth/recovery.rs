@@ -106,9 +106,7 @@ impl Auth {
             .filter(|user| user.normalized_email == email.normalized())
             .filter(|user| is_live(user.reset_token_expires_at))
             .ok_or(AuthError::InvalidResetToken)?;
-        self.check_new_password(password, email)?;
         let changes = UserChanges {
-            hashed_password: Some(self.hash_password(password).await?),
             reset_token: Some(None),
             reset_token_expires_at: Some(None),
             ..UserChanges::default()
@@ -118,8 +116,10 @@ impl Auth {
             end_device_cookies: EndDeviceCookies::AllBut(device.cookie_digests()),
             ..UserUpdate::new(UserCondition::ResetToken(token_digest), changes)
         };
-        let notice = (user.email.as_str(), Letter::PasswordChanged);
-        if !self.apply(&user, update, &[notice]).await? {
+        if !self
+            .replace_password(&user, email, password, update)
+            .await?
+        {
             return Err(AuthError::InvalidResetToken);
         }
         Ok(self.db.clear_login_failures(&user.normalized_email).await?)

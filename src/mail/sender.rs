@@ -41,7 +41,9 @@ pub struct Sender {
     from: Address,
     max_attempts: u32,
     wake: Arc<Notify>,
-    metrics: MailMetrics,
+    /// Where to count the outbox's depth and the sendings, when metrics
+    /// are served (counting the depth costs a query each round).
+    metrics: Option<MailMetrics>,
 }
 
 impl Sender {
@@ -66,13 +68,16 @@ impl Sender {
             from: from.email,
             max_attempts,
             wake,
-            metrics: MailMetrics::default(),
+            metrics: None,
         })
     }
 
     /// This sender, counting the outbox's depth and its mails in `metrics`.
     pub fn counted_in(self, metrics: MailMetrics) -> Self {
-        Sender { metrics, ..self }
+        Sender {
+            metrics: Some(metrics),
+            ..self
+        }
     }
 
     /// Sends until `shutdown` completes: whatever is due, then again when
@@ -83,8 +88,10 @@ impl Sender {
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let reachable = self.drain().await;
-            if let Ok(waiting) = self.db.count_waiting_mails().await {
-                self.metrics.outbox.set(waiting);
+            if let Some(metrics) = &self.metrics {
+                if let Ok(waiting) = self.db.count_waiting_mails().await {
+                    metrics.outbox.set(waiting);
+                }
             }
             let wait = match reachable {
                 true => POLL,
@@ -127,8 +134,10 @@ impl Sender {
             if let Err(error) = self.db.settle_mails(outcome, clock::now()).await {
                 log::warn!("outbox: cannot record a batch of sendings: {error}");
             }
-            for (delivery, count) in counts {
-                self.metrics.count(delivery, count);
+            if let Some(metrics) = &self.metrics {
+                for (delivery, count) in counts {
+                    metrics.count(delivery, count);
+                }
             }
             if unreachable.into_inner() {
                 return false;

@@ -111,15 +111,17 @@ async fn start(
     )?;
     let mailer = Mailer::new(composer, sealer.clone(), wake.clone(), links);
     let smtp_url = settings.smtp_url.as_ref().and_then(|url| url.expose_str());
-    let sender = Sender::new(
+    let mut sender = Sender::new(
         db.clone(),
         Transport::new(smtp_url)?,
         sealer,
         &settings.mail_from,
         settings.mail_max_attempts,
         wake,
-    )?
-    .counted_in(metrics.mail.clone());
+    )?;
+    if settings.metrics_address.is_some() {
+        sender = sender.counted_in(metrics.mail.clone());
+    }
     Ok((
         Auth::new(db, hasher, mailer, &secret, settings).counted_in(metrics.logins.clone()),
         sender,

@@ -4,11 +4,11 @@
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use reqwest::StatusCode;
 
-use crate::server::{client, free_port, post, Server};
+use crate::server::{client, free_port, post, serve_command, Server};
 use crate::support::Store;
 
 const EMAIL: &str = "operator.made@example.com";
@@ -31,16 +31,9 @@ fn admin(store: &Store, arguments: &[&str], input: &str) -> Ran {
 
 /// `admin`, with more environment `variables`.
 fn admin_with(store: &Store, arguments: &[&str], input: &str, variables: &[(&str, &str)]) -> Ran {
-    let binary = std::env::var("AUTH_SERVICE_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_auth-service").to_owned());
-    let mut command = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/serve"));
+    let mut command = serve_command(store, free_port(), variables);
     command
-        .arg(store.dir.path())
-        .arg(free_port().to_string())
-        .arg(&store.url)
         .args(arguments)
-        .env("AUTH_SERVICE_BIN", binary)
-        .envs(variables.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

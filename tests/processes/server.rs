@@ -54,14 +54,7 @@ impl Server {
         let port = free_port();
         let log = store.dir.path().join(format!("server-{port}.log"));
         let output = File::create(&log).expect("a log file");
-        let binary = std::env::var("AUTH_SERVICE_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_auth-service").to_owned());
-        let process = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/serve"))
-            .arg(store.dir.path())
-            .arg(port.to_string())
-            .arg(&store.url)
-            .env("AUTH_SERVICE_BIN", binary)
-            .envs(variables.iter().copied())
+        let process = serve_command(store, port, variables)
             .stdout(output.try_clone().expect("a log file"))
             .stderr(output)
             .spawn()
@@ -115,6 +108,22 @@ impl Drop for Server {
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
+}
+
+/// `.ci/serve` over `store` on `port`, with more `ROCKET_*` `variables`:
+/// the binary is this build's, or the one `AUTH_SERVICE_BIN` names (a
+/// release build, say). Arguments added to it go to the binary.
+pub fn serve_command(store: &Store, port: u16, variables: &[(&str, &str)]) -> Command {
+    let binary = std::env::var("AUTH_SERVICE_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_auth-service").to_owned());
+    let mut command = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/serve"));
+    command
+        .arg(store.dir.path())
+        .arg(port.to_string())
+        .arg(&store.url)
+        .env("AUTH_SERVICE_BIN", binary)
+        .envs(variables.iter().copied());
+    command
 }
 
 /// A TCP port free on 127.0.0.1.
