@@ -63,6 +63,12 @@ pub struct Settings {
     /// The base of every link in a mail (`https://auth.example.com`);
     /// `http://localhost:<port>` when not set.
     pub public_url: String,
+    /// The WebAuthn relying party id of passkeys: the host of `public_url`
+    /// when not set, or a domain it belongs to (`example.com` for
+    /// `https://auth.example.com`).
+    pub passkey_rp_id: Option<String>,
+    /// Seconds a passkey ceremony (adding one, signing in) may take.
+    pub passkey_timeout: u64,
     /// How `POST /reset_password` delivers the token to JSON clients.
     pub reset_delivery: ResetDelivery,
     /// Seconds between two reset (or verification) mails to one address.
@@ -167,6 +173,8 @@ impl Default for Settings {
             smtp_url: None,
             mail_from: "auth-service <no-reply@localhost>".to_owned(),
             public_url: String::new(),
+            passkey_rp_id: None,
+            passkey_timeout: 5 * 60,
             reset_delivery: ResetDelivery::Response,
             reset_mail_interval: 60,
             verify_token_ttl: 3 * 24 * 60 * 60,
@@ -210,6 +218,7 @@ impl Settings {
             ("login_lockout_max", settings.login_lockout_max),
             ("login_failure_window", settings.login_failure_window),
             ("verify_token_ttl", settings.verify_token_ttl),
+            ("passkey_timeout", settings.passkey_timeout),
         ] {
             if !(1..=MAX_TTL).contains(&ttl) {
                 return Err(format!(

@@ -25,8 +25,9 @@ pub fn routes() -> Vec<rocket::Route> {
     info(
         title = "auth-service",
         description = "User authentication: registration, session cookie, profile, logout and \
-                       password reset by token. Every request body may be sent as a urlencoded \
-                       form, as multipart/form-data or as a JSON object.",
+                       password reset by token, passkeys. Every request body may be sent as a \
+                       urlencoded form, as multipart/form-data or as a JSON object, but for \
+                       the authenticators' answers of passkey ceremonies, which are JSON.",
     ),
     paths(openapi_json)
 )]
@@ -38,10 +39,11 @@ pub fn document() -> Document {
     let mut document = Head::openapi()
         .merge_from(api::Operations::openapi())
         .merge_from(pages::Operations::openapi());
-    let modifiers: [&dyn Modify; 4] = [
+    let modifiers: [&dyn Modify; 5] = [
         &SessionCookie,
         &RequestBodies,
         &StateChangesRefuseCrossSite,
+        &PasskeysMayBeOff,
         &Links,
     ];
     for modifier in modifiers {
@@ -85,8 +87,12 @@ impl Modify for SessionCookie {
 
 /// What `http::Input` does with every request body: the routes document it
 /// as JSON, and it is as well accepted as a urlencoded form and as
-/// multipart/form-data; a field that is not in its schema is refused.
+/// multipart/form-data; a field that is not in its schema is refused. The
+/// bodies read by `JsonInput` (these schemas) are JSON only.
 struct RequestBodies;
+
+/// The schemas of the bodies that only JSON carries.
+const JSON_ONLY: &[&str] = &["PasskeyCreated", "PasskeyAssertion"];
 
 impl Modify for RequestBodies {
     fn modify(&self, document: &mut Document) {
@@ -98,19 +104,16 @@ impl Modify for RequestBodies {
             let Some(json) = body.content.get("application/json").cloned() else {
                 continue;
             };
-            if let RefOr::T(Content {
-                schema: Some(RefOr::Ref(schema)),
-                ..
-            }) = &json
-            {
-                schemas.push(
-                    schema
-                        .ref_location
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                );
+            let name = match &json {
+                RefOr::T(Content {
+                    schema: Some(RefOr::Ref(schema)),
+                    ..
+                }) => schema.ref_location.rsplit('/').next().unwrap_or_default(),
+                _ => "",
+            };
+            schemas.push(name.to_owned());
+            if JSON_ONLY.contains(&name) {
+                continue;
             }
             for encoding in ["application/x-www-form-urlencoded", "multipart/form-data"] {
                 body.content.insert(encoding.to_owned(), json.clone());
@@ -140,13 +143,8 @@ impl Modify for StateChangesRefuseCrossSite {
                 method,
                 HttpMethod::Post | HttpMethod::Put | HttpMethod::Delete
             ) {
-                let forbidden = operation.responses.responses.entry("403".to_owned());
-                match forbidden.or_insert_with(|| Response::new(CROSS_SITE).into()) {
-                    RefOr::T(response) if response.description != CROSS_SITE => {
-                        response.description += "; or a cross-site request from a browser";
-                    }
-                    _ => {}
-                }
+                let addition = "a cross-site request from a browser";
+                answers_also(operation, "403", CROSS_SITE, addition);
             }
         }
     }
@@ -200,6 +198,48 @@ impl Modify for Links {
 }
 
 /// Every operation of `document`, with its method.
+/// Every passkey route answers 404 where passkeys are off (see
+/// `auth::relying_party`).
+struct PasskeysMayBeOff;
+
+/// The 404 of a passkey route where passkeys are off.
+const PASSKEYS_OFF: &str = "Passkeys are off on this server (its public_url is an IP address)";
+
+impl Modify for PasskeysMayBeOff {
+    fn modify(&self, document: &mut Document) {
+        for (_, operation) in operations(document) {
+            let tags = operation.tags.as_deref().unwrap_or_default();
+            if !tags.iter().any(|tag| tag == "passkeys") {
+                continue;
+            }
+            answers_also(
+                operation,
+                "404",
+                PASSKEYS_OFF,
+                "passkeys are off on this server",
+            );
+        }
+    }
+}
+
+/// Documents that `operation` also answers `status` for a reason: as
+/// `description` where it had no such answer, else with `addition`
+/// appended to the one it had.
+fn answers_also(
+    operation: &mut utoipa::openapi::path::Operation,
+    status: &str,
+    description: &str,
+    addition: &str,
+) {
+    let answer = operation.responses.responses.entry(status.to_owned());
+    match answer.or_insert_with(|| Response::new(description).into()) {
+        RefOr::T(response) if response.description != description => {
+            response.description += &format!("; or {addition}");
+        }
+        _ => {}
+    }
+}
+
 fn operations(
     document: &mut Document,
 ) -> impl Iterator<Item = (HttpMethod, &mut utoipa::openapi::path::Operation)> {

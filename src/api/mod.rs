@@ -7,6 +7,7 @@
 
 pub mod health;
 mod index;
+pub mod passkeys;
 mod profile;
 mod reset_password;
 mod sessions;
@@ -34,6 +35,12 @@ pub fn routes() -> Vec<rocket::Route> {
         two_factor::confirm,
         two_factor::disable,
         two_factor::new_codes,
+        passkeys::start_registration,
+        passkeys::finish_registration,
+        passkeys::list,
+        passkeys::remove,
+        passkeys::start_sign_in,
+        passkeys::finish_sign_in,
         reset_password::get_reset_password_token,
         reset_password::update_password,
         verify_email::verify_email,
@@ -61,6 +68,12 @@ pub fn routes() -> Vec<rocket::Route> {
     two_factor::confirm,
     two_factor::disable,
     two_factor::new_codes,
+    passkeys::start_registration,
+    passkeys::finish_registration,
+    passkeys::list,
+    passkeys::remove,
+    passkeys::start_sign_in,
+    passkeys::finish_sign_in,
     reset_password::get_reset_password_token,
     reset_password::update_password,
     verify_email::verify_email,

@@ -80,6 +80,36 @@ impl fmt::Debug for Password {
     }
 }
 
+/// What a person names a passkey ("Laptop", "Phone"): 1 to 64
+/// characters once trimmed, none of them control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyName(String);
+
+/// The longest passkey name, in characters.
+pub const PASSKEY_NAME_MAX: usize = 64;
+
+impl PasskeyName {
+    /// `input`, trimmed, if it is a name.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err("is required");
+        }
+        if name.chars().count() > PASSKEY_NAME_MAX {
+            return Err("must be at most 64 characters");
+        }
+        if name.chars().any(char::is_control) {
+            return Err("must not hold control characters");
+        }
+        Ok(PasskeyName(name.to_owned()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A password reset token as the client sent it: never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ResetToken(String);

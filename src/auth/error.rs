@@ -31,6 +31,21 @@ pub enum AuthError {
     /// No enrolment in two-factor sign-in is under way.
     #[error("no two-factor enrolment is under way")]
     NoTotpEnrolment,
+    /// Passkeys are off on this server (its `public_url` names no domain).
+    #[error("passkeys are not available")]
+    PasskeysOff,
+    /// The passkey ceremony named is unknown, already finished, expired,
+    /// or not the requester's.
+    #[error("the passkey ceremony is unknown, used or expired")]
+    PasskeyCeremonyExpired,
+    /// The authenticator's answer does not verify (an unknown passkey,
+    /// another ceremony's challenge, another account's, a counter gone
+    /// back, no user verification, a malformed answer).
+    #[error("the passkey was not accepted")]
+    PasskeyRejected,
+    /// The passkey is already registered (to this account or another).
+    #[error("the passkey is already registered")]
+    PasskeyTaken,
     /// Too many wrong passwords (or codes) for the account: try again
     /// after this many seconds.
     #[error("too many attempts")]

@@ -13,6 +13,7 @@ mod account;
 mod credentials;
 mod device_cookies;
 mod error;
+mod passkeys;
 mod password;
 mod policy;
 mod recovery;
@@ -21,14 +22,15 @@ mod throttle;
 pub mod token;
 mod two_factor;
 
-pub use credentials::{Email, OneTimeCode, Password, ResetToken, TotpCode};
+pub use credentials::{Email, OneTimeCode, PasskeyName, Password, ResetToken, TotpCode};
 pub use device_cookies::{DeviceCookie, DeviceToken, DEVICE_COOKIE_PREFIX};
 pub use error::AuthError;
+pub use passkeys::{relying_party, PasskeyChallenge, PasskeyLogin};
 pub use password::{HashError, PasswordHasher};
 pub use policy::PolicyViolation;
 pub use recovery::ResetIssued;
 pub use sessions::{Device, LiveSession, NewSession};
-pub use token::{generate_uuid, SessionId};
+pub use token::{generate_uuid, CeremonyId, SessionId};
 pub use two_factor::{PendingSignIn, TotpEnrolment, TwoFactorStatus};
 
 use crate::clock::now;
@@ -77,6 +79,9 @@ pub struct Auth {
     recovery_key: [u8; 32],
     /// Keys the names of device cookies.
     device_cookie_key: [u8; 32],
+    /// Checks passkeys, for the relying party `public_url` names; `None`
+    /// when passkeys are off.
+    relying_party: Option<webauthn_rs::Webauthn>,
     settings: Settings,
     /// Counts logins by outcome.
     logins: Logins,
@@ -85,15 +90,16 @@ pub struct Auth {
 impl Auth {
     /// `Auth` over `db`, hashing with `hasher`, mailing through `mailer`,
     /// with keys derived from `secret` (the configured secret key),
-    /// configured by `settings`.
+    /// configured by `settings`; why not, in words for an operator, when
+    /// `settings` name no usable passkey relying party.
     pub fn new(
         db: DB,
         hasher: PasswordHasher,
         mailer: Mailer,
         secret: &[u8],
         settings: Settings,
-    ) -> Self {
-        Auth {
+    ) -> Result<Self, String> {
+        Ok(Auth {
             db,
             hasher,
             throttle: LoginThrottle::new(&settings),
@@ -101,9 +107,10 @@ impl Auth {
             totp_sealer: Sealer::new(secret, two_factor::TOTP_KEY),
             recovery_key: derive_key(secret, two_factor::RECOVERY_KEY),
             device_cookie_key: derive_key(secret, device_cookies::DEVICE_COOKIE_KEY),
+            relying_party: relying_party(&settings)?,
             settings,
             logins: Logins::default(),
-        }
+        })
     }
 
     /// This `Auth`, counting logins by outcome in `logins`.

@@ -90,6 +90,13 @@ impl LoginThrottle {
         }
     }
 
+    /// Counts one attempt from `client` that names no account (a passkey
+    /// sign-in starting); how long to wait when it made too many this
+    /// minute.
+    pub fn check_address(&self, client: Option<IpAddr>) -> Option<u64> {
+        self.addresses.check(client)
+    }
+
     /// Admits one attempt to log in as `key` (a normalized email) from
     /// `client` at `now`, or says how long to wait. An attempt presenting
     /// `device_cookies` (digests) counts against one of them if it is the

@@ -24,6 +24,10 @@ pub fn handle() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// The id of a passkey ceremony as handed to the client: whoever holds it
+/// may finish the ceremony, so it is a secret like a session id.
+pub type CeremonyId = SessionId;
+
 /// A session id as handed to the client: never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionId(String);

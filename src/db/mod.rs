@@ -7,6 +7,7 @@ mod device_cookies;
 mod login_failures;
 mod migrations;
 mod outbox;
+mod passkeys;
 pub mod schema;
 mod sessions;
 mod users;
@@ -26,6 +27,7 @@ use connection::{DbConnection, Pool, POOL_NAME};
 pub use device_cookies::{DeviceAttempt, DeviceCookieStart};
 pub use login_failures::LoginFailures;
 pub use outbox::{MailOutcome, NewMail, QueuedMail};
+pub use passkeys::{Ceremony, NewCeremony, NewPasskey, StoredPasskey};
 pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
 pub use users::{
     EndDeviceCookies, EndSessions, NewUser, UserChanges, UserCondition, UserQuery, UserUpdate,

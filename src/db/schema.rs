@@ -83,7 +83,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    passkeys (id) {
+        id -> BigInt,
+        public_id -> Text,
+        user_id -> Integer,
+        user_handle -> Text,
+        credential_id -> Text,
+        name -> Text,
+        credential -> Text,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    passkey_ceremonies (digest) {
+        digest -> Text,
+        user_id -> Nullable<Integer>,
+        state -> Text,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(outbox -> users (user_id));
+diesel::joinable!(passkeys -> users (user_id));
+diesel::joinable!(passkey_ceremonies -> users (user_id));
 diesel::joinable!(device_cookies -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_devices -> users (user_id));
@@ -92,6 +117,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     device_cookies,
     login_failures,
     outbox,
+    passkey_ceremonies,
+    passkeys,
     sessions,
     user_devices
 );

@@ -30,6 +30,10 @@ pub enum Letter<'a> {
     TwoFactorOn,
     /// Two-factor sign-in was turned off.
     TwoFactorOff,
+    /// A passkey named `name` was added.
+    PasskeyAdded { name: &'a str },
+    /// The passkey named `name` was removed.
+    PasskeyRemoved { name: &'a str },
 }
 
 impl Letter<'_> {
@@ -43,6 +47,8 @@ impl Letter<'_> {
             Letter::NewDevice { .. } => "new_device",
             Letter::TwoFactorOn => "two_factor_on",
             Letter::TwoFactorOff => "two_factor_off",
+            Letter::PasskeyAdded { .. } => "passkey_added",
+            Letter::PasskeyRemoved { .. } => "passkey_removed",
         }
     }
 
@@ -54,6 +60,9 @@ impl Letter<'_> {
                 context.insert("valid_for", valid_for);
             }
             Letter::EmailChanged { new } => context.insert("new_email", new),
+            Letter::PasskeyAdded { name } | Letter::PasskeyRemoved { name } => {
+                context.insert("passkey", name)
+            }
             Letter::NewDevice { device, address } => {
                 context.insert("device", device);
                 context.insert("address", address);

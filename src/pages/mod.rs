@@ -8,6 +8,7 @@ mod account;
 mod form;
 mod home;
 mod login;
+mod passkeys;
 mod profile;
 mod register;
 mod reset_password;
@@ -43,6 +44,7 @@ pub fn routes() -> Vec<rocket::Route> {
         account::change_email,
         account::delete_account,
         sessions::end,
+        passkeys::remove,
         two_factor::start,
         two_factor::confirm,
         two_factor::disable,
@@ -111,6 +113,24 @@ pub fn templates() -> impl Fairing {
             ("two_factor", uri!(two_factor::start).to_string()),
             ("recovery_codes", uri!(two_factor::new_codes).to_string()),
             ("login_code", uri!(two_factor::code_form).to_string()),
+            // Followed by a passkey's id.
+            ("passkey", uri!(passkeys::remove(id = "")).to_string()),
+            (
+                "passkey_options",
+                uri!(crate::api::passkeys::start_registration).to_string(),
+            ),
+            (
+                "passkeys",
+                uri!(crate::api::passkeys::finish_registration).to_string(),
+            ),
+            (
+                "passkey_sign_in_options",
+                uri!(crate::api::passkeys::start_sign_in).to_string(),
+            ),
+            (
+                "passkey_sign_in",
+                uri!(crate::api::passkeys::finish_sign_in).to_string(),
+            ),
             // Followed by a session's id.
             ("session", uri!(sessions::end(id = "")).to_string()),
             (

@@ -1,6 +1,7 @@
 //! `GET /profile` for browsers: the account page. The address and whether
-//! it is confirmed, changing the password or the address, where the
-//! account is logged in, and the way to delete it.
+//! it is confirmed, changing the password or the address, two-factor
+//! sign-in, passkeys, where the account is logged in, and the way to
+//! delete it.
 
 use rocket::{get, uri, State};
 use rocket_dyn_templates::Template;
@@ -70,11 +71,23 @@ struct SessionRow {
     current: bool,
 }
 
+/// A passkey as the page lists it.
+#[derive(Serialize)]
+struct PasskeyRow {
+    id: String,
+    name: String,
+    /// When it was added, as a date.
+    added: String,
+    /// When it last signed in, in words.
+    used: String,
+}
+
 #[derive(Serialize)]
 struct AccountPage<'a> {
     email: &'a str,
     email_verified: bool,
     sessions: Vec<SessionRow>,
+    passkeys: Vec<PasskeyRow>,
     two_factor: bool,
     recovery_codes_left: i64,
     password_form: FormState,
@@ -99,10 +112,29 @@ pub async fn account_page(
         .into_iter()
         .map(|session| SessionRow {
             current: session.id == user.session.id,
-            seen: ago(now, session.last_seen_at),
+            seen: ago(now, session.last_seen_at).map_or_else(
+                || "Active now".to_owned(),
+                |ago| format!("Last active {ago}"),
+            ),
             id: session.public_id,
             device: session.device,
             ip: session.ip,
+        })
+        .collect();
+    let passkeys = auth.passkeys(user.id).await?;
+    let passkeys = passkeys
+        .into_iter()
+        .map(|passkey| PasskeyRow {
+            added: format!("Added {}", date(passkey.created_at)),
+            used: match passkey.last_used_at {
+                None => "Not used yet".to_owned(),
+                Some(used) => ago(now, used).map_or_else(
+                    || "Used just now".to_owned(),
+                    |ago| format!("Last used {ago}"),
+                ),
+            },
+            id: passkey.public_id,
+            name: passkey.name,
         })
         .collect();
     let two_factor = auth.two_factor_status(user.id).await?;
@@ -110,6 +142,7 @@ pub async fn account_page(
         email: &user.email,
         email_verified: user.email_verified,
         sessions,
+        passkeys,
         two_factor: two_factor.enabled,
         recovery_codes_left: two_factor.recovery_codes_left,
         password_form: forms.password,
@@ -121,32 +154,46 @@ pub async fn account_page(
     Ok(page.render("profile", content))
 }
 
-/// How long before `now` the Unix time `then` was, in words.
-fn ago(now: i64, then: i64) -> String {
+/// How long before `now` the Unix time `then` was, in words ("5 minutes
+/// ago"); `None` within the last two minutes.
+fn ago(now: i64, then: i64) -> Option<String> {
     let minutes = now.saturating_sub(then).max(0) / 60;
     let (count, unit) = match minutes {
-        0..=1 => return "Active now".to_owned(),
+        0..=1 => return None,
         2..=59 => (minutes, "minute"),
         60..=1439 => (minutes / 60, "hour"),
         _ => (minutes / 1440, "day"),
     };
     let plural = if count == 1 { "" } else { "s" };
-    format!("Last active {count} {unit}{plural} ago")
+    Some(format!("{count} {unit}{plural} ago"))
+}
+
+/// The day of the Unix time `unix`, in UTC: "26 November 2026".
+fn date(unix: i64) -> String {
+    let day =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!("{} {} {}", day.day(), day.month(), day.year())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ago;
+    use super::{ago, date};
 
     #[test]
     fn last_use_reads_as_words() {
-        assert_eq!(ago(1000, 1000), "Active now");
-        assert_eq!(ago(1000, 1000 - 119), "Active now");
-        assert_eq!(ago(10_000, 10_000 - 5 * 60), "Last active 5 minutes ago");
-        assert_eq!(ago(10_000, 10_000 - 3600), "Last active 1 hour ago");
+        assert_eq!(ago(1000, 1000), None);
+        assert_eq!(ago(1000, 1000 - 119), None);
         assert_eq!(
-            ago(1_000_000, 1_000_000 - 3 * 86_400),
-            "Last active 3 days ago"
+            ago(10_000, 10_000 - 5 * 60).as_deref(),
+            Some("5 minutes ago")
         );
+        assert_eq!(ago(10_000, 10_000 - 3600).as_deref(), Some("1 hour ago"));
+        let three_days = ago(1_000_000, 1_000_000 - 3 * 86_400);
+        assert_eq!(three_days.as_deref(), Some("3 days ago"));
+    }
+
+    #[test]
+    fn a_day_reads_as_a_date() {
+        assert_eq!(date(1_795_700_000), "26 November 2026");
     }
 }

@@ -44,6 +44,18 @@ pub enum Error {
     TwoFactor(&'static str),
     /// The session named does not exist, or is another user's.
     UnknownSession,
+    /// Passkeys are off on this server.
+    PasskeysOff,
+    /// The passkey ceremony is unknown, used, expired or another user's:
+    /// 401 at sign-in, 400 when adding a passkey.
+    PasskeyCeremonyExpired(Status),
+    /// The authenticator's answer does not verify: 401 at sign-in, 400
+    /// when adding a passkey.
+    PasskeyRejected(Status),
+    /// The passkey is already registered.
+    PasskeyTaken,
+    /// The passkey named does not exist, or is another user's.
+    UnknownPasskey,
     /// The request carries no session cookie.
     NotLoggedIn,
     /// The request's session cookie names no live session (expired, ended
@@ -75,16 +87,18 @@ impl Error {
     /// The answer's status.
     pub fn status(&self) -> Status {
         match self {
-            Error::Input(_) | Error::InvalidVerificationToken | Error::PasswordsDiffer => {
-                Status::BadRequest
-            }
+            Error::Input(_)
+            | Error::InvalidVerificationToken
+            | Error::PasswordsDiffer
+            | Error::PasskeyTaken => Status::BadRequest,
+            Error::PasskeyRejected(status) | Error::PasskeyCeremonyExpired(status) => *status,
             Error::Field { status, .. } | Error::Status(status) => *status,
             Error::WrongCredentials => Status::Unauthorized,
             Error::WrongPassword { .. } => Status::Forbidden,
             Error::CodeRequired | Error::SignInExpired => Status::Unauthorized,
             Error::WrongCode { status, .. } => *status,
             Error::TwoFactor(_) => Status::BadRequest,
-            Error::UnknownSession => Status::NotFound,
+            Error::UnknownSession | Error::UnknownPasskey | Error::PasskeysOff => Status::NotFound,
             Error::NotLoggedIn
             | Error::SessionEnded
             | Error::CrossSite
@@ -108,6 +122,13 @@ impl Error {
             Error::SignInExpired => "sign-in expired; log in again".into(),
             Error::TwoFactor(message) => (*message).into(),
             Error::UnknownSession => "session not found".into(),
+            Error::PasskeysOff => "passkeys are not available on this server".into(),
+            Error::PasskeyCeremonyExpired(_) => {
+                "passkey ceremony expired or already used; start again".into()
+            }
+            Error::PasskeyRejected(_) => "passkey not accepted".into(),
+            Error::PasskeyTaken => "passkey already registered".into(),
+            Error::UnknownPasskey => "passkey not found".into(),
             Error::NotLoggedIn | Error::SessionEnded => "not logged in".into(),
             Error::CrossSite => "cross-site request refused".into(),
             Error::InvalidResetToken => "invalid reset token".into(),
@@ -135,6 +156,11 @@ impl Error {
             Error::SignInExpired => "Your sign-in took too long. Log in again.",
             Error::TwoFactor(message) => return sentence(message),
             Error::UnknownSession => "This session has already ended.",
+            Error::PasskeysOff => "Passkeys are not available on this server.",
+            Error::PasskeyCeremonyExpired(_) => "That took too long. Try again.",
+            Error::PasskeyRejected(_) => "This passkey was not accepted.",
+            Error::PasskeyTaken => "This passkey is already registered.",
+            Error::UnknownPasskey => "This passkey has already been removed.",
             Error::NotLoggedIn => "Log in to see this page.",
             Error::SessionEnded => "Your session has ended. Log in again.",
             Error::CrossSite => "This request came from another site and was refused.",
@@ -164,6 +190,16 @@ impl Error {
             },
         };
         text.to_owned()
+    }
+
+    /// This refusal as a sign-in with a passkey gives it: whatever is wrong
+    /// with the ceremony or the answer, the sign-in failed (401).
+    pub fn at_sign_in(self) -> Self {
+        match self {
+            Error::PasskeyRejected(_) => Error::PasskeyRejected(Status::Unauthorized),
+            Error::PasskeyCeremonyExpired(_) => Error::PasskeyCeremonyExpired(Status::Unauthorized),
+            other => other,
+        }
     }
 
     /// The field at fault, if the refusal concerns one.
@@ -281,6 +317,10 @@ impl Error {
             AuthError::NoTotpEnrolment => {
                 Error::TwoFactor("no two-factor setup is under way; start one first")
             }
+            AuthError::PasskeysOff => Error::PasskeysOff,
+            AuthError::PasskeyCeremonyExpired => Error::PasskeyCeremonyExpired(Status::BadRequest),
+            AuthError::PasskeyRejected => Error::PasskeyRejected(Status::BadRequest),
+            AuthError::PasskeyTaken => Error::PasskeyTaken,
             AuthError::Throttled(wait) => Error::Throttled(wait),
             AuthError::Busy => {
                 log::warn!("password hashing queue full: answering 503");

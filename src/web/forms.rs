@@ -8,7 +8,10 @@ use rocket::form::{self, DataField, FromForm, FromFormField, ValueField};
 use utoipa::ToSchema;
 
 use super::error::PasswordFields;
-use crate::auth::{Email, OneTimeCode, Password, ResetToken, TotpCode};
+use serde::Deserialize;
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+use crate::auth::{Email, OneTimeCode, PasskeyName, Password, ResetToken, TotpCode};
 
 /// The fields of a registration.
 #[derive(Debug, FromForm, ToSchema)]
@@ -150,6 +153,116 @@ pub struct AccountDeletion {
     pub password: Password,
 }
 
+/// The fields that start adding a passkey.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct PasskeyStart {
+    /// What to call it, 1 to 64 characters.
+    #[schema(value_type = String, min_length = 1, max_length = 64, example = "Laptop")]
+    pub name: PasskeyName,
+    /// The current password.
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub password: Password,
+}
+
+/// The authenticator's answer to adding a passkey.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyCreated {
+    /// The `ceremony` that `POST /profile/passkeys/options` gave.
+    pub ceremony: String,
+    /// What `navigator.credentials.create()` returned, as JSON
+    /// (`PublicKeyCredential.toJSON()`: binary fields in base64url).
+    #[schema(value_type = CreatedCredential)]
+    pub credential: RegisterPublicKeyCredential,
+}
+
+/// The authenticator's answer to a sign-in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyAssertion {
+    /// The `ceremony` that `POST /sessions/passkey/options` gave.
+    pub ceremony: String,
+    /// What `navigator.credentials.get()` returned, as JSON
+    /// (`PublicKeyCredential.toJSON()`: binary fields in base64url).
+    #[schema(value_type = AssertedCredential)]
+    pub credential: PublicKeyCredential,
+    /// Whether the session outlives the browser (default: it does, as a
+    /// JSON client's login does).
+    #[serde(default)]
+    pub remember: Option<bool>,
+}
+
+// The schemas of the authenticators' answers, for the OpenAPI document:
+// the routes read them into webauthn-rs's own types. Binary values are
+// base64url without padding (here in whole groups of four characters).
+
+/// A new credential, as `PublicKeyCredential.toJSON()` writes it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreatedCredential {
+    /// The credential id, base64url.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub id: String,
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub raw_id: String,
+    #[serde(rename = "type")]
+    #[schema(example = "public-key")]
+    pub kind: String,
+    pub response: AttestationResponse,
+    /// `getClientExtensionResults()`.
+    #[schema(value_type = Object, required = false, nullable = false)]
+    pub extensions: Option<serde_json::Value>,
+}
+
+/// The authenticator's attestation of a new credential.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttestationResponse {
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub attestation_object: String,
+    #[serde(rename = "clientDataJSON")]
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub client_data_json: String,
+    /// How the authenticator is reached (`internal`, `hybrid`, `usb`...).
+    pub transports: Option<Vec<String>>,
+}
+
+/// An assertion (a signature by a passkey), as
+/// `PublicKeyCredential.toJSON()` writes it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssertedCredential {
+    /// The credential id, base64url.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub id: String,
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub raw_id: String,
+    #[serde(rename = "type")]
+    #[schema(example = "public-key")]
+    pub kind: String,
+    pub response: AssertionResponse,
+    /// `getClientExtensionResults()`.
+    #[schema(value_type = Object, required = false, nullable = false)]
+    pub extensions: Option<serde_json::Value>,
+}
+
+/// The authenticator's signature, and the user handle its passkey keeps.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssertionResponse {
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub authenticator_data: String,
+    #[serde(rename = "clientDataJSON")]
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub client_data_json: String,
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub signature: String,
+    /// The account's user handle, base64url (null from a passkey that
+    /// keeps none, which is refused).
+    #[schema(required = true, pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub user_handle: Option<String>,
+}
+
 /// What a page calls the field `name` (JSON clients see the name itself).
 pub fn label(name: &str) -> &str {
     match name {
@@ -161,6 +274,7 @@ pub fn label(name: &str) -> &str {
         "reset_token" => "Reset link",
         "otp" => "One-time code",
         "code" => "Code",
+        "name" => "Name",
         other => other,
     }
 }
@@ -180,6 +294,12 @@ impl<'v> FromFormField<'v> for Password {
 impl<'v> FromFormField<'v> for ResetToken {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
         parsed(field, ResetToken::parse)
+    }
+}
+
+impl<'v> FromFormField<'v> for PasskeyName {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        parsed(field, PasskeyName::parse)
     }
 }
 

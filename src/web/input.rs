@@ -222,6 +222,50 @@ where
     }
 }
 
+/// A JSON body read with serde into `T`, for bodies that are not flat
+/// fields (an authenticator's answer). On failure, 400 with what serde
+/// found wrong.
+#[derive(Debug)]
+pub struct JsonInput<T>(pub T);
+
+impl<T> JsonInput<T> {
+    /// The parsed value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T> FromData<'r> for JsonInput<T>
+where
+    T: serde::de::DeserializeOwned + Send + 'static,
+{
+    type Error = Error;
+
+    async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let parsed = match request.content_type() {
+            Some(content_type) if content_type.is_json() => {
+                match read_text(request, data, "json").await {
+                    Ok(text) => serde_json::from_str(&text).map_err(|error| {
+                        // serde's words, without where in the text it was.
+                        let error = error.to_string();
+                        let reason = error.split(" at line ").next().unwrap_or_default();
+                        InputError::body(format!("the request body is not valid: {reason}"))
+                    }),
+                    Err(error) => Err(error),
+                }
+            }
+            _ => Err(InputError::body(
+                "the request body must be a JSON object (Content-Type: application/json)",
+            )),
+        };
+        match parsed {
+            Ok(value) => Outcome::Success(JsonInput(value)),
+            Err(error) => refuse(request, Error::Input(error)),
+        }
+    }
+}
+
 /// The whole body as UTF-8, within the configured limit named `limit`.
 async fn read_text(
     request: &Request<'_>,

@@ -19,7 +19,7 @@ pub mod startup;
 
 pub use browser::for_browsers;
 pub use error::Error;
-pub use input::Input;
+pub use input::{Input, JsonInput};
 pub use json::FlaskJson;
 pub use page::Page;
 pub use security::SameOrigin;

@@ -6,6 +6,7 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::session::CurrentUser;
+use crate::auth::Auth;
 
 /// A request guard that every page (and error page) is rendered through, so
 /// that the header always knows who is logged in. It never fails.
@@ -13,6 +14,8 @@ use super::session::CurrentUser;
 pub struct Page {
     user: Option<CurrentUser>,
     notice: Option<Notice>,
+    /// Whether passkeys work on this server.
+    passkeys_available: bool,
 }
 
 /// A one-time notice, as templates show it.
@@ -41,11 +44,12 @@ impl<'r> FromRequest<'r> for Page {
 }
 
 /// The context of a page's template: its own, plus `user_email` (for the
-/// header) and `notice`.
+/// header), `notice`, and whether passkeys work here (`passkeys_available`).
 #[derive(Serialize)]
 struct Context<C> {
     user_email: Option<String>,
     notice: Option<Notice>,
+    passkeys_available: bool,
     #[serde(flatten)]
     content: C,
 }
@@ -58,9 +62,11 @@ impl Page {
             .guard::<Option<FlashMessage<'_>>>()
             .await
             .succeeded();
+        let auth = request.rocket().state::<Auth>();
         Page {
             user: user.flatten(),
             notice: notice.flatten().map(Notice::from),
+            passkeys_available: auth.is_some_and(Auth::passkeys_available),
         }
     }
 
@@ -76,6 +82,7 @@ impl Page {
             Context {
                 user_email: self.user.map(|user| user.email),
                 notice: self.notice,
+                passkeys_available: self.passkeys_available,
                 content,
             },
         )

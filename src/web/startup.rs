@@ -123,7 +123,7 @@ async fn start(
         sender = sender.counted_in(metrics.mail.clone());
     }
     Ok((
-        Auth::new(db, hasher, mailer, &secret, settings).counted_in(metrics.logins.clone()),
+        Auth::new(db, hasher, mailer, &secret, settings)?.counted_in(metrics.logins.clone()),
         sender,
         static_files,
     ))

@@ -63,6 +63,12 @@ async fn an_invalid_setting_stops_the_start() {
         figment(&store).merge(("session_ttl", 0)),
         figment(&store).merge(("device_cookie_ttl", 0)),
         figment(&store).merge(("metrics_address", "not an address")),
+        // A passkey relying party the origin is not in.
+        figment(&store).merge(("passkey_rp_id", "example.com")),
+        figment(&store)
+            .merge(("public_url", "http://127.0.0.1:8000"))
+            .merge(("passkey_rp_id", "127.0.0.1")),
+        figment(&store).merge(("passkey_timeout", 0)),
     ];
     for configured in cases {
         let refused = Client::tracked(auth_service::build(configured)).await.err();

@@ -16,6 +16,7 @@ mod mail;
 mod openapi;
 mod operations;
 mod pages;
+mod passkeys;
 mod security;
 mod sessions;
 mod two_factor;

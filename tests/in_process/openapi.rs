@@ -59,6 +59,8 @@ async fn every_api_route_mounted_is_documented() {
 
 #[rocket::async_test]
 async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
+    // The authenticators' answers of passkey ceremonies are JSON only.
+    let json_only = ["finish_registration", "finish_sign_in"];
     let app = TestApp::new().await;
     let document = document(&app).await;
     let mut bodies = 0;
@@ -69,11 +71,14 @@ async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
             };
             let mut types: Vec<&str> = content.keys().map(String::as_str).collect();
             types.sort();
-            let expected = [
-                "application/json",
-                "application/x-www-form-urlencoded",
-                "multipart/form-data",
-            ];
+            let expected: &[&str] = match operation["operationId"].as_str() {
+                Some(id) if json_only.contains(&id) => &["application/json"],
+                _ => &[
+                    "application/json",
+                    "application/x-www-form-urlencoded",
+                    "multipart/form-data",
+                ],
+            };
             assert_eq!(types, expected, "{}", operation["operationId"]);
             let schema = content["application/json"]["schema"]["$ref"]
                 .as_str()
@@ -88,10 +93,11 @@ async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
         }
     }
     assert_eq!(
-        bodies, 11,
+        bodies, 14,
         "POST /users, POST /sessions, POST and PUT /reset_password, POST /verify_email, PUT \
          /profile/password, PUT /profile/email, DELETE /profile, PUT and DELETE /profile/totp, \
-         POST /profile/recovery_codes"
+         POST /profile/recovery_codes, POST /profile/passkeys/options, POST /profile/passkeys, \
+         POST /sessions/passkey"
     );
 }
 
@@ -158,4 +164,27 @@ async fn verification_and_both_reset_answers_are_documented() {
     let login = &document["paths"]["/sessions"]["post"]["responses"]["403"];
     let forbidden = login["description"].as_str().unwrap();
     assert!(forbidden.contains("not verified") && forbidden.contains("cross-site"));
+}
+
+#[rocket::async_test]
+async fn every_passkey_route_documents_its_404_where_passkeys_are_off() {
+    let app = TestApp::new().await;
+    let document = document(&app).await;
+    let mut passkey_routes = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for operation in item.as_object().unwrap().values() {
+            if operation["tags"][0] != "passkeys" {
+                continue;
+            }
+            let not_found = operation["responses"]["404"]["description"].as_str();
+            assert!(
+                not_found
+                    .is_some_and(|text| text.contains("passkeys are off")
+                        || text.contains("Passkeys are off")),
+                "{path}: {not_found:?}"
+            );
+            passkey_routes += 1;
+        }
+    }
+    assert_eq!(passkey_routes, 6);
 }

@@ -12,12 +12,14 @@ use reqwest::header::{COOKIE, SET_COOKIE};
 use reqwest::StatusCode;
 
 use crate::server::{post, Server};
+use crate::support::passkey::{Authenticator, ORIGIN};
 use crate::support::{Store, SECRET_KEY};
 
 const NEEDS_POSTGRES: &str = "needs PostgreSQL: set TEST_DATABASE_URL (see README)";
 
 /// Two instances over one fresh PostgreSQL database, started at the same
-/// time (so they apply the migrations concurrently), sharing `SECRET_KEY`.
+/// time (so they apply the migrations concurrently), sharing `SECRET_KEY`
+/// and, as behind one load balancer, one public URL.
 fn two_instances(store: &Store) -> (Server, Server) {
     assert!(
         auth_service::db::is_postgres(&store.url),
@@ -26,6 +28,7 @@ fn two_instances(store: &Store) -> (Server, Server) {
     let shared = [
         ("ROCKET_SECRET_KEY", SECRET_KEY),
         ("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0"),
+        ("ROCKET_PUBLIC_URL", ORIGIN),
     ];
     let (mut a, mut b) = (Server::spawn(store, &shared), Server::spawn(store, &shared));
     a.wait_until_ready();
@@ -281,6 +284,60 @@ fn a_one_time_code_used_on_a_is_refused_on_b() {
     let fresh = code_at(0);
     assert_eq!(with_code(&a, &fresh), StatusCode::OK);
     assert_eq!(with_code(&b, &fresh), StatusCode::UNAUTHORIZED, "used on A");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn a_passkey_ceremony_started_on_one_instance_finishes_on_the_other() {
+    let email = "passkeys@example.com";
+    let (_store, a, b, client) = registered_on_two_instances(email);
+    let cookie = log_in(&client, &a, email);
+    let mut authenticator = Authenticator::new(ORIGIN);
+    let send = |request: reqwest::blocking::RequestBuilder| {
+        let response = request.send().unwrap();
+        (
+            response.status(),
+            response.json::<serde_json::Value>().unwrap(),
+        )
+    };
+
+    let (status, started) = send(
+        client
+            .post(a.url("/profile/passkeys/options"))
+            .header(COOKIE, &cookie)
+            .form(&[("name", "Laptop"), ("password", credentials(email)[1].1)]),
+    );
+    assert_eq!(status, StatusCode::OK, "{started}");
+    let finish = serde_json::json!({
+        "ceremony": started["ceremony"],
+        "credential": authenticator.create(&started["options"]),
+    });
+    let added = client
+        .post(b.url("/profile/passkeys"))
+        .header(COOKIE, &cookie);
+    let (status, added) = send(added.json(&finish));
+    assert_eq!(status, StatusCode::OK, "{added}");
+
+    let (_, started) = send(client.post(b.url("/sessions/passkey/options")));
+    let finish = serde_json::json!({
+        "ceremony": started["ceremony"],
+        "credential": authenticator.get(&started["options"]),
+    });
+    let signed_in = client
+        .post(a.url("/sessions/passkey"))
+        .json(&finish)
+        .send()
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let session = set_cookie(&signed_in, "session_id=");
+    assert_eq!(profile_status(&client, &b, &session), StatusCode::OK);
+    // Finished on A: B takes it no more.
+    let (status, replayed) = send(client.post(b.url("/sessions/passkey")).json(&finish));
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        replayed["message"],
+        "passkey ceremony expired or already used; start again"
+    );
 }
 
 /// Runs `statement` on the PostgreSQL server of `TEST_DATABASE_URL`.

@@ -6,6 +6,7 @@
 //! create databases, its URL ending in an existing database such as
 //! `/postgres`).
 
+pub mod passkey;
 pub mod smtp;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};

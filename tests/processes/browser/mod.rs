@@ -5,6 +5,8 @@
 //! Needs Debian's `chromium` and `chromium-driver`: run with
 //! `--include-ignored` (`.ci/run` installs them and does).
 
+mod passkeys;
+
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -105,6 +107,9 @@ impl Drop for ChromeDriver {
 struct Person<'a> {
     browser: Client,
     server: &'a Server,
+    /// The host the browser goes to: `127.0.0.1`, or `localhost` where
+    /// passkeys are used (they need a domain name).
+    host: &'static str,
     screenshots: PathBuf,
     taken: usize,
 }
@@ -153,6 +158,7 @@ fn in_browsers(
                 people.push(Person {
                     browser: driver.browser(profile.path()).await,
                     server: &server,
+                    host: "127.0.0.1",
                     screenshots,
                     taken: 0,
                 });
@@ -166,10 +172,8 @@ fn in_browsers(
 
 impl Person<'_> {
     async fn open(&self, path: &str) {
-        self.browser
-            .goto(&self.server.url(path))
-            .await
-            .expect("the page opens");
+        let url = self.server.url(path).replacen("127.0.0.1", self.host, 1);
+        self.browser.goto(&url).await.expect("the page opens");
     }
 
     async fn fill(&self, field: &str, value: &str) {

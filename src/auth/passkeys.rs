@@ -1,0 +1,374 @@
+//! Passkeys (WebAuthn, through webauthn-rs): adding one to an account,
+//! signing in with one (discoverable credentials: no email to type), and
+//! removing one. User verification is required, so a passkey sign-in
+//! counts as two factors. Ceremony state waits in the database, single
+//! use, so that any instance can finish what another started.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use webauthn_rs::prelude::{
+    CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Url, Uuid,
+    Webauthn, WebauthnBuilder,
+};
+use webauthn_rs_proto::ResidentKeyRequirement;
+
+use super::credentials::PasskeyName;
+use super::token::{self, CeremonyId};
+use super::{Auth, AuthError, Device, Email, Login, Password};
+use crate::clock::{self, now};
+use crate::config::Settings;
+use crate::db::{DbError, NewCeremony, NewPasskey, StoredPasskey};
+use crate::mail::Letter;
+
+/// How the service names itself to authenticators.
+const RP_NAME: &str = "auth-service";
+
+/// The relying party of `settings`: its id is `passkey_rp_id`, or else the
+/// host of `public_url`, and `public_url` is its origin. `None` (passkeys
+/// off, with a warning) when `public_url` names an IP address, which
+/// WebAuthn does not take, and no `passkey_rp_id` is set. Why not, in words
+/// for an operator, when `passkey_rp_id` does not fit `public_url`.
+pub fn relying_party(settings: &Settings) -> Result<Option<Webauthn>, String> {
+    let origin = Url::parse(&settings.public_url)
+        .map_err(|error| format!("public_url {:?}: {error}", settings.public_url))?;
+    let host = origin.host_str().unwrap_or_default();
+    let rp_id = match (&settings.passkey_rp_id, origin.domain()) {
+        (Some(rp_id), _) => rp_id.as_str(),
+        (None, Some(domain)) => domain,
+        (None, None) => {
+            log::warn!(
+                "passkeys are off: public_url ({}) names an IP address, and WebAuthn needs a                  domain name (localhost, auth.example.com). Set public_url to the address                  people use (see README, Passkeys).",
+                settings.public_url
+            );
+            return Ok(None);
+        }
+    };
+    let timeout = std::time::Duration::from_secs(settings.passkey_timeout);
+    WebauthnBuilder::new(rp_id, &origin)
+        .and_then(|builder| builder.rp_name(RP_NAME).timeout(timeout).build())
+        .map(Some)
+        .map_err(|_| {
+            format!(
+                "passkey_rp_id {rp_id:?} must be public_url's host ({host}) or a domain it \
+                 belongs to"
+            )
+        })
+}
+
+/// A ceremony under way: its id, for the client to send back with the
+/// authenticator's answer, and the options for `navigator.credentials`.
+#[derive(Debug)]
+pub struct PasskeyChallenge<T> {
+    pub ceremony: CeremonyId,
+    pub options: T,
+}
+
+/// A sign-in with a passkey: whose account (its address), and how it
+/// ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyLogin {
+    pub email: String,
+    pub outcome: Login,
+}
+
+/// What waits in the database between the two halves of a ceremony.
+#[derive(Serialize, Deserialize)]
+enum CeremonyState {
+    /// Adding a passkey named `name`, for the user handle `user_handle`.
+    Registration {
+        state: PasskeyRegistration,
+        name: String,
+        user_handle: Uuid,
+    },
+    /// Signing in with any passkey of this site.
+    SignIn { state: DiscoverableAuthentication },
+}
+
+impl Auth {
+    /// Whether passkeys work here (see [`relying_party`]).
+    pub fn passkeys_available(&self) -> bool {
+        self.relying_party.is_some()
+    }
+
+    /// The relying party, or `PasskeysOff`.
+    fn relying_party(&self) -> Result<&Webauthn, AuthError> {
+        self.relying_party.as_ref().ok_or(AuthError::PasskeysOff)
+    }
+
+    /// The passkeys of the user `user_id`, newest first.
+    pub async fn passkeys(&self, user_id: i32) -> Result<Vec<StoredPasskey>, AuthError> {
+        Ok(self.db.user_passkeys(user_id).await?)
+    }
+
+    /// Starts adding a passkey named `name` to the account `user_id`, who
+    /// proves it with `password` from `device` (a passkey outlives password
+    /// changes, so a stolen session alone must not add one): the options
+    /// for `navigator.credentials.create`, asking for a discoverable
+    /// credential with user verification.
+    pub async fn start_passkey_registration(
+        &self,
+        user_id: i32,
+        password: &Password,
+        name: &PasskeyName,
+        device: &Device,
+    ) -> Result<PasskeyChallenge<CreationChallengeResponse>, AuthError> {
+        let user = self.user(user_id).await?;
+        self.confirm_password(&user, password, device).await?;
+        let existing = self.db.user_passkeys(user_id).await?;
+        let user_handle = existing
+            .first()
+            .and_then(|passkey| Uuid::parse_str(&passkey.user_handle).ok())
+            .unwrap_or_else(Uuid::new_v4);
+        let exclude = existing
+            .iter()
+            .filter_map(|passkey| URL_SAFE_NO_PAD.decode(&passkey.credential_id).ok())
+            .collect();
+        let (mut options, state) = self
+            .relying_party()?
+            .start_passkey_registration(user_handle, &user.email, &user.email, Some(exclude))
+            .map_err(|error| AuthError::Internal(format!("passkey registration: {error}")))?;
+        // Discoverable, so that signing in needs no email typed.
+        if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+            selection.resident_key = Some(ResidentKeyRequirement::Required);
+            selection.require_resident_key = true;
+        }
+        let state = CeremonyState::Registration {
+            state,
+            name: name.as_str().to_owned(),
+            user_handle,
+        };
+        let ceremony = self.start_ceremony(Some(user_id), &state).await?;
+        Ok(PasskeyChallenge { ceremony, options })
+    }
+
+    /// Finishes adding a passkey to the account `user_id` with the
+    /// authenticator's answer `credential` to the ceremony `ceremony`. A
+    /// notice goes to the address. `PasskeyCeremonyExpired` when the
+    /// ceremony is unknown, used, expired or another user's,
+    /// `PasskeyRejected` when the answer does not verify, `PasskeyTaken`
+    /// when the credential is already registered.
+    pub async fn finish_passkey_registration(
+        &self,
+        user_id: i32,
+        ceremony: &str,
+        credential: &RegisterPublicKeyCredential,
+    ) -> Result<StoredPasskey, AuthError> {
+        let (owner, state) = self.take_ceremony(ceremony).await?;
+        let CeremonyState::Registration {
+            state,
+            name,
+            user_handle,
+        } = state
+        else {
+            return Err(AuthError::PasskeyCeremonyExpired);
+        };
+        if owner != Some(user_id) {
+            return Err(AuthError::PasskeyCeremonyExpired);
+        }
+        let passkey = self
+            .relying_party()?
+            .finish_passkey_registration(credential, &state)
+            .map_err(|error| {
+                log::warn!("passkey registration refused for user {user_id}: {error}");
+                AuthError::PasskeyRejected
+            })?;
+        let user = self.user(user_id).await?;
+        let stored = serde_json::to_string(&passkey)
+            .map_err(|error| AuthError::Internal(format!("a passkey to JSON: {error}")))?;
+        let now = now();
+        let notice = Letter::PasskeyAdded { name: &name };
+        let mail = self.mailer.letter(user.id, &user.email, &notice, now);
+        let posted = mail.is_some();
+        let new = NewPasskey {
+            public_id: token::handle(),
+            user_id,
+            user_handle: user_handle.to_string(),
+            credential_id: URL_SAFE_NO_PAD.encode(passkey.cred_id()),
+            name,
+            credential: stored,
+            created_at: now,
+        };
+        let added = self
+            .db
+            .add_passkey(new, mail)
+            .await
+            .map_err(|error| match error {
+                DbError::Conflict => AuthError::PasskeyTaken,
+                other => other.into(),
+            })?;
+        if posted {
+            self.mailer.posted();
+        }
+        Ok(added)
+    }
+
+    /// Removes the passkey `public_id` of the user `user_id`; `false` when
+    /// the user has no such passkey. A notice goes to the address. (The
+    /// account keeps its password, so it keeps a way in.)
+    pub async fn remove_passkey(&self, user_id: i32, public_id: &str) -> Result<bool, AuthError> {
+        let user = self.user(user_id).await?;
+        let passkeys = self.db.user_passkeys(user_id).await?;
+        let Some(passkey) = passkeys
+            .iter()
+            .find(|passkey| passkey.public_id == public_id)
+        else {
+            return Ok(false);
+        };
+        let notice = Letter::PasskeyRemoved {
+            name: &passkey.name,
+        };
+        let mail = self.mailer.letter(user.id, &user.email, &notice, now());
+        let posted = mail.is_some();
+        let removed = self.db.remove_passkey(user_id, public_id, mail).await?;
+        if removed && posted {
+            self.mailer.posted();
+        }
+        Ok(removed)
+    }
+
+    /// Starts a sign-in with a passkey from `device`: the options for
+    /// `navigator.credentials.get`, for any passkey of this site. Starts
+    /// count against the address's login attempts per minute.
+    pub async fn start_passkey_sign_in(
+        &self,
+        device: &Device,
+    ) -> Result<PasskeyChallenge<RequestChallengeResponse>, AuthError> {
+        if let Some(wait) = self.throttle.check_address(device.ip) {
+            return Err(AuthError::Throttled(wait));
+        }
+        let (mut options, state) = self
+            .relying_party()?
+            .start_discoverable_authentication()
+            .map_err(|error| AuthError::Internal(format!("passkey sign-in: {error}")))?;
+        // The page chooses: autofill (conditional) or a dialog.
+        options.mediation = None;
+        let ceremony = self
+            .start_ceremony(None, &CeremonyState::SignIn { state })
+            .await?;
+        Ok(PasskeyChallenge { ceremony, options })
+    }
+
+    /// Finishes a sign-in with the authenticator's answer `credential` to
+    /// the ceremony `ceremony`, from `device`: a new session (`kept` or
+    /// not), with no one-time code asked (the passkey verified its user),
+    /// or `EmailNotVerified` where the address must be verified first.
+    /// `PasskeyCeremonyExpired` when the ceremony is unknown, used or
+    /// expired; `PasskeyRejected` when the answer does not verify (unknown
+    /// or removed passkey, another ceremony's challenge, another account's
+    /// user handle, a counter gone back, no user verification).
+    pub async fn finish_passkey_sign_in(
+        &self,
+        ceremony: &str,
+        credential: &PublicKeyCredential,
+        device: &Device,
+        kept: bool,
+    ) -> Result<PasskeyLogin, AuthError> {
+        let address = device
+            .ip
+            .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
+        let verified = self.verify_passkey(ceremony, credential).await;
+        let user = match verified {
+            Ok(user) => user,
+            Err(error) => {
+                log::warn!("passkey sign-in refused from {address}: {error}");
+                self.count(Ok(Login::WrongCredentials))?;
+                return Err(error);
+            }
+        };
+        let login = async {
+            let shown = user.email.as_str();
+            if self.settings.require_verified_email && user.email_verified_at.is_none() {
+                log::warn!("passkey sign-in refused for {shown:?} from {address}: not verified");
+                return Ok(Login::EmailNotVerified);
+            }
+            let email = Email::parse(&user.email)
+                .map_err(|_| AuthError::Internal(format!("user {} has no address", user.id)))?;
+            match self.create_session(&email, device, kept).await? {
+                Some(session) => {
+                    log::info!("passkey sign-in succeeded for {shown:?} from {address}");
+                    Ok(Login::Success(session))
+                }
+                None => Ok(Login::WrongCredentials),
+            }
+        }
+        .await;
+        Ok(PasskeyLogin {
+            outcome: self.count(login)?,
+            email: user.email,
+        })
+    }
+
+    /// The user whose passkey signed `credential` for the sign-in
+    /// `ceremony`, with the passkey's use recorded (and its counter and
+    /// backup state, where they changed).
+    async fn verify_passkey(
+        &self,
+        ceremony: &str,
+        credential: &PublicKeyCredential,
+    ) -> Result<crate::user::User, AuthError> {
+        let (_, state) = self.take_ceremony(ceremony).await?;
+        let CeremonyState::SignIn { state } = state else {
+            return Err(AuthError::PasskeyCeremonyExpired);
+        };
+        let credential_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
+        let Some((stored, user)) = self.db.find_passkey(&credential_id).await? else {
+            return Err(AuthError::PasskeyRejected);
+        };
+        let handle = credential
+            .get_user_unique_id()
+            .and_then(|handle| Uuid::from_slice(handle).ok());
+        if handle.map(|handle| handle.to_string()) != Some(stored.user_handle.clone()) {
+            return Err(AuthError::PasskeyRejected);
+        }
+        let mut passkey: Passkey = serde_json::from_str(&stored.credential)
+            .map_err(|error| AuthError::Internal(format!("a stored passkey: {error}")))?;
+        let result = self
+            .relying_party()?
+            .finish_discoverable_authentication_v2(credential, state, &passkey)
+            .map_err(|error| {
+                log::warn!("passkey {} refused: {error}", stored.public_id);
+                AuthError::PasskeyRejected
+            })?;
+        let changed = match passkey.update_credential(&result) {
+            Some(true) => Some(
+                serde_json::to_string(&passkey)
+                    .map_err(|error| AuthError::Internal(format!("a passkey to JSON: {error}")))?,
+            ),
+            _ => None,
+        };
+        self.db.passkey_used(stored.id, changed, now()).await?;
+        Ok(user)
+    }
+
+    /// Records a ceremony of `user_id` (or of nobody yet) in `state`,
+    /// living `passkey_timeout`; its id for the client.
+    async fn start_ceremony(
+        &self,
+        user_id: Option<i32>,
+        state: &CeremonyState,
+    ) -> Result<CeremonyId, AuthError> {
+        let id = CeremonyId::generate();
+        let state = serde_json::to_string(state)
+            .map_err(|error| AuthError::Internal(format!("a ceremony to JSON: {error}")))?;
+        let now = now();
+        let ceremony = NewCeremony {
+            digest: id.digest(),
+            user_id,
+            state,
+            expires_at: now.saturating_add(clock::seconds(self.settings.passkey_timeout)),
+        };
+        self.db.start_ceremony(ceremony, now).await?;
+        Ok(id)
+    }
+
+    /// Takes the live ceremony `id`, once: its user and state.
+    async fn take_ceremony(&self, id: &str) -> Result<(Option<i32>, CeremonyState), AuthError> {
+        let ceremony = self.db.take_ceremony(&token::digest(id), now()).await?;
+        let ceremony = ceremony.ok_or(AuthError::PasskeyCeremonyExpired)?;
+        let state = serde_json::from_str(&ceremony.state)
+            .map_err(|error| AuthError::Internal(format!("a stored ceremony: {error}")))?;
+        Ok((ceremony.user_id, state))
+    }
+}

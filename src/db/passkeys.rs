@@ -1,0 +1,211 @@
+//! The `passkeys` table (each user's WebAuthn credentials) and the
+//! `passkey_ceremonies` table (ceremonies under way, single use).
+
+use diesel::prelude::*;
+
+use super::outbox::NewMail;
+use super::schema::{outbox, passkey_ceremonies, passkeys, users};
+use super::{on_backend, DbConnection, DbError, DB};
+use crate::user::User;
+
+/// A passkey as stored. Times are Unix seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = passkeys)]
+pub struct StoredPasskey {
+    pub id: i64,
+    /// Its handle, as the account page and `GET /profile/passkeys` show it.
+    pub public_id: String,
+    pub user_id: i32,
+    /// The WebAuthn user id the authenticator keeps with it.
+    pub user_handle: String,
+    /// The credential id, base64url.
+    pub credential_id: String,
+    /// What its owner named it ("Laptop").
+    pub name: String,
+    /// webauthn-rs's `Passkey` as JSON: public key, counter, backup flags.
+    pub credential: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A new row of `passkeys`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = passkeys)]
+pub struct NewPasskey {
+    pub public_id: String,
+    pub user_id: i32,
+    pub user_handle: String,
+    pub credential_id: String,
+    pub name: String,
+    pub credential: String,
+    pub created_at: i64,
+}
+
+/// A new row of `passkey_ceremonies`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = passkey_ceremonies)]
+pub struct NewCeremony {
+    /// The digest of the id handed to the client.
+    pub digest: String,
+    /// Whose registration it is; `None` for a sign-in.
+    pub user_id: Option<i32>,
+    /// webauthn-rs's state, as JSON.
+    pub state: String,
+    pub expires_at: i64,
+}
+
+/// A ceremony taken from the table to finish it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = passkey_ceremonies)]
+pub struct Ceremony {
+    pub user_id: Option<i32>,
+    pub state: String,
+}
+
+impl DB {
+    /// The passkeys of the user `user_id`, newest first.
+    pub async fn user_passkeys(&self, user_id: i32) -> Result<Vec<StoredPasskey>, DbError> {
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                passkeys::table
+                    .filter(passkeys::user_id.eq(user_id))
+                    .order(passkeys::id.desc())
+                    .select(StoredPasskey::as_select())
+                    .load(connection)
+            })
+        })
+        .await
+    }
+
+    /// The passkey of credential id `credential_id`, with its user.
+    pub async fn find_passkey(
+        &self,
+        credential_id: &str,
+    ) -> Result<Option<(StoredPasskey, User)>, DbError> {
+        let credential_id = credential_id.to_owned();
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                passkeys::table
+                    .inner_join(users::table)
+                    .filter(passkeys::credential_id.eq(credential_id))
+                    .select((StoredPasskey::as_select(), User::as_select()))
+                    .first(connection)
+                    .optional()
+            })
+        })
+        .await
+    }
+
+    /// Adds `passkey` and queues `mail` with it, in one transaction;
+    /// `Conflict` when its credential id is already registered.
+    pub async fn add_passkey(
+        &self,
+        passkey: NewPasskey,
+        mail: Option<NewMail>,
+    ) -> Result<StoredPasskey, DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                connection.transaction(|connection| {
+                    let added = diesel::insert_into(passkeys::table)
+                        .values(&passkey)
+                        .returning(StoredPasskey::as_returning())
+                        .get_result(connection)?;
+                    if let Some(mail) = &mail {
+                        diesel::insert_into(outbox::table)
+                            .values(mail)
+                            .execute(connection)?;
+                    }
+                    Ok(added)
+                })
+            })
+        })
+        .await
+    }
+
+    /// Records a sign-in with the passkey `id` at `now`, with its
+    /// `credential` if the sign-in changed it (counter, backup state).
+    pub async fn passkey_used(
+        &self,
+        id: i64,
+        credential: Option<String>,
+        now: i64,
+    ) -> Result<(), DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                let passkey = passkeys::table.find(id);
+                let used = passkeys::last_used_at.eq(Some(now));
+                match credential {
+                    Some(credential) => diesel::update(passkey)
+                        .set((used, passkeys::credential.eq(credential)))
+                        .execute(connection),
+                    None => diesel::update(passkey).set(used).execute(connection),
+                }
+                .map(drop)
+            })
+        })
+        .await
+    }
+
+    /// Removes the passkey `public_id` of the user `user_id` and queues
+    /// `mail` with it, in one transaction; `false` (and no mail) when the
+    /// user has no such passkey.
+    pub async fn remove_passkey(
+        &self,
+        user_id: i32,
+        public_id: &str,
+        mail: Option<NewMail>,
+    ) -> Result<bool, DbError> {
+        let public_id = public_id.to_owned();
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                connection.transaction(|connection| {
+                    let theirs = passkeys::table
+                        .filter(passkeys::user_id.eq(user_id))
+                        .filter(passkeys::public_id.eq(public_id));
+                    let removed = diesel::delete(theirs).execute(connection)? > 0;
+                    if let (true, Some(mail)) = (removed, &mail) {
+                        diesel::insert_into(outbox::table)
+                            .values(mail)
+                            .execute(connection)?;
+                    }
+                    Ok(removed)
+                })
+            })
+        })
+        .await
+    }
+
+    /// Records `ceremony`, and deletes the ceremonies expired at `now`.
+    pub async fn start_ceremony(&self, ceremony: NewCeremony, now: i64) -> Result<(), DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                let expired = passkey_ceremonies::expires_at.le(now);
+                diesel::delete(passkey_ceremonies::table.filter(expired)).execute(connection)?;
+                diesel::insert_into(passkey_ceremonies::table)
+                    .values(&ceremony)
+                    .execute(connection)
+                    .map(drop)
+            })
+        })
+        .await
+    }
+
+    /// Takes the ceremony of `digest` out of the table, if it is live at
+    /// `now`: once taken, it cannot be finished again, here or on another
+    /// instance.
+    pub async fn take_ceremony(&self, digest: &str, now: i64) -> Result<Option<Ceremony>, DbError> {
+        let digest = digest.to_owned();
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                let ceremony =
+                    passkey_ceremonies::table.filter(passkey_ceremonies::digest.eq(digest));
+                let taken: Option<(Ceremony, i64)> = diesel::delete(ceremony)
+                    .returning((Ceremony::as_returning(), passkey_ceremonies::expires_at))
+                    .get_result(connection)
+                    .optional()?;
+                Ok(taken.and_then(|(ceremony, expires_at)| (now < expires_at).then_some(ceremony)))
+            })
+        })
+        .await
+    }
+}

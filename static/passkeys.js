@@ -1,0 +1,194 @@
+// Passkeys, through navigator.credentials and the JSON API: signing in on
+// the login page (a button, and autofill in the email field where the
+// browser offers it) and adding one on the account page. Without this
+// script, or in a browser without passkeys, the pages work with passwords
+// and the passkey controls stay hidden.
+"use strict";
+
+(() => {
+  if (!window.PublicKeyCredential || !navigator.credentials) {
+    return;
+  }
+
+  // Binary fields travel as base64url text (WebAuthn's JSON form).
+  const decode = (text) => {
+    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)).buffer;
+  };
+  const encode = (buffer) =>
+    btoa(String.fromCharCode(...new Uint8Array(buffer)))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
+  const withIds = (list) => (list || []).map((item) => ({ ...item, id: decode(item.id) }));
+
+  // A refusal of the service, in its words, with its status.
+  class Refused extends Error {
+    constructor(message, status) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  const post = async (url, body) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const message = answer.message || "the request failed";
+      throw new Refused(message.charAt(0).toUpperCase() + message.slice(1) + ".", response.status);
+    }
+    return answer;
+  };
+
+  // What to tell a person when a ceremony fails.
+  const sentence = (error) => {
+    if (error instanceof Refused && error.status === 401) {
+      return "This passkey was not accepted: it may have been removed from your account. Log in with your password.";
+    }
+    if (error instanceof Refused) {
+      return error.message;
+    }
+    switch (error && error.name) {
+      case "NotAllowedError":
+        return "The passkey was not used: the request was cancelled, timed out, or your device could not confirm it was you.";
+      case "InvalidStateError":
+        return "This device already holds a passkey for your account.";
+      case "SecurityError":
+        return "Passkeys do not work at this address.";
+      default:
+        return "Your browser could not use a passkey. Try again, or use your password.";
+    }
+  };
+
+  const show = (alert, error) => {
+    alert.textContent = sentence(error);
+    alert.hidden = false;
+  };
+
+  // Signing in: the login page.
+  const signIn = document.getElementById("passkey-sign-in");
+  if (signIn) {
+    const alert = document.getElementById("passkey-error");
+    const remember = document.getElementById("remember");
+    let autofill = null;
+
+    const run = async (mediation, signal) => {
+      const { ceremony, options } = await post(signIn.dataset.options, {});
+      const publicKey = options.publicKey;
+      const credential = await navigator.credentials.get({
+        mediation,
+        signal,
+        publicKey: {
+          ...publicKey,
+          challenge: decode(publicKey.challenge),
+          allowCredentials: withIds(publicKey.allowCredentials),
+        },
+      });
+      const response = credential.response;
+      await post(signIn.dataset.finish, {
+        ceremony,
+        remember: Boolean(remember && remember.checked),
+        credential: {
+          id: credential.id,
+          rawId: encode(credential.rawId),
+          type: credential.type,
+          response: {
+            authenticatorData: encode(response.authenticatorData),
+            clientDataJSON: encode(response.clientDataJSON),
+            signature: encode(response.signature),
+            userHandle: response.userHandle ? encode(response.userHandle) : null,
+          },
+          extensions: credential.getClientExtensionResults(),
+        },
+      });
+      window.location.assign(signIn.dataset.next);
+    };
+
+    // Autofill: the browser offers passkeys in the email field.
+    const offerAutofill = async () => {
+      const available =
+        PublicKeyCredential.isConditionalMediationAvailable &&
+        (await PublicKeyCredential.isConditionalMediationAvailable());
+      if (!available) {
+        return;
+      }
+      autofill = new AbortController();
+      try {
+        await run("conditional", autofill.signal);
+      } catch (error) {
+        if (error.name !== "AbortError") {
+          show(alert, error);
+        }
+      }
+    };
+
+    document.getElementById("passkey-button").addEventListener("click", async () => {
+      alert.hidden = true;
+      if (autofill) {
+        autofill.abort();
+        autofill = null;
+      }
+      try {
+        await run("optional");
+      } catch (error) {
+        show(alert, error);
+      }
+    });
+    signIn.hidden = false;
+    offerAutofill();
+  }
+
+  // Adding one: the account page.
+  const add = document.getElementById("passkey-add");
+  if (add) {
+    const alert = document.getElementById("passkey-error");
+    const form = document.getElementById("passkey-form");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      alert.hidden = true;
+      const button = form.querySelector('button[type="submit"]');
+      button.disabled = true;
+      try {
+        const { ceremony, options } = await post(add.dataset.options, {
+          name: form.elements.name.value,
+          password: form.elements.password.value,
+        });
+        const publicKey = options.publicKey;
+        const credential = await navigator.credentials.create({
+          publicKey: {
+            ...publicKey,
+            challenge: decode(publicKey.challenge),
+            user: { ...publicKey.user, id: decode(publicKey.user.id) },
+            excludeCredentials: withIds(publicKey.excludeCredentials),
+          },
+        });
+        const response = credential.response;
+        await post(add.dataset.finish, {
+          ceremony,
+          credential: {
+            id: credential.id,
+            rawId: encode(credential.rawId),
+            type: credential.type,
+            response: {
+              attestationObject: encode(response.attestationObject),
+              clientDataJSON: encode(response.clientDataJSON),
+              transports: response.getTransports ? response.getTransports() : [],
+            },
+            extensions: credential.getClientExtensionResults(),
+          },
+        });
+        window.location.reload();
+      } catch (error) {
+        show(alert, error);
+        button.disabled = false;
+      }
+    });
+    add.hidden = false;
+    document.getElementById("passkey-unsupported").hidden = true;
+  }
+})();

@@ -1,0 +1,222 @@
+//! Passkeys in Chromium, with its virtual authenticator (the W3C "Virtual
+//! Authenticators" WebDriver commands, which ChromeDriver implements): the
+//! page's script, the browser's WebAuthn and the service, all real.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::Locator;
+use serde_json::{json, Value};
+use webauthn_rs::prelude::Url;
+
+use super::{in_chromium, Person, EMAIL, PASSWORD};
+
+/// A command of the WebAuthn WebDriver extension:
+/// `METHOD /session/{id}/webauthn/{path}`.
+#[derive(Debug)]
+struct WebAuthnCommand {
+    method: http::Method,
+    path: String,
+    body: Option<Value>,
+}
+
+impl WebDriverCompatibleCommand for WebAuthnCommand {
+    fn endpoint(&self, base_url: &Url, session_id: Option<&str>) -> Result<Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/webauthn/{}", self.path))
+    }
+
+    fn method_and_body(&self, _request_url: &Url) -> (http::Method, Option<String>) {
+        let body = self.body.as_ref().map(Value::to_string);
+        (self.method.clone(), body)
+    }
+}
+
+impl Person<'_> {
+    /// Adds a virtual platform authenticator (CTAP2, internal) that keeps
+    /// discoverable credentials, verifying its user (as a fingerprint
+    /// reader does) or not; its id.
+    async fn add_authenticator(&self, verifies_user: bool) -> String {
+        let options = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": verifies_user,
+            "isUserConsenting": true,
+            "isUserVerified": verifies_user,
+        });
+        let added = self
+            .webauthn(http::Method::POST, "authenticator", Some(options))
+            .await;
+        added.as_str().expect("an authenticator id").to_owned()
+    }
+
+    /// The credentials the virtual authenticator `id` holds.
+    async fn credentials(&self, id: &str) -> Vec<Value> {
+        let path = format!("authenticator/{id}/credentials");
+        let held = self.webauthn(http::Method::GET, &path, None).await;
+        held.as_array().expect("a list").clone()
+    }
+
+    /// Makes the virtual authenticator `id` verify its user, or fail to.
+    async fn set_user_verified(&self, id: &str, verified: bool) {
+        let path = format!("authenticator/{id}/uv");
+        let body = json!({ "isUserVerified": verified });
+        self.webauthn(http::Method::POST, &path, Some(body)).await;
+    }
+
+    /// Removes the virtual authenticator `id`.
+    async fn remove_authenticator(&self, id: &str) {
+        let path = format!("authenticator/{id}");
+        self.webauthn(http::Method::DELETE, &path, None).await;
+    }
+
+    async fn webauthn(&self, method: http::Method, path: &str, body: Option<Value>) -> Value {
+        let command = WebAuthnCommand {
+            method,
+            path: path.to_owned(),
+            body,
+        };
+        self.browser
+            .issue_cmd(command)
+            .await
+            .expect("ChromeDriver runs the WebAuthn command")
+    }
+
+    /// Waits until the page's passkey alert says something; its text.
+    async fn passkey_alert(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let alert = self.browser.find(Locator::Id("passkey-error")).await;
+            let alert = alert.expect("the passkey alert");
+            if alert.is_displayed().await.unwrap_or(false) {
+                return alert.text().await.expect("its text");
+            }
+            assert!(Instant::now() < deadline, "no passkey alert shown");
+            rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Opens the account page's passkey form and fills it.
+    async fn fill_passkey_form(&self, name: &str) {
+        self.open("/profile").await;
+        let summary = self
+            .browser
+            .find(Locator::Css("#passkey-add summary"))
+            .await;
+        summary
+            .expect("Add a passkey")
+            .click()
+            .await
+            .expect("opened");
+        self.fill("passkey-name", name).await;
+        self.fill("passkey-password", PASSWORD).await;
+    }
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
+    // Passkeys need a domain name: the browser and the mails use localhost.
+    in_chromium(
+        "passkeys",
+        &[("PUBLIC_HOST", "localhost")],
+        async |person| {
+            person.host = "localhost";
+            person.register().await;
+            person.open("/profile").await;
+            person
+                .sees(
+                    "account-without-passkeys",
+                    // The script shows the form, and hides why it would not.
+                    &[
+                        "Passkeys",
+                        "Add a passkey",
+                        "id=\"passkey-unsupported\" hidden",
+                    ],
+                    &[
+                        "<details id=\"passkey-add\" data-options=\"/profile/passkeys/options\" \
+                   data-finish=\"/profile/passkeys\" hidden",
+                    ],
+                )
+                .await;
+
+            // An authenticator that cannot verify its user makes no passkey.
+            let unverified = person.add_authenticator(false).await;
+            person.fill_passkey_form("Old key").await;
+            person.press("Create the passkey").await;
+            let alert = person.passkey_alert().await;
+            assert!(alert.contains("could not confirm it was you"), "{alert}");
+            person
+                .sees(
+                    "authenticator-without-verification",
+                    &[],
+                    &["Old key</strong>"],
+                )
+                .await;
+            person.remove_authenticator(&unverified).await;
+
+            let authenticator = person.add_authenticator(true).await;
+            person.fill_passkey_form("Laptop").await;
+            person
+                .sees("adding-a-passkey", &["Name of the passkey"], &[])
+                .await;
+            person.click("Create the passkey", "/profile").await;
+            person
+                .sees(
+                    "passkey-added",
+                    &["<strong>Laptop</strong>", "Not used yet"],
+                    &[],
+                )
+                .await;
+            assert_eq!(person.credentials(&authenticator).await.len(), 1);
+
+            // Autofill: the login page asks for a passkey as it opens, and
+            // the virtual authenticator, unlike a person, answers at once.
+            person.click("Log out", "/").await;
+            person.open("/login").await;
+            person.waits_for("/profile").await;
+            person
+                .sees(
+                    "signed-in-by-autofill",
+                    &["Your account", "Used just now"],
+                    &[],
+                )
+                .await;
+
+            // The button, once autofill failed (the fingerprint not read).
+            person.click("Log out", "/").await;
+            person.set_user_verified(&authenticator, false).await;
+            person.open("/login").await;
+            person
+                .sees("login-with-passkeys", &["Sign in with a passkey"], &[])
+                .await;
+            person.set_user_verified(&authenticator, true).await;
+            person.click("Sign in with a passkey", "/profile").await;
+            person
+                .sees("signed-in-with-a-passkey", &["Your account", EMAIL], &[])
+                .await;
+
+            person.click("Remove", "/profile").await;
+            person
+                .sees(
+                    "passkey-removed",
+                    &["Passkey removed."],
+                    &["<strong>Laptop</strong>"],
+                )
+                .await;
+            person.click("Log out", "/").await;
+            person.open("/login").await;
+            // The authenticator still holds it; the service no longer takes it.
+            person.press("Sign in with a passkey").await;
+            let alert = person.passkey_alert().await;
+            assert!(
+                alert.starts_with("This passkey was not accepted"),
+                "{alert}"
+            );
+            person
+                .sees("removed-passkey-refused", &["Log in"], &["Your account"])
+                .await;
+        },
+    );
+}
