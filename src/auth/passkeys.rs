@@ -114,6 +114,7 @@ impl Auth {
         name: &PasskeyName,
         device: &Device,
     ) -> Result<PasskeyChallenge<CreationChallengeResponse>, AuthError> {
+        let relying_party = self.relying_party()?;
         let user = self.user(user_id).await?;
         self.confirm_password(&user, password, device).await?;
         let existing = self.db.user_passkeys(user_id).await?;
@@ -125,8 +126,7 @@ impl Auth {
             .iter()
             .filter_map(|passkey| URL_SAFE_NO_PAD.decode(&passkey.credential_id).ok())
             .collect();
-        let (mut options, state) = self
-            .relying_party()?
+        let (mut options, state) = relying_party
             .start_passkey_registration(user_handle, &user.email, &user.email, Some(exclude))
             .map_err(|error| AuthError::Internal(format!("passkey registration: {error}")))?;
         // Discoverable, so that signing in needs no email typed.
@@ -155,6 +155,7 @@ impl Auth {
         ceremony: &str,
         credential: &RegisterPublicKeyCredential,
     ) -> Result<StoredPasskey, AuthError> {
+        let relying_party = self.relying_party()?;
         let (owner, state) = self.take_ceremony(ceremony).await?;
         let CeremonyState::Registration {
             state,
@@ -167,8 +168,7 @@ impl Auth {
         if owner != Some(user_id) {
             return Err(AuthError::PasskeyCeremonyExpired);
         }
-        let passkey = self
-            .relying_party()?
+        let passkey = relying_party
             .finish_passkey_registration(credential, &state)
             .map_err(|error| {
                 log::warn!("passkey registration refused for user {user_id}: {error}");
@@ -235,11 +235,11 @@ impl Auth {
         &self,
         device: &Device,
     ) -> Result<PasskeyChallenge<RequestChallengeResponse>, AuthError> {
+        let relying_party = self.relying_party()?;
         if let Some(wait) = self.throttle.check_address(device.ip) {
             return Err(AuthError::Throttled(wait));
         }
-        let (mut options, state) = self
-            .relying_party()?
+        let (mut options, state) = relying_party
             .start_discoverable_authentication()
             .map_err(|error| AuthError::Internal(format!("passkey sign-in: {error}")))?;
         // The page chooses: autofill (conditional) or a dialog.
@@ -308,6 +308,7 @@ impl Auth {
         ceremony: &str,
         credential: &PublicKeyCredential,
     ) -> Result<crate::user::User, AuthError> {
+        let relying_party = self.relying_party()?;
         let (_, state) = self.take_ceremony(ceremony).await?;
         let CeremonyState::SignIn { state } = state else {
             return Err(AuthError::PasskeyCeremonyExpired);
@@ -324,8 +325,7 @@ impl Auth {
         }
         let mut passkey: Passkey = serde_json::from_str(&stored.credential)
             .map_err(|error| AuthError::Internal(format!("a stored passkey: {error}")))?;
-        let result = self
-            .relying_party()?
+        let result = relying_party
             .finish_discoverable_authentication_v2(credential, state, &passkey)
             .map_err(|error| {
                 log::warn!("passkey {} refused: {error}", stored.public_id);
