@@ -198,8 +198,9 @@ impl Modify for Links {
 }
 
 /// Every operation of `document`, with its method.
-/// Every passkey route answers 404 where passkeys are off (see
-/// `auth::relying_party`).
+/// Every passkey ceremony (the POST routes tagged `passkeys`) answers 404
+/// where passkeys are off (see `auth::relying_party`); listing and
+/// removing passkeys kept from before still work.
 struct PasskeysMayBeOff;
 
 /// The 404 of a passkey route where passkeys are off.
@@ -207,9 +208,9 @@ const PASSKEYS_OFF: &str = "Passkeys are off on this server (its public_url is a
 
 impl Modify for PasskeysMayBeOff {
     fn modify(&self, document: &mut Document) {
-        for (_, operation) in operations(document) {
+        for (method, operation) in operations(document) {
             let tags = operation.tags.as_deref().unwrap_or_default();
-            if !tags.iter().any(|tag| tag == "passkeys") {
+            if method != HttpMethod::Post || !tags.iter().any(|tag| tag == "passkeys") {
                 continue;
             }
             answers_also(

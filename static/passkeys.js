@@ -25,8 +25,11 @@
   // A refusal of the service, in its words, with its status.
   class Refused extends Error {
     constructor(message, status) {
-      super(message);
+      super(message.charAt(0).toUpperCase() + message.slice(1) + ".");
       this.status = status;
+      // The ceremony outlived passkey_timeout (autofill starts one as the
+      // page opens), or was used already.
+      this.expired = message.startsWith("passkey ceremony expired");
     }
   }
 
@@ -40,13 +43,16 @@
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
       const message = answer.message || "the request failed";
-      throw new Refused(message.charAt(0).toUpperCase() + message.slice(1) + ".", response.status);
+      throw new Refused(message, response.status);
     }
     return answer;
   };
 
   // What to tell a person when a ceremony fails.
   const sentence = (error) => {
+    if (error instanceof Refused && error.expired) {
+      return "That took too long. Try again.";
+    }
     if (error instanceof Refused && error.status === 401) {
       return "This passkey was not accepted: it may have been removed from your account. Log in with your password.";
     }

@@ -9,9 +9,9 @@
 //! - Signing in: `POST /sessions/passkey/options`, then
 //!   `POST /sessions/passkey`, which answers as `POST /sessions` does.
 //!
-//! Where passkeys are off (a `public_url` that is an IP address), each
-//! answers 404 (the OpenAPI document adds it to every operation tagged
-//! `passkeys`).
+//! Where passkeys are off (a `public_url` that is an IP address), the four
+//! ceremony routes answer 404 (the OpenAPI document adds it to each);
+//! passkeys kept from before may still be listed and removed.
 
 use rocket::http::{CookieJar, Status};
 use rocket::{delete, get, post, State};

@@ -38,8 +38,10 @@ impl Auth {
 
     /// Applies `update` to `user` (whose address is `email`) with `new` as
     /// the password: the policy and hashing of every new password, and the
-    /// notice to the address. Whether the update applied (its condition
-    /// held). `WeakPassword` when `new` breaks the policy.
+    /// notice to the address, which names the passkeys that still sign in
+    /// (a new password does not end them: whoever did not add one removes
+    /// it). Whether the update applied (its condition held).
+    /// `WeakPassword` when `new` breaks the policy.
     pub(super) async fn replace_password(
         &self,
         user: &User,
@@ -49,8 +51,14 @@ impl Auth {
     ) -> Result<bool, AuthError> {
         self.check_new_password(new, email)?;
         update.changes.hashed_password = Some(self.hash_password(new).await?);
-        let notice = (user.email.as_str(), Letter::PasswordChanged);
-        Ok(self.apply(user, update, &[notice]).await?)
+        let passkeys = self.db.user_passkeys(user.id).await?;
+        let passkeys: Vec<String> = passkeys.into_iter().map(|passkey| passkey.name).collect();
+        let notice = Letter::PasswordChanged {
+            passkeys: &passkeys,
+        };
+        Ok(self
+            .apply(user, update, &[(user.email.as_str(), notice)])
+            .await?)
     }
 
     /// Changes the address of the user `user_id`, who proves it with

@@ -80,13 +80,16 @@ impl fmt::Debug for Password {
     }
 }
 
-/// What a person names a passkey ("Laptop", "Phone"): 1 to 64
-/// characters once trimmed, none of them control characters.
+/// What a person names a passkey ("Laptop", "Phone"): 1 to
+/// `PASSKEY_NAME_MAX` characters once trimmed, none of them a control or
+/// an invisible formatting character (which could disguise a name in a
+/// notice mail).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasskeyName(String);
 
-/// The longest passkey name, in characters.
-pub const PASSKEY_NAME_MAX: usize = 64;
+/// The longest passkey name, in characters (the OpenAPI document's
+/// `maxLength` of `PasskeyStart::name` too).
+const PASSKEY_NAME_MAX: usize = 64;
 
 impl PasskeyName {
     /// `input`, trimmed, if it is a name.
@@ -96,10 +99,11 @@ impl PasskeyName {
             return Err("is required");
         }
         if name.chars().count() > PASSKEY_NAME_MAX {
+            // The number is PASSKEY_NAME_MAX's (a test checks it).
             return Err("must be at most 64 characters");
         }
-        if name.chars().any(char::is_control) {
-            return Err("must not hold control characters");
+        if name.chars().any(|c| c.is_control() || is_format(c)) {
+            return Err("must not hold control or invisible characters");
         }
         Ok(PasskeyName(name.to_owned()))
     }
@@ -108,6 +112,29 @@ impl PasskeyName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether `c` is an invisible formatting character (Unicode's Cf):
+/// direction overrides and isolates, zero-width spaces and joiners, the
+/// byte order mark, the soft hyphen and their kin.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 /// A password reset token as the client sent it: never printed.
@@ -221,6 +248,23 @@ pub fn new_recovery_code() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_passkey_name_is_short_visible_text() {
+        let longest = "é".repeat(PASSKEY_NAME_MAX);
+        assert_eq!(PasskeyName::parse(&longest).unwrap().as_str(), longest);
+        let too_long = PasskeyName::parse(&format!("{longest}x")).unwrap_err();
+        assert!(
+            too_long.contains(&PASSKEY_NAME_MAX.to_string()),
+            "{too_long}"
+        );
+        assert_eq!(PasskeyName::parse("  Laptop ").unwrap().as_str(), "Laptop");
+        for disguised in ["Lap\u{202E}pot", "Lap\u{200B}top", "Lap\ttop", "\u{FEFF}"] {
+            assert!(PasskeyName::parse(disguised).is_err(), "{disguised:?}");
+        }
+        assert!(PasskeyName::parse(" ").is_err());
+        assert!(PasskeyName::parse("Téléphone de Zoë 📱").is_ok());
+    }
 
     #[test]
     fn one_time_codes_are_six_digits_or_a_recovery_code() {

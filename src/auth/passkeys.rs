@@ -39,7 +39,9 @@ pub fn relying_party(settings: &Settings) -> Result<Option<Webauthn>, String> {
         (None, Some(domain)) => domain,
         (None, None) => {
             log::warn!(
-                "passkeys are off: public_url ({}) names an IP address, and WebAuthn needs a                  domain name (localhost, auth.example.com). Set public_url to the address                  people use (see README, Passkeys).",
+                "passkeys are off: public_url ({}) names an IP address, and WebAuthn needs a \
+                 domain name (localhost, auth.example.com). Set public_url to the address \
+                 people use (see README, Passkeys).",
                 settings.public_url
             );
             return Ok(None);
@@ -61,7 +63,9 @@ pub fn relying_party(settings: &Settings) -> Result<Option<Webauthn>, String> {
 /// authenticator's answer, and the options for `navigator.credentials`.
 #[derive(Debug)]
 pub struct PasskeyChallenge<T> {
+    /// To send back with the answer; it works once.
     pub ceremony: CeremonyId,
+    /// For `navigator.credentials.create()` or `.get()`.
     pub options: T,
 }
 
@@ -69,7 +73,9 @@ pub struct PasskeyChallenge<T> {
 /// ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasskeyLogin {
+    /// The account's address.
     pub email: String,
+    /// A session, or why not.
     pub outcome: Login,
 }
 
@@ -156,24 +162,32 @@ impl Auth {
         credential: &RegisterPublicKeyCredential,
     ) -> Result<StoredPasskey, AuthError> {
         let relying_party = self.relying_party()?;
-        let (owner, state) = self.take_ceremony(ceremony).await?;
         let CeremonyState::Registration {
             state,
             name,
             user_handle,
-        } = state
+        } = self.take_ceremony(ceremony, Some(user_id)).await?
         else {
             return Err(AuthError::PasskeyCeremonyExpired);
         };
-        if owner != Some(user_id) {
-            return Err(AuthError::PasskeyCeremonyExpired);
-        }
         let passkey = relying_party
             .finish_passkey_registration(credential, &state)
             .map_err(|error| {
                 log::warn!("passkey registration refused for user {user_id}: {error}");
                 AuthError::PasskeyRejected
             })?;
+        // Sign-ins are discoverable only: a credential the browser says the
+        // authenticator does not keep could never sign in (an unsigned
+        // hint, but one that only spares the person a useless passkey).
+        let kept = credential
+            .extensions
+            .cred_props
+            .as_ref()
+            .and_then(|props| props.rk);
+        if kept == Some(false) {
+            log::warn!("passkey registration refused for user {user_id}: not discoverable");
+            return Err(AuthError::PasskeyRejected);
+        }
         let user = self.user(user_id).await?;
         let stored = serde_json::to_string(&passkey)
             .map_err(|error| AuthError::Internal(format!("a passkey to JSON: {error}")))?;
@@ -229,14 +243,14 @@ impl Auth {
     }
 
     /// Starts a sign-in with a passkey from `device`: the options for
-    /// `navigator.credentials.get`, for any passkey of this site. Starts
-    /// count against the address's login attempts per minute.
+    /// `navigator.credentials.get`, for any passkey of this site. An
+    /// address may start four per login attempt it may make a minute.
     pub async fn start_passkey_sign_in(
         &self,
         device: &Device,
     ) -> Result<PasskeyChallenge<RequestChallengeResponse>, AuthError> {
         let relying_party = self.relying_party()?;
-        if let Some(wait) = self.throttle.check_address(device.ip) {
+        if let Some(wait) = self.throttle.check_ceremony(device.ip) {
             return Err(AuthError::Throttled(wait));
         }
         let (mut options, state) = relying_party
@@ -271,11 +285,12 @@ impl Auth {
         let verified = self.verify_passkey(ceremony, credential).await;
         let user = match verified {
             Ok(user) => user,
-            Err(error) => {
+            Err(error @ (AuthError::PasskeyRejected | AuthError::PasskeyCeremonyExpired)) => {
                 log::warn!("passkey sign-in refused from {address}: {error}");
                 self.count(Ok(Login::WrongCredentials))?;
                 return Err(error);
             }
+            Err(error) => return Err(error),
         };
         let login = async {
             let shown = user.email.as_str();
@@ -309,8 +324,7 @@ impl Auth {
         credential: &PublicKeyCredential,
     ) -> Result<crate::user::User, AuthError> {
         let relying_party = self.relying_party()?;
-        let (_, state) = self.take_ceremony(ceremony).await?;
-        let CeremonyState::SignIn { state } = state else {
+        let CeremonyState::SignIn { state } = self.take_ceremony(ceremony, None).await? else {
             return Err(AuthError::PasskeyCeremonyExpired);
         };
         let credential_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
@@ -338,7 +352,13 @@ impl Auth {
             ),
             _ => None,
         };
-        self.db.passkey_used(stored.id, changed, now()).await?;
+        // Only over the credential just checked: a passkey removed since,
+        // or moved on by a concurrent sign-in, signs nobody in.
+        let used = self.db.passkey_used(&stored, changed, now()).await?;
+        if !used {
+            log::warn!("passkey {} changed while it signed in", stored.public_id);
+            return Err(AuthError::PasskeyRejected);
+        }
         Ok(user)
     }
 
@@ -363,12 +383,24 @@ impl Auth {
         Ok(id)
     }
 
-    /// Takes the live ceremony `id`, once: its user and state.
-    async fn take_ceremony(&self, id: &str) -> Result<(Option<i32>, CeremonyState), AuthError> {
-        let ceremony = self.db.take_ceremony(&token::digest(id), now()).await?;
-        let ceremony = ceremony.ok_or(AuthError::PasskeyCeremonyExpired)?;
-        let state = serde_json::from_str(&ceremony.state)
-            .map_err(|error| AuthError::Internal(format!("a stored ceremony: {error}")))?;
-        Ok((ceremony.user_id, state))
+    /// Takes the live ceremony `id` of `owner` (a registration of that
+    /// user; `None`: a sign-in), once: its state. A ceremony of another
+    /// user or kind is left alone, and `PasskeyCeremonyExpired` returned.
+    async fn take_ceremony(
+        &self,
+        id: &str,
+        owner: Option<i32>,
+    ) -> Result<CeremonyState, AuthError> {
+        let ceremony = self
+            .db
+            .take_ceremony(&token::digest(id), owner, now())
+            .await?;
+        let state = ceremony.ok_or(AuthError::PasskeyCeremonyExpired)?;
+        // A state an older release wrote, that this one cannot read, is
+        // as good as expired: the person starts again.
+        serde_json::from_str(&state).map_err(|error| {
+            log::warn!("a passkey ceremony that does not read: {error}");
+            AuthError::PasskeyCeremonyExpired
+        })
     }
 }

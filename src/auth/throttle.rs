@@ -19,14 +19,23 @@ use crate::config::Settings;
 use crate::db::{DbError, DeviceAttempt, LoginFailures, DB};
 
 /// How long an email waits between login attempts after failures, and how
-/// many attempts one client address may make per minute.
+/// many attempts (and passkey sign-ins started) one client address may
+/// make per minute.
 pub struct LoginThrottle {
     free_attempts: u32,
     base: u64,
     max: u64,
     window: u64,
     addresses: AddressLimiter,
+    /// Passkey sign-ins started, apart from password attempts: the login
+    /// page starts one as it opens (for autofill), so they come
+    /// `CEREMONIES_PER_ATTEMPT` times as often.
+    ceremonies: AddressLimiter,
 }
+
+/// Passkey sign-ins one address may start for each login attempt it may
+/// make: a login page viewed, a failed login shown again, a button pressed.
+const CEREMONIES_PER_ATTEMPT: u32 = 4;
 
 /// How long one login attempt past the free ones may take to be checked:
 /// while it is, the email's other attempts wait (see `DB::claim_login`).
@@ -86,15 +95,19 @@ impl LoginThrottle {
             base: settings.login_lockout_base,
             max: settings.login_lockout_max,
             window: settings.login_failure_window,
-            addresses: AddressLimiter::new(settings),
+            addresses: AddressLimiter::per_minute(settings.login_ip_attempts_per_minute),
+            ceremonies: AddressLimiter::per_minute(
+                settings
+                    .login_ip_attempts_per_minute
+                    .saturating_mul(CEREMONIES_PER_ATTEMPT),
+            ),
         }
     }
 
-    /// Counts one attempt from `client` that names no account (a passkey
-    /// sign-in starting); how long to wait when it made too many this
-    /// minute.
-    pub fn check_address(&self, client: Option<IpAddr>) -> Option<u64> {
-        self.addresses.check(client)
+    /// Counts a passkey sign-in started by `client`; how long to wait when
+    /// it started too many this minute.
+    pub fn check_ceremony(&self, client: Option<IpAddr>) -> Option<u64> {
+        self.ceremonies.check(client)
     }
 
     /// Admits one attempt to log in as `key` (a normalized email) from
@@ -248,9 +261,9 @@ struct AddressLimiter {
 const TRACKED_ADDRESSES: usize = 10_000;
 
 impl AddressLimiter {
-    /// The limit the settings describe (none when set to 0).
-    fn new(settings: &Settings) -> Self {
-        let limiter = NonZeroU32::new(settings.login_ip_attempts_per_minute)
+    /// `per_minute` attempts per address (no limit when 0).
+    fn per_minute(per_minute: u32) -> Self {
+        let limiter = NonZeroU32::new(per_minute)
             .map(|per_minute| RateLimiter::keyed(Quota::per_minute(per_minute)));
         AddressLimiter { limiter }
     }
@@ -305,11 +318,7 @@ mod tests {
 
     #[test]
     fn one_address_is_limited_and_another_is_not() {
-        let settings = Settings {
-            login_ip_attempts_per_minute: 3,
-            ..Settings::default()
-        };
-        let limiter = AddressLimiter::new(&settings);
+        let limiter = AddressLimiter::per_minute(3);
         let (first, second) = ("192.0.2.1".parse().ok(), "192.0.2.2".parse().ok());
         for _ in 0..3 {
             assert_eq!(limiter.check(first), None);

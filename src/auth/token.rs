@@ -24,36 +24,52 @@ pub fn handle() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// The id of a passkey ceremony as handed to the client: whoever holds it
-/// may finish the ceremony, so it is a secret like a session id.
-pub type CeremonyId = SessionId;
+/// A random bearer value handed to a client, kept by the service only as
+/// its digest, and never printed: `$name`, documented by `$doc`, whose
+/// `expose()` serves `$use`.
+macro_rules! bearer_value {
+    ($(#[doc = $doc:literal])* $name:ident, $use:literal) => {
+        $(#[doc = $doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
 
-/// A session id as handed to the client: never printed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionId(String);
+        impl $name {
+            /// A fresh random one.
+            pub fn generate() -> Self {
+                $name(generate_uuid())
+            }
 
-impl SessionId {
-    /// A fresh random session id.
-    pub fn generate() -> Self {
-        SessionId(generate_uuid())
-    }
+            #[doc = $use]
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
 
-    /// The id itself, to seal into the cookie.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+            /// What the database keeps of it.
+            pub(crate) fn digest(&self) -> String {
+                digest(&self.0)
+            }
+        }
 
-    /// What the database keeps of it.
-    pub(crate) fn digest(&self) -> String {
-        digest(&self.0)
-    }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}(<redacted>)", stringify!($name))
+            }
+        }
+    };
 }
 
-impl fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionId(<redacted>)")
-    }
-}
+bearer_value!(
+    /// A session id as handed to the client: never printed.
+    SessionId,
+    "The id itself, to seal into the cookie."
+);
+
+bearer_value!(
+    /// The id of a passkey ceremony as handed to the client: whoever holds
+    /// it may finish the ceremony, so it is never printed either.
+    CeremonyId,
+    "The id itself, for the answer that starts the ceremony."
+);
 
 #[cfg(test)]
 mod tests {

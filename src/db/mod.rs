@@ -27,7 +27,7 @@ use connection::{DbConnection, Pool, POOL_NAME};
 pub use device_cookies::{DeviceAttempt, DeviceCookieStart};
 pub use login_failures::LoginFailures;
 pub use outbox::{MailOutcome, NewMail, QueuedMail};
-pub use passkeys::{Ceremony, NewCeremony, NewPasskey, StoredPasskey};
+pub use passkeys::{NewCeremony, NewPasskey, StoredPasskey};
 pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
 pub use users::{
     EndDeviceCookies, EndSessions, NewUser, UserChanges, UserCondition, UserQuery, UserUpdate,

@@ -12,9 +12,11 @@ use crate::user::User;
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = passkeys)]
 pub struct StoredPasskey {
+    /// Its key, within the database.
     pub id: i64,
     /// Its handle, as the account page and `GET /profile/passkeys` show it.
     pub public_id: String,
+    /// Whose it is.
     pub user_id: i32,
     /// The WebAuthn user id the authenticator keeps with it.
     pub user_handle: String,
@@ -24,11 +26,13 @@ pub struct StoredPasskey {
     pub name: String,
     /// webauthn-rs's `Passkey` as JSON: public key, counter, backup flags.
     pub credential: String,
+    /// When it was added.
     pub created_at: i64,
+    /// When it last signed in, if it has.
     pub last_used_at: Option<i64>,
 }
 
-/// A new row of `passkeys`.
+/// A new row of `passkeys` (its fields as [`StoredPasskey`]'s).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = passkeys)]
 pub struct NewPasskey {
@@ -52,14 +56,6 @@ pub struct NewCeremony {
     /// webauthn-rs's state, as JSON.
     pub state: String,
     pub expires_at: i64,
-}
-
-/// A ceremony taken from the table to finish it.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
-#[diesel(table_name = passkey_ceremonies)]
-pub struct Ceremony {
-    pub user_id: Option<i32>,
-    pub state: String,
 }
 
 impl DB {
@@ -122,25 +118,29 @@ impl DB {
         .await
     }
 
-    /// Records a sign-in with the passkey `id` at `now`, with its
-    /// `credential` if the sign-in changed it (counter, backup state).
+    /// Records a sign-in with `passkey` at `now`, with its new
+    /// `credential` if the sign-in changed it (counter, backup state), as
+    /// long as the row still holds the credential the sign-in checked;
+    /// `false` when it no longer does (removed, or changed by a concurrent
+    /// sign-in, whose counter must not go back).
     pub async fn passkey_used(
         &self,
-        id: i64,
+        passkey: &StoredPasskey,
         credential: Option<String>,
         now: i64,
-    ) -> Result<(), DbError> {
+    ) -> Result<bool, DbError> {
+        let (id, checked) = (passkey.id, passkey.credential.clone());
         self.run(move |connection| {
             on_backend!(connection, |connection| {
-                let passkey = passkeys::table.find(id);
+                let unchanged = passkeys::table
+                    .find(id)
+                    .filter(passkeys::credential.eq(checked.clone()));
                 let used = passkeys::last_used_at.eq(Some(now));
-                match credential {
-                    Some(credential) => diesel::update(passkey)
-                        .set((used, passkeys::credential.eq(credential)))
-                        .execute(connection),
-                    None => diesel::update(passkey).set(used).execute(connection),
-                }
-                .map(drop)
+                let credential = passkeys::credential.eq(credential.unwrap_or(checked));
+                diesel::update(unchanged)
+                    .set((used, credential))
+                    .execute(connection)
+                    .map(|updated| updated > 0)
             })
         })
         .await
@@ -190,20 +190,39 @@ impl DB {
         .await
     }
 
-    /// Takes the ceremony of `digest` out of the table, if it is live at
-    /// `now`: once taken, it cannot be finished again, here or on another
-    /// instance.
-    pub async fn take_ceremony(&self, digest: &str, now: i64) -> Result<Option<Ceremony>, DbError> {
+    /// Takes the ceremony of `digest` out of the table, if it is `owner`'s
+    /// (a registration of that user; `None`: a sign-in) and live at `now`:
+    /// once taken, it cannot be finished again, here or on another
+    /// instance. Another user's, or one of the other kind, stays. Its
+    /// state.
+    pub async fn take_ceremony(
+        &self,
+        digest: &str,
+        owner: Option<i32>,
+        now: i64,
+    ) -> Result<Option<String>, DbError> {
         let digest = digest.to_owned();
         self.run(move |connection| {
             on_backend!(connection, |connection| {
                 let ceremony =
                     passkey_ceremonies::table.filter(passkey_ceremonies::digest.eq(digest));
-                let taken: Option<(Ceremony, i64)> = diesel::delete(ceremony)
-                    .returning((Ceremony::as_returning(), passkey_ceremonies::expires_at))
-                    .get_result(connection)
-                    .optional()?;
-                Ok(taken.and_then(|(ceremony, expires_at)| (now < expires_at).then_some(ceremony)))
+                let returned = (passkey_ceremonies::state, passkey_ceremonies::expires_at);
+                let taken: Option<(String, i64)> = match owner {
+                    Some(user_id) => {
+                        let theirs = ceremony.filter(passkey_ceremonies::user_id.eq(user_id));
+                        diesel::delete(theirs)
+                            .returning(returned)
+                            .get_result(connection)
+                    }
+                    None => {
+                        let anyones = ceremony.filter(passkey_ceremonies::user_id.is_null());
+                        diesel::delete(anyones)
+                            .returning(returned)
+                            .get_result(connection)
+                    }
+                }
+                .optional()?;
+                Ok(taken.and_then(|(state, expires_at)| (now < expires_at).then_some(state)))
             })
         })
         .await

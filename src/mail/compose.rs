@@ -18,8 +18,9 @@ use tera::{Context, Tera};
 pub enum Letter<'a> {
     /// A link to choose a new password, and how long it works.
     ResetLink { link: &'a str, valid_for: String },
-    /// The account's password was changed.
-    PasswordChanged,
+    /// The account's password was changed; the names of the passkeys that
+    /// still sign in, which a new password does not end.
+    PasswordChanged { passkeys: &'a [String] },
     /// A link to confirm the address, and how long it works.
     VerifyEmail { link: &'a str, valid_for: String },
     /// The account's address was changed to `new` (to the old one).
@@ -41,7 +42,7 @@ impl Letter<'_> {
     fn kind(&self) -> &'static str {
         match self {
             Letter::ResetLink { .. } => "reset_link",
-            Letter::PasswordChanged => "password_changed",
+            Letter::PasswordChanged { .. } => "password_changed",
             Letter::VerifyEmail { .. } => "verify_email",
             Letter::EmailChanged { .. } => "email_changed",
             Letter::NewDevice { .. } => "new_device",
@@ -67,7 +68,8 @@ impl Letter<'_> {
                 context.insert("device", device);
                 context.insert("address", address);
             }
-            Letter::PasswordChanged | Letter::TwoFactorOn | Letter::TwoFactorOff => {}
+            Letter::PasswordChanged { passkeys } => context.insert("passkeys", passkeys),
+            Letter::TwoFactorOn | Letter::TwoFactorOff => {}
         }
     }
 }

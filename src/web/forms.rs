@@ -193,8 +193,9 @@ pub struct PasskeyAssertion {
 }
 
 // The schemas of the authenticators' answers, for the OpenAPI document:
-// the routes read them into webauthn-rs's own types. Binary values are
-// base64url without padding (here in whole groups of four characters).
+// the routes read them into webauthn-rs's own types (these derive
+// `Deserialize` only for utoipa to read their serde names). Binary values
+// are base64url without padding (here in whole groups of four characters).
 
 /// A new credential, as `PublicKeyCredential.toJSON()` writes it.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -203,11 +204,14 @@ pub struct CreatedCredential {
     /// The credential id, base64url.
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub id: String,
+    /// The same id.
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub raw_id: String,
+    /// `public-key`.
     #[serde(rename = "type")]
     #[schema(example = "public-key")]
     pub kind: String,
+    /// What the authenticator made.
     pub response: AttestationResponse,
     /// `getClientExtensionResults()`.
     #[schema(value_type = Object, required = false, nullable = false)]
@@ -218,8 +222,10 @@ pub struct CreatedCredential {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AttestationResponse {
+    /// The new public key, in CBOR.
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub attestation_object: String,
+    /// The browser's account of the ceremony (origin, challenge).
     #[serde(rename = "clientDataJSON")]
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub client_data_json: String,
@@ -235,11 +241,14 @@ pub struct AssertedCredential {
     /// The credential id, base64url.
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub id: String,
+    /// The same id.
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub raw_id: String,
+    /// `public-key`.
     #[serde(rename = "type")]
     #[schema(example = "public-key")]
     pub kind: String,
+    /// What the authenticator signed.
     pub response: AssertionResponse,
     /// `getClientExtensionResults()`.
     #[schema(value_type = Object, required = false, nullable = false)]
@@ -250,11 +259,14 @@ pub struct AssertedCredential {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssertionResponse {
+    /// The relying party's hash, flags and counter.
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub authenticator_data: String,
+    /// The browser's account of the ceremony (origin, challenge).
     #[serde(rename = "clientDataJSON")]
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub client_data_json: String,
+    /// Over the authenticator data and the client data.
     #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
     pub signature: String,
     /// The account's user handle, base64url (null from a passkey that

@@ -206,6 +206,69 @@ async fn a_replayed_or_foreign_answer_is_refused_and_nothing_changes() {
 }
 
 #[rocket::async_test]
+async fn a_cloned_authenticator_whose_counter_goes_back_is_refused() {
+    let app = TestApp::new().await;
+    let (mut authenticator, _) = with_a_passkey(&app).await;
+    log_out(&app).await;
+    let (ceremony, options) = start_sign_in(&app).await;
+    let assertion = authenticator.get(&options);
+    assert_eq!(
+        finish_sign_in(&app, &ceremony, &assertion).await.0,
+        Status::Ok
+    );
+    log_out(&app).await;
+    // A copy of the authenticator signed five times meanwhile: the service
+    // saw counter 5, and this one's next signature says 2.
+    app.execute(
+        r#"UPDATE passkeys SET credential = replace(credential, '"counter":1,', '"counter":5,')"#,
+    );
+    let moved = r#"SELECT COUNT(*) AS n FROM passkeys WHERE credential LIKE '%"counter":5,%'"#;
+    assert_eq!(app.numbers(moved), [1]);
+    let (ceremony, options) = start_sign_in(&app).await;
+    let (status, json) = finish_sign_in(&app, &ceremony, &authenticator.get(&options)).await;
+    assert_eq!(status, Status::Unauthorized, "{json}");
+    assert!(app.session_id().is_none());
+}
+
+#[rocket::async_test]
+async fn a_credential_the_browser_says_is_not_kept_is_not_added() {
+    let app = TestApp::new().await;
+    let (_, _) = with_a_passkey(&app).await;
+    let (ceremony, options) = start_adding(&app, "Old key").await;
+    let mut credential = Authenticator::new(ORIGIN).create(&options);
+    credential["extensions"] = json!({"credProps": {"rk": false}});
+    let finish = json!({"ceremony": ceremony, "credential": credential});
+    let (status, json) = answer(post_json(&app, "/profile/passkeys", &finish).await).await;
+    assert_eq!(
+        (status, json),
+        (
+            Status::BadRequest,
+            json!({"message": "passkey not accepted"})
+        )
+    );
+    assert_eq!(listed(&app).await.len(), 1);
+}
+
+#[rocket::async_test]
+async fn a_ceremony_of_the_other_kind_is_refused_and_kept() {
+    let app = TestApp::new().await;
+    let (mut authenticator, _) = with_a_passkey(&app).await;
+    // A sign-in's ceremony sent to finish adding a passkey.
+    let (sign_in, options) = start_sign_in(&app).await;
+    let assertion = authenticator.get(&options);
+    let credential = Authenticator::new(ORIGIN).create(&start_adding(&app, "Phone").await.1);
+    let finish = json!({"ceremony": sign_in, "credential": credential});
+    let (status, _) = answer(post_json(&app, "/profile/passkeys", &finish).await).await;
+    assert_eq!(status, Status::BadRequest);
+    assert_eq!(listed(&app).await.len(), 1);
+    log_out(&app).await;
+    assert_eq!(
+        finish_sign_in(&app, &sign_in, &assertion).await.0,
+        Status::Ok
+    );
+}
+
+#[rocket::async_test]
 async fn an_expired_ceremony_is_refused() {
     let app = TestApp::with(|figment| figment.merge(("passkey_timeout", 1))).await;
     let (mut authenticator, _) = with_a_passkey(&app).await;
@@ -440,8 +503,10 @@ async fn the_account_page_lists_passkeys_and_removes_one() {
         "{page}"
     );
     // Without the script, adding one is hidden and says why.
-    assert!(page.contains("id=\"passkey-add\""));
-    assert!(page.contains("hidden>"));
+    assert!(page.contains(
+        "<details id=\"passkey-add\" data-options=\"/profile/passkeys/options\" \
+         data-finish=\"/profile/passkeys\" hidden>"
+    ));
     assert!(page.contains("Adding a passkey needs a browser"));
 
     let response = app
@@ -497,6 +562,22 @@ async fn adding_and_removing_a_passkey_send_notices() {
     let (_, id) = with_a_passkey(&app).await;
     let added = sink.wait_for_subject(EMAIL, "A passkey was added to your account");
     assert!(added.decoded().contains("Laptop"));
+    // A new password does not end passkeys: its notice names them.
+    let fields = [
+        ("current_password", PASSWORD),
+        ("new_password", "structured programming"),
+    ];
+    assert_eq!(
+        app.put("/profile/password", &fields).await.status(),
+        Status::Ok
+    );
+    let changed = sink.wait_for_subject(EMAIL, "Your password was changed");
+    let changed = changed.decoded();
+    assert!(
+        changed.contains("These passkeys still sign in"),
+        "{changed}"
+    );
+    assert!(changed.contains("Laptop"), "{changed}");
     assert_eq!(remove(&app, &id).await.0, Status::Ok);
     let removed = sink.wait_for_subject(EMAIL, "A passkey was removed from your account");
     assert!(removed.decoded().contains("Laptop"));
@@ -538,8 +619,14 @@ async fn passkeys_are_off_where_the_public_url_is_an_ip_address() {
     let response = app
         .post(
             "/profile/passkeys/options",
-            &[("name", "Laptop"), ("password", PASSWORD)],
+            &[("name", "Laptop"), ("password", "a wrong password")],
         )
         .await;
-    assert_eq!(response.status(), Status::NotFound);
+    assert_eq!(
+        response.status(),
+        Status::NotFound,
+        "before any password check"
+    );
+    // Passkeys kept from before may still be listed (and removed).
+    assert!(listed(&app).await.is_empty());
 }
