@@ -76,6 +76,17 @@ async fn finish_sign_in(app: &TestApp, ceremony: &str, credential: &Value) -> (S
     answer(post_json(app, "/sessions/passkey", &finish).await).await
 }
 
+/// Signs in with a passkey of `authenticator`, then out; the ceremony
+/// and the answer that signed in.
+async fn sign_in_and_out(app: &TestApp, authenticator: &mut Authenticator) -> (String, Value) {
+    let (ceremony, options) = start_sign_in(app).await;
+    let assertion = authenticator.get(&options);
+    let (status, json) = finish_sign_in(app, &ceremony, &assertion).await;
+    assert_eq!(status, Status::Ok, "{json}");
+    log_out(app).await;
+    (ceremony, assertion)
+}
+
 /// `EMAIL` registered and logged in, with one passkey, "Laptop"; the
 /// authenticator that holds it, and the passkey's id.
 async fn with_a_passkey(app: &TestApp) -> (Authenticator, String) {
@@ -168,13 +179,7 @@ async fn a_replayed_or_foreign_answer_is_refused_and_nothing_changes() {
     log_out(&app).await;
 
     // Replayed: the ceremony works once.
-    let (ceremony, options) = start_sign_in(&app).await;
-    let assertion = authenticator.get(&options);
-    assert_eq!(
-        finish_sign_in(&app, &ceremony, &assertion).await.0,
-        Status::Ok
-    );
-    log_out(&app).await;
+    let (ceremony, assertion) = sign_in_and_out(&app, &mut authenticator).await;
     let (status, json) = finish_sign_in(&app, &ceremony, &assertion).await;
     assert_eq!(status, Status::Unauthorized);
     assert_eq!(
@@ -210,13 +215,7 @@ async fn a_cloned_authenticator_whose_counter_goes_back_is_refused() {
     let app = TestApp::new().await;
     let (mut authenticator, _) = with_a_passkey(&app).await;
     log_out(&app).await;
-    let (ceremony, options) = start_sign_in(&app).await;
-    let assertion = authenticator.get(&options);
-    assert_eq!(
-        finish_sign_in(&app, &ceremony, &assertion).await.0,
-        Status::Ok
-    );
-    log_out(&app).await;
+    sign_in_and_out(&app, &mut authenticator).await;
     // A copy of the authenticator signed five times meanwhile: the service
     // saw counter 5, and this one's next signature says 2.
     app.execute(
