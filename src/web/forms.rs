@@ -291,41 +291,26 @@ pub fn label(name: &str) -> &str {
     }
 }
 
-impl<'v> FromFormField<'v> for Email {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parsed(field, Email::parse)
-    }
+/// Each type read from a field by its own `parse`, whose refusal completes
+/// the field's name (see [`parsed`]).
+macro_rules! parsed_fields {
+    ($($kind:ty),+) => {$(
+        impl<'v> FromFormField<'v> for $kind {
+            fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+                parsed(field, <$kind>::parse)
+            }
+        }
+    )+};
 }
 
-impl<'v> FromFormField<'v> for Password {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parsed(field, Password::parse)
-    }
-}
-
-impl<'v> FromFormField<'v> for ResetToken {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parsed(field, ResetToken::parse)
-    }
-}
-
-impl<'v> FromFormField<'v> for PasskeyName {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parsed(field, PasskeyName::parse)
-    }
-}
-
-impl<'v> FromFormField<'v> for TotpCode {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parsed(field, TotpCode::parse)
-    }
-}
-
-impl<'v> FromFormField<'v> for OneTimeCode {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        parsed(field, OneTimeCode::parse)
-    }
-}
+parsed_fields!(
+    Email,
+    Password,
+    ResetToken,
+    PasskeyName,
+    TotpCode,
+    OneTimeCode
+);
 
 /// A one-time code's field, read as a code's, where its absence (and only
 /// its absence) is no code.
