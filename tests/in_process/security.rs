@@ -609,13 +609,19 @@ fn with_tls(figment: Figment) -> Figment {
 }
 
 #[rocket::async_test]
-async fn with_tls_the_cookie_is_secure_and_hsts_is_sent() {
+async fn with_tls_the_cookies_are_secure_and_hsts_is_sent() {
     let app = TestApp::with(with_tls).await;
     app.register(EMAIL, PASSWORD).await;
     let response = login(&app, EMAIL, PASSWORD).await;
-    let cookie = response.cookies().get("session_id").unwrap();
-    assert_eq!(cookie.secure(), Some(true));
-    assert_eq!(cookie.http_only(), Some(true));
+    let device = response
+        .cookies()
+        .iter()
+        .find(|c| c.name().starts_with("device_"));
+    for cookie in [response.cookies().get("session_id"), device] {
+        let cookie = cookie.expect("a session and a device cookie");
+        assert_eq!(cookie.secure(), Some(true), "{}", cookie.name());
+        assert_eq!(cookie.http_only(), Some(true), "{}", cookie.name());
+    }
     assert!(response
         .headers()
         .get_one("Strict-Transport-Security")

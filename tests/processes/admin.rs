@@ -113,6 +113,19 @@ fn an_operator_creates_changes_logs_out_and_deletes_an_account() {
         lines[1].contains(EMAIL) && lines[1].contains(" no "),
         "{listed}"
     );
+    // `--limit` keeps the first accounts, oldest first.
+    let later = "operator.later@example.com";
+    let input = format!("{PASSWORD}\n");
+    admin_ok(
+        &store,
+        &["user", "create", later, "--password-stdin"],
+        &input,
+    );
+    let first = admin_ok(&store, &["user", "list", "--limit", "1"], "");
+    assert_eq!(first.lines().count(), 2, "{first}");
+    assert!(first.contains(EMAIL) && !first.contains(later), "{first}");
+    assert_eq!(admin_ok(&store, &["user", "list"], "").lines().count(), 3);
+    admin_ok(&store, &["user", "delete", later], "");
 
     // A logged-in browser, then its sessions ended by the operator.
     let browser = client();

@@ -5,6 +5,7 @@ use reqwest::blocking::Client;
 use reqwest::header::SET_COOKIE;
 use reqwest::StatusCode;
 
+use crate::secrets::mailed_token;
 use crate::server::{client, post, Server};
 use crate::support::smtp::SmtpSink;
 use crate::support::Store;
@@ -72,9 +73,7 @@ fn logged_life(format: &str) -> (String, Vec<String>) {
 
 /// The token of the link to `path` in the mail `subject` to `EMAIL`.
 fn token(sink: &SmtpSink, subject: &str, path: &str) -> String {
-    let mail = sink.wait_for_subject(EMAIL, subject);
-    let link = mail.link(path).expect("a link");
-    link.rsplit_once("token=").unwrap().1.to_owned()
+    mailed_token(&sink.wait_for_subject(EMAIL, subject), path)
 }
 
 /// The values of the cookies `response` sets.

@@ -11,6 +11,7 @@ use auth_service::db::{QueuedMail, DB};
 
 use reqwest::StatusCode;
 
+use crate::secrets::{mailed_link, mailed_token};
 use crate::server::{client, post, Server};
 use crate::support::smtp::SmtpSink;
 use crate::support::{Store, SECRET_KEY};
@@ -47,12 +48,6 @@ fn outbox(store: &Store) -> Vec<QueuedMail> {
     })
 }
 
-/// The token of the link to `path` in `mail`.
-fn token(mail: &crate::support::smtp::Received, path: &str) -> String {
-    let link = mail.link(path).expect("a link");
-    link.rsplit_once("token=").unwrap().1.to_owned()
-}
-
 #[test]
 fn verification_reset_and_notice_go_out_over_smtp() {
     let store = Store::new();
@@ -76,7 +71,7 @@ fn verification_reset_and_notice_go_out_over_smtp() {
     assert!(verify
         .data
         .contains("From: \"Example Accounts\" <accounts@example.com>"));
-    let link = verify.link("/verify_email").unwrap();
+    let link = mailed_link(verify, "/verify_email");
     assert!(
         link.starts_with(&server.url("/verify_email?token=")),
         "{link}"
@@ -95,7 +90,7 @@ fn verification_reset_and_notice_go_out_over_smtp() {
     let reset = &sink.wait_for_subject(email, "Reset your password");
     let update = [
         ("email", email),
-        ("reset_token", &token(reset, "/reset_password")),
+        ("reset_token", &mailed_token(reset, "/reset_password")),
         ("new_password", "another passphrase entirely"),
     ];
     let response = client

@@ -12,4 +12,5 @@ mod logs;
 mod mail;
 mod multi_instance;
 mod operations;
+mod secrets;
 mod server;

@@ -13,10 +13,12 @@ use crate::support::Store;
 fn metrics_are_served_on_their_own_address_only() {
     let store = Store::new();
     let metrics_address = format!("127.0.0.1:{}", free_port());
-    let sink = SmtpSink::start();
+    let sink = SmtpSink::refusing(&["refused@example.com"]);
     let variables = [
         ("ROCKET_METRICS_ADDRESS", metrics_address.as_str()),
         ("ROCKET_SMTP_URL", &sink.url()),
+        ("ROCKET_MAIL_MAX_ATTEMPTS", "1"),
+        ("ROCKET_LOGIN_FREE_ATTEMPTS", "2"),
     ];
     let server = Server::start_with(&store, &variables);
     let browser = client();
@@ -32,11 +34,26 @@ fn metrics_are_served_on_their_own_address_only() {
         post(&browser, server.url("/sessions"), &credentials).status(),
         StatusCode::OK
     );
+    // A mail the server refuses, tried once (`mail_max_attempts`), fails.
+    let refused = [
+        ("email", "refused@example.com"),
+        ("password", "one two three four"),
+    ];
+    assert_eq!(
+        post(&browser, server.url("/users"), &refused).status(),
+        StatusCode::OK
+    );
     let wrong = [("email", "counted@example.com"), ("password", "wrong")];
+    // From a client without a device cookie: the two free failures
+    // (`login_free_attempts`)...
+    let stranger = client();
     for _ in 0..2 {
-        let status = post(&browser, server.url("/sessions"), &wrong).status();
+        let status = post(&stranger, server.url("/sessions"), &wrong).status();
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
+    // ...then the next guess waits, unchecked.
+    let throttled = post(&stranger, server.url("/sessions"), &wrong).status();
+    assert_eq!(throttled, StatusCode::TOO_MANY_REQUESTS);
     let session = browser.get(server.url("/sessions/abc")).send().unwrap();
     assert_eq!(session.status(), StatusCode::NOT_FOUND);
 
@@ -60,23 +77,32 @@ fn metrics_are_served_on_their_own_address_only() {
         );
         response.text().unwrap()
     };
-    // The sender counts a batch once the server has taken it.
-    let sent = "auth_mails_total{outcome=\"sent\"} 1";
+    // The sender counts a batch once the server has answered for it.
+    let settled = [
+        "auth_mails_total{outcome=\"sent\"} 1",
+        "auth_mails_total{outcome=\"failed\"} 1",
+    ];
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !scrape().contains(sent) {
-        assert!(Instant::now() < deadline, "{sent} not in\n{}", scrape());
+    while !settled.iter().all(|line| scrape().contains(line)) {
+        assert!(
+            Instant::now() < deadline,
+            "{settled:?} not in\n{}",
+            scrape()
+        );
         thread::sleep(Duration::from_millis(50));
     }
     let text = scrape();
     for line in [
-        "auth_http_requests_total{route=\"/users\",method=\"POST\",status=\"200\"} 1",
+        "auth_http_requests_total{route=\"/users\",method=\"POST\",status=\"200\"} 2",
         "auth_http_requests_total{route=\"/sessions\",method=\"POST\",status=\"401\"} 2",
+        "auth_http_requests_total{route=\"/sessions\",method=\"POST\",status=\"429\"} 1",
         "auth_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 2",
-        "auth_http_request_duration_seconds_count{route=\"/sessions\",method=\"POST\"} 3",
+        "auth_http_request_duration_seconds_count{route=\"/sessions\",method=\"POST\"} 4",
         "auth_logins_total{outcome=\"success\"} 1",
         "auth_logins_total{outcome=\"wrong\"} 2",
+        "auth_logins_total{outcome=\"throttled\"} 1",
         "auth_password_hash_queue 0",
-        "auth_password_hash_wait_seconds_count 4",
+        "auth_password_hash_wait_seconds_count 5",
         "auth_db_connections_in_use 0",
         "# TYPE auth_db_connection_wait_seconds histogram",
         "auth_outbox_mails 0",

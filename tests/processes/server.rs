@@ -4,9 +4,11 @@ use std::fs::File;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::secrets::{self, RememberingJar};
 use crate::support::Store;
 
 /// A server process; killed when dropped.
@@ -104,9 +106,13 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Kills the server, and checks that its log holds no secret.
     fn drop(&mut self) {
         let _ = self.process.kill();
         let _ = self.process.wait();
+        if !thread::panicking() {
+            secrets::assert_none_in(&self.log());
+        }
     }
 }
 
@@ -134,15 +140,16 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A client that keeps cookies and, like Python's requests in the original
-/// clients, is driven step by step: it does not follow redirects itself.
+/// A client that keeps cookies (remembering their values as secrets) and,
+/// like Python's requests in the original clients, is driven step by step:
+/// it does not follow redirects itself.
 pub fn client() -> reqwest::blocking::Client {
     client_builder().build().expect("an HTTP client")
 }
 
 fn client_builder() -> reqwest::blocking::ClientBuilder {
     reqwest::blocking::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(Arc::new(RememberingJar::default()))
         .redirect(reqwest::redirect::Policy::none())
 }
 
@@ -187,11 +194,15 @@ impl TestCertificate {
     }
 }
 
-/// `POST url` with `fields` as a urlencoded form.
+/// `POST url` with `fields` as a urlencoded form (remembering the secrets
+/// among them).
 pub fn post(
     client: &reqwest::blocking::Client,
     url: String,
     fields: &[(&str, &str)],
 ) -> reqwest::blocking::Response {
+    for (name, value) in fields {
+        secrets::remember_field(name, value);
+    }
     client.post(url).form(fields).send().expect("an answer")
 }
