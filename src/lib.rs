@@ -40,7 +40,9 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .register("/", web::catchers::all())
         .attach(web::security::shield())
         .attach(web::security::SecurityHeaders)
-        .attach(web::logging::RequestLog)
+        .attach(web::logging::RequestLog {
+            quiet: &api::health::PATHS,
+        })
         .attach(pages::templates());
     web::startup::stage(rocket, pages::link_paths())
 }

@@ -21,7 +21,8 @@ pub struct Health {
     status: &'static str,
 }
 
-/// The paths of the health checks, which the request log leaves out.
+/// The paths of the health checks, which the request log is told to leave
+/// out.
 pub const PATHS: [&str; 2] = ["/health/alive", "/health/ready"];
 
 /// 200 `{"status": "ok"}` while the process serves.

@@ -29,7 +29,7 @@ pub use passkeys::{relying_party, PasskeyChallenge, PasskeyLogin};
 pub use password::{HashError, PasswordHasher};
 pub use policy::PolicyViolation;
 pub use recovery::ResetIssued;
-pub use sessions::{Device, LiveSession, NewSession};
+pub use sessions::{Device, LiveSession, NewSession, SessionSweeper};
 pub use token::{generate_uuid, CeremonyId, SessionId};
 pub use two_factor::{PendingSignIn, TotpEnrolment, TwoFactorStatus};
 

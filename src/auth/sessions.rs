@@ -1,19 +1,55 @@
 //! Sessions: one per logged-in device, each ending at `session_ttl`, or
 //! earlier when not kept and unused for `session_idle_ttl`.
 
+use std::future::Future;
 use std::net::IpAddr;
+use std::time::Duration;
 
 use super::device_cookies::{DeviceCookie, DeviceToken};
 use super::token::{self, SessionId};
 use super::{Auth, AuthError, Email};
 use crate::clock::{self, now};
-use crate::db::{Session, SessionLimits, SessionStart};
+use crate::db::{Session, SessionLimits, SessionStart, DB};
 use crate::mail::Letter;
 use crate::user::User;
 
 /// How often, at most, a session's last use is written: reading a session
 /// stays a read.
 const LAST_SEEN_EVERY: i64 = 60;
+
+/// How often the sessions that are over are swept away.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Deletes the sessions that are over, and expired device cookies, once a
+/// minute: logins delete them too, but the tables hold only live rows even
+/// while nobody logs in.
+pub struct SessionSweeper {
+    db: DB,
+    idle_ttl: u64,
+}
+
+impl SessionSweeper {
+    /// Deletes what is over now; how many sessions.
+    pub async fn sweep(&self) -> Result<usize, AuthError> {
+        let now = now();
+        let idle_since = now.saturating_sub(clock::seconds(self.idle_ttl));
+        Ok(self.db.delete_over_sessions(now, idle_since).await?)
+    }
+
+    /// Sweeps at once, then every minute until `shutdown` completes.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            if let Err(error) = self.sweep().await {
+                log::warn!("cannot delete the sessions that are over: {error}");
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(SWEEP_EVERY) => {}
+            }
+        }
+    }
+}
 
 /// Where a request comes from: the device in words ("Firefox on Linux"),
 /// the client's address, and the device cookies it presents (name and
@@ -54,6 +90,15 @@ pub struct LiveSession {
 }
 
 impl Auth {
+    /// What sweeps this service's ended sessions away, to run in the
+    /// background.
+    pub fn session_sweeper(&self) -> SessionSweeper {
+        SessionSweeper {
+            db: self.db.clone(),
+            idle_ttl: self.settings.session_idle_ttl,
+        }
+    }
+
     /// Starts a new session for the user `email` on `device`, leaving their
     /// other sessions (the least recently used ends past
     /// `max_sessions_per_user`); `kept` (persistent) or ending with the

@@ -68,7 +68,38 @@ pub struct SessionStarted {
     pub new_device: bool,
 }
 
+/// Deletes, on the concrete `$connection`, every session over at `$now`
+/// (past its expiry, or, unless kept, idle since `$idle_since`) and every
+/// device cookie expired; the number of sessions deleted.
+macro_rules! delete_over {
+    ($connection:ident, $now:expr, $idle_since:expr) => {{
+        let expired = diesel::delete(sessions::table.filter(sessions::expires_at.le($now)))
+            .execute($connection)?;
+        let idle = diesel::delete(
+            sessions::table
+                .filter(sessions::persistent.eq(false))
+                .filter(sessions::last_seen_at.le($idle_since)),
+        )
+        .execute($connection)?;
+        diesel::delete(device_cookies::table.filter(device_cookies::expires_at.le($now)))
+            .execute($connection)?;
+        expired + idle
+    }};
+}
+
 impl DB {
+    /// Deletes every session over at `now` (past its expiry, or, unless
+    /// kept, last seen at `idle_since` or before) and every expired device
+    /// cookie, in one transaction; the number of sessions deleted.
+    pub async fn delete_over_sessions(&self, now: i64, idle_since: i64) -> Result<usize, DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                connection.transaction(|connection| Ok(delete_over!(connection, now, idle_since)))
+            })
+        })
+        .await
+    }
+
     /// In one transaction: starts `start` for the user `normalized_email`
     /// (an insert of what a select of the user gives, so an unknown email
     /// starts nothing), ends that user's least recently used sessions past
@@ -129,22 +160,11 @@ impl DB {
                         .load(connection)?;
                     diesel::delete(sessions::table.filter(sessions::id.eq_any(beyond_limit)))
                         .execute(connection)?;
-                    diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))
-                        .execute(connection)?;
-                    diesel::delete(
-                        sessions::table
-                            .filter(sessions::persistent.eq(false))
-                            .filter(sessions::last_seen_at.le(limits.idle_since)),
-                    )
-                    .execute(connection)?;
+                    let _ended = delete_over!(connection, now, limits.idle_since);
 
                     let issued = start.device_cookie;
                     let user_cookies =
                         device_cookies::table.filter(device_cookies::user_id.eq(user_id));
-                    diesel::delete(
-                        device_cookies::table.filter(device_cookies::expires_at.le(now)),
-                    )
-                    .execute(connection)?;
                     if !issued.replacing.is_empty() {
                         let replaced = device_cookies::digest.eq_any(&issued.replacing);
                         diesel::delete(user_cookies.filter(replaced)).execute(connection)?;

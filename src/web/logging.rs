@@ -9,7 +9,6 @@
 use std::io::Write;
 use std::time::Instant;
 
-use crate::api::health;
 use crate::config::LogFormat;
 use log::kv::{Key, Value, VisitSource};
 use log::{Level, LevelFilter, Log, Metadata, Record};
@@ -136,8 +135,11 @@ impl<'kvs> VisitSource<'kvs> for Fields<'_> {
     }
 }
 
-/// Logs one line per request, health checks aside.
-pub struct RequestLog;
+/// Logs one line per request, except on its quiet paths.
+pub struct RequestLog {
+    /// Paths never logged (the health checks, asked every few seconds).
+    pub quiet: &'static [&'static str],
+}
 
 /// When a request came in.
 struct Received(Instant);
@@ -168,7 +170,7 @@ impl Fairing for RequestLog {
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         let path = request.uri().path().as_str();
-        if !log::log_enabled!(target: REQUEST, Level::Info) || health::PATHS.contains(&path) {
+        if !log::log_enabled!(target: REQUEST, Level::Info) || self.quiet.contains(&path) {
             return;
         }
         let milliseconds = seconds_since_arrival(request) * 1000.0;

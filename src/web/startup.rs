@@ -1,8 +1,8 @@
 //! What happens once, as the server ignites: the settings read and checked,
 //! the database opened and migrated, `Auth` built and managed, the static
 //! folder mounted, requests counted if metrics are served; and at liftoff,
-//! the mail sender started and the metrics served on their own address
-//! (both stop with the server).
+//! the mail sender and the session sweeper started and the metrics served
+//! on their own address (all stop with the server).
 
 use std::sync::{Arc, Mutex};
 
@@ -48,8 +48,11 @@ pub fn stage(rocket: Rocket<Build>, links: LinkPaths) -> Rocket<Build> {
             }
         }
     });
-    let liftoff = AdHoc::on_liftoff("Mail sender and metrics", |rocket| {
+    let liftoff = AdHoc::on_liftoff("Mail sender, session sweeper and metrics", |rocket| {
         Box::pin(async move {
+            if let Some(auth) = rocket.state::<Auth>() {
+                tokio::spawn(auth.session_sweeper().run(rocket.shutdown()));
+            }
             let waiting = rocket.state::<WaitingSender>();
             let sender = waiting.and_then(|waiting| waiting.0.lock().ok()?.take());
             if let Some(sender) = sender {

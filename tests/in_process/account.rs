@@ -4,7 +4,7 @@
 use auth_service::auth::{Device, Email, Login, Password};
 use rocket::http::{Header, Method, Status};
 
-use crate::app::{body, location, TestApp};
+use crate::app::{body, location, Encoding, TestApp};
 use crate::support::smtp::SmtpSink;
 
 const EMAIL: &str = "grace@example.com";
@@ -24,7 +24,7 @@ async fn logged_in(app: TestApp) -> TestApp {
 async fn the_password_changes_in_every_encoding() {
     let app = logged_in(TestApp::new().await).await;
     let mut current = PASSWORD.to_owned();
-    for (n, encoding) in crate::app::Encoding::ALL.into_iter().enumerate() {
+    for (n, encoding) in Encoding::ALL.into_iter().enumerate() {
         let new = format!("{NEW_PASSWORD} {n}");
         let fields = [
             ("current_password", current.as_str()),
@@ -70,7 +70,7 @@ async fn a_password_change_ends_every_other_session_and_sends_a_notice() {
         ("current_password", PASSWORD),
         ("new_password", NEW_PASSWORD),
     ];
-    let (content_type, payload) = crate::app::Encoding::Json.encode(&fields);
+    let (content_type, payload) = Encoding::Json.encode(&fields);
     let response = app
         .client
         .put("/profile/password")
@@ -105,7 +105,10 @@ async fn wrong_current_passwords_are_refused_and_throttled_like_logins() {
     // which then is forgotten; five more against the account's untrusted
     // clients.
     for guess in 1..=10 {
-        let response = app.put("/profile/password", &wrong).await;
+        let encoding = Encoding::ALL[guess % Encoding::ALL.len()];
+        let response = app
+            .send(Method::Put, "/profile/password", encoding, &wrong)
+            .await;
         assert_eq!(response.status(), Status::Forbidden, "guess {guess}");
         assert_eq!(body(response).await, "{\"message\":\"wrong password\"}\n");
         if guess == 5 {
@@ -116,9 +119,16 @@ async fn wrong_current_passwords_are_refused_and_throttled_like_logins() {
         ("current_password", PASSWORD),
         ("new_password", NEW_PASSWORD),
     ];
-    let response = app.put("/profile/password", &right).await;
-    assert_eq!(response.status(), Status::TooManyRequests);
-    assert!(response.headers().get_one("Retry-After").is_some());
+    app.for_each_encoding(
+        Method::Put,
+        "/profile/password",
+        &right,
+        async |encoding, response| {
+            assert_eq!(response.status(), Status::TooManyRequests, "{encoding:?}");
+            assert!(response.headers().get_one("Retry-After").is_some());
+        },
+    )
+    .await;
     // The account's logins from untrusted clients wait too: the guesses
     // counted for it.
     let login = app
@@ -150,12 +160,23 @@ async fn a_weak_new_password_or_bad_fields_change_nothing() {
         ),
     ];
     for (fields, message) in cases {
-        let response = app.put("/profile/password", fields).await;
-        assert_eq!(response.status(), Status::BadRequest, "{fields:?}");
-        assert_eq!(
-            body(response).await,
-            format!("{{\"message\":\"{message}\"}}\n")
-        );
+        app.for_each_encoding(
+            Method::Put,
+            "/profile/password",
+            fields,
+            async |encoding, response| {
+                assert_eq!(
+                    response.status(),
+                    Status::BadRequest,
+                    "{encoding:?} {fields:?}"
+                );
+                assert_eq!(
+                    body(response).await,
+                    format!("{{\"message\":\"{message}\"}}\n")
+                );
+            },
+        )
+        .await;
     }
     app.login(EMAIL, PASSWORD).await;
 }
@@ -198,6 +219,18 @@ async fn the_address_changes_a_notice_goes_to_the_old_one_and_the_new_one_is_con
     let profile = app.client.get("/profile").dispatch().await;
     assert_eq!(body(profile).await, format!("{{\"email\":\"{new}\"}}\n"));
     app.login(new, PASSWORD).await;
+    for encoding in [Encoding::Json, Encoding::Multipart] {
+        let newer = format!("grace.{encoding:?}@example.org").to_lowercase();
+        let fields = [("password", PASSWORD), ("email", newer.as_str())];
+        let response = app
+            .send(Method::Put, "/profile/email", encoding, &fields)
+            .await;
+        assert_eq!(
+            body(response).await,
+            format!("{{\"email\":\"{newer}\",\"message\":\"email updated\"}}\n")
+        );
+        app.login(&newer, PASSWORD).await;
+    }
 }
 
 #[rocket::async_test]
@@ -317,21 +350,24 @@ async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_ag
     assert!(db.find_login_failures(EMAIL).await.unwrap().is_some());
     assert_eq!(app.stored_device_cookies(EMAIL), [1]);
 
-    let wrong = app
-        .client
-        .delete("/profile")
-        .header(rocket::http::ContentType::Form)
-        .body("password=nope")
-        .dispatch()
-        .await;
-    assert_eq!(wrong.status(), Status::Forbidden);
+    let wrong = [("password", "nope")];
+    app.for_each_encoding(
+        Method::Delete,
+        "/profile",
+        &wrong,
+        async |encoding, response| {
+            assert_eq!(response.status(), Status::Forbidden, "{encoding:?}");
+            assert_eq!(body(response).await, "{\"message\":\"wrong password\"}\n");
+        },
+    )
+    .await;
     assert!(app.stored_user(EMAIL).await.is_some());
 
     let response = app
         .send(
             Method::Delete,
             "/profile",
-            crate::app::Encoding::Json,
+            Encoding::Json,
             &[("password", PASSWORD)],
         )
         .await;
@@ -347,13 +383,60 @@ async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_ag
         Status::Forbidden
     );
 
-    app.register(EMAIL, NEW_PASSWORD).await;
-    app.login(EMAIL, NEW_PASSWORD).await;
+    // Again, in the other encodings.
+    for encoding in [Encoding::Form, Encoding::Multipart] {
+        app.register(EMAIL, NEW_PASSWORD).await;
+        app.login(EMAIL, NEW_PASSWORD).await;
+        let fields = [("password", NEW_PASSWORD)];
+        let response = app
+            .send(Method::Delete, "/profile", encoding, &fields)
+            .await;
+        assert_eq!(response.status(), Status::Ok, "{encoding:?}");
+        assert!(app.stored_user(EMAIL).await.is_none(), "{encoding:?}");
+    }
+}
+
+#[rocket::async_test]
+async fn account_changes_need_a_session_in_every_encoding() {
+    let app = TestApp::new().await;
+    app.register(EMAIL, PASSWORD).await;
+    type Fields<'a> = &'a [(&'a str, &'a str)];
+    let changes: [(Method, &str, Fields); 5] = [
+        (
+            Method::Put,
+            "/profile/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", NEW_PASSWORD),
+            ],
+        ),
+        (
+            Method::Put,
+            "/profile/email",
+            &[("password", PASSWORD), ("email", "free@example.com")],
+        ),
+        (Method::Delete, "/profile", &[("password", PASSWORD)]),
+        (Method::Delete, "/sessions/others", &[]),
+        (Method::Delete, "/sessions/0123456789abcdef", &[]),
+    ];
+    for (method, path, fields) in changes {
+        app.for_each_encoding(method, path, fields, async |encoding, response| {
+            let what = format!("{encoding:?} {method} {path}");
+            assert_eq!(response.status(), Status::Forbidden, "{what}");
+            assert!(body(response).await.starts_with("{\"message\":"), "{what}");
+        })
+        .await;
+    }
+    assert!(app.stored_user("free@example.com").await.is_none());
+    app.login(EMAIL, PASSWORD).await;
 }
 
 #[rocket::async_test]
 async fn account_changes_refuse_cross_site_requests() {
     let app = logged_in(TestApp::new().await).await;
+    let listed = body(app.client.get("/sessions").dispatch().await).await;
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let own_session = format!("/sessions/{}", listed[0]["id"].as_str().unwrap());
     let fields = "current_password=compilers+are+friends&new_password=nanoseconds+of+wire";
     for (method, path, body) in [
         (Method::Put, "/profile/password", fields),
@@ -364,6 +447,7 @@ async fn account_changes_refuse_cross_site_requests() {
         ),
         (Method::Delete, "/profile", "password=compilers+are+friends"),
         (Method::Delete, "/sessions/others", ""),
+        (Method::Delete, &own_session, ""),
     ] {
         let response = app
             .client
@@ -376,6 +460,8 @@ async fn account_changes_refuse_cross_site_requests() {
         assert_eq!(response.status(), Status::Forbidden, "{method} {path}");
     }
     assert!(app.stored_user(EMAIL).await.is_some());
+    let profile = app.client.get("/profile").dispatch().await;
+    assert_eq!(profile.status(), Status::Ok, "the session goes on");
     app.login(EMAIL, PASSWORD).await;
 }
 

@@ -282,6 +282,12 @@ pub fn location<'a>(response: &'a LocalResponse<'_>) -> Option<&'a str> {
     response.headers().get_one("Location")
 }
 
+/// The notice (flash message) `response` sets, if any.
+pub fn notice(response: &LocalResponse<'_>) -> Option<String> {
+    let flash = response.cookies().get("_flash")?;
+    Some(flash.value().to_owned())
+}
+
 /// A bare pool over `store`, for tests of `DB` alone.
 pub async fn db_in(store: &Store) -> DB {
     connect(figment(store)).await

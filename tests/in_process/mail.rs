@@ -205,7 +205,14 @@ async fn a_reset_link_leads_to_the_form_without_the_token_in_the_address_and_wor
         "<p class=\"error\" id=\"confirm_password-error\">The two passwords are not the same.</p>"
     ));
 
-    fields[4].1 = NEW_PASSWORD;
+    (fields[3].1, fields[4].1) = ("password", "password");
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert!(body(response).await.contains(
+        "<p class=\"error\" id=\"new_password-error\">New password is too common; choose another.</p>"
+    ));
+
+    (fields[3].1, fields[4].1) = (NEW_PASSWORD, NEW_PASSWORD);
     let response = app.submit("/reset_password", &fields).await;
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(location(&response), Some("/login"));

@@ -6,7 +6,7 @@ use rocket::http::{ContentType, Cookie, Header, Method, Status};
 use rocket::local::asynchronous::LocalResponse;
 use serde_json::Value;
 
-use crate::app::{body, location, Encoding, TestApp, BROWSER};
+use crate::app::{body, location, notice, Encoding, TestApp, BROWSER};
 use crate::support::smtp::SmtpSink;
 
 const EMAIL: &str = "ada@example.com";
@@ -323,6 +323,49 @@ async fn a_session_not_kept_ends_when_idle_and_ended_sessions_are_deleted() {
 }
 
 #[rocket::async_test]
+async fn logging_out_ends_this_session_only() {
+    let app = devices(|figment| figment).await;
+    let laptop = app.device_login(EMAIL, FIREFOX, "192.0.2.7").await;
+    let phone = app
+        .device_login(EMAIL, CHROME_ANDROID, "198.51.100.4")
+        .await;
+    let logout = app.with_cookie(Method::Delete, "/sessions", &laptop).await;
+    assert_eq!(logout.status(), Status::Found);
+    assert_eq!(location(&logout), Some("/"));
+    let profile = async |cookie| {
+        app.with_cookie(Method::Get, "/profile", cookie)
+            .await
+            .status()
+    };
+    assert_eq!(profile(&laptop).await, Status::Forbidden);
+    assert_eq!(profile(&phone).await, Status::Ok);
+    assert_eq!(app.stored_sessions(EMAIL).await.len(), 1);
+}
+
+#[rocket::async_test]
+async fn the_sessions_that_are_over_are_swept_away_while_nobody_logs_in() {
+    let app = devices(|figment| figment.merge(("session_idle_ttl", 600))).await;
+    app.browser_login(EMAIL, false).await;
+    app.browser_login(EMAIL, true).await;
+    let live = app.device_login(EMAIL, FIREFOX, "192.0.2.7").await;
+    app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 601");
+    // The session kept in the browser reaches its absolute expiry.
+    app.execute(
+        "UPDATE sessions SET expires_at = 0 \
+         WHERE id = (SELECT MIN(id) FROM sessions WHERE persistent)",
+    );
+
+    let sweep = async || app.auth().session_sweeper().sweep().await.expect("a sweep");
+    assert_eq!(sweep().await, 2, "the idle one and the expired one");
+    let stored = app.stored_sessions(EMAIL).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].ip.as_deref(), Some("192.0.2.7"));
+    let profile = app.with_cookie(Method::Get, "/profile", &live).await;
+    assert_eq!(profile.status(), Status::Ok);
+    assert_eq!(sweep().await, 0);
+}
+
+#[rocket::async_test]
 async fn a_login_from_a_new_device_sends_a_notice() {
     let sink = SmtpSink::start();
     let url = sink.url();
@@ -368,17 +411,26 @@ async fn the_account_page_lists_where_one_is_logged_in_and_ends_a_session() {
         .submit_for(&path, &[("_method", "DELETE")], &browser)
         .await;
     assert_eq!(location(&response), Some("/profile"));
-    let notice = response
-        .cookies()
-        .get("_flash")
-        .expect("a notice")
-        .value()
-        .to_owned();
-    assert!(notice.contains("Session ended."), "{notice}");
+    let ended = notice(&response).expect("a notice");
+    assert!(ended.contains("Session ended."), "{ended}");
     let response = app.with_cookie(Method::Get, "/profile", &phone).await;
     assert_eq!(response.status(), Status::Forbidden);
     let html = body(app.page_for("/profile", &browser).await).await;
     assert!(!html.contains("Chrome on Android"));
+
+    // This device's own row ends this session: a logout.
+    let listed = app.listed(&browser).await;
+    let own = listed[0]["id"].as_str().unwrap();
+    assert!(html.contains(&format!("action=\"/sessions/{own}\"")));
+    assert!(html.contains("aria-label=\"End this session (log out of this device)\""));
+    let path = format!("/sessions/{own}");
+    let response = app
+        .submit_for(&path, &[("_method", "DELETE")], &browser)
+        .await;
+    assert_eq!(location(&response), Some("/login"));
+    let logged_out = notice(&response).expect("a notice");
+    assert!(logged_out.contains("You have logged out of this device."));
+    assert_eq!(app.stored_sessions(EMAIL).await.len(), 0);
 }
 
 #[rocket::async_test]
@@ -394,13 +446,8 @@ async fn the_account_page_ends_every_other_session() {
         .submit_for("/sessions/others", &[("_method", "DELETE")], &browser)
         .await;
     assert_eq!(location(&response), Some("/profile"));
-    let notice = response
-        .cookies()
-        .get("_flash")
-        .expect("a notice")
-        .value()
-        .to_owned();
-    assert!(notice.contains("2 other sessions ended."), "{notice}");
+    let ended = notice(&response).expect("a notice");
+    assert!(ended.contains("2 other sessions ended."), "{ended}");
     for cookie in &others {
         let response = app.with_cookie(Method::Get, "/profile", cookie).await;
         assert_eq!(response.status(), Status::Forbidden);

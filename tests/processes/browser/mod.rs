@@ -102,6 +102,22 @@ impl Drop for ChromeDriver {
     }
 }
 
+/// A script listing the targets shown smaller than 24 x 24 px, each as its
+/// start tag and size; a link in a sentence is not counted.
+const SMALL_TARGETS: &str = r#"
+    const targets = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+    return [...document.querySelectorAll(targets)].flatMap(target => {
+        const { width, height } = target.getBoundingClientRect();
+        const sentence = target.closest('p');
+        const inline = sentence && sentence.textContent.trim() !== target.textContent.trim();
+        if (inline || (width === 0 && height === 0) || (width >= 24 && height >= 24)) {
+            return [];
+        }
+        const tag = target.outerHTML.slice(0, target.outerHTML.indexOf('>') + 1);
+        return [`${tag} ${width} x ${height}`];
+    });
+"#;
+
 /// One person in a fresh headless Chromium, against a server of their
 /// own. Screenshots of each page they look at, at 1280 and 390 px wide,
 /// land in `target/tmp/browser-screenshots/<scenario>/`.
@@ -264,12 +280,27 @@ impl Person<'_> {
                 .set_window_size(width, 1400)
                 .await
                 .expect("the window resizes");
+            if width == 390 {
+                self.has_no_small_targets(name).await;
+            }
             let png = self.browser.screenshot().await.expect("a screenshot");
             let file = self
                 .screenshots
                 .join(format!("{:02}-{name}-{width}.png", self.taken));
             std::fs::write(file, png).expect("the screenshot is saved");
         }
+    }
+
+    /// Asserts that every link, button and field shown is a target of at
+    /// least 24 x 24 px (WCAG 2.2, target size), links within a sentence
+    /// aside (the criterion's inline exception).
+    async fn has_no_small_targets(&self, name: &str) {
+        let small = self
+            .browser
+            .execute(SMALL_TARGETS, vec![])
+            .await
+            .expect("the targets measured");
+        assert_eq!(small, serde_json::json!([]), "{name}: targets under 24 px");
     }
 
     async fn log_in(&self, password: &str, path: &str) {
