@@ -223,9 +223,11 @@ impl Person<'_> {
         self.waits_for(path).await;
     }
 
-    /// Clicks the button `label` of the page's main content.
+    /// Clicks the button `label` (its text or its accessible name) of the
+    /// page's main content.
     async fn press(&self, label: &str) {
-        let button = format!("//main//button[normalize-space() = '{label}']");
+        let button =
+            format!("//main//button[normalize-space() = '{label}' or @aria-label = '{label}']");
         let button = self
             .browser
             .find(Locator::XPath(&button))
@@ -510,7 +512,8 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
             phone.sees("still-logged-in", &["Your account"], &[]).await;
 
             // The laptop ends the phone's session from its account page.
-            laptop.click("End", "/profile").await;
+            let other = "End the session on Chrome on Linux";
+            laptop.click(other, "/profile").await;
             laptop.sees("ended", &["Session ended."], &[]).await;
             phone.open("/profile").await;
             phone.waits_for("/login").await;
