@@ -79,6 +79,8 @@ impl Auth {
             email: Some(new.to_string()),
             normalized_email: Some(new.normalized()),
             email_verified_at: Some(None),
+            // The TOTP secret is sealed for the address: sealed again.
+            totp_secret: self.totp_secret_for(&user, &new.normalized())?.map(Some),
             ..UserChanges::default()
         };
         let (changes, link) = self.with_verification(changes, now);

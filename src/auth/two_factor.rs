@@ -291,11 +291,29 @@ impl Auth {
             .totp_secret
             .as_deref()
             .ok_or(AuthError::NoTotpEnrolment)?;
-        let secret = self
-            .totp_sealer
+        totp(user, self.open_totp_secret(user, sealed)?)
+    }
+
+    /// `user`'s TOTP secret (enabled or pending) sealed again for the
+    /// address `normalized_email`, which it is bound to: for an address
+    /// change. `None` without one.
+    pub(super) fn totp_secret_for(
+        &self,
+        user: &User,
+        normalized_email: &str,
+    ) -> Result<Option<Vec<u8>>, AuthError> {
+        let Some(sealed) = user.totp_secret.as_deref() else {
+            return Ok(None);
+        };
+        let secret = self.open_totp_secret(user, sealed)?;
+        Ok(Some(self.totp_sealer.seal(normalized_email, &secret)))
+    }
+
+    /// Opens `user`'s `sealed` TOTP secret.
+    fn open_totp_secret(&self, user: &User, sealed: &[u8]) -> Result<Vec<u8>, AuthError> {
+        self.totp_sealer
             .open(&user.normalized_email, sealed)
-            .ok_or_else(|| AuthError::Internal("a TOTP secret does not open".to_owned()))?;
-        totp(user, secret)
+            .ok_or_else(|| AuthError::Internal("a TOTP secret does not open".to_owned()))
     }
 
     /// The digests to keep of `codes`.

@@ -1,4 +1,5 @@
-//! The secret key that makes sessions survive restarts.
+//! The settings: the secret key that makes sessions survive restarts, and
+//! settings refused at start.
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -80,4 +81,19 @@ async fn an_invalid_setting_stops_the_start() {
         };
         assert_eq!(failed, ["auth-service"]);
     }
+}
+
+#[test]
+fn a_passkey_relying_party_that_does_not_fit_the_public_url_is_explained() {
+    let store = Store::new();
+    let configured = figment(&store).merge(("passkey_rp_id", "example.com"));
+    let settings = auth_service::config::Settings::from_figment(&configured).unwrap();
+    assert_eq!(
+        auth_service::auth::relying_party(&settings).err(),
+        Some(
+            "passkey_rp_id \"example.com\" must be public_url's host (localhost) or a domain \
+             it belongs to"
+                .to_owned()
+        )
+    );
 }

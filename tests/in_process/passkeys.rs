@@ -230,6 +230,28 @@ async fn a_cloned_authenticator_whose_counter_goes_back_is_refused() {
 }
 
 #[rocket::async_test]
+async fn a_passkey_used_without_user_verification_is_refused() {
+    let app = TestApp::new().await;
+    let (mut authenticator, _) = with_a_passkey(&app).await;
+    // A client that tells the authenticator verification is not needed:
+    // it signs with user presence only.
+    let (ceremony, mut options) = start_adding(&app, "Unverified").await;
+    options["publicKey"]["authenticatorSelection"]["userVerification"] = json!("discouraged");
+    let credential = Authenticator::new(ORIGIN).create(&options);
+    let finish = json!({"ceremony": ceremony, "credential": credential});
+    let (status, json) = answer(post_json(&app, "/profile/passkeys", &finish).await).await;
+    assert_eq!(status, Status::BadRequest, "{json}");
+    assert_eq!(listed(&app).await.len(), 1, "nothing added");
+
+    log_out(&app).await;
+    let (ceremony, mut options) = start_sign_in(&app).await;
+    options["publicKey"]["userVerification"] = json!("discouraged");
+    let (status, json) = finish_sign_in(&app, &ceremony, &authenticator.get(&options)).await;
+    assert_eq!(status, Status::Unauthorized, "{json}");
+    assert!(app.session_id().is_none());
+}
+
+#[rocket::async_test]
 async fn a_credential_the_browser_says_is_not_kept_is_not_added() {
     let app = TestApp::new().await;
     let (_, _) = with_a_passkey(&app).await;
@@ -329,6 +351,14 @@ async fn another_users_credential_or_ceremony_does_nothing() {
 async fn a_removed_passkey_no_longer_signs_in() {
     let app = TestApp::new().await;
     let (mut authenticator, id) = with_a_passkey(&app).await;
+    let cross_site = app
+        .client
+        .delete(format!("/profile/passkeys/{id}"))
+        .header(Header::new("Sec-Fetch-Site", "cross-site"))
+        .dispatch()
+        .await;
+    assert_eq!(cross_site.status(), Status::Forbidden);
+    assert_eq!(listed(&app).await.len(), 1, "kept");
     let (status, json) = remove(&app, &id).await;
     assert_eq!(
         (status, json),
@@ -418,6 +448,17 @@ async fn adding_a_passkey_takes_the_password_a_name_and_a_same_site_request() {
             "name=Laptop&password={}",
             PASSWORD.replace(' ', "+")
         ))
+        .dispatch()
+        .await;
+    assert_eq!(cross_site.status(), Status::Forbidden);
+    let (ceremony, options) = start_adding(&app, "Laptop").await;
+    let credential = Authenticator::new(ORIGIN).create(&options);
+    let cross_site = app
+        .client
+        .post("/profile/passkeys")
+        .header(ContentType::JSON)
+        .header(Header::new("Sec-Fetch-Site", "cross-site"))
+        .body(json!({"ceremony": ceremony, "credential": credential}).to_string())
         .dispatch()
         .await;
     assert_eq!(cross_site.status(), Status::Forbidden);

@@ -127,6 +127,32 @@ async fn a_password_alone_opens_no_session_once_two_factor_is_on() {
 }
 
 #[rocket::async_test]
+async fn two_factor_stays_on_and_working_across_an_address_change() {
+    let app = TestApp::new().await;
+    let (totp, _) = enabled(&app).await;
+    let new = "katherine.johnson@example.org";
+    let fields = [("password", PASSWORD), ("email", new)];
+    let changed = app.put("/profile/email", &fields).await;
+    assert_eq!(changed.status(), Status::Ok);
+
+    let mut credentials = vec![("email", new), ("password", PASSWORD)];
+    let missing = app.post("/sessions", &credentials).await;
+    assert_eq!(missing.status(), Status::Unauthorized);
+    assert_eq!(
+        body(missing).await,
+        "{\"message\":\"one-time code required\"}\n"
+    );
+    let now = code(&totp, 0).await;
+    credentials.push(("otp", &now));
+    let right = app.post("/sessions", &credentials).await;
+    assert_eq!(right.status(), Status::Ok);
+    assert_eq!(
+        body(right).await,
+        format!("{{\"email\":\"{new}\",\"message\":\"logged in\"}}\n")
+    );
+}
+
+#[rocket::async_test]
 async fn one_step_of_drift_is_accepted_and_two_are_not() {
     let app = TestApp::new().await;
     let (totp, _) = enabled(&app).await;
@@ -164,7 +190,22 @@ async fn code_guesses_are_throttled_per_account() {
             Status::Unauthorized
         );
     }
-    let right = login_with(&app, PASSWORD, Some(&code(&totp, 0).await)).await;
+    let (content_type, payload) = crate::app::Encoding::Form.encode(&[
+        ("email", EMAIL),
+        ("password", PASSWORD),
+        ("otp", &code(&totp, 0).await),
+    ]);
+    let response = app
+        .client
+        .post("/sessions")
+        .header(content_type)
+        .body(payload)
+        .dispatch()
+        .await;
+    let retry_after = response.headers().get_one("Retry-After").map(str::to_owned);
+    let wait: u64 = retry_after.expect("Retry-After").parse().expect("seconds");
+    assert!(wait > 0, "{wait}");
+    let right = (response.status(), body(response).await);
     assert_eq!(right.0, Status::TooManyRequests);
     assert_eq!(
         right.1,
