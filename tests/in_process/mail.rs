@@ -325,6 +325,81 @@ async fn a_browser_following_the_verification_link_lands_on_its_profile() {
 }
 
 #[rocket::async_test]
+async fn verification_links_are_limited_like_reset_mails_and_asked_again_from_the_account_page() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    sink.wait_for(ALICE, 1);
+    app.login(ALICE, PASSWORD).await;
+    // Within `reset_mail_interval` of the registration's link: the same
+    // answers, and no mail.
+    let response = app.post("/verify_email", &[("email", ALICE)]).await;
+    assert_eq!(
+        body(response).await,
+        format!("{{\"email\":\"{ALICE}\",\"message\":\"verification link sent\"}}\n")
+    );
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains("Send the link again"));
+    let response = app.submit("/verify_email", &[("email", ALICE)]).await;
+    assert_eq!(location(&response), Some("/profile"));
+    let sent = "If alice@example.com has an account waiting for confirmation, we have sent a new link to it.";
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains(sent), "{html}");
+    rocket::tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(sink.received().len(), 1, "no second mail yet");
+
+    // Once the interval is over, the account page's button mails a link.
+    app.execute("UPDATE users SET verify_mail_sent_at = verify_mail_sent_at - 61");
+    let response = app.submit("/verify_email", &[("email", ALICE)]).await;
+    assert_eq!(location(&response), Some("/profile"));
+    let second = token_in(&sink, ALICE, 1, "/verify_email");
+    let verified = app
+        .client
+        .get(format!("/verify_email?token={second}"))
+        .dispatch()
+        .await;
+    assert_eq!(verified.status(), Status::Ok);
+}
+
+#[rocket::async_test]
+async fn an_expired_verification_link_is_refused_with_a_way_to_ask_again() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    let token = token_in(&sink, ALICE, 0, "/verify_email");
+    app.execute("UPDATE users SET verify_token_expires_at = 0");
+    let path = format!("/verify_email?token={token}");
+    let json = app.client.get(path.clone()).dispatch().await;
+    assert_eq!(json.status(), Status::BadRequest);
+    assert!(body(json).await.starts_with("{\"message\":"));
+    let page = app.page(&path).await;
+    assert_eq!(page.status(), Status::BadRequest);
+    let html = body(page).await;
+    assert!(html.contains("This link no longer works"), "{html}");
+    let user = app.stored_user(ALICE).await.unwrap();
+    assert_eq!(user.email_verified_at, None);
+}
+
+#[rocket::async_test]
+async fn an_expired_reset_link_is_refused_with_a_way_to_ask_again() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with(mailing_resets_to(&sink)).await;
+    app.register(ALICE, PASSWORD).await;
+    app.submit("/reset_password", &[("email", ALICE)]).await;
+    let token = token_in(&sink, ALICE, 0, "/reset_password");
+    app.execute("UPDATE users SET reset_token_expires_at = 0");
+    let page = app.page(&format!("/reset_password?token={token}")).await;
+    assert_eq!(page.status(), Status::BadRequest);
+    let html = body(page).await;
+    assert!(html.contains("This link no longer works"), "{html}");
+    assert!(
+        html.contains("href=\"/reset_password\""),
+        "a way to ask again"
+    );
+    app.login(ALICE, PASSWORD).await;
+}
+
+#[rocket::async_test]
 async fn asking_for_a_verification_link_answers_alike_for_every_address() {
     let sink = SmtpSink::start();
     let app =

@@ -187,9 +187,24 @@ fn login_attempts_are_logged_without_passwords() {
         server.url("/sessions"),
         &[("email", email), ("password", password)],
     );
+    // Without smtp_url, the verification mail is written to the log.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !server.log().contains("Subject: Confirm your email address") {
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     server.kill();
 
     let log = server.log();
+    assert!(
+        log.contains("mail to \"audited@example.com\" (smtp_url is not set, so it is logged"),
+        "{log}"
+    );
+    assert!(log.contains("/verify_email?token="), "the link: {log}");
+    assert!(
+        log.contains("mail is not configured: mails (reset and verification links among them)"),
+        "the release warning: {log}"
+    );
     assert!(
         log.contains("login failed for \"audited@example.com\" from 127.0.0.1"),
         "{log}"

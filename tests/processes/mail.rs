@@ -107,6 +107,66 @@ fn verification_reset_and_notice_go_out_over_smtp() {
 }
 
 #[test]
+fn a_link_sent_again_and_the_original_reset_go_out_over_smtp() {
+    let store = Store::new();
+    let sink = SmtpSink::start();
+    // Resets answered in the body, as the original API does.
+    let variables = [
+        ("ROCKET_SMTP_URL", sink.url()),
+        ("ROCKET_RESET_MAIL_INTERVAL", "0".to_owned()),
+    ];
+    let server = start(&store, &variables);
+    let client = client();
+    let email = "again@example.com";
+    let credentials = [("email", email), ("password", PASSWORD)];
+    assert_eq!(
+        post(&client, server.url("/users"), &credentials).status(),
+        StatusCode::OK
+    );
+    sink.wait_for(email, 1);
+    let again = post(&client, server.url("/verify_email"), &[("email", email)]);
+    assert_eq!(
+        again.text().unwrap(),
+        format!("{{\"email\":\"{email}\",\"message\":\"verification link sent\"}}\n")
+    );
+    let resent = &sink.wait_for(email, 2)[1];
+    assert_eq!(resent.subject(), Some("Confirm your email address"));
+    let verified = client
+        .get(mailed_link(resent, "/verify_email"))
+        .send()
+        .unwrap();
+    assert_eq!(verified.status(), StatusCode::OK);
+
+    let asked = post(&client, server.url("/reset_password"), &[("email", email)]);
+    let asked: serde_json::Value = asked.json().unwrap();
+    let token = asked["reset_token"]
+        .as_str()
+        .expect("the token in the body");
+    let update = [
+        ("email", email),
+        ("reset_token", token),
+        ("new_password", "another passphrase entirely"),
+    ];
+    let response = client
+        .put(server.url("/reset_password"))
+        .form(&update)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    sink.wait_for_subject(email, "Your password was changed");
+    thread::sleep(Duration::from_millis(500));
+    let subjects: Vec<Option<String>> = sink
+        .received()
+        .iter()
+        .map(|mail| mail.subject().map(str::to_owned))
+        .collect();
+    assert!(
+        !subjects.contains(&Some("Reset your password".to_owned())),
+        "no reset link mailed: {subjects:?}"
+    );
+}
+
+#[test]
 fn a_mail_that_fails_for_good_is_logged_with_its_recipient() {
     let store = Store::new();
     let sink = SmtpSink::refusing(&["bounce@example.com"]);
