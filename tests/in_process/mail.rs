@@ -596,8 +596,9 @@ async fn bad_mail_settings_stop_the_start() {
         ("mail_from", "not a mailbox"),
         ("reset_delivery", "carrier pigeon"),
     ] {
+        let store = crate::support::Store::new();
         let started = rocket::local::asynchronous::Client::tracked(auth_service::build(
-            crate::app::figment(&crate::support::Store::new()).merge((key, value)),
+            crate::app::figment(&store).merge((key, value)),
         ))
         .await;
         assert!(
@@ -606,6 +607,20 @@ async fn bad_mail_settings_stop_the_start() {
             }),
             "{key} = {value}"
         );
+    }
+}
+
+#[rocket::async_test]
+async fn the_three_forms_of_smtp_url_are_taken() {
+    for url in [
+        "smtp://relay.example:25",
+        "smtp://user:secret@mail.example:587?tls=required",
+        "smtps://user:secret@mail.example:465",
+    ] {
+        let store = crate::support::Store::new();
+        let figment = crate::app::figment(&store).merge(("smtp_url", url));
+        let started = rocket::local::asynchronous::Client::tracked(auth_service::build(figment));
+        assert!(started.await.is_ok(), "{url}");
     }
 }
 
