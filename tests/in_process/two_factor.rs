@@ -75,20 +75,29 @@ async fn enabled(app: &TestApp) -> (Totp, Vec<String>) {
     (totp, codes)
 }
 
-/// `POST /sessions` with `otp`, from a client without cookies.
-async fn login_with(app: &TestApp, password: &str, otp: Option<&str>) -> (Status, String, bool) {
+/// `POST /sessions` with `otp`, from a client without cookies: the answer.
+async fn login_response<'a>(
+    app: &'a TestApp,
+    password: &str,
+    otp: Option<&str>,
+) -> rocket::local::asynchronous::LocalResponse<'a> {
     let mut fields = vec![("email", EMAIL), ("password", password)];
     if let Some(otp) = otp {
         fields.push(("otp", otp));
     }
     let (content_type, payload) = crate::app::Encoding::Form.encode(&fields);
-    let response = app
-        .client
+    app.client
         .post("/sessions")
         .header(content_type)
         .body(payload)
         .dispatch()
-        .await;
+        .await
+}
+
+/// `POST /sessions` with `otp`, from a client without cookies: the status,
+/// the body and whether a session cookie was set.
+async fn login_with(app: &TestApp, password: &str, otp: Option<&str>) -> (Status, String, bool) {
+    let response = login_response(app, password, otp).await;
     let cookie = response
         .cookies()
         .get("session_id")
@@ -190,18 +199,8 @@ async fn code_guesses_are_throttled_per_account() {
             Status::Unauthorized
         );
     }
-    let (content_type, payload) = crate::app::Encoding::Form.encode(&[
-        ("email", EMAIL),
-        ("password", PASSWORD),
-        ("otp", &code(&totp, 0).await),
-    ]);
-    let response = app
-        .client
-        .post("/sessions")
-        .header(content_type)
-        .body(payload)
-        .dispatch()
-        .await;
+    let now = code(&totp, 0).await;
+    let response = login_response(&app, PASSWORD, Some(&now)).await;
     let retry_after = response.headers().get_one("Retry-After").map(str::to_owned);
     let wait: u64 = retry_after.expect("Retry-After").parse().expect("seconds");
     assert!(wait > 0, "{wait}");

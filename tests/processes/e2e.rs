@@ -5,7 +5,7 @@ use std::thread;
 
 use reqwest::StatusCode;
 
-use crate::server::{client, post, Server, TestCertificate};
+use crate::server::{client, post, put, Server, TestCertificate};
 use crate::support::Store;
 
 #[test]
@@ -79,11 +79,7 @@ fn the_original_flow() {
         ("reset_token", &token),
         ("new_password", new_password),
     ];
-    let response = client
-        .put(server.url("/reset_password"))
-        .form(&update)
-        .send()
-        .unwrap();
+    let response = put(&client, server.url("/reset_password"), &update);
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.text().unwrap(),

@@ -6,7 +6,7 @@ use reqwest::header::SET_COOKIE;
 use reqwest::StatusCode;
 
 use crate::secrets::mailed_token;
-use crate::server::{client, post, Server};
+use crate::server::{client, post, put, Server};
 use crate::support::smtp::SmtpSink;
 use crate::support::Store;
 
@@ -61,11 +61,7 @@ fn logged_life(format: &str) -> (String, Vec<String>) {
         ("reset_token", reset.as_str()),
         ("new_password", NEW_PASSWORD),
     ];
-    let updated = Client::new()
-        .put(server.url("/reset_password"))
-        .form(&update)
-        .send()
-        .unwrap();
+    let updated = put(&Client::new(), server.url("/reset_password"), &update);
     assert_eq!(updated.status(), StatusCode::OK);
     secrets.push(reset);
     (server.log(), secrets)

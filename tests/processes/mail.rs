@@ -12,7 +12,7 @@ use auth_service::db::{QueuedMail, DB};
 use reqwest::StatusCode;
 
 use crate::secrets::{mailed_link, mailed_token};
-use crate::server::{client, post, Server};
+use crate::server::{client, post, put, Server};
 use crate::support::smtp::SmtpSink;
 use crate::support::{Store, SECRET_KEY};
 
@@ -93,11 +93,7 @@ fn verification_reset_and_notice_go_out_over_smtp() {
         ("reset_token", &mailed_token(reset, "/reset_password")),
         ("new_password", "another passphrase entirely"),
     ];
-    let response = client
-        .put(server.url("/reset_password"))
-        .form(&update)
-        .send()
-        .unwrap();
+    let response = put(&client, server.url("/reset_password"), &update);
     assert_eq!(response.status(), StatusCode::OK);
     sink.wait_for_subject(email, "Your password was changed");
 
@@ -147,11 +143,7 @@ fn a_link_sent_again_and_the_original_reset_go_out_over_smtp() {
         ("reset_token", token),
         ("new_password", "another passphrase entirely"),
     ];
-    let response = client
-        .put(server.url("/reset_password"))
-        .form(&update)
-        .send()
-        .unwrap();
+    let response = put(&client, server.url("/reset_password"), &update);
     assert_eq!(response.status(), StatusCode::OK);
     sink.wait_for_subject(email, "Your password was changed");
     thread::sleep(Duration::from_millis(500));

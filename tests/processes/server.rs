@@ -201,8 +201,25 @@ pub fn post(
     url: String,
     fields: &[(&str, &str)],
 ) -> reqwest::blocking::Response {
+    send_form(client.post(url), fields)
+}
+
+/// `PUT url` with `fields` as a urlencoded form (remembering the secrets
+/// among them).
+pub fn put(
+    client: &reqwest::blocking::Client,
+    url: String,
+    fields: &[(&str, &str)],
+) -> reqwest::blocking::Response {
+    send_form(client.put(url), fields)
+}
+
+fn send_form(
+    request: reqwest::blocking::RequestBuilder,
+    fields: &[(&str, &str)],
+) -> reqwest::blocking::Response {
     for (name, value) in fields {
         secrets::remember_field(name, value);
     }
-    client.post(url).form(fields).send().expect("an answer")
+    request.form(fields).send().expect("an answer")
 }
