@@ -15,42 +15,23 @@ mod two_factor;
 mod users;
 mod verify_email;
 
-/// Every route of the JSON API, to mount at `/`.
-pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
-        index::index,
-        health::alive,
-        health::ready,
-        users::register,
-        sessions::login,
-        sessions::logout,
-        sessions::list,
-        sessions::end_others,
-        sessions::end,
-        profile::profile,
-        profile::change_password,
-        profile::change_email,
-        profile::delete_account,
-        two_factor::start,
-        two_factor::confirm,
-        two_factor::disable,
-        two_factor::new_codes,
-        passkeys::start_registration,
-        passkeys::finish_registration,
-        passkeys::list,
-        passkeys::remove,
-        passkeys::start_sign_in,
-        passkeys::finish_sign_in,
-        reset_password::get_reset_password_token,
-        reset_password::update_password,
-        verify_email::verify_email,
-        verify_email::request_verification,
-    ]
+/// Declares `routes()`, to mount, and `Operations`, for the OpenAPI
+/// document, from one list: every route is documented.
+macro_rules! api {
+    ($($module:ident :: $handler:ident),* $(,)?) => {
+        /// Every route of the JSON API, to mount at `/`.
+        pub fn routes() -> Vec<rocket::Route> {
+            rocket::routes![$($module::$handler),*]
+        }
+
+        /// The API's operations, for the OpenAPI document.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($module::$handler),*))]
+        pub struct Operations;
+    };
 }
 
-/// The API's operations, for the OpenAPI document.
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(
+api! {
     index::index,
     health::alive,
     health::ready,
@@ -78,5 +59,4 @@ pub fn routes() -> Vec<rocket::Route> {
     reset_password::update_password,
     verify_email::verify_email,
     verify_email::request_verification,
-))]
-pub struct Operations;
+}
