@@ -188,8 +188,7 @@ async fn the_address_changes_a_notice_goes_to_the_old_one_and_the_new_one_is_con
     let sink = SmtpSink::start();
     let url = sink.url();
     let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
-    let first = sink.wait_for(EMAIL, 1)[0].link("/verify_email").unwrap();
-    let token = first.rsplit_once("token=").unwrap().1;
+    let token = sink.wait_for(EMAIL, 1)[0].token("/verify_email").unwrap();
     let verified = app
         .client
         .get(format!("/verify_email?token={token}"))
@@ -287,8 +286,7 @@ async fn with_verification_required_a_new_address_logs_in_once_confirmed() {
     })
     .await;
     app.register(EMAIL, PASSWORD).await;
-    let link = sink.wait_for(EMAIL, 1)[0].link("/verify_email").unwrap();
-    let token = link.rsplit_once("token=").unwrap().1.to_owned();
+    let token = sink.wait_for(EMAIL, 1)[0].token("/verify_email").unwrap();
     app.client
         .get(format!("/verify_email?token={token}"))
         .dispatch()
@@ -308,8 +306,7 @@ async fn with_verification_required_a_new_address_logs_in_once_confirmed() {
         body(refused).await,
         "{\"message\":\"email not verified\"}\n"
     );
-    let link = sink.wait_for(new, 1)[0].link("/verify_email").unwrap();
-    let token = link.rsplit_once("token=").unwrap().1.to_owned();
+    let token = sink.wait_for(new, 1)[0].token("/verify_email").unwrap();
     app.client
         .get(format!("/verify_email?token={token}"))
         .dispatch()

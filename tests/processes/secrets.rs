@@ -67,15 +67,15 @@ impl CookieStore for RememberingJar {
 
 /// The link to `path` in `mail`, its token remembered.
 pub fn mailed_link(mail: &Received, path: &str) -> String {
-    let link = mail.link(path).expect("a link");
-    if let Some((_, token)) = link.rsplit_once("token=") {
-        remember(token);
+    if let Some(token) = mail.token(path) {
+        remember(&token);
     }
-    link
+    mail.link(path).expect("a link")
 }
 
 /// The token of the link to `path` in `mail`, remembered.
 pub fn mailed_token(mail: &Received, path: &str) -> String {
-    let link = mailed_link(mail, path);
-    link.rsplit_once("token=").expect("a token").1.to_owned()
+    let token = mail.token(path).expect("a link with a token");
+    remember(&token);
+    token
 }

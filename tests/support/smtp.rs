@@ -36,6 +36,12 @@ impl Received {
         Some(text[start..end].to_owned())
     }
 
+    /// The token of the first link to `path` (its `token=` parameter).
+    pub fn token(&self, path: &str) -> Option<String> {
+        let link = self.link(path)?;
+        Some(link.rsplit_once("token=")?.1.to_owned())
+    }
+
     /// The subject.
     pub fn subject(&self) -> Option<&str> {
         self.data
