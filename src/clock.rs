@@ -4,10 +4,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The current Unix time in seconds.
 pub fn now() -> i64 {
-    let elapsed = SystemTime::now()
+    i64::try_from(since_epoch().as_secs()).unwrap_or(i64::MAX)
+}
+
+/// The current Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    i64::try_from(since_epoch().as_millis()).unwrap_or(i64::MAX)
+}
+
+fn since_epoch() -> std::time::Duration {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .expect("the clock is past 1970");
-    i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        .expect("the clock is past 1970")
 }
 
 /// `seconds` as an offset to Unix times.

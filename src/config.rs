@@ -28,7 +28,8 @@ pub struct Settings {
     /// Lifetime of a session, in seconds.
     pub session_ttl: u64,
     /// Seconds after which a session not kept ("keep me logged in" left
-    /// unchecked) ends when unused.
+    /// unchecked) ends when unused: `session_ttl` when not set, and never
+    /// more.
     pub session_idle_ttl: u64,
     /// Lifetime of a device cookie, in seconds: how long a device that
     /// logged in keeps logging in apart from untrusted clients.
@@ -50,6 +51,18 @@ pub struct Settings {
     pub login_failure_window: u64,
     /// Login attempts allowed from one client address per minute (0: no limit).
     pub login_ip_attempts_per_minute: u32,
+    /// Registrations allowed from one client address per hour (0: no limit).
+    pub registration_ip_attempts_per_hour: u32,
+    /// Requests for a mailed link (a password reset, a new verification
+    /// link) allowed from one client address per hour (0: no limit).
+    pub reset_ip_attempts_per_hour: u32,
+    /// The reverse proxies (addresses or networks) whose `ip_header` names
+    /// the client; from any other peer the header is ignored and the
+    /// client is the peer itself.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Seconds for which a login, or the password given again, proves the
+    /// session's owner for sensitive changes ("sudo mode").
+    pub recent_login_ttl: u64,
     /// Lifetime of a password reset token, in seconds.
     pub reset_token_ttl: u64,
     /// The folder of the Tera templates, pages and mails (Rocket's key).
@@ -158,7 +171,8 @@ impl Default for Settings {
             hash_queue_limit: 32,
             secret_key_file: PathBuf::from("secret.key"),
             session_ttl: 7 * 24 * 60 * 60,
-            session_idle_ttl: 14 * 24 * 60 * 60,
+            // Not set: the same as session_ttl (see `from_figment`).
+            session_idle_ttl: 7 * 24 * 60 * 60,
             device_cookie_ttl: 365 * 24 * 60 * 60,
             max_sessions_per_user: 50,
             static_dir: PathBuf::from("static"),
@@ -168,6 +182,10 @@ impl Default for Settings {
             login_lockout_max: 15 * 60,
             login_failure_window: 24 * 60 * 60,
             login_ip_attempts_per_minute: 60,
+            registration_ip_attempts_per_hour: 20,
+            reset_ip_attempts_per_hour: 20,
+            trusted_proxies: Vec::new(),
+            recent_login_ttl: 10 * 60,
             reset_token_ttl: 60 * 60,
             template_dir: PathBuf::from("templates"),
             smtp_url: None,
@@ -219,6 +237,7 @@ impl Settings {
             ("login_failure_window", settings.login_failure_window),
             ("verify_token_ttl", settings.verify_token_ttl),
             ("passkey_timeout", settings.passkey_timeout),
+            ("recent_login_ttl", settings.recent_login_ttl),
         ] {
             if !(1..=MAX_TTL).contains(&ttl) {
                 return Err(format!(
@@ -226,6 +245,7 @@ impl Settings {
                 ));
             }
         }
+        settings.session_idle_ttl = idle_ttl(figment, &settings);
         if settings.reset_mail_interval > MAX_TTL {
             return Err(format!(
                 "reset_mail_interval must be at most {MAX_TTL} seconds, not {}",
@@ -257,6 +277,26 @@ impl Settings {
         };
         Ok(settings)
     }
+}
+
+/// The idle lifetime of sessions in `settings`: `session_ttl` when
+/// `figment` does not set it, and capped to it (with a warning) when it
+/// sets more, since no session outlives its absolute lifetime.
+fn idle_ttl(figment: &Figment, settings: &Settings) -> u64 {
+    if !figment.contains("session_idle_ttl") {
+        return settings.session_ttl;
+    }
+    if settings.session_idle_ttl > settings.session_ttl {
+        log::warn!(
+            "session_idle_ttl ({} s) is longer than session_ttl ({} s), which ends every \
+             session: sessions end after {} s unused at most",
+            settings.session_idle_ttl,
+            settings.session_ttl,
+            settings.session_ttl
+        );
+        return settings.session_ttl;
+    }
+    settings.session_idle_ttl
 }
 
 /// `url` as the base of links: an absolute http(s) URL with no query,

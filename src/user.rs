@@ -36,4 +36,23 @@ pub struct User {
     pub totp_enabled_at: Option<i64>,
     /// The last TOTP time step accepted: no code of it or before works.
     pub totp_last_step: Option<i64>,
+    /// Moves on with every change of the password or the address: a
+    /// token issued at an older generation opens nothing.
+    pub credential_generation: i64,
+    /// The generation the reset token was issued at.
+    pub reset_token_generation: Option<i64>,
+    /// The generation the verification token was issued at.
+    pub verify_token_generation: Option<i64>,
+    /// The address a change waits to move to, until its link is followed.
+    pub pending_email: Option<String>,
+    /// The digest of the token of the link mailed to `pending_email`.
+    pub email_change_token: Option<String>,
+    /// The digest of the token of the link, mailed to the current address,
+    /// that cancels the change.
+    pub email_change_cancel_token: Option<String>,
+    pub email_change_expires_at: Option<i64>,
+    /// The generation the change was asked at.
+    pub email_change_generation: Option<i64>,
+    /// Wrong one-time codes at sign-in since the last right one.
+    pub code_failures: i32,
 }

@@ -44,6 +44,8 @@ api! {
     profile::profile,
     profile::change_password,
     profile::change_email,
+    profile::cancel_email_change,
+    profile::cancel_email_change_by_link,
     profile::delete_account,
     two_factor::start,
     two_factor::confirm,

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use crate::auth::{Auth, Device, Login, PasskeyChallenge, PasskeyLogin};
 use crate::clock::timestamp;
 use crate::db::StoredPasskey;
-use crate::web::forms::{PasskeyAssertion, PasskeyCreated, PasskeyStart};
+use crate::web::forms::{PasskeyAssertion, PasskeyCreated, PasskeyStart, PasswordProof};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::set_session_cookie;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, JsonInput, SameOrigin};
@@ -100,8 +100,8 @@ pub struct PasskeyAdded {
         (status = 200, description = "The ceremony's id and options",
          body = CeremonyOptions),
         (status = 400, description = "A field is missing or malformed", body = Message),
-        (status = 403, description = "No live session, a wrong password, or a cross-site \
-                                      request", body = Message,
+        (status = 403, description = "No live session, a wrong password, an address never \
+                                      confirmed, or a cross-site request", body = Message,
          example = json!({"message": "wrong password"})),
         (status = 429, description = "Too many wrong passwords for this account",
          body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -117,7 +117,7 @@ pub async fn start_registration(
 ) -> Result<FlaskJson<CeremonyOptions>, Error> {
     let PasskeyStart { name, password } = input.into_inner();
     let challenge = auth
-        .start_passkey_registration(user.id, &password, &name, &device)
+        .start_passkey_registration(&user.requester(), Some(&password), &name, &device)
         .await?;
     Ok(FlaskJson(CeremonyOptions::of(challenge)?))
 }
@@ -176,28 +176,41 @@ pub async fn list(
 }
 
 /// Removes one of the user's passkeys; it no longer signs in. A notice
-/// goes to the address.
+/// goes to the address. Needs the password past `recent_login_ttl` of the
+/// login.
 #[utoipa::path(
     tag = "passkeys",
     security(("session_cookie" = [])),
     params(("id" = String, Path, description = "The passkey's id, as GET /profile/passkeys \
                                                lists it")),
+    request_body = PasswordProof,
     responses(
         (status = 200, description = "The passkey is removed", body = Message,
          example = json!({"message": "passkey removed"})),
-        (status = 403, description = "No live session, or a cross-site request", body = Message),
+        (status = 400, description = "A field is malformed", body = Message),
+        (status = 403, description = "No live session, a cross-site request, a wrong password, \
+                                      or no password past recent_login_ttl of the login",
+         body = Message, example = json!({"message": "password confirmation required"})),
         (status = 404, description = "The user has no such passkey: nothing is removed",
          body = Message, example = json!({"message": "passkey not found"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
-#[delete("/profile/passkeys/<id>", rank = 2)]
+#[delete("/profile/passkeys/<id>", data = "<input>", rank = 2)]
 pub async fn remove(
     _origin: SameOrigin,
     id: &str,
     user: CurrentUser,
+    input: Input<PasswordProof>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<Message<'static>>, Error> {
-    if !auth.remove_passkey(user.id, id).await? {
+    let PasswordProof { password } = input.into_inner();
+    let removed = auth
+        .remove_passkey(&user.requester(), id, password.as_ref(), &device)
+        .await?;
+    if !removed {
         return Err(Error::UnknownPasskey);
     }
     Ok(FlaskJson(Message {

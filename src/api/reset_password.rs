@@ -45,16 +45,20 @@ pub enum ResetAnswer {
         (status = 403, description = "No user has this email (reset_delivery = \"response\" \
                                       only)", body = Message,
          example = json!({"message": "email not registered"})),
+        (status = 429, description = "Too many requests for a link from this address \
+                                      (reset_ip_attempts_per_hour)", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[post("/reset_password", data = "<input>", rank = 2)]
 pub async fn get_reset_password_token(
     _origin: SameOrigin,
     input: Input<ResetRequest>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<ResetAnswer>, Error> {
     let ResetRequest { email } = input.into_inner();
-    let answer = match auth.issue_reset(&email).await? {
+    let answer = match auth.issue_reset(&email, device.ip).await? {
         ResetIssued::Token(reset_token) => ResetAnswer::Token(ResetTokenIssued {
             email: email.to_string(),
             reset_token,
@@ -76,7 +80,8 @@ pub async fn get_reset_password_token(
          example = json!({"email": "bob@example.com", "message": "Password updated"})),
         (status = 400, description = "A field is missing or malformed, or the new password is \
                                       too short or too common", body = Message),
-        (status = 403, description = "The token is unknown, expired, used, or not this email's",
+        (status = 403, description = "The token is unknown, expired, used, not this email's, \
+                                      or void (the password or address changed since)",
          body = Message, example = json!({"message": "invalid reset token"})),
     ),
 )]

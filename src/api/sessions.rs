@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::auth::{Auth, Device, Login};
 use crate::clock::timestamp;
 use crate::db::Session;
-use crate::web::forms::Credentials;
+use crate::web::forms::{Credentials, PasswordProof};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::{remove_session_cookie, set_session_cookie};
 use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
@@ -55,7 +55,7 @@ pub async fn login(
     } = input.into_inner();
     // A JSON client's session is kept, as the original API's was.
     match auth
-        .log_in(&email, &password, &device, true, otp.0.as_ref())
+        .log_in(&email, &password, &device, true, otp.as_ref())
         .await?
     {
         Login::Success(session) => {
@@ -66,7 +66,7 @@ pub async fn login(
         Login::Throttled(wait) => Err(Error::Throttled(wait)),
         Login::EmailNotVerified => Err(Error::EmailNotVerified),
         Login::SecondFactorRequired(_) => Err(Error::CodeRequired),
-        Login::WrongCode => Err(Error::WrongCode {
+        Login::WrongCode | Login::TooManyWrongCodes => Err(Error::WrongCode {
             status: rocket::http::Status::Unauthorized,
             field: "otp",
         }),
@@ -169,23 +169,35 @@ pub async fn list(
     Ok(FlaskJson(listed))
 }
 
-/// Ends every session of the user but this one.
+/// Ends every session of the user but this one; needs the password
+/// (`password`) past `recent_login_ttl` of the login.
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = [])),
+    request_body = PasswordProof,
     responses(
         (status = 200, description = "The other sessions are ended", body = SessionsEnded,
          example = json!({"count": 2, "message": "other sessions ended"})),
-        (status = 403, description = "No live session", body = Message),
+        (status = 400, description = "A field is malformed", body = Message),
+        (status = 403, description = "No live session, a wrong password, or no password past \
+                                      recent_login_ttl of the login", body = Message,
+         example = json!({"message": "password confirmation required"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
-#[delete("/sessions/others", rank = 2)]
+#[delete("/sessions/others", data = "<input>", rank = 2)]
 pub async fn end_others(
     _origin: SameOrigin,
     user: CurrentUser,
+    input: Input<PasswordProof>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<SessionsEnded>, Error> {
-    let count = auth.end_other_sessions(user.id, user.session.id).await?;
+    let PasswordProof { password } = input.into_inner();
+    let count = auth
+        .end_other_sessions(&user.requester(), password.as_ref(), &device)
+        .await?;
     Ok(FlaskJson(SessionsEnded {
         count,
         message: "other sessions ended",

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Auth, Device};
-use crate::web::forms::{TotpConfirmation, TwoFactorProof};
+use crate::web::forms::{PasswordProof, TotpConfirmation, TwoFactorProof};
 use crate::web::json::Message;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
 
@@ -35,24 +35,38 @@ pub struct RecoveryCodes {
 }
 
 /// Starts a setup: a new 160-bit secret, pending until `PUT /profile/totp`
-/// confirms it. 400 when two-factor sign-in is already on.
+/// confirms it. Needs a confirmed address, and the password past
+/// `recent_login_ttl` of the login. 400 when two-factor sign-in is already
+/// on.
 #[utoipa::path(
     tag = "account",
     security(("session_cookie" = [])),
+    request_body = PasswordProof,
     responses(
         (status = 200, description = "A new secret, pending", body = TotpSecret),
-        (status = 400, description = "Two-factor sign-in is already on", body = Message,
+        (status = 400, description = "Two-factor sign-in is already on, or a field is \
+                                      malformed", body = Message,
          example = json!({"message": "two-factor sign-in is already on"})),
-        (status = 403, description = "No live session", body = Message),
+        (status = 403, description = "No live session, an address never confirmed, a wrong \
+                                      password, or no password past recent_login_ttl of the \
+                                      login", body = Message,
+         example = json!({"message": "password confirmation required"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
-#[post("/profile/totp", rank = 2)]
+#[post("/profile/totp", data = "<input>", rank = 2)]
 pub async fn start(
     _origin: SameOrigin,
     user: CurrentUser,
+    input: Input<PasswordProof>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<TotpSecret>, Error> {
-    let enrolment = auth.start_totp(user.id).await?;
+    let PasswordProof { password } = input.into_inner();
+    let enrolment = auth
+        .start_totp(&user.requester(), password.as_ref(), &device)
+        .await?;
     Ok(FlaskJson(TotpSecret {
         otpauth_url: enrolment.otpauth_url,
         secret: enrolment.secret,
@@ -60,7 +74,8 @@ pub async fn start(
 }
 
 /// Confirms the setup with the app's first code: two-factor sign-in is on,
-/// and ten recovery codes come back, this once.
+/// and ten recovery codes come back, this once. Needs the password past
+/// `recent_login_ttl` of the login.
 #[utoipa::path(
     tag = "account",
     security(("session_cookie" = [])),
@@ -71,8 +86,12 @@ pub async fn start(
                           "recovery_codes": ["abcde-fghij", "klmno-pqrst"]})),
         (status = 400, description = "The code is not 6 digits, no setup is under way, or \
                                       two-factor sign-in is already on", body = Message),
-        (status = 403, description = "No live session, or a wrong code", body = Message,
+        (status = 403, description = "No live session, a wrong code, an address never \
+                                      confirmed, a wrong password, or no password past \
+                                      recent_login_ttl of the login", body = Message,
          example = json!({"message": "wrong one-time code"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[put("/profile/totp", data = "<input>", rank = 2)]
@@ -80,10 +99,13 @@ pub async fn confirm(
     _origin: SameOrigin,
     user: CurrentUser,
     input: Input<TotpConfirmation>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<RecoveryCodes>, Error> {
-    let TotpConfirmation { code } = input.into_inner();
-    let recovery_codes = auth.confirm_totp(user.id, &code).await?;
+    let TotpConfirmation { code, password } = input.into_inner();
+    let recovery_codes = auth
+        .confirm_totp(&user.requester(), &code, password.as_ref(), &device)
+        .await?;
     Ok(FlaskJson(RecoveryCodes {
         message: "two-factor sign-in enabled",
         recovery_codes,
@@ -115,7 +137,7 @@ pub async fn disable(
     auth: &State<Auth>,
 ) -> Result<FlaskJson<Message<'static>>, Error> {
     let TwoFactorProof { password, code } = input.into_inner();
-    auth.disable_totp(user.id, &password, &code, &device)
+    auth.disable_totp(&user.requester(), Some(&password), &code, &device)
         .await?;
     Ok(FlaskJson(Message {
         message: "two-factor sign-in disabled",
@@ -150,7 +172,7 @@ pub async fn new_codes(
 ) -> Result<FlaskJson<RecoveryCodes>, Error> {
     let TwoFactorProof { password, code } = input.into_inner();
     let recovery_codes = auth
-        .new_recovery_codes(user.id, &password, &code, &device)
+        .new_recovery_codes(&user.requester(), Some(&password), &code, &device)
         .await?;
     Ok(FlaskJson(RecoveryCodes {
         message: "new recovery codes",

@@ -2,7 +2,7 @@
 
 use rocket::{post, State};
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Device};
 use crate::web::forms::Registration;
 use crate::web::json::{EmailMessage, Message};
 use crate::web::{Error, FlaskJson, Input, SameOrigin};
@@ -19,15 +19,19 @@ use crate::web::{Error, FlaskJson, Input, SameOrigin};
         (status = 400, description = "The email is taken, a field is missing or malformed, \
                                       or the password is too short or too common",
          body = Message, example = json!({"message": "email already registered"})),
+        (status = 429, description = "Too many registrations from this address \
+                                      (registration_ip_attempts_per_hour)", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[post("/users", data = "<input>", rank = 2)]
 pub async fn register(
     _origin: SameOrigin,
     input: Input<Registration>,
+    device: Device,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<EmailMessage>, Error> {
     let Registration { email, password } = input.into_inner();
-    auth.register_user(&email, &password).await?;
+    auth.register_from(&email, &password, device.ip).await?;
     Ok(FlaskJson(EmailMessage::new(&email, "user created")))
 }

@@ -5,21 +5,41 @@
 
 use std::fmt;
 
-/// A syntactically valid email address, trimmed.
+/// An email address in the one syntax the service takes, mails to and
+/// compares: a plain `local@domain`, trimmed. No display name (`Anyone
+/// <victim@example.com>`), no domain literal (`bob@[192.0.2.1]`), no quoted
+/// local part (`"<b>x</b>"@example.com`), no control character or space;
+/// and whatever is accepted, the mailer can address (lettre reads it as a
+/// recipient).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
-    /// Trims `input` and checks it is an email address.
+    /// Trims `input` and checks it is an email address in this syntax.
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         let email = input.trim();
         if email.is_empty() {
-            Err("must not be empty")
-        } else if email_address::EmailAddress::is_valid(email) {
+            return Err("must not be empty");
+        }
+        let options = email_address::Options::default()
+            .without_display_text()
+            .without_domain_literal();
+        let plain = !email.starts_with('"')
+            && !email.chars().any(|c| c.is_control() || c.is_whitespace())
+            && email_address::EmailAddress::parse_with_options(email, options).is_ok()
+            && email.parse::<lettre::Address>().is_ok();
+        if plain {
             Ok(Email(email.to_owned()))
         } else {
             Err("is not a valid email address")
         }
+    }
+
+    /// An address the service stored itself (checked when it came in, or
+    /// kept from an older release): not checked again, so that no account
+    /// becomes unusable when the syntax tightens.
+    pub fn stored(address: &str) -> Self {
+        Email(address.to_owned())
     }
 
     /// The address as typed, trimmed.
@@ -248,6 +268,46 @@ pub fn new_recovery_code() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_is_a_plain_local_part_at_a_domain() {
+        for plain in [
+            "bob@example.com",
+            "  Bob.Smith+tag@example.co.uk ",
+            "zoë@exemple.fr",
+            "o'brien@example.com",
+        ] {
+            assert_eq!(
+                Email::parse(plain).unwrap().as_str(),
+                plain.trim(),
+                "{plain:?}"
+            );
+        }
+        for refused in [
+            "Anyone <victim@example.com>",
+            "<victim@example.com>",
+            "bob@[192.0.2.1]",
+            "bob@[IPv6:2001:db8::1]",
+            "\"<b>x</b>\"@example.com",
+            "\"bob smith\"@example.com",
+            "bob@example.com\r\nBcc: eve@example.com",
+            "bob\n@example.com",
+            "bob smith@example.com",
+            "bob@exa mple.com",
+            "bob@",
+            "@example.com",
+            "bob",
+            ".bob@example.com",
+            "bob..smith@example.com",
+        ] {
+            assert_eq!(
+                Email::parse(refused),
+                Err("is not a valid email address"),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(Email::parse("  "), Err("must not be empty"));
+    }
 
     #[test]
     fn a_passkey_name_is_short_visible_text() {

@@ -19,6 +19,18 @@ pub enum AuthError {
     /// The password given to confirm a change is not the account's.
     #[error("wrong password")]
     WrongPassword,
+    /// A sensitive change without a recent proof of the owner: the
+    /// password (or a passkey) must be given again.
+    #[error("password confirmation required")]
+    ReauthenticationRequired,
+    /// The account's address has never been proven (its link never
+    /// followed): no second factor may be added.
+    #[error("the email address is not verified")]
+    EmailNotVerified,
+    /// Too many requests of this kind from the client's address: try again
+    /// after this many seconds.
+    #[error("too many requests from this address")]
+    AddressThrottled(u64),
     /// The one-time code (TOTP or recovery) is wrong.
     #[error("wrong one-time code")]
     WrongCode,

@@ -13,25 +13,31 @@ mod account;
 mod credentials;
 mod device_cookies;
 mod error;
+mod limits;
 mod passkeys;
 mod password;
 mod policy;
+mod proof;
 mod recovery;
 mod sessions;
 mod throttle;
 pub mod token;
 mod two_factor;
 
+pub use account::EmailChange;
 pub use credentials::{Email, OneTimeCode, PasskeyName, Password, ResetToken, TotpCode};
 pub use device_cookies::{DeviceCookie, DeviceToken, DEVICE_COOKIE_PREFIX};
 pub use error::AuthError;
 pub use passkeys::{relying_party, PasskeyChallenge, PasskeyLogin};
 pub use password::{HashError, PasswordHasher};
 pub use policy::PolicyViolation;
+pub use proof::Requester;
 pub use recovery::ResetIssued;
 pub use sessions::{Device, LiveSession, NewSession, SessionSweeper};
-pub use token::{generate_uuid, CeremonyId, SessionId};
-pub use two_factor::{PendingSignIn, TotpEnrolment, TwoFactorStatus};
+pub use token::{generate_uuid, CeremonyId, PendingSignInId, SessionId};
+pub use two_factor::{CodeAwaited, TotpEnrolment, TwoFactorStatus, PENDING_SIGN_IN_TTL};
+
+use std::net::IpAddr;
 
 use crate::clock::now;
 use crate::config::Settings;
@@ -40,6 +46,7 @@ use crate::mail::{Letter, Mailer};
 use crate::metrics::{LoginOutcome, Logins};
 use crate::seal::{derive_key, Sealer};
 use crate::user::User;
+use limits::{AddressLimits, Limited};
 use throttle::{Attempt, LoginThrottle, Refusal};
 
 /// How a login attempt ended.
@@ -55,11 +62,16 @@ pub enum Login {
     /// (`require_verified_email`): no session.
     EmailNotVerified,
     /// The password is right; two-factor sign-in is on and no code came
-    /// with it: the sign-in waits for one.
-    SecondFactorRequired(PendingSignIn),
+    /// with it: a browser's sign-in may wait for one
+    /// ([`Auth::wait_for_code`]).
+    SecondFactorRequired(CodeAwaited),
     /// The second factor is wrong.
     WrongCode,
-    /// The sign-in waited too long for its second factor.
+    /// The second factor was wrong too many times in a row: every sign-in
+    /// of the account waiting for one has ended.
+    TooManyWrongCodes,
+    /// The sign-in waited too long for its second factor, or was ended
+    /// (its code used, the password changed).
     SignInExpired,
 }
 
@@ -72,6 +84,8 @@ pub struct Auth {
     db: DB,
     hasher: PasswordHasher,
     throttle: LoginThrottle,
+    /// Registrations and mailed links per client address.
+    limits: AddressLimits,
     mailer: Mailer,
     /// Seals TOTP secrets.
     totp_sealer: Sealer,
@@ -103,6 +117,7 @@ impl Auth {
             db,
             hasher,
             throttle: LoginThrottle::new(&settings),
+            limits: AddressLimits::new(&settings),
             mailer,
             totp_sealer: Sealer::new(secret, two_factor::TOTP_KEY),
             recovery_key: derive_key(secret, two_factor::RECOVERY_KEY),
@@ -166,6 +181,19 @@ impl Auth {
         Ok(user)
     }
 
+    /// [`register_user`](Self::register_user), for a request from
+    /// `client`: `AddressThrottled` past `registration_ip_attempts_per_hour`
+    /// from its address.
+    pub async fn register_from(
+        &self,
+        email: &Email,
+        password: &Password,
+        client: Option<IpAddr>,
+    ) -> Result<User, AuthError> {
+        self.limit(Limited::Registration, client).await?;
+        self.register_user(email, password).await
+    }
+
     /// Whether `password` is the password of the user `email`. Unknown users
     /// cost the same bcrypt work as known ones (a dummy hash is verified).
     pub async fn valid_login(&self, email: &Email, password: &Password) -> Result<bool, AuthError> {
@@ -193,9 +221,7 @@ impl Auth {
         let login: Result<Login, AuthError> = async {
             // Quoted and escaped, so that no email can forge a log line.
             let shown = email.as_str();
-            let address = device
-                .ip
-                .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
+            let address = device.address_in_words();
             let attempt = match self.admit(&email.normalized(), device).await? {
                 Ok(attempt) => attempt,
                 Err(refusal) => {
@@ -220,29 +246,23 @@ impl Auth {
             }
             if user.totp_enabled_at.is_some() {
                 let Some(otp) = otp else {
-                    return Ok(Login::SecondFactorRequired(PendingSignIn {
-                        email: email.to_string(),
-                        expires_at: now().saturating_add(two_factor::PENDING_SIGN_IN_TTL),
-                    }));
+                    let awaited = CodeAwaited {
+                        user_id: user.id,
+                        kept,
+                    };
+                    return Ok(Login::SecondFactorRequired(awaited));
                 };
-                match self.second_factor(&user, otp, device.ip).await {
-                    Ok(()) => {}
-                    Err(AuthError::WrongCode) => {
-                        log::warn!(
-                            "login failed for {shown:?} from {address}: wrong one-time code"
-                        );
-                        return Ok(Login::WrongCode);
-                    }
-                    Err(AuthError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
-                    Err(error) => return Err(error),
+                if let Some(refusal) = self.sign_in_code(&user, otp, device.ip).await? {
+                    log::warn!("login failed for {shown:?} from {address}: {refusal:?}");
+                    return Ok(refusal);
                 }
             }
-            // None only if the account was deleted since its password matched.
-            match self.create_session(email, device, kept).await? {
+            match self.start_session(&user, device, kept).await? {
                 Some(session) => {
                     log::info!("login succeeded for {shown:?} from {address}");
                     Ok(Login::Success(session))
                 }
+                // The account was deleted since its password matched.
                 None => Ok(Login::WrongCredentials),
             }
         }
@@ -254,9 +274,12 @@ impl Auth {
     fn count(&self, login: Result<Login, AuthError>) -> Result<Login, AuthError> {
         let outcome = match &login {
             Ok(Login::Success(_)) => LoginOutcome::Success,
-            Ok(Login::WrongCredentials | Login::WrongCode | Login::SignInExpired) => {
-                LoginOutcome::Wrong
-            }
+            Ok(
+                Login::WrongCredentials
+                | Login::WrongCode
+                | Login::TooManyWrongCodes
+                | Login::SignInExpired,
+            ) => LoginOutcome::Wrong,
             Ok(Login::Throttled(_)) => LoginOutcome::Throttled,
             Ok(Login::SecondFactorRequired(_)) => LoginOutcome::SecondFactor,
             Ok(Login::EmailNotVerified) => LoginOutcome::Unverified,
@@ -264,27 +287,6 @@ impl Auth {
         };
         self.logins.count(outcome);
         login
-    }
-
-    /// `user`'s password check before a change to their account (from
-    /// `device`): throttled like logins of that account, and counted with
-    /// them. `WrongPassword` or `Throttled` when it fails.
-    async fn confirm_password(
-        &self,
-        user: &User,
-        password: &Password,
-        device: &Device,
-    ) -> Result<(), AuthError> {
-        let attempt = match self.admit(&user.normalized_email, device).await? {
-            Ok(attempt) => attempt,
-            Err(refusal) => return Err(AuthError::Throttled(refusal.wait())),
-        };
-        let hash = Some(user.hashed_password.as_str());
-        let checked = async { Ok(self.hasher.verify(password, hash).await?.then_some(())) };
-        match self.settle(attempt, checked).await? {
-            Some(()) => Ok(()),
-            None => Err(AuthError::WrongPassword),
-        }
     }
 
     /// Admits one password attempt for the address `normalized_email`

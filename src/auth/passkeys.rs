@@ -16,7 +16,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::credentials::PasskeyName;
 use super::token::{self, CeremonyId};
-use super::{Auth, AuthError, Device, Email, Login, Password};
+use super::{Auth, AuthError, Device, Login, Password, Requester};
 use crate::clock::{self, now};
 use crate::config::Settings;
 use crate::db::{DbError, NewCeremony, NewPasskey, StoredPasskey};
@@ -108,21 +108,25 @@ impl Auth {
         Ok(self.db.user_passkeys(user_id).await?)
     }
 
-    /// Starts adding a passkey named `name` to the account `user_id`, who
-    /// proves it with `password` from `device` (a passkey outlives password
-    /// changes, so a stolen session alone must not add one): the options
-    /// for `navigator.credentials.create`, asking for a discoverable
-    /// credential with user verification.
+    /// Starts adding a passkey named `name` to the requester's account,
+    /// who proves it with `password` (or a recent login) from `device` (a
+    /// passkey outlives password changes, so a stolen session alone must
+    /// not add one): the options for `navigator.credentials.create`, asking
+    /// for a discoverable credential with user verification.
+    /// `EmailNotVerified` while the address has never been proven.
     pub async fn start_passkey_registration(
         &self,
-        user_id: i32,
-        password: &Password,
+        requester: &Requester,
+        password: Option<&Password>,
         name: &PasskeyName,
         device: &Device,
     ) -> Result<PasskeyChallenge<CreationChallengeResponse>, AuthError> {
         let relying_party = self.relying_party()?;
-        let user = self.user(user_id).await?;
-        self.confirm_password(&user, password, device).await?;
+        let user = self.prove(requester, password, device).await?;
+        if user.email_verified_at.is_none() {
+            return Err(AuthError::EmailNotVerified);
+        }
+        let user_id = user.id;
         let existing = self.db.user_passkeys(user_id).await?;
         let user_handle = existing
             .first()
@@ -218,11 +222,19 @@ impl Auth {
         Ok(added)
     }
 
-    /// Removes the passkey `public_id` of the user `user_id`; `false` when
-    /// the user has no such passkey. A notice goes to the address. (The
-    /// account keeps its password, so it keeps a way in.)
-    pub async fn remove_passkey(&self, user_id: i32, public_id: &str) -> Result<bool, AuthError> {
-        let user = self.user(user_id).await?;
+    /// Removes the passkey `public_id` of the requester, who proves it with
+    /// `password` (or a recent login) from `device`; `false` when the user
+    /// has no such passkey. A notice goes to the address. (The account
+    /// keeps its password, so it keeps a way in.)
+    pub async fn remove_passkey(
+        &self,
+        requester: &Requester,
+        public_id: &str,
+        password: Option<&Password>,
+        device: &Device,
+    ) -> Result<bool, AuthError> {
+        let user = self.prove(requester, password, device).await?;
+        let user_id = user.id;
         let passkeys = self.db.user_passkeys(user_id).await?;
         let Some(passkey) = passkeys
             .iter()
@@ -279,9 +291,7 @@ impl Auth {
         device: &Device,
         kept: bool,
     ) -> Result<PasskeyLogin, AuthError> {
-        let address = device
-            .ip
-            .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
+        let address = device.address_in_words();
         let verified = self.verify_passkey(ceremony, credential).await;
         let user = match verified {
             Ok(user) => user,
@@ -298,9 +308,7 @@ impl Auth {
                 log::warn!("passkey sign-in refused for {shown:?} from {address}: not verified");
                 return Ok(Login::EmailNotVerified);
             }
-            let email = Email::parse(&user.email)
-                .map_err(|_| AuthError::Internal(format!("user {} has no address", user.id)))?;
-            match self.create_session(&email, device, kept).await? {
+            match self.start_session(&user, device, kept).await? {
                 Some(session) => {
                     log::info!("passkey sign-in succeeded for {shown:?} from {address}");
                     Ok(Login::Success(session))

@@ -1,13 +1,15 @@
 //! Password hashing with bcrypt, on a pool of its own: one thread per core,
-//! at a lower scheduling priority than request handling, behind a bounded
-//! queue.
+//! at a lower scheduling priority than request handling, behind two bounded
+//! queues: checks of a password (logins) come before new hashes
+//! (registrations, new passwords), so that a flood of registrations never
+//! takes the capacity that logins need.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::Instant;
 
 use base64::Engine;
-use crossbeam_channel::{Sender, TrySendError};
+use crossbeam_channel::{Receiver, Sender, TrySendError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::sync::oneshot;
@@ -44,11 +46,17 @@ type Job = Box<dyn FnOnce() + Send>;
 /// NFKC (composed and decomposed accents match) and reduced with HMAC-SHA-256
 /// to 44 base64 characters: every byte of it counts, whatever its length.
 /// The work runs on threads of its own, one per core, never on the async
-/// workers nor inside a database call; at most `queue` more requests wait,
-/// and past that hashing fails at once with [`HashError::Busy`].
+/// workers nor inside a database call. Checks (logins, a password
+/// confirming a change) and new hashes (registrations, new passwords) wait
+/// in queues of their own, of `queue` places each; a free thread takes a
+/// check first. Past `queue` waiting, hashing fails at once with
+/// [`HashError::Busy`].
 pub struct PasswordHasher {
     cost: u32,
-    jobs: Sender<Job>,
+    /// Checks of a password: first served.
+    checks: Sender<Job>,
+    /// New hashes: served when no check waits.
+    hashes: Sender<Job>,
     dummy_hash: String,
     verifications: AtomicU64,
     metrics: Hashing,
@@ -56,20 +64,22 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     /// A hasher at bcrypt `cost`, with one thread per core and `queue`
-    /// places for requests waiting for one. Computes one hash (the dummy that
-    /// unknown users are checked against), so call it off the async workers.
+    /// places for checks, and as many for new hashes, waiting for one.
+    /// Computes one hash (the dummy that unknown users are checked
+    /// against), so call it off the async workers.
     pub fn new(cost: u32, queue: usize) -> Result<Self, HashError> {
         let dummy_hash = bcrypt::hash(super::token::generate_uuid(), cost)?;
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
-        let (jobs, waiting) = crossbeam_channel::bounded::<Job>(queue);
+        let (checks, waiting_checks) = crossbeam_channel::bounded::<Job>(queue);
+        let (hashes, waiting_hashes) = crossbeam_channel::bounded::<Job>(queue);
         for index in 0..cores {
-            let waiting = waiting.clone();
+            let (checks, hashes) = (waiting_checks.clone(), waiting_hashes.clone());
             thread::Builder::new()
                 .name(format!("bcrypt-{index}"))
                 .spawn(move || {
                     lower_priority();
-                    // Ends when the hasher, and so the sender, is dropped.
-                    for job in waiting {
+                    // Ends when the hasher, and so the senders, are dropped.
+                    while let Some(job) = next_job(&checks, &hashes) {
                         job();
                     }
                 })
@@ -77,7 +87,8 @@ impl PasswordHasher {
         }
         Ok(PasswordHasher {
             cost,
-            jobs,
+            checks,
+            hashes,
             dummy_hash,
             verifications: AtomicU64::new(0),
             metrics: Hashing::default(),
@@ -93,7 +104,8 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let input = prehash(password);
         let cost = self.cost;
-        self.run(move || bcrypt::hash(input, cost)).await
+        self.run(&self.hashes, move || bcrypt::hash(input, cost))
+            .await
     }
 
     /// Whether `password` matches `hash`. With no hash (unknown user) it
@@ -103,7 +115,9 @@ impl PasswordHasher {
         let known = hash.is_some();
         let hash = hash.unwrap_or(&self.dummy_hash).to_owned();
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        let matches = self.run(move || bcrypt::verify(input, &hash)).await?;
+        let matches = self
+            .run(&self.checks, move || bcrypt::verify(input, &hash))
+            .await?;
         Ok(known && matches)
     }
 
@@ -112,9 +126,11 @@ impl PasswordHasher {
         self.verifications.load(Ordering::Relaxed)
     }
 
-    /// Queues `work` for a hashing thread and waits for its result.
+    /// Queues `work` in `queue` for a hashing thread and waits for its
+    /// result.
     async fn run<T: Send + 'static>(
         &self,
+        queue: &Sender<Job>,
         work: impl FnOnce() -> Result<T, bcrypt::BcryptError> + Send + 'static,
     ) -> Result<T, HashError> {
         let (sender, result) = oneshot::channel();
@@ -126,7 +142,7 @@ impl PasswordHasher {
             let _ = sender.send(work());
         });
         self.metrics.queued.inc();
-        self.jobs.try_send(job).map_err(|error| {
+        queue.try_send(job).map_err(|error| {
             self.metrics.queued.dec();
             match error {
                 TrySendError::Full(_) => HashError::Busy,
@@ -134,6 +150,18 @@ impl PasswordHasher {
             }
         })?;
         Ok(result.await.map_err(|_| HashError::Stopped)??)
+    }
+}
+
+/// The next job for a hashing thread: a waiting check, else whichever
+/// comes first; `None` once the hasher is gone.
+fn next_job(checks: &Receiver<Job>, hashes: &Receiver<Job>) -> Option<Job> {
+    if let Ok(job) = checks.try_recv() {
+        return Some(job);
+    }
+    crossbeam_channel::select! {
+        recv(checks) -> job => job.ok(),
+        recv(hashes) -> job => job.ok(),
     }
 }
 
@@ -239,12 +267,23 @@ mod tests {
             if taken < cores {
                 // Wait (at most 5 s) until a thread takes the job off the queue.
                 let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-                while !slow.jobs.is_empty() && std::time::Instant::now() < deadline {
+                while !slow.hashes.is_empty() && std::time::Instant::now() < deadline {
                     thread::sleep(std::time::Duration::from_millis(1));
                 }
             }
         }
         let refused = slow.hash(&secret).await;
         assert!(matches!(refused, Err(HashError::Busy)), "{refused:?}");
+
+        // Every thread hashes and the queue of new hashes is full: a check
+        // of a password still gets a place, and is served before them.
+        let quick = bcrypt::hash(prehash(&secret), 4).unwrap();
+        let checked = slow.verify(&secret, Some(&quick)).await;
+        assert!(matches!(checked, Ok(true)), "{checked:?}");
+        let queued = pending.last_mut().unwrap();
+        assert!(
+            queued.as_mut().poll(&mut context).is_pending(),
+            "the hash queued before the check is not done yet"
+        );
     }
 }

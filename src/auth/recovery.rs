@@ -1,11 +1,26 @@
-//! Getting back into an account: password reset tokens (in the answer, as
-//! the original API does, or by mail) and address verification links.
+//! Getting back into an account, and proving a mailbox: password reset
+//! tokens (in the answer, as the original API does, or by mail), address
+//! verification links, and the links that confirm (or cancel) a change of
+//! address.
+//!
+//! Every token is bound to what it was issued for: the account's
+//! credential generation at the time (a change of the password or the
+//! address voids it), and its address (the mail went there). The first
+//! proof of the mailbox of an account whose address was never proven (a
+//! verification link, a reset link, a confirmed change) ends every session
+//! and removes every second factor and device cookie added before it: they
+//! may be an impostor's, who registered the address before its owner.
 
+use std::net::IpAddr;
+
+use super::limits::Limited;
 use super::token::{self, generate_uuid};
-use super::{is_live, Auth, AuthError, Device, Email, Password, ResetToken};
+use super::{is_live, Auth, AuthError, Device, Email, Password, Requester, ResetToken};
 use crate::clock::{self, now};
 use crate::config::ResetDelivery;
-use crate::db::{EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserQuery, UserUpdate};
+use crate::db::{
+    DbError, EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserQuery, UserUpdate,
+};
 use crate::mail::{in_words, Letter};
 use crate::user::User;
 
@@ -24,19 +39,21 @@ impl Auth {
     pub async fn get_reset_password_token(&self, email: &Email) -> Result<String, AuthError> {
         let user = self.known_user(email).await?;
         let reset_token = generate_uuid();
-        let changes = UserChanges {
-            reset_token: Some(Some(token::digest(&reset_token))),
-            reset_token_expires_at: Some(Some(clock::after(self.settings.reset_token_ttl))),
-            ..UserChanges::default()
-        };
+        let changes = self.with_reset_token(&user, &reset_token);
         self.db.update_user(user.id, changes).await?;
         Ok(reset_token)
     }
 
-    /// A reset for a JSON client, delivered as `reset_delivery` says: the
-    /// token itself (`UnknownEmail` for an unknown address), or a mail
-    /// (the same answer for any address).
-    pub async fn issue_reset(&self, email: &Email) -> Result<ResetIssued, AuthError> {
+    /// A reset for a JSON client from `client`, delivered as
+    /// `reset_delivery` says: the token itself (`UnknownEmail` for an
+    /// unknown address), or a mail (the same answer for any address).
+    /// `AddressThrottled` past `reset_ip_attempts_per_hour`.
+    pub async fn issue_reset(
+        &self,
+        email: &Email,
+        client: Option<IpAddr>,
+    ) -> Result<ResetIssued, AuthError> {
+        self.limit(Limited::MailedLink, client).await?;
         match self.settings.reset_delivery {
             ResetDelivery::Response => Ok(ResetIssued::Token(
                 self.get_reset_password_token(email).await?,
@@ -46,6 +63,17 @@ impl Auth {
                 Ok(ResetIssued::Mailed)
             }
         }
+    }
+
+    /// [`mail_reset_link`](Self::mail_reset_link), for a request from
+    /// `client`: `AddressThrottled` past `reset_ip_attempts_per_hour`.
+    pub async fn request_reset_link(
+        &self,
+        email: &Email,
+        client: Option<IpAddr>,
+    ) -> Result<(), AuthError> {
+        self.limit(Limited::MailedLink, client).await?;
+        self.mail_reset_link(email).await
     }
 
     /// Mails a reset link to `email` if it has an account and no reset mail
@@ -58,10 +86,8 @@ impl Auth {
         };
         let (token, now) = (generate_uuid(), now());
         let changes = UserChanges {
-            reset_token: Some(Some(token::digest(&token))),
-            reset_token_expires_at: Some(Some(clock::after(self.settings.reset_token_ttl))),
             reset_mail_sent_at: Some(Some(now)),
-            ..UserChanges::default()
+            ..self.with_reset_token(&user, &token)
         };
         let letter = Letter::ResetLink {
             link: &self.mailer.reset_link(&token),
@@ -73,25 +99,48 @@ impl Auth {
         Ok(())
     }
 
+    /// The changes that give `user` the reset token `token`, bound to
+    /// their credentials as they are.
+    fn with_reset_token(&self, user: &User, token: &str) -> UserChanges {
+        UserChanges {
+            reset_token: Some(Some(token::digest(token))),
+            reset_token_expires_at: Some(Some(clock::after(self.settings.reset_token_ttl))),
+            reset_token_generation: Some(Some(user.credential_generation)),
+            ..UserChanges::default()
+        }
+    }
+
+    /// The account whose live reset token is `reset_token`, if any.
+    async fn reset_token_user(&self, reset_token: &ResetToken) -> Result<Option<User>, AuthError> {
+        let digest = token::digest(reset_token.expose());
+        let user = self.find_user(UserQuery::ResetToken(digest)).await?;
+        Ok(user.filter(|user| {
+            is_live(user.reset_token_expires_at)
+                && user.reset_token_generation == Some(user.credential_generation)
+        }))
+    }
+
     /// The address of the account whose live reset token is `reset_token`,
     /// if any: what a reset link's page shows to whoever holds it.
     pub async fn reset_token_owner(
         &self,
         reset_token: &ResetToken,
     ) -> Result<Option<String>, AuthError> {
-        let digest = token::digest(reset_token.expose());
-        let user = self.find_user(UserQuery::ResetToken(digest)).await?;
-        Ok(user
-            .filter(|user| is_live(user.reset_token_expires_at))
+        Ok(self
+            .reset_token_user(reset_token)
+            .await?
             .map(|user| user.email))
     }
 
     /// Sets a new password with a reset token issued for `email`, from
-    /// `device`. The token works once; every session of the user ends, and
-    /// every device cookie but those `device` presents; failed logins are
-    /// forgotten, and a notice goes to the address. `InvalidResetToken`
-    /// when the token is unknown, expired, used, or was issued for another
-    /// email; `WeakPassword` when the password breaks the policy.
+    /// `device`. The token works once, and only while the account's
+    /// password and address are those it was issued for; every session of
+    /// the user ends, and every device cookie but those `device` presents;
+    /// failed logins are forgotten, and a notice goes to the address. A
+    /// never-proven address is proven by it (see the module's comment).
+    /// `InvalidResetToken` when the token is unknown, expired, used, void
+    /// or was issued for another email; `WeakPassword` when the password
+    /// breaks the policy.
     pub async fn update_password(
         &self,
         email: &Email,
@@ -99,30 +148,45 @@ impl Auth {
         password: &Password,
         device: &Device,
     ) -> Result<(), AuthError> {
-        let token_digest = token::digest(reset_token.expose());
         let user = self
-            .find_user(UserQuery::ResetToken(token_digest.clone()))
+            .reset_token_user(reset_token)
             .await?
             .filter(|user| user.normalized_email == email.normalized())
-            .filter(|user| is_live(user.reset_token_expires_at))
             .ok_or(AuthError::InvalidResetToken)?;
         let changes = UserChanges {
             reset_token: Some(None),
             reset_token_expires_at: Some(None),
             ..UserChanges::default()
         };
-        let update = UserUpdate {
+        let digest = token::digest(reset_token.expose());
+        let mut update = UserUpdate {
             end_sessions: EndSessions::All,
             end_device_cookies: EndDeviceCookies::AllBut(device.cookie_digests()),
-            ..UserUpdate::new(UserCondition::ResetToken(token_digest), changes)
+            new_credentials: true,
+            ..UserUpdate::new(UserCondition::ResetToken(digest), changes)
         };
+        if user.email_verified_at.is_none() {
+            update = first_proof(update, EndSessions::All);
+        }
         if !self
             .replace_password(&user, email, password, update)
             .await?
         {
             return Err(AuthError::InvalidResetToken);
         }
-        Ok(self.db.clear_login_failures(&user.normalized_email).await?)
+        let keys = vec![user.normalized_email.clone()];
+        Ok(self.db.clear_login_failures(keys).await?)
+    }
+
+    /// [`request_verification`](Self::request_verification), for a request
+    /// from `client`: `AddressThrottled` past `reset_ip_attempts_per_hour`.
+    pub async fn request_verification_from(
+        &self,
+        email: &Email,
+        client: Option<IpAddr>,
+    ) -> Result<(), AuthError> {
+        self.limit(Limited::MailedLink, client).await?;
+        self.request_verification(email).await
     }
 
     /// Mails a new verification link to `email` if it has an account whose
@@ -138,36 +202,142 @@ impl Auth {
         }
     }
 
-    /// Verifies the address that the verification token `token` was
-    /// mailed to, once; returns that address. `InvalidVerificationToken`
-    /// when the token is unknown, expired or used.
-    pub async fn verify_email(&self, token: &str) -> Result<String, AuthError> {
+    /// Proves the mailbox that the token `token` was mailed to, once, and
+    /// returns its address: a verification link verifies the account's
+    /// address; the link of a change of address moves the account to its
+    /// new address (a notice goes to the old one). The first proof of a
+    /// never-proven address ends every session but `follower`'s (the
+    /// session of the browser that followed the link, if it is the
+    /// account's) and removes every second factor and device cookie.
+    /// `InvalidVerificationToken` when the token is unknown, expired, used
+    /// or void; `UserAlreadyExists` when a change's address was taken
+    /// meanwhile.
+    pub async fn verify_email(
+        &self,
+        token: &str,
+        follower: Option<&Requester>,
+    ) -> Result<String, AuthError> {
         let digest = token::digest(token);
-        let user = self
+        if let Some(user) = self
             .find_user(UserQuery::VerifyToken(digest.clone()))
             .await?
-            .filter(|user| is_live(user.verify_token_expires_at))
-            .ok_or(AuthError::InvalidVerificationToken)?;
+        {
+            let current = user.verify_token_generation == Some(user.credential_generation);
+            if !current || !is_live(user.verify_token_expires_at) {
+                return Err(AuthError::InvalidVerificationToken);
+            }
+            let changes = UserChanges {
+                email_verified_at: Some(Some(now())),
+                verify_token: Some(None),
+                verify_token_expires_at: Some(None),
+                verify_token_generation: Some(None),
+                ..UserChanges::default()
+            };
+            let mut update = UserUpdate::new(UserCondition::VerifyToken(digest), changes);
+            if user.email_verified_at.is_none() {
+                update = first_proof(update, followed_by(&user, follower));
+            }
+            if !self.apply(&user, update, &[]).await? {
+                return Err(AuthError::InvalidVerificationToken);
+            }
+            return Ok(user.email);
+        }
+        let user = self
+            .find_user(UserQuery::EmailChangeToken(digest.clone()))
+            .await?
+            .filter(|user| is_live(user.email_change_expires_at))
+            .filter(|user| user.email_change_generation == Some(user.credential_generation));
+        let Some((user, new)) =
+            user.and_then(|user| Some((user.clone(), Email::stored(user.pending_email.as_ref()?))))
+        else {
+            return Err(AuthError::InvalidVerificationToken);
+        };
+        self.move_to(&user, &new, digest, follower).await?;
+        Ok(new.to_string())
+    }
+
+    /// Moves `user` to their new address `new`, proven by the change's
+    /// token of digest `digest`, followed by `follower`.
+    async fn move_to(
+        &self,
+        user: &User,
+        new: &Email,
+        digest: String,
+        follower: Option<&Requester>,
+    ) -> Result<(), AuthError> {
+        let first = user.email_verified_at.is_none();
         let changes = UserChanges {
+            email: Some(new.to_string()),
+            normalized_email: Some(new.normalized()),
             email_verified_at: Some(Some(now())),
-            verify_token: Some(None),
-            verify_token_expires_at: Some(None),
+            // The TOTP secret is sealed for the address: sealed again.
+            totp_secret: match first {
+                true => None,
+                false => self.totp_secret_for(user, &new.normalized())?.map(Some),
+            },
             ..UserChanges::default()
         };
-        let redeem = UserUpdate::new(UserCondition::VerifyToken(digest), changes);
-        if !self.apply(&user, redeem, &[]).await? {
-            return Err(AuthError::InvalidVerificationToken);
+        let mut update = UserUpdate {
+            new_credentials: true,
+            ..UserUpdate::new(UserCondition::EmailChangeToken(digest), changes)
+        };
+        if first {
+            update = first_proof(update, followed_by(user, follower));
         }
-        Ok(user.email)
+        let notice = Letter::EmailChanged { new: new.as_str() };
+        let moved = self
+            .apply(user, update, &[(user.email.as_str(), notice)])
+            .await
+            .map_err(|error| match error {
+                DbError::Conflict => AuthError::UserAlreadyExists(new.to_string()),
+                other => other.into(),
+            })?;
+        match moved {
+            true => Ok(()),
+            false => Err(AuthError::InvalidVerificationToken),
+        }
+    }
+
+    /// Cancels the change of address that the token `token` (of the link
+    /// mailed to the old address) belongs to; the address it would have
+    /// moved to. `InvalidVerificationToken` when there is no such change
+    /// (already confirmed, cancelled or expired).
+    pub async fn cancel_email_change(&self, token: &str) -> Result<String, AuthError> {
+        let digest = token::digest(token);
+        let user = self
+            .find_user(UserQuery::EmailChangeCancelToken(digest.clone()))
+            .await?
+            .filter(|user| is_live(user.email_change_expires_at));
+        let Some((user, pending)) = user.and_then(|user| Some((user.clone(), user.pending_email?)))
+        else {
+            return Err(AuthError::InvalidVerificationToken);
+        };
+        let changes = UserChanges::default().without_email_change();
+        let cancel = UserUpdate::new(UserCondition::EmailChangeCancelToken(digest), changes);
+        match self.apply(&user, cancel, &[]).await? {
+            true => Ok(pending),
+            false => Err(AuthError::InvalidVerificationToken),
+        }
     }
 
     /// A new verification token for `user`, mailed, unless one was mailed
     /// in the last `reset_mail_interval`.
     pub(super) async fn mail_verification_link(&self, user: &User) -> Result<(), AuthError> {
         let now = now();
-        let (changes, link) = self.with_verification(UserChanges::default(), now);
+        let token = generate_uuid();
+        let ttl = self.settings.verify_token_ttl;
+        let changes = UserChanges {
+            verify_token: Some(Some(token::digest(&token))),
+            verify_token_expires_at: Some(Some(now.saturating_add(clock::seconds(ttl)))),
+            verify_token_generation: Some(Some(user.credential_generation)),
+            verify_mail_sent_at: Some(Some(now)),
+            ..UserChanges::default()
+        };
         let quiet = UserCondition::NoVerifyMailSince(self.mail_interval_start(now));
-        let letter = self.verify_letter(&link);
+        let letter = Letter::VerifyEmail {
+            link: &self.mailer.verify_link(&token),
+            valid_for: in_words(ttl),
+        };
         self.apply(
             user,
             UserUpdate::new(quiet, changes),
@@ -176,30 +346,33 @@ impl Auth {
         .await?;
         Ok(())
     }
+}
 
-    /// `changes` with a new verification token (its digest and expiry, and
-    /// the time of its mail, `now`), and the link that carries the token.
-    pub(super) fn with_verification(
-        &self,
-        changes: UserChanges,
-        now: i64,
-    ) -> (UserChanges, String) {
-        let token = generate_uuid();
-        let ttl = clock::seconds(self.settings.verify_token_ttl);
-        let changes = UserChanges {
-            verify_token: Some(Some(token::digest(&token))),
-            verify_token_expires_at: Some(Some(now.saturating_add(ttl))),
-            verify_mail_sent_at: Some(Some(now)),
-            ..changes
-        };
-        (changes, self.mailer.verify_link(&token))
+/// `update`, as the first proof of a mailbox makes it: every session but
+/// those `sessions` leaves, every pending sign-in, device cookie and
+/// second factor (TOTP, recovery codes, passkeys) ends, and the address is
+/// verified.
+fn first_proof(update: UserUpdate, sessions: EndSessions) -> UserUpdate {
+    let changes = UserChanges {
+        email_verified_at: Some(Some(now())),
+        ..update.changes
     }
+    .without_totp();
+    UserUpdate {
+        changes,
+        end_sessions: sessions,
+        end_device_cookies: EndDeviceCookies::AllBut(Vec::new()),
+        recovery_codes: Some(Vec::new()),
+        remove_passkeys: true,
+        ..update
+    }
+}
 
-    /// The letter that carries the verification `link`.
-    pub(super) fn verify_letter<'a>(&self, link: &'a str) -> Letter<'a> {
-        Letter::VerifyEmail {
-            link,
-            valid_for: in_words(self.settings.verify_token_ttl),
-        }
+/// The sessions a proof followed by `follower` ends: all of `user`'s but
+/// the follower's own, if it is one of them.
+fn followed_by(user: &User, follower: Option<&Requester>) -> EndSessions {
+    match follower {
+        Some(requester) if requester.user_id == user.id => EndSessions::AllBut(requester.session),
+        _ => EndSessions::All,
     }
 }

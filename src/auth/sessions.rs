@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use super::device_cookies::{DeviceCookie, DeviceToken};
 use super::token::{self, SessionId};
-use super::{Auth, AuthError, Email};
+use super::{Auth, AuthError, Email, Password, Requester};
 use crate::clock::{self, now};
-use crate::db::{Session, SessionLimits, SessionStart, DB};
+use crate::db::{Session, SessionLimits, SessionStart, UserQuery, DB};
 use crate::mail::Letter;
 use crate::user::User;
 
@@ -20,19 +20,21 @@ const LAST_SEEN_EVERY: i64 = 60;
 /// How often the sessions that are over are swept away.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
-/// Deletes the sessions that are over, and expired device cookies, once a
-/// minute: logins delete them too, but the tables hold only live rows even
-/// while nobody logs in.
+/// Deletes the sessions that are over, expired device cookies and waiting
+/// sign-ins, and quiet rate limits, once a minute: logins delete them too,
+/// but the tables hold only live rows even while nobody logs in.
 pub struct SessionSweeper {
     db: DB,
     idle_ttl: u64,
 }
 
 impl SessionSweeper {
-    /// Deletes what is over now; how many sessions.
+    /// Deletes what is over now (and the rate limits of addresses that
+    /// have been quiet long enough to count as new); how many sessions.
     pub async fn sweep(&self) -> Result<usize, AuthError> {
         let now = now();
         let idle_since = now.saturating_sub(clock::seconds(self.idle_ttl));
+        self.db.forget_rates_before(clock::now_ms()).await?;
         Ok(self.db.delete_over_sessions(now, idle_since).await?)
     }
 
@@ -69,6 +71,12 @@ impl Device {
             ip: None,
             cookies: Vec::new(),
         }
+    }
+
+    /// The client's address, for logs and notices.
+    pub fn address_in_words(&self) -> String {
+        self.ip
+            .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string())
     }
 }
 
@@ -112,10 +120,24 @@ impl Auth {
         device: &Device,
         kept: bool,
     ) -> Result<Option<NewSession>, AuthError> {
+        match self.find_user(UserQuery::Email(email.normalized())).await? {
+            Some(user) => self.start_session(&user, device, kept).await,
+            None => Ok(None),
+        }
+    }
+
+    /// [`create_session`](Self::create_session) for `user`; `None` if the
+    /// account was deleted meanwhile.
+    pub(super) async fn start_session(
+        &self,
+        user: &User,
+        device: &Device,
+        kept: bool,
+    ) -> Result<Option<NewSession>, AuthError> {
         let (id, now) = (SessionId::generate(), now());
         let ttl = self.settings.session_ttl;
         let (device_cookie, device_cookie_start) =
-            self.new_device_cookie(&email.normalized(), device);
+            self.new_device_cookie(&user.normalized_email, device);
         let start = SessionStart {
             public_id: token::handle(),
             digest: id.digest(),
@@ -130,19 +152,13 @@ impl Auth {
             max_per_user: self.settings.max_sessions_per_user.into(),
             idle_since: now.saturating_sub(clock::seconds(self.settings.session_idle_ttl)),
         };
-        let started = self
-            .db
-            .start_session(&email.normalized(), start, limits)
-            .await?;
-        let Some(started) = started else {
+        let Some(started) = self.db.start_session(user.id, start, limits).await? else {
             return Ok(None);
         };
         if started.new_device {
             let notice = Letter::NewDevice {
                 device: &device.name,
-                address: device
-                    .ip
-                    .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string()),
+                address: device.address_in_words(),
             };
             let mail = self
                 .mailer
@@ -203,10 +219,20 @@ impl Auth {
         Ok(self.db.end_session(user_id, public_id).await?)
     }
 
-    /// Ends every session of the user `user_id` but `current` (its id);
-    /// how many ended.
-    pub async fn end_other_sessions(&self, user_id: i32, current: i64) -> Result<usize, AuthError> {
-        Ok(self.db.end_sessions(user_id, Some(current)).await?)
+    /// Ends every session of the requester but theirs, who proves it with
+    /// `password` (or a recent login) from `device` (a thief's session
+    /// must not end the owner's); how many ended.
+    pub async fn end_other_sessions(
+        &self,
+        requester: &Requester,
+        password: Option<&Password>,
+        device: &Device,
+    ) -> Result<usize, AuthError> {
+        let user = self.prove(requester, password, device).await?;
+        Ok(self
+            .db
+            .end_sessions(user.id, Some(requester.session))
+            .await?)
     }
 
     /// When `session` ends if nothing else happens: its expiry, or for a

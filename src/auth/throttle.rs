@@ -16,7 +16,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::clock::seconds;
 use crate::config::Settings;
-use crate::db::{DbError, DeviceAttempt, LoginFailures, DB};
+use crate::db::{ClaimTerms, DbError, DeviceAttempt, LoginClaim, DB};
 
 /// How long an email waits between login attempts after failures, and how
 /// many attempts (and passkey sign-ins started) one client address may
@@ -38,8 +38,20 @@ pub struct LoginThrottle {
 const CEREMONIES_PER_ATTEMPT: u32 = 4;
 
 /// How long one login attempt past the free ones may take to be checked:
-/// while it is, the email's other attempts wait (see `DB::claim_login`).
-pub const ATTEMPT_LEASE: u64 = 60;
+/// while it is, the email's other attempts wait (see `DB::claim_login_attempt`).
+const ATTEMPT_LEASE: u64 = 60;
+
+/// The key that the one-time codes guessed for the account
+/// `normalized_email` count against, apart from its passwords.
+pub fn code_key(normalized_email: &str) -> String {
+    format!("otp:{normalized_email}")
+}
+
+/// Every key that guesses for the account `normalized_email` count
+/// against: what is forgotten with the account.
+pub fn keys_of(normalized_email: &str) -> Vec<String> {
+    vec![normalized_email.to_owned(), code_key(normalized_email)]
+}
 
 /// Why an attempt was not admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,16 +87,9 @@ enum Counter {
     /// The device cookie of this digest, of the account, which the attempt
     /// presented: it holds one of the cookie's free attempts.
     Device(String),
-    /// The email's "untrusted clients" failures.
-    Untrusted {
-        /// The failures as stored before this attempt.
-        stored: Option<LoginFailures>,
-        /// Whether those failures are recent enough to count.
-        current: bool,
-        /// Whether this attempt holds the email's lease (past the free
-        /// ones).
-        claimed: bool,
-    },
+    /// The key's "untrusted clients" failures, which count this attempt
+    /// already, as the `failures`th; `leased` when it holds the key alone.
+    Untrusted { failures: i32, leased: bool },
 }
 
 impl LoginThrottle {
@@ -114,10 +119,11 @@ impl LoginThrottle {
     /// `client` at `now`, or says how long to wait. An attempt presenting
     /// `device_cookies` (digests) counts against one of them if it is the
     /// account's, live and under its free attempts; it then passes
-    /// whatever the email's other counters say. Otherwise, past the free
-    /// attempts, the attempt claims the email in one atomic statement, so
-    /// that concurrent guesses (on one instance or several) are checked one
-    /// at a time, each after its wait.
+    /// whatever the email's other counters say. Otherwise the attempt is
+    /// claimed in the database, counted before it is checked, so that
+    /// concurrent guesses (on one instance or several) get no more checks
+    /// than the free attempts, and past them one at a time, each after
+    /// its wait.
     pub async fn admit(
         &self,
         db: &DB,
@@ -140,22 +146,22 @@ impl LoginThrottle {
         if let Some(wait) = self.addresses.check(client) {
             return Ok(Err(Refusal::Address(wait)));
         }
-        let stored = db.find_login_failures(&key).await?;
-        let current = stored.filter(|failures| self.is_current(failures, now));
-        let claimed = current.is_some_and(|failures| self.delay(failures.failures).is_some());
-        if claimed {
-            let lease = now.saturating_add(seconds(ATTEMPT_LEASE));
-            if let Some(locked_until) = db.claim_login(&key, now, lease).await? {
-                let wait = u64::try_from(locked_until.saturating_sub(now)).unwrap_or(0);
-                return Ok(Err(Refusal::Email(wait.max(1))));
+        let terms = ClaimTerms {
+            now,
+            forget_before: self.oldest_current(now),
+            free: self.device_free_attempts(),
+            lease_until: now.saturating_add(seconds(ATTEMPT_LEASE)),
+        };
+        match db.claim_login_attempt(&key, terms).await? {
+            LoginClaim::Admitted { failures, leased } => {
+                let counter = Counter::Untrusted { failures, leased };
+                Ok(Ok(Attempt { key, now, counter }))
+            }
+            LoginClaim::Refused { until } => {
+                let wait = u64::try_from(until.saturating_sub(now)).unwrap_or(0);
+                Ok(Err(Refusal::Email(wait.max(1))))
             }
         }
-        let counter = Counter::Untrusted {
-            stored,
-            current: current.is_some(),
-            claimed,
-        };
-        Ok(Ok(Attempt { key, now, counter }))
     }
 
     /// The password was right: the failures it was counted with are
@@ -163,29 +169,24 @@ impl LoginThrottle {
     pub async fn succeeded(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
         match attempt.counter {
             Counter::Device(digest) => self.settle_device(db, &digest, DeviceAttempt::Right).await,
-            Counter::Untrusted { stored: None, .. } => Ok(()),
-            Counter::Untrusted { .. } => db.clear_login_failures(&attempt.key).await,
+            Counter::Untrusted { .. } => db.clear_login_failures(vec![attempt.key]).await,
         }
     }
 
     /// The password was wrong. A device cookie's failure stands, and the
-    /// cookie is forgotten at its last free attempt. Otherwise one more
-    /// failure of the email is counted, the email waits if it is past its
-    /// free attempts, and failures too old to count are deleted (which
-    /// keeps the table as small as the recent failures).
+    /// cookie is forgotten at its last free attempt. Otherwise the failure
+    /// counted at the claim stands, the email waits if it is past its free
+    /// attempts, and failures too old to count are deleted (which keeps
+    /// the table as small as the recent failures).
     pub async fn failed(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
         let Attempt { key, now, counter } = attempt;
-        let (stored, current) = match counter {
+        let failures = match counter {
             Counter::Device(digest) => {
                 return self.settle_device(db, &digest, DeviceAttempt::Wrong).await
             }
-            Counter::Untrusted {
-                stored, current, ..
-            } => (stored, current),
+            Counter::Untrusted { failures, .. } => failures,
         };
-        let restart = stored.is_some() && !current;
-        let recorded = db.record_login_failure(&key, now, restart).await?;
-        if let Some(delay) = self.delay(recorded.failures) {
+        if let Some(delay) = self.delay(failures) {
             db.lock_logins(&key, now.saturating_add(seconds(delay)))
                 .await?;
         }
@@ -195,18 +196,18 @@ impl LoginThrottle {
     }
 
     /// The password could not be checked (hashing busy, database gone): the
-    /// attempt gives its claim back, or the email (or device cookie) would
-    /// wait for nothing.
+    /// attempt gives its count (and its hold on the email) back, or the
+    /// email (or device cookie) would wait for nothing.
     pub async fn abandoned(&self, db: &DB, attempt: Attempt) -> Result<(), DbError> {
         match attempt.counter {
             Counter::Device(digest) => {
                 self.settle_device(db, &digest, DeviceAttempt::Unchecked)
                     .await
             }
-            Counter::Untrusted { claimed: true, .. } => {
-                db.lock_logins(&attempt.key, attempt.now).await
+            Counter::Untrusted { leased, .. } => {
+                db.give_back_login_attempt(&attempt.key, attempt.now, leased)
+                    .await
             }
-            Counter::Untrusted { .. } => Ok(()),
         }
     }
 
@@ -221,18 +222,14 @@ impl LoginThrottle {
             .await
     }
 
-    /// The failures a device cookie may have: `login_free_attempts`.
+    /// The failures a device cookie (or a key, from untrusted clients) may
+    /// have before waits start: `login_free_attempts`.
     fn device_free_attempts(&self) -> i32 {
         i32::try_from(self.free_attempts).unwrap_or(i32::MAX)
     }
 
-    /// Whether `failures` are recent enough to count.
-    pub fn is_current(&self, failures: &LoginFailures, now: i64) -> bool {
-        failures.last_failed_at >= self.oldest_current(now)
-    }
-
     /// At `now`, the time of the oldest failure that still counts.
-    pub fn oldest_current(&self, now: i64) -> i64 {
+    fn oldest_current(&self, now: i64) -> i64 {
         now.saturating_sub(seconds(self.window))
     }
 
@@ -248,6 +245,19 @@ impl LoginThrottle {
                 .saturating_mul(2u64.saturating_pow(beyond))
                 .min(self.max),
         )
+    }
+}
+
+/// What the limits of an address count against: the address itself for
+/// IPv4, its /64 network for IPv6 (where one subscriber usually holds a
+/// whole /64, and could otherwise change address at every request).
+pub fn limit_bucket(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !(u128::MAX >> 64);
+            IpAddr::V6(network.into())
+        }
+        v4 => v4,
     }
 }
 
@@ -271,7 +281,7 @@ impl AddressLimiter {
     /// Counts an attempt from `address`; the seconds to wait when it is over
     /// the limit.
     fn check(&self, address: Option<IpAddr>) -> Option<u64> {
-        let (limiter, address) = (self.limiter.as_ref()?, address?);
+        let (limiter, address) = (self.limiter.as_ref()?, limit_bucket(address?));
         if limiter.len() > TRACKED_ADDRESSES {
             limiter.retain_recent();
         }
@@ -305,18 +315,6 @@ mod tests {
     }
 
     #[test]
-    fn old_failures_are_forgotten() {
-        let day = 24 * 60 * 60;
-        let failures = LoginFailures {
-            failures: 50,
-            last_failed_at: 1000,
-            locked_until: Some(1900),
-        };
-        assert!(throttle().is_current(&failures, 1000 + day));
-        assert!(!throttle().is_current(&failures, 1000 + day + 1));
-    }
-
-    #[test]
     fn one_address_is_limited_and_another_is_not() {
         let limiter = AddressLimiter::per_minute(3);
         let (first, second) = ("192.0.2.1".parse().ok(), "192.0.2.2".parse().ok());
@@ -328,5 +326,27 @@ mod tests {
             .is_some_and(|wait| (1..=60).contains(&wait)));
         assert_eq!(limiter.check(second), None);
         assert_eq!(limiter.check(None), None, "no address, no limit");
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv6_addresses_are_limited_by_their_64_network() {
+        assert_eq!(
+            limit_bucket(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            limit_bucket(ip("2001:db8:1:2::1")),
+            limit_bucket(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            limit_bucket(ip("2001:db8:1:2::1")),
+            limit_bucket(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(limit_bucket(ip("192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(limit_bucket(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
     }
 }

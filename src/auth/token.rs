@@ -71,6 +71,21 @@ bearer_value!(
     "The id itself, for the answer that starts the ceremony."
 );
 
+bearer_value!(
+    /// The id of a sign-in waiting for its second factor, as its browser
+    /// holds it: whoever holds it may finish the sign-in with a code, so
+    /// it is never printed either.
+    PendingSignInId,
+    "The id itself, to seal into the browser's cookie."
+);
+
+impl PendingSignInId {
+    /// The id a browser presented (read from its sealed cookie).
+    pub fn presented(id: &str) -> Self {
+        PendingSignInId(id.to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

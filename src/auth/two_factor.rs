@@ -8,9 +8,9 @@ use std::net::IpAddr;
 use totp_rs::{Algorithm, Builder, Totp};
 
 use super::credentials::{new_recovery_code, OneTimeCode, TotpCode};
-use super::{Auth, AuthError, Device, Email, Login, Password};
+use super::{Auth, AuthError, Device, Login, Password, PendingSignInId, Requester};
 use crate::clock::now;
-use crate::db::{UserChanges, UserCondition, UserUpdate};
+use crate::db::{PendingSignIn, UserChanges, UserCondition, UserQuery, UserUpdate};
 use crate::mail::Letter;
 use crate::seal::keyed_digest;
 use crate::user::User;
@@ -33,6 +33,10 @@ const RECOVERY_CODES: usize = 10;
 /// How long a sign-in waits for its second factor, in seconds.
 pub const PENDING_SIGN_IN_TTL: i64 = 5 * 60;
 
+/// Wrong codes in a row at sign-in, on the account, after which every
+/// sign-in waiting for a code ends (the password must be given again).
+pub const WRONG_CODES_CAP: i32 = 5;
+
 /// A new TOTP secret, to add to an authenticator app.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TotpEnrolment {
@@ -48,14 +52,14 @@ impl std::fmt::Debug for TotpEnrolment {
     }
 }
 
-/// A sign-in whose password was right, waiting for its second factor: not
-/// a session. The web layer keeps it in a private cookie of the browser.
+/// A right password for an account with two-factor sign-in on, awaiting
+/// its code: only [`Auth::log_in`] makes one, and only
+/// [`Auth::wait_for_code`] turns it into a sign-in that waits.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingSignIn {
-    /// The address, as typed at login.
-    pub email: String,
-    /// Until when (Unix seconds) the second factor is awaited.
-    pub expires_at: i64,
+pub struct CodeAwaited {
+    pub(super) user_id: i32,
+    /// "Keep me logged in".
+    pub(super) kept: bool,
 }
 
 /// Two-factor sign-in as the account page shows it.
@@ -75,14 +79,21 @@ impl Auth {
         })
     }
 
-    /// Starts an enrolment for the user `user_id`: a new 160-bit secret,
-    /// pending until a first code confirms it. `TwoFactorAlreadyOn` when
-    /// it is on.
-    pub async fn start_totp(&self, user_id: i32) -> Result<TotpEnrolment, AuthError> {
-        let user = self.user(user_id).await?;
+    /// Starts an enrolment for the requester, proven by `password` or a
+    /// recent login, from `device`: a new 160-bit secret, pending until a
+    /// first code confirms it. `TwoFactorAlreadyOn` when it is on,
+    /// `EmailNotVerified` while the address has never been proven.
+    pub async fn start_totp(
+        &self,
+        requester: &Requester,
+        password: Option<&Password>,
+        device: &Device,
+    ) -> Result<TotpEnrolment, AuthError> {
+        let user = self.prove(requester, password, device).await?;
         if user.totp_enabled_at.is_some() {
             return Err(AuthError::TwoFactorAlreadyOn);
         }
+        require_proven_address(&user)?;
         let mut secret = vec![0u8; SECRET_BYTES];
         getrandom::getrandom(&mut secret)
             .map_err(|error| AuthError::Internal(error.to_string()))?;
@@ -107,18 +118,22 @@ impl Auth {
         enrolment(&self.totp_of(&user)?)
     }
 
-    /// Confirms the enrolment of the user `user_id` with a first `code`:
-    /// two-factor sign-in is on, and the ten recovery codes returned are
-    /// the only time they are shown. A notice goes to the address.
+    /// Confirms the requester's enrolment with a first `code`, proven by
+    /// `password` or a recent login, from `device`: two-factor sign-in is
+    /// on, and the ten recovery codes returned are the only time they are
+    /// shown. A notice goes to the address.
     pub async fn confirm_totp(
         &self,
-        user_id: i32,
+        requester: &Requester,
         code: &TotpCode,
+        password: Option<&Password>,
+        device: &Device,
     ) -> Result<Vec<String>, AuthError> {
-        let user = self.user(user_id).await?;
+        let user = self.prove(requester, password, device).await?;
         if user.totp_enabled_at.is_some() {
             return Err(AuthError::TwoFactorAlreadyOn);
         }
+        require_proven_address(&user)?;
         let Some(step) = self.totp_of(&user)?.check(code.expose(), unix_now()) else {
             return Err(AuthError::WrongCode);
         };
@@ -137,42 +152,37 @@ impl Auth {
         Ok(codes)
     }
 
-    /// Turns two-factor sign-in off for the user `user_id`, who proves it
-    /// with `password` and a `code`, from `device`. A notice goes to the
-    /// address.
+    /// Turns two-factor sign-in off for the requester, who proves it with
+    /// `password` (or a recent login) and a `code`, from `device`. A
+    /// notice goes to the address.
     pub async fn disable_totp(
         &self,
-        user_id: i32,
-        password: &Password,
+        requester: &Requester,
+        password: Option<&Password>,
         code: &OneTimeCode,
         device: &Device,
     ) -> Result<(), AuthError> {
-        let user = self.enabled_user(user_id, password, code, device).await?;
-        let changes = UserChanges {
-            totp_secret: Some(None),
-            totp_enabled_at: Some(None),
-            totp_last_step: Some(None),
-            ..UserChanges::default()
-        };
+        let user = self.enabled_user(requester, password, code, device).await?;
         let update = UserUpdate {
             recovery_codes: Some(Vec::new()),
-            ..UserUpdate::new(UserCondition::Exists, changes)
+            ..UserUpdate::new(UserCondition::Exists, UserChanges::default().without_totp())
         };
         let notice = (user.email.as_str(), Letter::TwoFactorOff);
         self.apply(&user, update, &[notice]).await?;
         Ok(())
     }
 
-    /// Ten new recovery codes for the user `user_id`, who proves it with
-    /// `password` and a `code`, from `device`; the old ones stop working.
+    /// Ten new recovery codes for the requester, who proves it with
+    /// `password` (or a recent login) and a `code`, from `device`; the old
+    /// ones stop working.
     pub async fn new_recovery_codes(
         &self,
-        user_id: i32,
-        password: &Password,
+        requester: &Requester,
+        password: Option<&Password>,
         code: &OneTimeCode,
         device: &Device,
     ) -> Result<Vec<String>, AuthError> {
-        let user = self.enabled_user(user_id, password, code, device).await?;
+        let user = self.enabled_user(requester, password, code, device).await?;
         let codes = new_recovery_codes();
         self.db
             .replace_recovery_codes(user.id, self.recovery_digests(&codes))
@@ -180,57 +190,103 @@ impl Auth {
         Ok(codes)
     }
 
-    /// Finishes `pending` with its second factor `code`, from `device`:
-    /// a new session (`kept` or not), or why not.
+    /// Lets the sign-in `awaited` wait for its code, in the database (so
+    /// that any instance finishes it, and a new password ends it), for
+    /// `PENDING_SIGN_IN_TTL`: its id, for the browser to keep.
+    pub async fn wait_for_code(&self, awaited: CodeAwaited) -> Result<PendingSignInId, AuthError> {
+        let (id, now) = (PendingSignInId::generate(), now());
+        let pending = PendingSignIn {
+            user_id: awaited.user_id,
+            persistent: awaited.kept,
+            expires_at: now.saturating_add(PENDING_SIGN_IN_TTL),
+        };
+        self.db.await_code(&id.digest(), pending, now).await?;
+        Ok(id)
+    }
+
+    /// Finishes the waiting sign-in `id` with its second factor `code`,
+    /// from `device`: a new session, once (the sign-in ends with it), or
+    /// why not. Past `WRONG_CODES_CAP` wrong codes in a row, the sign-in
+    /// ends.
     pub async fn finish_sign_in(
         &self,
-        pending: &PendingSignIn,
+        id: &PendingSignInId,
         code: &OneTimeCode,
         device: &Device,
-        kept: bool,
     ) -> Result<Login, AuthError> {
         let login: Result<Login, AuthError> = async {
-            if now() >= pending.expires_at {
+            let digest = id.digest();
+            let Some(pending) = self.db.pending_sign_in(&digest, now()).await? else {
+                return Ok(Login::SignInExpired);
+            };
+            let Some(user) = self.find_user(UserQuery::Id(pending.user_id)).await? else {
+                return Ok(Login::SignInExpired);
+            };
+            if let Some(refusal) = self.sign_in_code(&user, code, device.ip).await? {
+                return Ok(refusal);
+            }
+            if !self.db.end_pending_sign_in(&digest, now()).await? {
                 return Ok(Login::SignInExpired);
             }
-            let email = Email::parse(&pending.email).map_err(|_| {
-                AuthError::Internal("a pending sign-in without an address".to_owned())
-            })?;
-            let user = self
-                .find_user(crate::db::UserQuery::Email(email.normalized()))
-                .await?;
-            let Some(user) = user else {
-                return Ok(Login::WrongCredentials);
-            };
-            match self.second_factor(&user, code, device.ip).await {
-                Ok(()) => {}
-                Err(AuthError::WrongCode) => return Ok(Login::WrongCode),
-                Err(AuthError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
-                Err(error) => return Err(error),
-            }
-            match self.create_session(&email, device, kept).await? {
+            match self
+                .start_session(&user, device, pending.persistent)
+                .await?
+            {
                 Some(session) => Ok(Login::Success(session)),
-                None => Ok(Login::WrongCredentials),
+                None => Ok(Login::SignInExpired),
             }
         }
         .await;
         self.count(login)
     }
 
-    /// The user `user_id` with two-factor sign-in on, once `password` and
-    /// `code` prove them.
+    /// Checks `code` as `user`'s second factor at sign-in, from `client`:
+    /// `None` when it is right (the wrong ones in a row are forgotten),
+    /// else the refusal. A wrong one counts on the account; at
+    /// `WRONG_CODES_CAP`, every sign-in waiting for a code ends.
+    pub(super) async fn sign_in_code(
+        &self,
+        user: &User,
+        code: &OneTimeCode,
+        client: Option<IpAddr>,
+    ) -> Result<Option<Login>, AuthError> {
+        match self.second_factor(user, code, client).await {
+            Ok(()) => {
+                if user.code_failures > 0 {
+                    let changes = UserChanges {
+                        code_failures: Some(0),
+                        ..UserChanges::default()
+                    };
+                    self.db.update_user(user.id, changes).await?;
+                }
+                Ok(None)
+            }
+            Err(AuthError::WrongCode) => {
+                let capped = self.db.count_wrong_code(user.id, WRONG_CODES_CAP).await?;
+                Ok(Some(match capped {
+                    true => Login::TooManyWrongCodes,
+                    false => Login::WrongCode,
+                }))
+            }
+            Err(AuthError::Throttled(wait)) => Ok(Some(Login::Throttled(wait))),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The requester's account with two-factor sign-in on, once `password`
+    /// (or a recent login) and `code` prove them.
     async fn enabled_user(
         &self,
-        user_id: i32,
-        password: &Password,
+        requester: &Requester,
+        password: Option<&Password>,
         code: &OneTimeCode,
         device: &Device,
     ) -> Result<User, AuthError> {
-        let user = self.user(user_id).await?;
+        let user = self.user(requester.user_id).await?;
         if user.totp_enabled_at.is_none() {
             return Err(AuthError::TwoFactorOff);
         }
-        self.confirm_password(&user, password, device).await?;
+        let user = self.prove(requester, password, device).await?;
         self.second_factor(&user, code, device.ip).await?;
         Ok(user)
     }
@@ -245,7 +301,7 @@ impl Auth {
         code: &OneTimeCode,
         client: Option<IpAddr>,
     ) -> Result<(), AuthError> {
-        let key = format!("otp:{}", user.normalized_email);
+        let key = super::throttle::code_key(&user.normalized_email);
         // Codes count per account, whatever the device: a device cookie
         // vouches for password guesses only.
         let admitted = self
@@ -328,6 +384,16 @@ impl Auth {
     /// derived from the secret key, in hex.
     fn recovery_digest(&self, letters: &str) -> String {
         keyed_digest(&self.recovery_key, letters.as_bytes())
+    }
+}
+
+/// `EmailNotVerified` while `user`'s address has never been proven: a
+/// second factor added then could be an impostor's, who registered an
+/// address before its owner (see `recovery`: the first proof removes any).
+fn require_proven_address(user: &User) -> Result<(), AuthError> {
+    match user.email_verified_at {
+        Some(_) => Ok(()),
+        None => Err(AuthError::EmailNotVerified),
     }
 }
 

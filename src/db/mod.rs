@@ -8,6 +8,8 @@ mod login_failures;
 mod migrations;
 mod outbox;
 mod passkeys;
+mod pending_sign_ins;
+mod rate_limits;
 pub mod schema;
 mod sessions;
 mod users;
@@ -25,9 +27,11 @@ use crate::metrics::Pool as PoolMetrics;
 pub use connection::is_postgres;
 use connection::{DbConnection, Pool, POOL_NAME};
 pub use device_cookies::{DeviceAttempt, DeviceCookieStart};
-pub use login_failures::LoginFailures;
+pub use login_failures::{ClaimTerms, LoginClaim, LoginFailures};
 pub use outbox::{MailOutcome, NewMail, QueuedMail};
 pub use passkeys::{NewCeremony, NewPasskey, StoredPasskey};
+pub use pending_sign_ins::PendingSignIn;
+pub use rate_limits::Rate;
 pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
 pub use users::{
     EndDeviceCookies, EndSessions, NewUser, UserChanges, UserCondition, UserQuery, UserUpdate,

@@ -17,6 +17,15 @@ diesel::table! {
         totp_secret -> Nullable<Binary>,
         totp_enabled_at -> Nullable<BigInt>,
         totp_last_step -> Nullable<BigInt>,
+        credential_generation -> BigInt,
+        reset_token_generation -> Nullable<BigInt>,
+        verify_token_generation -> Nullable<BigInt>,
+        pending_email -> Nullable<Text>,
+        email_change_token -> Nullable<Text>,
+        email_change_cancel_token -> Nullable<Text>,
+        email_change_expires_at -> Nullable<BigInt>,
+        email_change_generation -> Nullable<BigInt>,
+        code_failures -> Integer,
     }
 }
 
@@ -62,6 +71,7 @@ diesel::table! {
         persistent -> Bool,
         device -> Text,
         ip -> Nullable<Text>,
+        authenticated_at -> BigInt,
     }
 }
 
@@ -106,8 +116,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pending_sign_ins (digest) {
+        digest -> Text,
+        user_id -> Integer,
+        persistent -> Bool,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        arrival_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(outbox -> users (user_id));
 diesel::joinable!(passkeys -> users (user_id));
+diesel::joinable!(pending_sign_ins -> users (user_id));
 diesel::joinable!(passkey_ceremonies -> users (user_id));
 diesel::joinable!(device_cookies -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -119,6 +147,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     passkey_ceremonies,
     passkeys,
+    pending_sign_ins,
+    rate_limits,
     sessions,
     user_devices
 );

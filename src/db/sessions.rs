@@ -5,7 +5,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
-use super::schema::{device_cookies, sessions, user_devices, users};
+use super::schema::{device_cookies, pending_sign_ins, sessions, user_devices, users};
 use super::DeviceCookieStart;
 use super::{on_backend, DbConnection, DbError, DB};
 use crate::user::User;
@@ -30,6 +30,9 @@ pub struct Session {
     pub device: String,
     /// The client address it was started from.
     pub ip: Option<String>,
+    /// When its owner last proved themselves in it: the login, or the
+    /// password (or a passkey) given again since.
+    pub authenticated_at: i64,
 }
 
 /// A session to start.
@@ -69,8 +72,9 @@ pub struct SessionStarted {
 }
 
 /// Deletes, on the concrete `$connection`, every session over at `$now`
-/// (past its expiry, or, unless kept, idle since `$idle_since`) and every
-/// device cookie expired; the number of sessions deleted.
+/// (past its expiry, or, unless kept, idle since `$idle_since`), every
+/// device cookie expired and every sign-in that waited too long for its
+/// code; the number of sessions deleted.
 macro_rules! delete_over {
     ($connection:ident, $now:expr, $idle_since:expr) => {{
         let expired = diesel::delete(sessions::table.filter(sessions::expires_at.le($now)))
@@ -83,14 +87,17 @@ macro_rules! delete_over {
         .execute($connection)?;
         diesel::delete(device_cookies::table.filter(device_cookies::expires_at.le($now)))
             .execute($connection)?;
+        diesel::delete(pending_sign_ins::table.filter(pending_sign_ins::expires_at.le($now)))
+            .execute($connection)?;
         expired + idle
     }};
 }
 
 impl DB {
     /// Deletes every session over at `now` (past its expiry, or, unless
-    /// kept, last seen at `idle_since` or before) and every expired device
-    /// cookie, in one transaction; the number of sessions deleted.
+    /// kept, last seen at `idle_since` or before), every expired device
+    /// cookie and waiting sign-in, in one transaction; the number of
+    /// sessions deleted.
     pub async fn delete_over_sessions(&self, now: i64, idle_since: i64) -> Result<usize, DbError> {
         self.run(move |connection| {
             on_backend!(connection, |connection| {
@@ -100,37 +107,35 @@ impl DB {
         .await
     }
 
-    /// In one transaction: starts `start` for the user `normalized_email`
-    /// (an insert of what a select of the user gives, so an unknown email
-    /// starts nothing), ends that user's least recently used sessions past
+    /// In one transaction: starts `start` for the user `user_id` (an
+    /// insert of what a select of the user gives, so a user deleted
+    /// meanwhile starts nothing), ends that user's least recently used sessions past
     /// `limits.max_per_user`, deletes every session that is over, records
     /// the device, and records its new device cookie in place of those of
     /// the user it presented (expired device cookies are deleted on the
     /// way).
     pub async fn start_session(
         &self,
-        normalized_email: &str,
+        user_id: i32,
         start: SessionStart,
         limits: SessionLimits,
     ) -> Result<Option<SessionStarted>, DbError> {
-        let email = normalized_email.to_owned();
         self.run(move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
                     let now = start.now;
-                    let row = users::table
-                        .filter(users::normalized_email.eq(email))
-                        .select((
-                            start.public_id.into_sql::<Text>(),
-                            start.digest.into_sql::<Text>(),
-                            users::id,
-                            now.into_sql::<BigInt>(),
-                            now.into_sql::<BigInt>(),
-                            start.expires_at.into_sql::<BigInt>(),
-                            start.persistent.into_sql::<Bool>(),
-                            start.device.clone().into_sql::<Text>(),
-                            start.ip.into_sql::<Nullable<Text>>(),
-                        ));
+                    let row = users::table.filter(users::id.eq(user_id)).select((
+                        start.public_id.into_sql::<Text>(),
+                        start.digest.into_sql::<Text>(),
+                        users::id,
+                        now.into_sql::<BigInt>(),
+                        now.into_sql::<BigInt>(),
+                        start.expires_at.into_sql::<BigInt>(),
+                        start.persistent.into_sql::<Bool>(),
+                        start.device.clone().into_sql::<Text>(),
+                        start.ip.into_sql::<Nullable<Text>>(),
+                        now.into_sql::<BigInt>(),
+                    ));
                     let session: Option<Session> = diesel::insert_into(sessions::table)
                         .values(row)
                         .into_columns((
@@ -143,6 +148,7 @@ impl DB {
                             sessions::persistent,
                             sessions::device,
                             sessions::ip,
+                            sessions::authenticated_at,
                         ))
                         .returning(Session::as_returning())
                         .get_result(connection)
@@ -221,6 +227,23 @@ impl DB {
                     .select((Session::as_select(), User::as_select()))
                     .first(connection)
                     .optional()
+            })
+        })
+        .await
+    }
+
+    /// Records that the owner of the session `id` proved themselves at
+    /// `now` (the password given again).
+    pub async fn reauthenticated(&self, id: i64, now: i64) -> Result<(), DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                diesel::update(sessions::table.find(id))
+                    .set((
+                        sessions::authenticated_at.eq(now),
+                        sessions::last_seen_at.eq(now),
+                    ))
+                    .execute(connection)
+                    .map(drop)
             })
         })
         .await

@@ -3,7 +3,10 @@
 use diesel::prelude::*;
 
 use super::outbox::NewMail;
-use super::schema::{device_cookies, login_failures, outbox, recovery_codes, sessions, users};
+use super::schema::{
+    device_cookies, login_failures, outbox, passkeys, pending_sign_ins, recovery_codes, sessions,
+    users,
+};
 use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
 use crate::user::User;
 
@@ -19,6 +22,10 @@ pub enum UserQuery {
     ResetToken(String),
     /// The digest of an address verification token.
     VerifyToken(String),
+    /// The digest of the token that confirms a change of address.
+    EmailChangeToken(String),
+    /// The digest of the token that cancels a change of address.
+    EmailChangeCancelToken(String),
 }
 
 /// What must hold of a user for an update to apply, checked in the update
@@ -27,10 +34,18 @@ pub enum UserQuery {
 pub enum UserCondition {
     /// Nothing: the user exists.
     Exists,
-    /// The user still holds the reset token of this digest.
+    /// The user still holds the reset token of this digest, issued at the
+    /// current credential generation.
     ResetToken(String),
-    /// The user still holds the verification token of this digest.
+    /// The user still holds the verification token of this digest, issued
+    /// at the current credential generation.
     VerifyToken(String),
+    /// The user still waits for the change of address whose confirming
+    /// token has this digest, asked at the current credential generation.
+    EmailChangeToken(String),
+    /// The user still waits for the change of address whose cancelling
+    /// token has this digest.
+    EmailChangeCancelToken(String),
     /// No reset mail went to the user after this time.
     NoResetMailSince(i64),
     /// No verification mail went to the user after this time.
@@ -67,6 +82,38 @@ pub struct UserChanges {
     pub totp_secret: Option<Option<Vec<u8>>>,
     pub totp_enabled_at: Option<Option<i64>>,
     pub totp_last_step: Option<Option<i64>>,
+    pub reset_token_generation: Option<Option<i64>>,
+    pub verify_token_generation: Option<Option<i64>>,
+    pub pending_email: Option<Option<String>>,
+    pub email_change_token: Option<Option<String>>,
+    pub email_change_cancel_token: Option<Option<String>>,
+    pub email_change_expires_at: Option<Option<i64>>,
+    pub email_change_generation: Option<Option<i64>>,
+    pub code_failures: Option<i32>,
+}
+
+impl UserChanges {
+    /// No change of address under way any more.
+    pub fn without_email_change(self) -> Self {
+        UserChanges {
+            pending_email: Some(None),
+            email_change_token: Some(None),
+            email_change_cancel_token: Some(None),
+            email_change_expires_at: Some(None),
+            email_change_generation: Some(None),
+            ..self
+        }
+    }
+
+    /// No second factor any more: two-factor sign-in off, its secret gone.
+    pub fn without_totp(self) -> Self {
+        UserChanges {
+            totp_secret: Some(None),
+            totp_enabled_at: Some(None),
+            totp_last_step: Some(None),
+            ..self
+        }
+    }
 }
 
 /// Replaces every recovery code of the user `$user_id` with `$digests`,
@@ -92,12 +139,20 @@ macro_rules! replace_codes {
 pub struct UserUpdate {
     pub condition: UserCondition,
     pub changes: UserChanges,
+    /// The sessions it ends; ending any also ends every sign-in waiting
+    /// for its second factor.
     pub end_sessions: EndSessions,
     pub end_device_cookies: EndDeviceCookies,
     pub mails: Vec<NewMail>,
     /// The digests of the user's recovery codes from now on, replacing
     /// every one before (`Some(vec![])` deletes them all).
     pub recovery_codes: Option<Vec<String>>,
+    /// Whether it replaces a credential (the password or the address): the
+    /// credential generation moves on, and every reset and verification
+    /// token and any change of address under way, issued before, is gone.
+    pub new_credentials: bool,
+    /// Whether every passkey of the user is removed.
+    pub remove_passkeys: bool,
 }
 
 impl UserUpdate {
@@ -110,6 +165,8 @@ impl UserUpdate {
             end_device_cookies: EndDeviceCookies::None,
             mails: Vec::new(),
             recovery_codes: None,
+            new_credentials: false,
+            remove_passkeys: false,
         }
     }
 }
@@ -183,6 +240,12 @@ impl DB {
                     UserQuery::VerifyToken(digest) => select
                         .filter(users::verify_token.eq(digest))
                         .first(connection),
+                    UserQuery::EmailChangeToken(digest) => select
+                        .filter(users::email_change_token.eq(digest))
+                        .first(connection),
+                    UserQuery::EmailChangeCancelToken(digest) => select
+                        .filter(users::email_change_cancel_token.eq(digest))
+                        .first(connection),
                 }
             })
         })
@@ -249,22 +312,38 @@ impl DB {
             end_device_cookies,
             mails,
             recovery_codes: codes,
+            new_credentials,
+            remove_passkeys,
         } = update;
         self.run(move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
                     let user = users::table.find(user_id);
+                    let current = users::credential_generation.nullable();
                     let updated = match condition {
                         UserCondition::Exists => {
                             diesel::update(user).set(&changes).execute(connection)
                         }
-                        UserCondition::ResetToken(digest) => {
-                            diesel::update(user.filter(users::reset_token.eq(digest)))
-                                .set(&changes)
-                                .execute(connection)
-                        }
-                        UserCondition::VerifyToken(digest) => {
-                            diesel::update(user.filter(users::verify_token.eq(digest)))
+                        UserCondition::ResetToken(digest) => diesel::update(
+                            user.filter(users::reset_token.eq(digest))
+                                .filter(users::reset_token_generation.eq(current)),
+                        )
+                        .set(&changes)
+                        .execute(connection),
+                        UserCondition::VerifyToken(digest) => diesel::update(
+                            user.filter(users::verify_token.eq(digest))
+                                .filter(users::verify_token_generation.eq(current)),
+                        )
+                        .set(&changes)
+                        .execute(connection),
+                        UserCondition::EmailChangeToken(digest) => diesel::update(
+                            user.filter(users::email_change_token.eq(digest))
+                                .filter(users::email_change_generation.eq(current)),
+                        )
+                        .set(&changes)
+                        .execute(connection),
+                        UserCondition::EmailChangeCancelToken(digest) => {
+                            diesel::update(user.filter(users::email_change_cancel_token.eq(digest)))
                                 .set(&changes)
                                 .execute(connection)
                         }
@@ -296,6 +375,23 @@ impl DB {
                     if updated == 0 {
                         return Ok(false);
                     }
+                    if new_credentials {
+                        diesel::update(user)
+                            .set((
+                                users::credential_generation.eq(users::credential_generation + 1),
+                                &UserChanges {
+                                    reset_token: Some(None),
+                                    reset_token_expires_at: Some(None),
+                                    reset_token_generation: Some(None),
+                                    verify_token: Some(None),
+                                    verify_token_expires_at: Some(None),
+                                    verify_token_generation: Some(None),
+                                    ..UserChanges::default()
+                                }
+                                .without_email_change(),
+                            ))
+                            .execute(connection)?;
+                    }
                     let of_user = sessions::user_id.eq(user_id);
                     match end_sessions {
                         EndSessions::None => 0,
@@ -309,6 +405,15 @@ impl DB {
                         )
                         .execute(connection)?,
                     };
+                    if end_sessions != EndSessions::None {
+                        let waiting = pending_sign_ins::user_id.eq(user_id);
+                        diesel::delete(pending_sign_ins::table.filter(waiting))
+                            .execute(connection)?;
+                    }
+                    if remove_passkeys {
+                        diesel::delete(passkeys::table.filter(passkeys::user_id.eq(user_id)))
+                            .execute(connection)?;
+                    }
                     if let EndDeviceCookies::AllBut(keep) = end_device_cookies {
                         let of_user =
                             device_cookies::table.filter(device_cookies::user_id.eq(user_id));
@@ -376,18 +481,21 @@ impl DB {
     }
 
     /// Deletes the user `user_id`, with everything that hangs on it
-    /// (sessions, devices, waiting mails) and the failed logins of its
-    /// address. `NotFound` when there is no such user.
-    pub async fn delete_user(&self, user_id: i32) -> Result<(), DbError> {
+    /// (sessions, devices, waiting mails) and the failed logins counted
+    /// against `throttle_keys` (its address's). `NotFound` when there is
+    /// no such user.
+    pub async fn delete_user(
+        &self,
+        user_id: i32,
+        throttle_keys: Vec<String>,
+    ) -> Result<(), DbError> {
         let deleted = self
             .run(move |connection| {
                 on_backend!(connection, |connection| {
                     connection.transaction(|connection| {
-                        let email: String = users::table
-                            .find(user_id)
-                            .select(users::normalized_email)
-                            .first(connection)?;
-                        diesel::delete(login_failures::table.find(email)).execute(connection)?;
+                        let counted = login_failures::normalized_email.eq_any(throttle_keys);
+                        diesel::delete(login_failures::table.filter(counted))
+                            .execute(connection)?;
                         diesel::delete(users::table.find(user_id)).execute(connection)
                     })
                 })

@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::Address;
 use lettre::Message;
 use tera::{Context, Tera};
 
@@ -23,6 +24,12 @@ pub enum Letter<'a> {
     PasswordChanged { passkeys: &'a [String] },
     /// A link to confirm the address, and how long it works.
     VerifyEmail { link: &'a str, valid_for: String },
+    /// A link to confirm a new address for an existing account (to the
+    /// new address), and how long it works.
+    ConfirmNewEmail { link: &'a str, valid_for: String },
+    /// A change of the account's address to `new` was asked, with the link
+    /// that cancels it (to the old address).
+    EmailChangeAsked { new: &'a str, cancel_link: &'a str },
     /// The account's address was changed to `new` (to the old one).
     EmailChanged { new: &'a str },
     /// A login from a device the account had not used, from `address`.
@@ -44,6 +51,8 @@ impl Letter<'_> {
             Letter::ResetLink { .. } => "reset_link",
             Letter::PasswordChanged { .. } => "password_changed",
             Letter::VerifyEmail { .. } => "verify_email",
+            Letter::ConfirmNewEmail { .. } => "confirm_new_email",
+            Letter::EmailChangeAsked { .. } => "email_change_asked",
             Letter::EmailChanged { .. } => "email_changed",
             Letter::NewDevice { .. } => "new_device",
             Letter::TwoFactorOn => "two_factor_on",
@@ -56,9 +65,15 @@ impl Letter<'_> {
     /// What its templates show, besides the recipient and the site.
     fn fill(&self, context: &mut Context) {
         match self {
-            Letter::ResetLink { link, valid_for } | Letter::VerifyEmail { link, valid_for } => {
+            Letter::ResetLink { link, valid_for }
+            | Letter::VerifyEmail { link, valid_for }
+            | Letter::ConfirmNewEmail { link, valid_for } => {
                 context.insert("link", link);
                 context.insert("valid_for", valid_for);
+            }
+            Letter::EmailChangeAsked { new, cancel_link } => {
+                context.insert("new_email", new);
+                context.insert("link", cancel_link);
             }
             Letter::EmailChanged { new } => context.insert("new_email", new),
             Letter::PasskeyAdded { name } | Letter::PasskeyRemoved { name } => {
@@ -138,12 +153,13 @@ impl Composer {
         };
         let subject = render("subject")?;
         let (text, html) = (render("text")?, render("html")?);
-        let to: Mailbox = to
+        // A plain address, never read as "Name <address>".
+        let to: Address = to
             .parse()
-            .map_err(|error| format!("not a mailbox: {error}"))?;
+            .map_err(|error| format!("not an address: {error}"))?;
         let message = Message::builder()
             .from(self.from.clone())
-            .to(to)
+            .to(Mailbox::new(None, to))
             .subject(subject.trim())
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|error| error.to_string())?;

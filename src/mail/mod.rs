@@ -38,8 +38,11 @@ pub struct Mailer {
 pub struct LinkPaths {
     /// Where a reset link leads.
     pub reset_password: fn(&str) -> String,
-    /// Where a verification link leads.
+    /// Where a verification link (or the link that confirms a change of
+    /// address) leads.
     pub verify_email: fn(&str) -> String,
+    /// Where the link that cancels a change of address leads.
+    pub cancel_email_change: fn(&str) -> String,
 }
 
 impl Mailer {
@@ -67,6 +70,11 @@ impl Mailer {
     /// The link that verifies an address with verification token `token`.
     pub fn verify_link(&self, token: &str) -> String {
         self.composer.link(&(self.paths.verify_email)(token))
+    }
+
+    /// The link that cancels a change of address with token `token`.
+    pub fn cancel_email_change_link(&self, token: &str) -> String {
+        self.composer.link(&(self.paths.cancel_email_change)(token))
     }
 
     /// `letter` to `to` as an outbox row, due at `now`; `None` (logged) when

@@ -71,12 +71,14 @@ pub async fn login(
             set_session_cookie(cookies, session);
             return Ok(Redirect::to(destination(next)));
         }
-        Ok(Login::SecondFactorRequired(pending)) => {
+        Ok(Login::SecondFactorRequired(awaited)) => {
+            let id = auth.wait_for_code(awaited).await?;
             let next = next.and_then(local_path).map(|next| next.to_string());
-            PendingCookie::new(&pending, kept, next).keep(cookies);
+            PendingCookie::keep(cookies, &id, next);
             return Ok(Redirect::to(uri!(two_factor::code_form)));
         }
-        Ok(Login::WrongCode | Login::SignInExpired) => Error::Internal,
+        // No code came with the password: none can be wrong.
+        Ok(Login::WrongCode | Login::TooManyWrongCodes | Login::SignInExpired) => Error::Internal,
         Ok(Login::WrongCredentials) => Error::WrongCredentials,
         Ok(Login::Throttled(wait)) => Error::Throttled(wait),
         Ok(Login::EmailNotVerified) => {

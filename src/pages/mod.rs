@@ -5,6 +5,7 @@
 //! ([`for_browsers`]); the others go on to the JSON route of the same path.
 
 mod account;
+mod confirm;
 mod form;
 mod home;
 mod login;
@@ -42,6 +43,8 @@ pub fn routes() -> Vec<rocket::Route> {
         profile::profile,
         account::change_password,
         account::change_email,
+        account::cancel_email_change,
+        account::cancel_by_link,
         account::delete_account,
         sessions::end,
         passkeys::remove,
@@ -60,6 +63,7 @@ pub fn routes() -> Vec<rocket::Route> {
         reset_password::request_form,
         reset_password::choose_password,
         account::confirm_deletion,
+        account::cancel_by_link_form,
         two_factor::code_form,
         two_factor::finish,
     ];
@@ -81,6 +85,9 @@ pub fn link_paths() -> LinkPaths {
     LinkPaths {
         reset_password: |token| uri!(reset_password::request_form(token = Some(token))).to_string(),
         verify_email: |token| uri!(verify_email::verify(token = Some(token))).to_string(),
+        cancel_email_change: |token| {
+            uri!(account::cancel_by_link_form(token = Some(token))).to_string()
+        },
     }
 }
 
@@ -101,6 +108,10 @@ pub fn templates() -> impl Fairing {
                 uri!(account::change_password).to_string(),
             ),
             ("change_email", uri!(account::change_email).to_string()),
+            (
+                "cancel_email_change",
+                uri!(account::cancel_by_link).to_string(),
+            ),
             (
                 "delete_account",
                 uri!(account::confirm_deletion).to_string(),

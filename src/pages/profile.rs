@@ -16,9 +16,9 @@ use crate::web::{CurrentUser, Error, Page};
 /// The fields of the password form, as the page names them.
 pub const PASSWORD_FIELDS: &[&str] = &[CURRENT_PASSWORD, NEW_PASSWORD];
 
-/// The fields of the address form (their ids on the page are
-/// `new-email` and `email-password`: the page has other `password`s).
-pub const EMAIL_FIELDS: &[&str] = &["email", "password"];
+/// The field of the address form (its id on the page is `new-email`; the
+/// password, when needed, is asked on a page of its own).
+pub const EMAIL_FIELDS: &[&str] = &["email"];
 
 /// The fields of the forms that turn two-factor sign-in off and renew the
 /// recovery codes (ids `off-…` and `codes-…`).
@@ -86,6 +86,8 @@ struct PasskeyRow {
 struct AccountPage<'a> {
     email: &'a str,
     email_verified: bool,
+    /// The address a change waits to move to, if any.
+    pending_email: Option<String>,
     sessions: Vec<SessionRow>,
     passkeys: Vec<PasskeyRow>,
     two_factor: bool,
@@ -141,6 +143,7 @@ pub async fn account_page(
     let content = AccountPage {
         email: &user.email,
         email_verified: user.email_verified,
+        pending_email: auth.pending_email(user.id).await?,
         sessions,
         passkeys,
         two_factor: two_factor.enabled,

@@ -50,7 +50,7 @@ pub async fn register(
     let Some(Registration { email, password }) = &form.value else {
         return Err(state.again(page, &REGISTER, Status::BadRequest));
     };
-    if let Err(error) = auth.register_user(email, password).await {
+    if let Err(error) = auth.register_from(email, password, device.ip).await {
         return Err(state.refused(page, &REGISTER, error.into()));
     }
     if auth.settings().require_verified_email {

@@ -50,7 +50,8 @@ pub struct TokenPage {
 }
 
 impl TokenPage {
-    fn new(page: Template) -> Self {
+    /// `page`, which carries a token.
+    pub fn new(page: Template) -> Self {
         TokenPage {
             page,
             referrer_policy: Header::new("Referrer-Policy", "no-referrer"),
@@ -104,6 +105,7 @@ pub async fn request_form(
 pub async fn request_link(
     _origin: SameOrigin,
     form: Form<Contextual<'_, ResetRequest>>,
+    device: Device,
     auth: &State<Auth>,
     page: Page,
 ) -> Result<Template, PageError> {
@@ -111,7 +113,9 @@ pub async fn request_link(
     let Some(ResetRequest { email }) = &form.value else {
         return Err(state.again(page, &RESET_REQUEST, Status::BadRequest));
     };
-    auth.mail_reset_link(email).await?;
+    if let Err(error) = auth.request_reset_link(email, device.ip).await {
+        return Err(state.refused(page, &RESET_REQUEST, error.into()));
+    }
     let content = context! {
         title: "Check your email",
         message: format!(

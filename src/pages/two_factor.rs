@@ -16,11 +16,11 @@ use rocket_dyn_templates::{context, Template};
 use serde::{Deserialize, Serialize};
 
 use super::account::refused;
+use super::confirm::Change;
 use super::profile::AccountForms;
 use super::{destination, login, profile, require_login, FormState, PageError, PageForm};
-use crate::auth::{Auth, Device, Login, PendingSignIn, TotpEnrolment};
-use crate::clock;
-use crate::web::forms::{SecondFactor, TotpConfirmation, TwoFactorProof};
+use crate::auth::{Auth, Device, Login, PendingSignInId, TotpEnrolment, PENDING_SIGN_IN_TTL};
+use crate::web::forms::{PasswordProof, SecondFactor, TotpConfirmation, TwoFactorProof};
 use crate::web::session::set_session_cookie;
 use crate::web::{CurrentUser, Error, Page, SameOrigin};
 
@@ -34,38 +34,30 @@ const CODE: PageForm = PageForm {
 };
 
 /// A sign-in waiting for its second factor, as its browser keeps it: in a
-/// private (encrypted, authenticated) cookie, for five minutes. It is not a
-/// session: it opens nothing but the page that asks for the code.
+/// private (encrypted, authenticated) cookie, for five minutes, the id of
+/// the sign-in that waits on the server (which ends it when its code is
+/// used or the password changes), and where to go once logged in. It is
+/// not a session: it opens nothing but the page that asks for the code.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PendingCookie {
-    email: String,
-    expires_at: i64,
-    /// "Keep me logged in", as checked on the login page.
-    kept: bool,
+    id: String,
     /// Where to go once logged in.
     next: Option<String>,
 }
 
 impl PendingCookie {
-    /// The cookie of `pending`.
-    pub fn new(pending: &PendingSignIn, kept: bool, next: Option<String>) -> Self {
-        PendingCookie {
-            email: pending.email.clone(),
-            expires_at: pending.expires_at,
-            kept,
+    /// Hands the browser the sign-in `id`, which goes on to `next`.
+    pub fn keep(cookies: &CookieJar<'_>, id: &PendingSignInId, next: Option<String>) {
+        let cookie = PendingCookie {
+            id: id.expose().to_owned(),
             next,
-        }
-    }
-
-    /// Hands it to the browser.
-    pub fn keep(&self, cookies: &CookieJar<'_>) {
-        let value = serde_json::to_string(self).unwrap_or_default();
-        let lifetime = self.expires_at.saturating_sub(clock::now()).max(0);
+        };
+        let value = serde_json::to_string(&cookie).unwrap_or_default();
         let cookie = Cookie::build((PENDING_COOKIE, value))
             .path(uri!(code_form).path().to_string())
             .http_only(true)
             .same_site(SameSite::Lax)
-            .max_age(Duration::seconds(lifetime));
+            .max_age(Duration::seconds(PENDING_SIGN_IN_TTL));
         cookies.add_private(cookie);
     }
 
@@ -78,13 +70,6 @@ impl PendingCookie {
     fn forget(cookies: &CookieJar<'_>) {
         cookies
             .remove_private(Cookie::build(PENDING_COOKIE).path(uri!(code_form).path().to_string()));
-    }
-
-    fn pending(&self) -> PendingSignIn {
-        PendingSignIn {
-            email: self.email.clone(),
-            expires_at: self.expires_at,
-        }
     }
 }
 
@@ -99,7 +84,9 @@ pub fn code_form(page: Page, cookies: &CookieJar<'_>) -> Either<Template, Redire
 }
 
 /// Finishes the sign-in with its code: the session, and on to `next` or
-/// the account page; or the page again with why not.
+/// the account page; or the page again with why not. A sign-in that ended
+/// (expired, its code used, too many wrong codes) goes back to the login
+/// page with a notice.
 #[post("/login/code", data = "<form>")]
 pub async fn finish(
     _origin: SameOrigin,
@@ -116,20 +103,23 @@ pub async fn finish(
     let Some(SecondFactor { code }) = &form.value else {
         return Err(state.again(page, &CODE, Status::BadRequest));
     };
-    let finished = auth
-        .finish_sign_in(&pending.pending(), code, &device, pending.kept)
-        .await?;
-    let refusal = match finished {
+    let id = PendingSignInId::presented(&pending.id);
+    let refusal = match auth.finish_sign_in(&id, code, &device).await? {
         Login::Success(session) => {
             PendingCookie::forget(cookies);
             set_session_cookie(cookies, session);
             return Ok(Redirect::to(destination(pending.next.as_deref())));
         }
-        Login::SignInExpired | Login::WrongCredentials => {
+        ended @ (Login::SignInExpired | Login::TooManyWrongCodes | Login::WrongCredentials) => {
             PendingCookie::forget(cookies);
+            let why = match ended {
+                Login::TooManyWrongCodes => {
+                    "The code was wrong too many times. Log in again.".to_owned()
+                }
+                _ => Error::SignInExpired.sentence(),
+            };
             let login = Redirect::to(uri!(login::form(next = _)));
-            let notice = Flash::warning(login, Error::SignInExpired.sentence());
-            return Err(PageError::Elsewhere(Box::new(notice)));
+            return Err(PageError::Elsewhere(Box::new(Flash::warning(login, why))));
         }
         Login::Throttled(wait) => Error::Throttled(wait),
         _ => Error::WrongCode {
@@ -141,42 +131,79 @@ pub async fn finish(
 }
 
 /// Starts the setup: the QR code and the secret to add to an
-/// authenticator app, and the field for its first code.
-#[post("/profile/totp")]
+/// authenticator app, and the field for its first code. Past
+/// `recent_login_ttl` of the login, the password first.
+#[post("/profile/totp", data = "<form>")]
 pub async fn start(
     _origin: SameOrigin,
     user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, PasswordProof>>,
+    device: Device,
     auth: &State<Auth>,
     page: Page,
 ) -> Result<Template, PageError> {
     let user = require_login(user, uri!(profile::profile))?;
-    match auth.start_totp(user.id).await {
+    let password = form
+        .value
+        .as_ref()
+        .and_then(|proof| proof.password.as_ref());
+    match auth.start_totp(&user.requester(), password, &device).await {
         Ok(enrolment) => Ok(setup_page(page, &enrolment, FormState::default())),
-        Err(error) => Err(back_to_account(error.into())),
+        Err(error) => {
+            let error = Error::from(error);
+            let change = Change {
+                action: uri!(start).to_string(),
+                method: "POST",
+                purpose: "set up two-factor sign-in".to_owned(),
+                fields: Vec::new(),
+            };
+            if !Change::needs_password(&error) {
+                return Err(back_to_account(error));
+            }
+            let window = auth.settings().recent_login_ttl;
+            Err(change.ask_password(page, window, &error))
+        }
     }
 }
 
 /// Confirms the setup with a first code: the recovery codes, shown this
-/// once; or the setup again with the error.
+/// once; or the setup again with the error. Past `recent_login_ttl` of the
+/// login, the password first.
 #[put("/profile/totp", data = "<form>")]
 pub async fn confirm(
     _origin: SameOrigin,
     user: Result<CurrentUser, Error>,
     form: Form<Contextual<'_, TotpConfirmation>>,
+    device: Device,
     auth: &State<Auth>,
     page: Page,
 ) -> Result<Template, PageError> {
     let user = require_login(user, uri!(profile::profile))?;
     let mut state = FormState::submitted(&form.context, &[]);
     let error = match &form.value {
-        Some(TotpConfirmation { code }) => match auth.confirm_totp(user.id, code).await {
-            Ok(codes) => return Ok(codes_page(page, &codes, true)),
-            Err(error) => {
-                let error = Error::from(error);
-                state = state.told(&error);
-                error
+        Some(TotpConfirmation { code, password }) => {
+            let confirmed = auth
+                .confirm_totp(&user.requester(), code, password.as_ref(), &device)
+                .await;
+            match confirmed {
+                Ok(codes) => return Ok(codes_page(page, &codes, true)),
+                Err(error) => {
+                    let error = Error::from(error);
+                    let change = Change {
+                        action: uri!(confirm).to_string(),
+                        method: "PUT",
+                        purpose: "turn on two-factor sign-in".to_owned(),
+                        fields: vec![("code", code.expose().to_owned())],
+                    };
+                    if Change::needs_password(&error) {
+                        let window = auth.settings().recent_login_ttl;
+                        return Err(change.ask_password(page, window, &error));
+                    }
+                    state = state.told(&error);
+                    error
+                }
             }
-        },
+        }
         // Not 6 digits: the field's error says so.
         None => Error::Status(Status::BadRequest),
     };
@@ -207,7 +234,12 @@ pub async fn disable(
         return Err(refused(page, &user, auth, forms, None).await);
     };
     let disabled = auth
-        .disable_totp(user.id, &proof.password, &proof.code, &device)
+        .disable_totp(
+            &user.requester(),
+            Some(&proof.password),
+            &proof.code,
+            &device,
+        )
         .await;
     match disabled.map_err(Error::from) {
         Ok(()) => Ok(Flash::success(
@@ -238,7 +270,12 @@ pub async fn new_codes(
         return Err(refused(page, &user, auth, forms, None).await);
     };
     let renewed = auth
-        .new_recovery_codes(user.id, &proof.password, &proof.code, &device)
+        .new_recovery_codes(
+            &user.requester(),
+            Some(&proof.password),
+            &proof.code,
+            &device,
+        )
         .await;
     match renewed.map_err(Error::from) {
         Ok(codes) => Ok(codes_page(page, &codes, false)),

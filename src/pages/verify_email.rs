@@ -8,9 +8,9 @@ use rocket::{get, post, uri, State};
 use rocket_dyn_templates::context;
 
 use super::{login, profile, PageError};
-use crate::auth::{Auth, AuthError};
+use crate::auth::{Auth, AuthError, Device};
 use crate::web::forms::VerificationRequest;
-use crate::web::{Error, Page, SameOrigin};
+use crate::web::{CurrentUser, Error, Page, SameOrigin};
 
 /// Verifies the address of the link, then the profile (or the login page)
 /// with a notice; a used or expired link gets a page saying so (400).
@@ -20,8 +20,9 @@ pub async fn verify(
     page: Page,
     auth: &State<Auth>,
 ) -> Result<Flash<Redirect>, PageError> {
+    let follower = page.user().map(CurrentUser::requester);
     let verified = match token {
-        Some(token) => auth.verify_email(token).await,
+        Some(token) => auth.verify_email(token, follower.as_ref()).await,
         None => Err(AuthError::InvalidVerificationToken),
     };
     match verified {
@@ -45,6 +46,21 @@ pub async fn verify(
                 page.render("link_expired", content),
             ))
         }
+        Err(AuthError::UserAlreadyExists(email)) => {
+            let content = context! {
+                title: "This address is taken",
+                message: format!(
+                    "{email} became the address of another account meanwhile, so your account \
+                     keeps its address."
+                ),
+                action: "profile",
+                action_label: "Go to your account",
+            };
+            Err(PageError::page(
+                Status::BadRequest,
+                page.render("link_expired", content),
+            ))
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -55,6 +71,7 @@ pub async fn verify(
 pub async fn request_link(
     _origin: SameOrigin,
     form: Form<Contextual<'_, VerificationRequest>>,
+    device: Device,
     page: Page,
     auth: &State<Auth>,
 ) -> Result<Flash<Redirect>, PageError> {
@@ -62,7 +79,14 @@ pub async fn request_link(
         let notice = "Enter a valid email address to get a new link.";
         return Ok(Flash::error(onward(&page), notice));
     };
-    auth.request_verification(email).await?;
+    match auth.request_verification_from(email, device.ip).await {
+        Ok(()) => {}
+        Err(AuthError::AddressThrottled(wait)) => {
+            let notice = Error::AddressThrottled(wait).sentence();
+            return Ok(Flash::error(onward(&page), notice));
+        }
+        Err(error) => return Err(error.into()),
+    }
     let notice = format!(
         "If {email} has an account waiting for confirmation, we have sent a new link to it."
     );

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use rocket::request::{FromRequest, Outcome, Request};
 use woothee::parser::Parser;
 
+use super::client::client_address;
 use crate::auth::{Device, DeviceToken, DEVICE_COOKIE_PREFIX};
 
 /// The user-agent parser: rules compiled in, built once.
@@ -37,7 +38,7 @@ impl<'r> FromRequest<'r> for Device {
             .collect();
         Outcome::Success(Device {
             name: device_name(user_agent),
-            ip: request.client_ip(),
+            ip: client_address(request),
             cookies,
         })
     }

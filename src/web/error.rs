@@ -14,6 +14,7 @@ use super::forms::{label, CONFIRM_PASSWORD};
 use super::input::InputError;
 use super::json::{FlaskJson, Message};
 use crate::auth::AuthError;
+use crate::mail::in_words;
 
 /// A refused request. It knows its status, its JSON message and its
 /// sentence for a page.
@@ -56,6 +57,8 @@ pub enum Error {
     PasskeyTaken,
     /// The passkey named does not exist, or is another user's.
     UnknownPasskey,
+    /// No change of address is under way.
+    NoEmailChange,
     /// The request carries no session cookie.
     NotLoggedIn,
     /// The request's session cookie names no live session (expired, ended
@@ -69,6 +72,15 @@ pub enum Error {
     InvalidVerificationToken,
     /// The password is right but the address is not verified yet.
     EmailNotVerified,
+    /// A second factor cannot be added while the address has never been
+    /// proven.
+    AddressUnproven,
+    /// A sensitive change without a recent proof of the owner: the
+    /// password must come with it.
+    ConfirmPassword,
+    /// Too many registrations or mailed links from this client address:
+    /// try again in this many seconds.
+    AddressThrottled(u64),
     /// A page's new password and its repetition differ.
     PasswordsDiffer,
     /// Too many login attempts: try again in this many seconds.
@@ -98,13 +110,18 @@ impl Error {
             Error::CodeRequired | Error::SignInExpired => Status::Unauthorized,
             Error::WrongCode { status, .. } => *status,
             Error::TwoFactor(_) => Status::BadRequest,
-            Error::UnknownSession | Error::UnknownPasskey | Error::PasskeysOff => Status::NotFound,
+            Error::UnknownSession
+            | Error::UnknownPasskey
+            | Error::NoEmailChange
+            | Error::PasskeysOff => Status::NotFound,
             Error::NotLoggedIn
             | Error::SessionEnded
             | Error::CrossSite
             | Error::InvalidResetToken
-            | Error::EmailNotVerified => Status::Forbidden,
-            Error::Throttled(_) => Status::TooManyRequests,
+            | Error::EmailNotVerified
+            | Error::AddressUnproven
+            | Error::ConfirmPassword => Status::Forbidden,
+            Error::Throttled(_) | Error::AddressThrottled(_) => Status::TooManyRequests,
             Error::Busy | Error::Unavailable => Status::ServiceUnavailable,
             Error::Internal => Status::InternalServerError,
         }
@@ -129,11 +146,17 @@ impl Error {
             Error::PasskeyRejected(_) => "passkey not accepted".into(),
             Error::PasskeyTaken => "passkey already registered".into(),
             Error::UnknownPasskey => "passkey not found".into(),
+            Error::NoEmailChange => "no email change under way".into(),
             Error::NotLoggedIn | Error::SessionEnded => "not logged in".into(),
             Error::CrossSite => "cross-site request refused".into(),
             Error::InvalidResetToken => "invalid reset token".into(),
             Error::InvalidVerificationToken => "invalid verification token".into(),
             Error::EmailNotVerified => "email not verified".into(),
+            Error::AddressUnproven => "confirm your email address first".into(),
+            Error::ConfirmPassword => "password confirmation required".into(),
+            Error::AddressThrottled(_) => {
+                "too many requests from this address; try again later".into()
+            }
             Error::PasswordsDiffer => "confirm_password differs from new_password".into(),
             Error::Throttled(_) => "too many login attempts; try again later".into(),
             Error::Busy | Error::Unavailable => "service unavailable, try again later".into(),
@@ -161,6 +184,7 @@ impl Error {
             Error::PasskeyRejected(_) => "This passkey was not accepted.",
             Error::PasskeyTaken => "This passkey is already registered.",
             Error::UnknownPasskey => "This passkey has already been removed.",
+            Error::NoEmailChange => "No change of your address is waiting.",
             Error::NotLoggedIn => "Log in to see this page.",
             Error::SessionEnded => "Your session has ended. Log in again.",
             Error::CrossSite => "This request came from another site and was refused.",
@@ -174,9 +198,21 @@ impl Error {
                 "Your email address is not confirmed yet. Follow the link we sent to it, or \
                  ask for a new one."
             }
+            Error::AddressUnproven => {
+                "Confirm your email address first: follow the link we sent to it, or ask for a \
+                 new one above."
+            }
+            Error::ConfirmPassword => "Enter your password to continue.",
             Error::PasswordsDiffer => "The two passwords are not the same.",
             Error::Throttled(wait) => {
                 return format!("Too many login attempts. Try again in {wait} seconds.")
+            }
+            Error::AddressThrottled(wait) => {
+                let minutes = wait.div_ceil(60).max(1);
+                return format!(
+                    "Too many requests from your network. Try again in {}.",
+                    in_words(minutes * 60)
+                );
             }
             Error::Busy | Error::Unavailable => "The service is busy. Try again in a moment.",
             Error::Internal => "Something went wrong on our side. Try again later.",
@@ -216,7 +252,7 @@ impl Error {
     /// When to try again, in seconds, for 429 and 503.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            Error::Throttled(wait) => Some(*wait),
+            Error::Throttled(wait) | Error::AddressThrottled(wait) => Some(*wait),
             Error::Busy => Some(1),
             _ => None,
         }
@@ -322,6 +358,9 @@ impl Error {
             AuthError::PasskeyRejected => Error::PasskeyRejected(Status::BadRequest),
             AuthError::PasskeyTaken => Error::PasskeyTaken,
             AuthError::Throttled(wait) => Error::Throttled(wait),
+            AuthError::AddressThrottled(wait) => Error::AddressThrottled(wait),
+            AuthError::ReauthenticationRequired => Error::ConfirmPassword,
+            AuthError::EmailNotVerified => Error::AddressUnproven,
             AuthError::Busy => {
                 log::warn!("password hashing queue full: answering 503");
                 Error::Busy

@@ -37,13 +37,32 @@ pub struct Credentials {
     /// or a recovery code (`abcde-fghij`).
     #[schema(value_type = String, required = false, example = "123456",
              pattern = "^( *[0-9]){6} *$|^([ -]*[A-Za-z2-7]){10}[ -]*$")]
-    pub otp: OptionalCode,
+    pub otp: Optional<OneTimeCode>,
 }
 
-/// A one-time code that may be left out, but not malformed (Rocket's
-/// `Option` would take a malformed one for none).
-#[derive(Debug, Default)]
-pub struct OptionalCode(pub Option<OneTimeCode>);
+/// A field that may be left out, but not malformed (Rocket's `Option`
+/// would take a malformed value for none).
+#[derive(Debug)]
+pub struct Optional<T>(pub Option<T>);
+
+impl<T> Optional<T> {
+    /// The value, if one was given.
+    pub fn as_ref(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+}
+
+/// The field that proves the owner for a sensitive change that takes
+/// nothing else: the current password, which may be left out within
+/// `recent_login_ttl` of a login.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct PasswordProof {
+    /// The current password; needed when the session's login (or the
+    /// last password given) is older than `recent_login_ttl` (10 minutes).
+    #[schema(value_type = String, format = Password, required = false, min_length = 1,
+             max_length = 1024)]
+    pub password: Optional<Password>,
+}
 
 /// The field of a one-time code: the first of an authenticator app, to
 /// confirm a setup.
@@ -52,6 +71,10 @@ pub struct TotpConfirmation {
     /// The 6 digits the app shows.
     #[schema(value_type = String, pattern = "^( *[0-9]){6} *$", example = "123456")]
     pub code: TotpCode,
+    /// The current password; needed past `recent_login_ttl` of a login.
+    #[schema(value_type = String, format = Password, required = false, min_length = 1,
+             max_length = 1024)]
+    pub password: Optional<Password>,
 }
 
 /// The fields that prove a change of two-factor sign-in: the password and
@@ -137,12 +160,21 @@ pub struct PasswordChange {
 /// The fields of an address change, logged in.
 #[derive(Debug, FromForm, ToSchema)]
 pub struct EmailChange {
-    /// The current password.
-    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
-    pub password: Password,
+    /// The current password; needed past `recent_login_ttl` of a login.
+    #[schema(value_type = String, format = Password, required = false, min_length = 1,
+             max_length = 1024)]
+    pub password: Optional<Password>,
     /// The new address.
     #[schema(value_type = String, format = Email, example = "bob@example.org")]
     pub email: Email,
+}
+
+/// The field of the link that cancels a change of address.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct EmailChangeCancel {
+    /// The token of the link mailed to the old address.
+    #[schema(value_type = String, min_length = 1)]
+    pub token: ResetToken,
 }
 
 /// The field of an account deletion.
@@ -312,29 +344,29 @@ parsed_fields!(
     OneTimeCode
 );
 
-/// A one-time code's field, read as a code's, where its absence (and only
-/// its absence) is no code.
+/// A field read as `T`'s, where its absence (and only its absence) is no
+/// value.
 #[rocket::async_trait]
-impl<'v> FromForm<'v> for OptionalCode {
-    type Context = <OneTimeCode as FromForm<'v>>::Context;
+impl<'v, T: FromForm<'v>> FromForm<'v> for Optional<T> {
+    type Context = T::Context;
 
     fn init(_: form::Options) -> Self::Context {
-        <OneTimeCode as FromForm<'v>>::init(form::Options::Strict)
+        T::init(form::Options::Strict)
     }
 
     fn push_value(context: &mut Self::Context, field: ValueField<'v>) {
-        <OneTimeCode as FromForm<'v>>::push_value(context, field)
+        T::push_value(context, field)
     }
 
     async fn push_data(context: &mut Self::Context, field: DataField<'v, '_>) {
-        <OneTimeCode as FromForm<'v>>::push_data(context, field).await
+        T::push_data(context, field).await
     }
 
     fn finalize(context: Self::Context) -> form::Result<'v, Self> {
-        match <OneTimeCode as FromForm<'v>>::finalize(context) {
-            Ok(code) => Ok(OptionalCode(Some(code))),
+        match T::finalize(context) {
+            Ok(value) => Ok(Optional(Some(value))),
             Err(errors) if errors.iter().all(|error| error.kind == ErrorKind::Missing) => {
-                Ok(OptionalCode(None))
+                Ok(Optional(None))
             }
             Err(errors) => Err(errors),
         }

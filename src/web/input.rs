@@ -183,8 +183,7 @@ where
     T: for<'a> FromForm<'a>,
 {
     let text = read_text(request, data, "json").await?;
-    let object: serde_json::Map<String, Value> = serde_json::from_str(&text)
-        .map_err(|_| InputError::body("the request body is not a JSON object"))?;
+    let object = json_object(&text)?;
     let mut fields = Vec::with_capacity(object.len());
     let mut nulls = Vec::new();
     for (name, value) in &object {
@@ -219,6 +218,63 @@ where
             "must be a string",
         )),
         None => Ok(parsed),
+    }
+}
+
+/// The members of the JSON object `text`, in order. A member named twice
+/// is refused (serde_json would keep the last one silently); so is
+/// anything but an object. An empty body is an empty object, as an empty
+/// form is no fields.
+fn json_object(text: &str) -> Result<Vec<(String, Value)>, InputError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let object: Members = serde_json::from_str(text)
+        .map_err(|_| InputError::body("the request body is not a JSON object"))?;
+    match object.twice {
+        Some(name) => Err(InputError::field(&name, "is given more than once")),
+        None => Ok(object.members),
+    }
+}
+
+/// A JSON object's members in order, and the first name given twice.
+struct Members {
+    members: Vec<(String, Value)>,
+    twice: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut object = Members {
+                    members: Vec::new(),
+                    twice: None,
+                };
+                while let Some((name, value)) = map.next_entry::<String, Value>()? {
+                    if object.twice.is_none()
+                        && object.members.iter().any(|(seen, _)| *seen == name)
+                    {
+                        object.twice = Some(name.clone());
+                    }
+                    object.members.push((name, value));
+                }
+                Ok(object)
+            }
+        }
+
+        deserializer.deserialize_map(Visitor)
     }
 }
 

@@ -9,6 +9,7 @@
 use std::io::Write;
 use std::time::Instant;
 
+use super::client::client_address;
 use crate::config::LogFormat;
 use log::kv::{Key, Value, VisitSource};
 use log::{Level, LevelFilter, Log, Metadata, Record};
@@ -177,9 +178,8 @@ impl Fairing for RequestLog {
         let duration_ms = (milliseconds * 1000.0).round() / 1000.0;
         let method = request.method().as_str();
         let status = response.status().code;
-        let client = request
-            .client_ip()
-            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let client =
+            client_address(request).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
         log::info!(
             target: REQUEST,
             method, path, status, duration_ms, client = client.as_str();

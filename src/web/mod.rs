@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod catchers;
+pub mod client;
 pub mod device;
 pub mod error;
 pub mod forms;

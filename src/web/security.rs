@@ -15,10 +15,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; object-src 'none'
      base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// A request guard for state-changing routes: refuses (403) a request that a
-/// browser marks as cross-site. Browsers that send `Sec-Fetch-Site` are
-/// trusted on it (`cross-site` is refused); for older ones, an `Origin` that
-/// is not this server is refused. Clients that send neither header (curl,
-/// scripts) pass.
+/// browser does not mark as this site's own. Browsers that send
+/// `Sec-Fetch-Site` are trusted on it: only `same-origin` (this site's
+/// pages and scripts) and `none` (typed by the person) pass; `same-site`
+/// (a sibling subdomain, which may be anyone's) and `cross-site` are
+/// refused. For older browsers, an `Origin` that is not this server is
+/// refused. Clients that send neither header (curl, scripts) pass.
 #[derive(Debug, Clone, Copy)]
 pub struct SameOrigin;
 
@@ -29,7 +31,7 @@ impl<'r> FromRequest<'r> for SameOrigin {
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Error> {
         let headers = request.headers();
         let cross_site = match headers.get_one("Sec-Fetch-Site") {
-            Some(site) => site == "cross-site",
+            Some(site) => !matches!(site, "same-origin" | "none"),
             None => headers
                 .get_one("Origin")
                 .is_some_and(|origin| !is_this_server(origin, headers.get_one("Host"))),

@@ -7,7 +7,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{Duration, OffsetDateTime};
 
 use super::error::{refuse, Error};
-use crate::auth::{Auth, DeviceCookie, LiveSession, NewSession};
+use crate::auth::{Auth, DeviceCookie, LiveSession, NewSession, Requester};
 
 /// Name of the session cookie, as in the original API.
 pub const SESSION_COOKIE: &str = "session_id";
@@ -33,6 +33,22 @@ pub struct CurrentSession {
     pub id: i64,
     /// Its handle, as `GET /sessions` shows it.
     pub public_id: String,
+    /// When it last proved its owner (a login, the password given again).
+    pub authenticated_at: i64,
+    /// Whether it outlives the browser.
+    pub kept: bool,
+}
+
+impl CurrentUser {
+    /// The user and their session, as `Auth` takes them for a change.
+    pub fn requester(&self) -> Requester {
+        Requester {
+            user_id: self.id,
+            session: self.session.id,
+            authenticated_at: self.session.authenticated_at,
+            kept: self.session.kept,
+        }
+    }
 }
 
 /// The request's session, looked up once per request: every guard and page
@@ -69,6 +85,8 @@ async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
             session: CurrentSession {
                 id: session.id,
                 public_id: session.public_id,
+                authenticated_at: session.authenticated_at,
+                kept: session.persistent,
             },
         }),
         None => Err(Error::SessionEnded),

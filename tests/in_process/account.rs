@@ -80,6 +80,10 @@ async fn a_password_change_ends_every_other_session_and_sends_a_notice() {
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Ok);
+    // The changer goes on under a new session id; its old one ends with
+    // every other.
+    let renewed = response.cookies().get("session_id").unwrap().clone();
+    cookies.push(renewed.into_owned());
     let mut statuses = Vec::new();
     for cookie in &cookies {
         let response = app
@@ -90,7 +94,16 @@ async fn a_password_change_ends_every_other_session_and_sends_a_notice() {
             .await;
         statuses.push(response.status());
     }
-    assert_eq!(statuses, [Status::Ok, Status::Forbidden, Status::Forbidden]);
+    assert_eq!(
+        statuses,
+        [
+            Status::Forbidden,
+            Status::Forbidden,
+            Status::Forbidden,
+            Status::Ok
+        ]
+    );
+    assert_eq!(app.stored_sessions(EMAIL).await.len(), 1);
     sink.wait_for_subject(EMAIL, "Your password was changed");
 }
 
@@ -183,18 +196,30 @@ async fn a_weak_new_password_or_bad_fields_change_nothing() {
 
 // ---- The address ---------------------------------------------------------
 
-#[rocket::async_test]
-async fn the_address_changes_a_notice_goes_to_the_old_one_and_the_new_one_is_confirmed_again() {
-    let sink = SmtpSink::start();
-    let url = sink.url();
-    let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
-    let token = sink.wait_for(EMAIL, 1)[0].token("/verify_email").unwrap();
-    let verified = app
+/// Follows the verification (or address change) link that `sink` got for
+/// `address`, the `nth` to it (from 1); its answer's status and body.
+async fn follow_link(
+    app: &TestApp,
+    sink: &SmtpSink,
+    address: &str,
+    nth: usize,
+) -> (Status, String) {
+    let mails = sink.wait_for(address, nth);
+    let token = mails[nth - 1].token("/verify_email").expect("a link");
+    let response = app
         .client
         .get(format!("/verify_email?token={token}"))
         .dispatch()
         .await;
-    assert_eq!(verified.status(), Status::Ok);
+    (response.status(), body(response).await)
+}
+
+#[rocket::async_test]
+async fn the_address_changes_once_the_new_mailbox_follows_its_link() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
+    assert_eq!(follow_link(&app, &sink, EMAIL, 1).await.0, Status::Ok);
 
     let new = "grace.hopper@example.org";
     let fields = [("password", PASSWORD), ("email", new)];
@@ -202,34 +227,132 @@ async fn the_address_changes_a_notice_goes_to_the_old_one_and_the_new_one_is_con
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(
         body(response).await,
-        format!("{{\"email\":\"{new}\",\"message\":\"email updated\"}}\n")
+        format!("{{\"email\":\"{new}\",\"message\":\"confirmation link sent\"}}\n")
+    );
+    let asked = sink.wait_for_subject(EMAIL, "A change of your email address was asked");
+    assert!(asked.decoded().contains(new));
+    assert!(
+        asked.link("/profile/email/cancel").is_some(),
+        "a way to cancel"
+    );
+    let link = &sink.wait_for(new, 1)[0];
+    assert_eq!(link.subject(), Some("Confirm your new email address"));
+
+    // Until the new mailbox follows its link, nothing moves.
+    assert!(app.stored_user(new).await.is_none());
+    let stored = app.stored_user(EMAIL).await.expect("still the old address");
+    assert!(stored.email_verified_at.is_some());
+    let profile = app.client.get("/profile").dispatch().await;
+    assert_eq!(body(profile).await, format!("{{\"email\":\"{EMAIL}\"}}\n"));
+    let early = app
+        .post("/sessions", &[("email", new), ("password", PASSWORD)])
+        .await;
+    assert_eq!(early.status(), Status::Unauthorized);
+
+    assert_eq!(
+        follow_link(&app, &sink, new, 1).await,
+        (
+            Status::Ok,
+            format!("{{\"email\":\"{new}\",\"message\":\"email verified\"}}\n")
+        )
     );
     let notice = sink.wait_for_subject(EMAIL, "Your email address was changed");
     assert!(notice.decoded().contains(new));
-    let link = &sink.wait_for(new, 1)[0];
-    assert_eq!(link.subject(), Some("Confirm your email address"));
-
     let user = app
         .stored_user(new)
         .await
         .expect("found by the new address");
-    assert_eq!(user.email_verified_at, None, "to be confirmed again");
+    assert!(user.email_verified_at.is_some(), "proven by its link");
+    assert_eq!(user.pending_email, None);
     assert!(app.stored_user(EMAIL).await.is_none());
     let profile = app.client.get("/profile").dispatch().await;
     assert_eq!(body(profile).await, format!("{{\"email\":\"{new}\"}}\n"));
     app.login(new, PASSWORD).await;
+
+    // Right after a login, no password is needed.
     for encoding in [Encoding::Json, Encoding::Multipart] {
         let newer = format!("grace.{encoding:?}@example.org").to_lowercase();
-        let fields = [("password", PASSWORD), ("email", newer.as_str())];
+        let fields = [("email", newer.as_str())];
         let response = app
             .send(Method::Put, "/profile/email", encoding, &fields)
             .await;
         assert_eq!(
             body(response).await,
-            format!("{{\"email\":\"{newer}\",\"message\":\"email updated\"}}\n")
+            format!("{{\"email\":\"{newer}\",\"message\":\"confirmation link sent\"}}\n")
         );
+        assert_eq!(follow_link(&app, &sink, &newer, 1).await.0, Status::Ok);
         app.login(&newer, PASSWORD).await;
     }
+}
+
+#[rocket::async_test]
+async fn a_change_of_case_needs_no_link() {
+    let app = logged_in(TestApp::new().await).await;
+    let fields = [("password", PASSWORD), ("email", "Grace@Example.com")];
+    let response = app.put("/profile/email", &fields).await;
+    assert_eq!(
+        body(response).await,
+        "{\"email\":\"Grace@Example.com\",\"message\":\"email updated\"}\n"
+    );
+    let user = app.stored_user(EMAIL).await.unwrap();
+    assert_eq!(user.email, "Grace@Example.com");
+    assert_eq!(user.pending_email, None);
+}
+
+#[rocket::async_test]
+async fn a_change_of_address_is_cancelled_from_the_old_mailbox_or_the_account() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
+    let new = "thief@example.net";
+    let response = app.put("/profile/email", &[("email", new)]).await;
+    assert_eq!(response.status(), Status::Ok);
+    let asked = sink.wait_for_subject(EMAIL, "A change of your email address was asked");
+    let cancel = asked.token("/profile/email/cancel").expect("a cancel link");
+    let response = app
+        .post("/profile/email/cancel", &[("token", &cancel)])
+        .await;
+    assert_eq!(
+        (response.status(), body(response).await),
+        (
+            Status::Ok,
+            "{\"message\":\"email change cancelled\"}\n".to_owned()
+        )
+    );
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().pending_email, None);
+    // The new address's link opens nothing any more.
+    assert_eq!(
+        follow_link(&app, &sink, new, 1).await,
+        (
+            Status::BadRequest,
+            "{\"message\":\"invalid verification token\"}\n".to_owned()
+        )
+    );
+    let again = app
+        .post("/profile/email/cancel", &[("token", &cancel)])
+        .await;
+    assert_eq!(again.status(), Status::BadRequest);
+
+    // From the account, with the session.
+    app.put("/profile/email", &[("email", new)]).await;
+    assert!(app
+        .stored_user(EMAIL)
+        .await
+        .unwrap()
+        .pending_email
+        .is_some());
+    let cancelled = app.client.delete("/profile/email").dispatch().await;
+    assert_eq!(cancelled.status(), Status::Ok);
+    let none = app.client.delete("/profile/email").dispatch().await;
+    assert_eq!(
+        (none.status(), body(none).await),
+        (
+            Status::NotFound,
+            "{\"message\":\"no email change under way\"}\n".to_owned()
+        )
+    );
+    assert_eq!(follow_link(&app, &sink, new, 2).await.0, Status::BadRequest);
+    assert!(app.stored_user(new).await.is_none());
 }
 
 #[rocket::async_test]
@@ -276,7 +399,7 @@ async fn a_taken_address_or_a_wrong_password_changes_nothing() {
 }
 
 #[rocket::async_test]
-async fn with_verification_required_a_new_address_logs_in_once_confirmed() {
+async fn with_verification_required_the_account_keeps_its_address_until_the_new_one_is_confirmed() {
     let sink = SmtpSink::start();
     let url = sink.url();
     let app = TestApp::with(|figment| {
@@ -286,31 +409,22 @@ async fn with_verification_required_a_new_address_logs_in_once_confirmed() {
     })
     .await;
     app.register(EMAIL, PASSWORD).await;
-    let token = sink.wait_for(EMAIL, 1)[0].token("/verify_email").unwrap();
-    app.client
-        .get(format!("/verify_email?token={token}"))
-        .dispatch()
-        .await;
+    follow_link(&app, &sink, EMAIL, 1).await;
     app.login(EMAIL, PASSWORD).await;
 
     let new = "grace@example.net";
-    let response = app
-        .put("/profile/email", &[("password", PASSWORD), ("email", new)])
-        .await;
+    let response = app.put("/profile/email", &[("email", new)]).await;
     assert_eq!(response.status(), Status::Ok);
     let refused = app
         .post("/sessions", &[("email", new), ("password", PASSWORD)])
         .await;
-    assert_eq!(refused.status(), Status::Forbidden);
     assert_eq!(
-        body(refused).await,
-        "{\"message\":\"email not verified\"}\n"
+        refused.status(),
+        Status::Unauthorized,
+        "not its address yet"
     );
-    let token = sink.wait_for(new, 1)[0].token("/verify_email").unwrap();
-    app.client
-        .get(format!("/verify_email?token={token}"))
-        .dispatch()
-        .await;
+    app.login(EMAIL, PASSWORD).await;
+    follow_link(&app, &sink, new, 1).await;
     app.login(new, PASSWORD).await;
 }
 
@@ -507,11 +621,7 @@ async fn the_account_page_changes_the_password_and_shows_errors_beside_their_fie
 async fn the_account_page_changes_the_address() {
     let app = logged_in(TestApp::new().await).await;
     app.register("taken@example.com", PASSWORD).await;
-    let taken = [
-        ("_method", "PUT"),
-        ("password", PASSWORD),
-        ("email", "taken@example.com"),
-    ];
+    let taken = [("_method", "PUT"), ("email", "taken@example.com")];
     let response = app.submit("/profile/email", &taken).await;
     assert_eq!(response.status(), Status::BadRequest);
     let html = body(response).await;
@@ -521,12 +631,24 @@ async fn the_account_page_changes_the_address() {
     assert!(html.contains("<details open>"));
 
     let new = "grace@example.net";
-    let fields = [("_method", "PUT"), ("password", PASSWORD), ("email", new)];
+    let fields = [("_method", "PUT"), ("email", new)];
     let response = app.submit("/profile/email", &fields).await;
     assert_eq!(location(&response), Some("/profile"));
     let html = body(app.page("/profile").await).await;
-    assert!(html.contains(&format!("Your address is now {new}.")));
-    assert!(html.contains("Not confirmed yet"));
+    assert!(html.contains(&format!(
+        "We have sent a link to {new}. Follow it to make it your address; until then, your \
+         address stays {EMAIL}."
+    )));
+    assert!(html.contains(&format!(
+        "Waiting for <strong>{new}</strong> to be confirmed"
+    )));
+    assert!(html.contains("Cancel the change"));
+
+    let response = app.submit("/profile/email", &[("_method", "DELETE")]).await;
+    assert_eq!(location(&response), Some("/profile"));
+    let html = body(app.page("/profile").await).await;
+    assert!(html.contains(&format!("Change cancelled: your address stays {EMAIL}.")));
+    assert!(!html.contains("Waiting for"));
 }
 
 #[rocket::async_test]

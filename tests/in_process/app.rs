@@ -11,6 +11,7 @@ use rocket::http::{ContentType, Cookie, Header, Method, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::Value;
 
+pub use crate::support::execute;
 use crate::support::{Store, SECRET_KEY};
 
 /// The Accept header browsers send.
@@ -200,6 +201,22 @@ impl TestApp {
         assert_eq!(response.status(), Status::Ok, "registering {email}");
     }
 
+    /// Registers `email` with `password` and marks its address confirmed,
+    /// as its mailed link would (tested in `mail`): for tests of what
+    /// needs a proven address (second factors).
+    pub async fn register_confirmed(&self, email: &str, password: &str) {
+        self.register(email, password).await;
+        self.confirm_address(email);
+    }
+
+    /// Marks the address of the account `email` confirmed.
+    pub fn confirm_address(&self, email: &str) {
+        self.execute(&format!(
+            "UPDATE users SET email_verified_at = 1700000000 WHERE normalized_email = '{}'",
+            email.to_lowercase()
+        ));
+    }
+
     /// Logs in, expecting success; the client keeps the session cookie.
     pub async fn login(&self, email: &str, password: &str) {
         let response = self
@@ -272,6 +289,13 @@ fn encode(text: &str) -> String {
     rocket::http::RawStr::new(text).percent_encode().to_string()
 }
 
+/// A client at `address` (an IP address), as the socket names it: the
+/// service reads a client's address from its connection.
+pub fn peer(address: &str) -> std::net::SocketAddr {
+    let ip: std::net::IpAddr = address.parse().expect("an IP address");
+    std::net::SocketAddr::new(ip, 49152)
+}
+
 /// The response body as text.
 pub async fn body(response: LocalResponse<'_>) -> String {
     response.into_string().await.unwrap_or_default()
@@ -340,24 +364,4 @@ pub fn numbers(url: &str, query: &str) -> Vec<i64> {
         diesel::sql_query(query).load(&mut connection).unwrap()
     };
     rows.into_iter().map(|row| row.n).collect()
-}
-
-/// Runs `statement` on the database at `url`.
-pub fn execute(url: &str, statement: &str) {
-    use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
-    if auth_service::db::is_postgres(url) {
-        let mut connection = PgConnection::establish(url).unwrap();
-        diesel::sql_query(statement)
-            .execute(&mut connection)
-            .unwrap();
-    } else {
-        let mut connection = SqliteConnection::establish(url).unwrap();
-        // The service may be writing: wait for it, as its connections do.
-        diesel::sql_query("PRAGMA busy_timeout = 10000")
-            .execute(&mut connection)
-            .unwrap();
-        diesel::sql_query(statement)
-            .execute(&mut connection)
-            .unwrap();
-    }
 }

@@ -1,14 +1,16 @@
 //! `DB` alone, on a temporary SQLite file.
 
 use auth_service::db::{
-    DbError, DeviceCookieStart, SessionLimits, SessionStart, UserChanges, UserQuery, DB,
+    DbError, DeviceCookieStart, SessionLimits, SessionStart, UserChanges, UserCondition, UserQuery,
+    UserUpdate, DB,
 };
 
 use crate::app::{db_in, execute};
 use crate::support::Store;
 
-/// Starts a session whose id has the digest `digest` for `email`.
-async fn start_session(db: &DB, email: &str, digest: &str) {
+/// Starts a session whose id has the digest `digest` for the user
+/// `user_id`.
+async fn start_session(db: &DB, user_id: i32, digest: &str) {
     let start = SessionStart {
         public_id: format!("handle-of-{digest}"),
         digest: digest.to_owned(),
@@ -27,8 +29,8 @@ async fn start_session(db: &DB, email: &str, digest: &str) {
         max_per_user: 50,
         idle_since: 0,
     };
-    let started = db.start_session(email, start, limits).await.unwrap();
-    assert!(started.is_some(), "{email} has a session");
+    let started = db.start_session(user_id, start, limits).await.unwrap();
+    assert!(started.is_some(), "user {user_id} has a session");
 }
 
 async fn db_with_bob() -> (Store, DB, i32) {
@@ -75,7 +77,7 @@ async fn find_user_by_each_criterion() {
         ..UserChanges::default()
     };
     db.update_user(id, changes).await.unwrap();
-    start_session(&db, "bob@example.com", "session-digest").await;
+    start_session(&db, id, "session-digest").await;
     for query in [
         UserQuery::Id(id),
         UserQuery::Email("bob@example.com".into()),
@@ -162,6 +164,7 @@ async fn a_reset_token_is_redeemed_once() {
     let (_store, db, id) = db_with_bob().await;
     let issue = UserChanges {
         reset_token: Some(Some("token-digest".into())),
+        reset_token_generation: Some(Some(0)),
         ..UserChanges::default()
     };
     db.update_user(id, issue).await.unwrap();
@@ -193,9 +196,15 @@ async fn data_survives_reopening_the_file() {
 
 #[rocket::async_test]
 async fn login_failures_before_the_cutoff_are_forgotten() {
-    let (_store, db, _) = db_with_bob().await;
+    let (store, db, _) = db_with_bob().await;
     for (email, at) in [("old@example.com", 99), ("edge@example.com", 100)] {
-        db.record_login_failure(email, at, false).await.unwrap();
+        execute(
+            &store.url,
+            &format!(
+                "INSERT INTO login_failures (normalized_email, failures, last_failed_at) \
+                 VALUES ('{email}', 1, {at})"
+            ),
+        );
     }
     assert_eq!(db.forget_login_failures_before(100).await.unwrap(), 1);
     assert_eq!(
@@ -204,6 +213,62 @@ async fn login_failures_before_the_cutoff_are_forgotten() {
     );
     let kept = db.find_login_failures("edge@example.com").await.unwrap();
     assert_eq!(kept.map(|failures| failures.last_failed_at), Some(100));
+}
+
+#[rocket::async_test]
+async fn a_new_credential_voids_every_token_issued_before() {
+    let (_store, db, id) = db_with_bob().await;
+    let issue = UserChanges {
+        reset_token: Some(Some("token-digest".into())),
+        reset_token_generation: Some(Some(0)),
+        verify_token: Some(Some("verify-digest".into())),
+        verify_token_generation: Some(Some(0)),
+        pending_email: Some(Some("bob@example.org".into())),
+        email_change_token: Some(Some("change-digest".into())),
+        email_change_generation: Some(Some(0)),
+        ..UserChanges::default()
+    };
+    db.update_user(id, issue.clone()).await.unwrap();
+    let new_password = UserUpdate {
+        new_credentials: true,
+        ..UserUpdate::new(
+            UserCondition::Exists,
+            UserChanges {
+                hashed_password: Some("$2b$04$new".into()),
+                ..UserChanges::default()
+            },
+        )
+    };
+    assert!(db.apply_user_update(id, new_password).await.unwrap());
+    let user = db.find_user_by(UserQuery::Id(id)).await.unwrap();
+    assert_eq!(user.credential_generation, 1);
+    assert_eq!(
+        (user.reset_token, user.verify_token, user.pending_email),
+        (None, None, None)
+    );
+
+    // A token written back as issued before (a request that read the
+    // account before the change, say) still redeems nothing.
+    db.update_user(id, issue).await.unwrap();
+    for condition in [
+        UserCondition::ResetToken("token-digest".into()),
+        UserCondition::VerifyToken("verify-digest".into()),
+        UserCondition::EmailChangeToken("change-digest".into()),
+    ] {
+        let redeem = UserUpdate::new(
+            condition.clone(),
+            UserChanges {
+                hashed_password: Some("$2b$04$taken".into()),
+                ..UserChanges::default()
+            },
+        );
+        assert!(
+            !db.apply_user_update(id, redeem).await.unwrap(),
+            "{condition:?}"
+        );
+    }
+    let user = db.find_user_by(UserQuery::Id(id)).await.unwrap();
+    assert_eq!(user.hashed_password, "$2b$04$new");
 }
 
 /// Applies the migrations of `url`'s backend whose names sort before
@@ -269,5 +334,51 @@ async fn an_upgrade_keeps_users_live_sessions_and_tokens() {
         assert_eq!(session.public_id.len(), 32);
         assert_eq!(db.find_session("expired-digest").await.unwrap(), None);
         assert!(db.queued_mails().await.unwrap().is_empty());
+    }
+}
+
+#[rocket::async_test]
+async fn an_upgrade_keeps_the_links_already_mailed_and_the_sessions_proof() {
+    // The release before identity proofs (2026-12-04) kept tokens without
+    // the generation they were issued at.
+    let store = Store::new();
+    migrate_before(&store.url, "2026-12-04");
+    execute(
+        &store.url,
+        "INSERT INTO users (email, normalized_email, hashed_password, reset_token, \
+         reset_token_expires_at, verify_token, verify_token_expires_at, created_at) VALUES \
+         ('old@example.com', 'old@example.com', '$2b$04$hash', 'reset-digest', 4102444800, \
+         'verify-digest', 4102444800, 1700000000)",
+    );
+    execute(
+        &store.url,
+        "INSERT INTO sessions (public_id, digest, user_id, created_at, last_seen_at, \
+         expires_at, persistent, device) SELECT 'handle', 'live-digest', id, 1700000123, \
+         1700000123, 4102444800, TRUE, 'Firefox on Linux' FROM users",
+    );
+    let db = db_in(&store).await;
+    let (session, user) = db.find_session("live-digest").await.unwrap().unwrap();
+    assert_eq!(
+        session.authenticated_at, 1_700_000_123,
+        "proved at its login"
+    );
+    assert_eq!(user.credential_generation, 0);
+    assert_eq!(
+        (user.reset_token_generation, user.verify_token_generation),
+        (Some(0), Some(0))
+    );
+    for condition in [
+        UserCondition::VerifyToken("verify-digest".into()),
+        UserCondition::ResetToken("reset-digest".into()),
+    ] {
+        let redeem = UserUpdate::new(
+            condition.clone(),
+            UserChanges {
+                email_verified_at: Some(Some(1_800_000_000)),
+                ..UserChanges::default()
+            },
+        );
+        let redeemed = db.apply_user_update(user.id, redeem).await.unwrap();
+        assert!(redeemed, "{condition:?} still works");
     }
 }

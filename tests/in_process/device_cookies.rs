@@ -2,11 +2,11 @@
 //! logging in while others guess its password; a stolen device cookie
 //! locks itself, not the account.
 
-use rocket::http::{ContentType, Cookie, Header, Status};
+use rocket::http::{ContentType, Cookie, Status};
 
 use auth_service::auth::token::digest;
 
-use crate::app::TestApp;
+use crate::app::{peer, TestApp};
 
 const EMAIL: &str = "ada@example.com";
 const PASSWORD: &str = "analytical engine";
@@ -19,8 +19,8 @@ const FREE_ATTEMPTS: usize = 5;
 /// carries the cookies of the device it comes from.
 async fn accounts() -> TestApp {
     let app = TestApp::untracked(|figment| figment).await;
-    app.register(EMAIL, PASSWORD).await;
-    app.register(OTHER, PASSWORD).await;
+    app.register_confirmed(EMAIL, PASSWORD).await;
+    app.register_confirmed(OTHER, PASSWORD).await;
     app
 }
 
@@ -45,7 +45,7 @@ impl TestApp {
             .client
             .post("/sessions")
             .header(ContentType::JSON)
-            .header(Header::new("X-Real-IP", address.to_owned()))
+            .remote(peer(address))
             .cookies(cookies.to_vec())
             .body(serde_json::json!({"email": email, "password": password}).to_string())
             .dispatch()
@@ -259,6 +259,13 @@ async fn a_password_change_or_reset_revokes_every_other_device_cookie() {
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Ok);
+    // The changer goes on in a new session, with a new device cookie.
+    let renewed = response
+        .cookies()
+        .iter()
+        .find(|cookie| cookie.name().starts_with("device_"))
+        .map(|cookie| cookie.clone().into_owned())
+        .expect("a new device cookie");
     assert_eq!(app.stored_device_cookies(EMAIL), [0], "only the changer's");
 
     app.lock_out_untrusted_clients(EMAIL, "difference engine")
@@ -268,7 +275,7 @@ async fn a_password_change_or_reset_revokes_every_other_device_cookie() {
         .await;
     assert_eq!(answer.status, Status::TooManyRequests, "revoked");
     let answer = app
-        .attempt(EMAIL, "difference engine", &changer[..1], "192.0.2.10")
+        .attempt(EMAIL, "difference engine", &[renewed], "192.0.2.10")
         .await;
     assert_eq!(answer.status, Status::Ok, "the changer's device");
 

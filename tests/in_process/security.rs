@@ -14,7 +14,7 @@ use rocket::futures::future::join_all;
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{LocalRequest, LocalResponse};
 
-use crate::app::{body, TestApp, BROWSER};
+use crate::app::{body, peer, TestApp, BROWSER};
 
 const EMAIL: &str = "mallory.victim@example.com";
 const PASSWORD: &str = "a perfectly good passphrase";
@@ -27,7 +27,7 @@ async fn login<'c>(app: &'c TestApp, email: &str, password: &str) -> LocalRespon
 async fn login_from(app: &TestApp, address: &'static str, email: &str) -> Status {
     app.client
         .post("/sessions")
-        .header(Header::new("X-Real-IP", address))
+        .remote(peer(address))
         .header(ContentType::Form)
         .body(format!("email={email}&password=wrong+guess+here"))
         .dispatch()
@@ -319,12 +319,12 @@ async fn failures_past_the_window_are_deleted_as_new_ones_come() {
     let now = unix_now();
     let stale = "stale.guess@example.com";
     let recent = "recent.guess@example.com";
-    db.record_login_failure(stale, now - 3601, false)
-        .await
-        .unwrap();
-    db.record_login_failure(recent, now - 3500, false)
-        .await
-        .unwrap();
+    for (email, at) in [(stale, now - 3601), (recent, now - 3500)] {
+        app.execute(&format!(
+            "INSERT INTO login_failures (normalized_email, failures, last_failed_at) \
+             VALUES ('{email}', 1, {at})"
+        ));
+    }
 
     assert_eq!(
         login(&app, EMAIL, "wrong password").await.status(),
@@ -514,6 +514,12 @@ async fn cross_site_state_changes_are_refused() {
         ],
         vec![Header::new("Origin", "https://evil.example")],
         vec![Header::new("Origin", "null")],
+        // A sibling subdomain (someone else's blog, say) is not this site.
+        vec![
+            Header::new("Sec-Fetch-Site", "same-site"),
+            Header::new("Origin", "https://blog.example"),
+        ],
+        vec![Header::new("Sec-Fetch-Site", "something-new")],
     ];
     for headers in cross_site {
         let response = with_headers(app.client.post("/users"), &headers)

@@ -6,7 +6,7 @@ use rocket::http::{ContentType, Cookie, Header, Method, Status};
 use rocket::local::asynchronous::LocalResponse;
 use serde_json::Value;
 
-use crate::app::{body, location, notice, Encoding, TestApp, BROWSER};
+use crate::app::{body, location, notice, peer, Encoding, TestApp, BROWSER};
 use crate::support::smtp::SmtpSink;
 
 const EMAIL: &str = "ada@example.com";
@@ -57,7 +57,7 @@ impl TestApp {
             .client
             .post("/sessions")
             .header(Header::new("User-Agent", user_agent.to_owned()))
-            .header(Header::new("X-Real-IP", address.to_owned()))
+            .remote(peer(address))
             .header(accept)
             .header(ContentType::Form)
             .body(fields)
@@ -412,7 +412,10 @@ async fn the_account_page_lists_where_one_is_logged_in_and_ends_a_session() {
         .await;
     assert_eq!(location(&response), Some("/profile"));
     let ended = notice(&response).expect("a notice");
-    assert!(ended.contains("Session ended."), "{ended}");
+    assert!(
+        ended.contains("Session on Chrome on Android ended."),
+        "{ended}"
+    );
     let response = app.with_cookie(Method::Get, "/profile", &phone).await;
     assert_eq!(response.status(), Status::Forbidden);
     let html = body(app.page_for("/profile", &browser).await).await;

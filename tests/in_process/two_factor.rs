@@ -46,7 +46,7 @@ async fn code(totp: &Totp, steps: i64) -> String {
 /// Registers and logs in `EMAIL`, turns two-factor sign-in on; returns
 /// the app and the recovery codes.
 async fn enabled(app: &TestApp) -> (Totp, Vec<String>) {
-    app.register(EMAIL, PASSWORD).await;
+    app.register_confirmed(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
     let response = app.post("/profile/totp", &[]).await;
     assert_eq!(response.status(), Status::Ok);
@@ -137,12 +137,21 @@ async fn a_password_alone_opens_no_session_once_two_factor_is_on() {
 
 #[rocket::async_test]
 async fn two_factor_stays_on_and_working_across_an_address_change() {
-    let app = TestApp::new().await;
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = TestApp::with(|figment| figment.merge(("smtp_url", url))).await;
     let (totp, _) = enabled(&app).await;
     let new = "katherine.johnson@example.org";
     let fields = [("password", PASSWORD), ("email", new)];
     let changed = app.put("/profile/email", &fields).await;
     assert_eq!(changed.status(), Status::Ok);
+    let token = sink.wait_for(new, 1)[0].token("/verify_email").unwrap();
+    let confirmed = app
+        .client
+        .get(format!("/verify_email?token={token}"))
+        .dispatch()
+        .await;
+    assert_eq!(confirmed.status(), Status::Ok);
 
     let mut credentials = vec![("email", new), ("password", PASSWORD)];
     let missing = app.post("/sessions", &credentials).await;
@@ -300,7 +309,7 @@ async fn new_recovery_codes_replace_the_old_ones() {
 #[rocket::async_test]
 async fn a_malformed_code_changes_nothing() {
     let app = TestApp::new().await;
-    app.register(EMAIL, PASSWORD).await;
+    app.register_confirmed(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
     assert_eq!(app.post("/profile/totp", &[]).await.status(), Status::Ok);
     for bad in ["12345", "1234567", "12345a", "abcdef"] {
@@ -431,7 +440,7 @@ async fn the_code_page_without_a_pending_sign_in_leads_to_the_login_page() {
 #[rocket::async_test]
 async fn two_factor_is_set_up_from_the_account_page() {
     let app = TestApp::new().await;
-    app.register(EMAIL, PASSWORD).await;
+    app.register_confirmed(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
     let html = body(app.page("/profile").await).await;
     assert!(html.contains("Set up two-factor sign-in"));
@@ -495,7 +504,7 @@ async fn a_pending_sign_in_cookie_from_elsewhere_or_tampered_opens_nothing() {
 #[rocket::async_test]
 async fn a_null_otp_is_refused_and_a_left_out_one_is_none() {
     let app = TestApp::new().await;
-    app.register(EMAIL, PASSWORD).await;
+    app.register_confirmed(EMAIL, PASSWORD).await;
     let response = app
         .client
         .post("/sessions")

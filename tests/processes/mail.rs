@@ -230,6 +230,7 @@ fn two_instances_send_each_mail_exactly_once() {
         ("ROCKET_SMTP_URL", sink.url()),
         ("ROCKET_SECRET_KEY", SECRET_KEY.to_owned()),
         ("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0".to_owned()),
+        ("ROCKET_REGISTRATION_IP_ATTEMPTS_PER_HOUR", "0".to_owned()),
     ];
     let (a, b) = (start(&store, &variables), start(&store, &variables));
     let emails: Vec<String> = (0..40).map(|n| format!("once{n}@example.com")).collect();

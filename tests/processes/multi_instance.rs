@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 
 use crate::server::{post, Server};
 use crate::support::passkey::{Authenticator, ORIGIN};
-use crate::support::{Store, SECRET_KEY};
+use crate::support::{execute, Store, SECRET_KEY};
 
 const NEEDS_POSTGRES: &str = "needs PostgreSQL: set TEST_DATABASE_URL (see README)";
 
@@ -37,7 +37,8 @@ fn two_instances(store: &Store) -> (Server, Server) {
 }
 
 /// Two instances (see `two_instances`) over a fresh database, with `email`
-/// registered through the first, and a [`plain_client`].
+/// registered through the first, its address confirmed (as its mailed link
+/// would), and a [`plain_client`].
 fn registered_on_two_instances(email: &str) -> (Store, Server, Server, Client) {
     let store = Store::new();
     let (a, b) = two_instances(&store);
@@ -45,6 +46,10 @@ fn registered_on_two_instances(email: &str) -> (Store, Server, Server, Client) {
     assert_eq!(
         post(&client, a.url("/users"), &credentials(email)).status(),
         StatusCode::OK
+    );
+    execute(
+        &store.url,
+        "UPDATE users SET email_verified_at = 1700000000",
     );
     (store, a, b, client)
 }

@@ -82,3 +82,23 @@ impl Drop for PostgresDatabase {
         }
     }
 }
+
+/// Runs `statement` on the database at `url`.
+pub fn execute(url: &str, statement: &str) {
+    use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+    if auth_service::db::is_postgres(url) {
+        let mut connection = PgConnection::establish(url).unwrap();
+        diesel::sql_query(statement)
+            .execute(&mut connection)
+            .unwrap();
+    } else {
+        let mut connection = SqliteConnection::establish(url).unwrap();
+        // The service may be writing: wait for it, as its connections do.
+        diesel::sql_query("PRAGMA busy_timeout = 10000")
+            .execute(&mut connection)
+            .unwrap();
+        diesel::sql_query(statement)
+            .execute(&mut connection)
+            .unwrap();
+    }
+}

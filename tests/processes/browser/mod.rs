@@ -318,6 +318,16 @@ impl Person<'_> {
         self.fill("password", PASSWORD).await;
         self.click("Register", "/profile").await;
     }
+
+    /// Follows the link that confirms the address, from the mail `sink`
+    /// got, and lands on the account page.
+    async fn confirms_address(&self, sink: &SmtpSink) {
+        let mail = sink.wait_for_subject(EMAIL, "Confirm your email address");
+        let link = mailed_link(&mail, "/verify_email");
+        let link = link.replacen("127.0.0.1", self.host, 1);
+        self.browser.goto(&link).await.expect("the link opens");
+        self.waits_for("/profile").await;
+    }
 }
 
 #[test]
@@ -514,7 +524,9 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
             // The laptop ends the phone's session from its account page.
             let other = "End the session on Chrome on Linux";
             laptop.click(other, "/profile").await;
-            laptop.sees("ended", &["Session ended."], &[]).await;
+            laptop
+                .sees("ended", &["Session on Chrome on Linux ended."], &[])
+                .await;
             phone.open("/profile").await;
             phone.waits_for("/login").await;
             phone
@@ -592,57 +604,71 @@ fn the_owners_browser_keeps_logging_in_while_a_stranger_is_locked_out() {
 #[test]
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn two_factor_sign_in_is_set_up_from_the_account_page_and_asked_at_login() {
-    in_chromium("two-factor", &[], async |person| {
-        person.register().await;
-        person
-            .click("Set up two-factor sign-in", "/profile/totp")
-            .await;
-        person.sees("setup", &["Scan this code", "<svg"], &[]).await;
-        let secret = person
-            .browser
-            .find(Locator::Id("secret"))
-            .await
-            .expect("the key");
-        let secret = secret.text().await.expect("its text").replace(' ', "");
-        let secret = totp_rs::Secret::try_from_base32(&secret).expect("base32");
-        let app = totp_rs::Builder::new()
-            .with_secret(secret.as_bytes().to_vec())
-            .build()
-            .expect("a TOTP");
-        // Far from the next step; confirmed with the previous step's code,
-        // so that this step's is still fresh for the login.
-        while auth_service::clock::now() % 30 >= 20 {
-            rocket::tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        let code_at = |steps: i64| {
-            let now = auth_service::clock::now();
-            app.generate((now + 30 * steps) as u64).to_string()
-        };
-        person.fill("code", &code_at(-1)).await;
-        person
-            .click("Turn on two-factor sign-in", "/profile/totp")
-            .await;
-        person
-            .sees(
-                "recovery-codes",
-                &["Two-factor sign-in is on", "Download as a text file"],
-                &[],
-            )
-            .await;
-        person.open("/profile").await;
-        person
-            .sees("account-with-two-factor", &["10 recovery codes left"], &[])
-            .await;
-        person.click("Log out", "/").await;
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
+    in_chromium(
+        "two-factor",
+        &[("ROCKET_SMTP_URL", &smtp_url)],
+        async |person| {
+            person.register().await;
+            person
+                .sees(
+                    "unconfirmed",
+                    &["Confirm your email address first: follow the link we sent to it."],
+                    &["Set up two-factor sign-in"],
+                )
+                .await;
+            person.confirms_address(&sink).await;
+            person
+                .click("Set up two-factor sign-in", "/profile/totp")
+                .await;
+            person.sees("setup", &["Scan this code", "<svg"], &[]).await;
+            let secret = person
+                .browser
+                .find(Locator::Id("secret"))
+                .await
+                .expect("the key");
+            let secret = secret.text().await.expect("its text").replace(' ', "");
+            let secret = totp_rs::Secret::try_from_base32(&secret).expect("base32");
+            let app = totp_rs::Builder::new()
+                .with_secret(secret.as_bytes().to_vec())
+                .build()
+                .expect("a TOTP");
+            // Far from the next step; confirmed with the previous step's code,
+            // so that this step's is still fresh for the login.
+            while auth_service::clock::now() % 30 >= 20 {
+                rocket::tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            let code_at = |steps: i64| {
+                let now = auth_service::clock::now();
+                app.generate((now + 30 * steps) as u64).to_string()
+            };
+            person.fill("code", &code_at(-1)).await;
+            person
+                .click("Turn on two-factor sign-in", "/profile/totp")
+                .await;
+            person
+                .sees(
+                    "recovery-codes",
+                    &["Two-factor sign-in is on", "Download as a text file"],
+                    &[],
+                )
+                .await;
+            person.open("/profile").await;
+            person
+                .sees("account-with-two-factor", &["10 recovery codes left"], &[])
+                .await;
+            person.click("Log out", "/").await;
 
-        person.log_in(PASSWORD, "/login/code").await;
-        person
-            .sees("code-asked", &["Two-factor sign-in"], &[])
-            .await;
-        person.fill("code", &code_at(0)).await;
-        person.click("Log in", "/profile").await;
-        person
-            .sees("logged-in-with-a-code", &["Your account"], &[])
-            .await;
-    });
+            person.log_in(PASSWORD, "/login/code").await;
+            person
+                .sees("code-asked", &["Two-factor sign-in"], &[])
+                .await;
+            person.fill("code", &code_at(0)).await;
+            person.click("Log in", "/profile").await;
+            person
+                .sees("logged-in-with-a-code", &["Your account"], &[])
+                .await;
+        },
+    );
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use webauthn_rs::prelude::Url;
 
 use super::{in_chromium, Person, EMAIL, PASSWORD};
+use crate::support::smtp::SmtpSink;
 
 /// A command of the WebAuthn WebDriver extension:
 /// `METHOD /session/{id}/webauthn/{path}`.
@@ -118,12 +119,15 @@ impl Person<'_> {
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
     // Passkeys need a domain name: the browser and the mails use localhost.
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
     in_chromium(
         "passkeys",
-        &[("PUBLIC_HOST", "localhost")],
+        &[("PUBLIC_HOST", "localhost"), ("ROCKET_SMTP_URL", &smtp_url)],
         async |person| {
             person.host = "localhost";
             person.register().await;
+            person.confirms_address(&sink).await;
             person.open("/profile").await;
             person
                 .sees(
@@ -201,7 +205,7 @@ fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
             person
                 .sees(
                     "passkey-removed",
-                    &["Passkey removed."],
+                    &["Passkey “Laptop” removed."],
                     &["<strong>Laptop</strong>"],
                 )
                 .await;

@@ -1,0 +1,14 @@
+DROP TABLE rate_limits;
+DROP TABLE pending_sign_ins;
+ALTER TABLE sessions DROP COLUMN authenticated_at;
+ALTER TABLE users DROP COLUMN code_failures;
+DROP INDEX users_email_change_cancel_token_key;
+DROP INDEX users_email_change_token_key;
+ALTER TABLE users DROP COLUMN email_change_generation;
+ALTER TABLE users DROP COLUMN email_change_expires_at;
+ALTER TABLE users DROP COLUMN email_change_cancel_token;
+ALTER TABLE users DROP COLUMN email_change_token;
+ALTER TABLE users DROP COLUMN pending_email;
+ALTER TABLE users DROP COLUMN verify_token_generation;
+ALTER TABLE users DROP COLUMN reset_token_generation;
+ALTER TABLE users DROP COLUMN credential_generation;

@@ -1,0 +1,74 @@
+//! Limits per client address on what costs the service (a bcrypt hash)
+//! or someone else (a mail): registrations, and requests for a mailed link
+//! (a password reset, a new verification link). Kept in the database, so
+//! that every instance counts against the same allowance; IPv6 addresses
+//! count by their /64 network.
+
+use std::net::IpAddr;
+
+use super::throttle::limit_bucket;
+use super::{Auth, AuthError};
+use crate::clock::now_ms;
+use crate::config::Settings;
+use crate::db::Rate;
+
+/// An hour, in milliseconds.
+const HOUR_MS: i64 = 60 * 60 * 1000;
+
+/// What one client address may ask for per hour.
+pub(super) struct AddressLimits {
+    registrations: Option<Rate>,
+    mailed_links: Option<Rate>,
+}
+
+/// A kind of request limited per address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Limited {
+    Registration,
+    MailedLink,
+}
+
+impl AddressLimits {
+    /// The limits `settings` describe (0: none).
+    pub(super) fn new(settings: &Settings) -> Self {
+        let hourly = |limit: u32| {
+            (limit > 0).then_some(Rate {
+                limit,
+                period_ms: HOUR_MS,
+            })
+        };
+        AddressLimits {
+            registrations: hourly(settings.registration_ip_attempts_per_hour),
+            mailed_links: hourly(settings.reset_ip_attempts_per_hour),
+        }
+    }
+}
+
+impl Auth {
+    /// Counts one request of `kind` from `client` against its address's
+    /// allowance; `AddressThrottled` (with the seconds to wait) past it. A
+    /// request without an address (the admin command line, a test client)
+    /// is not limited.
+    pub(super) async fn limit(
+        &self,
+        kind: Limited,
+        client: Option<IpAddr>,
+    ) -> Result<(), AuthError> {
+        let (rate, name) = match kind {
+            Limited::Registration => (self.limits.registrations, "registration"),
+            Limited::MailedLink => (self.limits.mailed_links, "mailed-link"),
+        };
+        let (Some(rate), Some(client)) = (rate, client) else {
+            return Ok(());
+        };
+        let key = format!("{name}:{}", limit_bucket(client));
+        match self.db.take_rate(&key, rate, now_ms()).await? {
+            None => Ok(()),
+            Some(wait_ms) => {
+                log::warn!("{name} refused from {client}: too many from this address");
+                let wait = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
+                Err(AuthError::AddressThrottled(wait.max(1)))
+            }
+        }
+    }
+}

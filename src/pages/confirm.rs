@@ -1,0 +1,56 @@
+//! Sensitive changes from the account page that carry no password field
+//! (a new address, two-factor setup, removing a passkey, ending the other
+//! sessions): past `recent_login_ttl` of the login, they stop at a page
+//! that asks for the password, which posts the same change again with it,
+//! so that the person lands where they were going with the change made.
+
+use rocket::http::Status;
+use rocket_dyn_templates::context;
+
+use super::PageError;
+use crate::mail::in_words;
+use crate::web::{Error, Page};
+
+/// A change that may need the password first: where it posts, with which
+/// method, what it does (in words, after "To ..."), and its fields.
+pub struct Change {
+    pub action: String,
+    pub method: &'static str,
+    pub purpose: String,
+    pub fields: Vec<(&'static str, String)>,
+}
+
+impl Change {
+    /// Whether `error` is about the proof of the owner: none given in
+    /// time, a wrong one, or too many wrong ones.
+    pub fn needs_password(error: &Error) -> bool {
+        matches!(
+            error,
+            Error::ConfirmPassword | Error::WrongPassword { .. } | Error::Throttled(_)
+        )
+    }
+
+    /// The page that asks for the password before this change, after
+    /// `error` (see [`needs_password`](Self::needs_password)): asked (200),
+    /// wrong (403), or too many wrong ones (429, with `Retry-After`). A
+    /// login, or a password given, proves the owner for `window` seconds.
+    pub fn ask_password(self, page: Page, window: u64, error: &Error) -> PageError {
+        let shown = match error {
+            Error::ConfirmPassword => String::new(),
+            other => other.sentence(),
+        };
+        let content = context! {
+            action: self.action,
+            method: self.method,
+            purpose: self.purpose,
+            fields: self.fields,
+            error: shown,
+            window: in_words(window),
+        };
+        let asked = page.render("confirm_password", content);
+        match error {
+            Error::ConfirmPassword => PageError::page(Status::Ok, asked),
+            other => PageError::shown(other, asked),
+        }
+    }
+}
