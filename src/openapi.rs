@@ -92,7 +92,7 @@ impl Modify for SessionCookie {
 struct RequestBodies;
 
 /// The schemas of the bodies that only JSON carries.
-const JSON_ONLY: &[&str] = &["PasskeyCreated", "PasskeyAssertion"];
+const JSON_ONLY: &[&str] = &["PasskeyCreated", "PasskeyAssertion", "PasskeyProof"];
 
 impl Modify for RequestBodies {
     fn modify(&self, document: &mut Document) {
@@ -197,7 +197,6 @@ impl Modify for Links {
     }
 }
 
-/// Every operation of `document`, with its method.
 /// Every passkey ceremony (the POST routes tagged `passkeys`) answers 404
 /// where passkeys are off (see `auth::relying_party`); listing and
 /// removing passkeys kept from before still work.
@@ -241,6 +240,7 @@ fn answers_also(
     }
 }
 
+/// Every operation of `document`, with its method.
 fn operations(
     document: &mut Document,
 ) -> impl Iterator<Item = (HttpMethod, &mut utoipa::openapi::path::Operation)> {

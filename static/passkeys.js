@@ -1,6 +1,7 @@
 // Passkeys, through navigator.credentials and the JSON API: signing in on
 // the login page (a button, and autofill in the email field where the
-// browser offers it) and adding one on the account page. Without this
+// browser offers it), adding one on the account page, and confirming it is
+// you (in place of the password) before a sensitive change. Without this
 // script, or in a browser without passkeys, the pages work with passwords
 // and the passkey controls stay hidden.
 "use strict";
@@ -76,6 +77,31 @@
     alert.hidden = false;
   };
 
+  // The answer to navigator.credentials.get(), as the JSON API reads it.
+  const assertion = (credential) => {
+    const response = credential.response;
+    return {
+      id: credential.id,
+      rawId: encode(credential.rawId),
+      type: credential.type,
+      response: {
+        authenticatorData: encode(response.authenticatorData),
+        clientDataJSON: encode(response.clientDataJSON),
+        signature: encode(response.signature),
+        userHandle: response.userHandle ? encode(response.userHandle) : null,
+      },
+      extensions: credential.getClientExtensionResults(),
+    };
+  };
+
+  // The options of a ceremony that asks for a passkey, for
+  // navigator.credentials.get().
+  const requestOptions = (publicKey) => ({
+    ...publicKey,
+    challenge: decode(publicKey.challenge),
+    allowCredentials: withIds(publicKey.allowCredentials),
+  });
+
   // Signing in: the login page.
   const signIn = document.getElementById("passkey-sign-in");
   if (signIn) {
@@ -85,32 +111,15 @@
 
     const run = async (mediation, signal) => {
       const { ceremony, options } = await post(signIn.dataset.options, {});
-      const publicKey = options.publicKey;
       const credential = await navigator.credentials.get({
         mediation,
         signal,
-        publicKey: {
-          ...publicKey,
-          challenge: decode(publicKey.challenge),
-          allowCredentials: withIds(publicKey.allowCredentials),
-        },
+        publicKey: requestOptions(options.publicKey),
       });
-      const response = credential.response;
       await post(signIn.dataset.finish, {
         ceremony,
         remember: Boolean(remember && remember.checked),
-        credential: {
-          id: credential.id,
-          rawId: encode(credential.rawId),
-          type: credential.type,
-          response: {
-            authenticatorData: encode(response.authenticatorData),
-            clientDataJSON: encode(response.clientDataJSON),
-            signature: encode(response.signature),
-            userHandle: response.userHandle ? encode(response.userHandle) : null,
-          },
-          extensions: credential.getClientExtensionResults(),
-        },
+        credential: assertion(credential),
       });
       window.location.assign(signIn.dataset.next);
     };
@@ -147,6 +156,32 @@
     });
     signIn.hidden = false;
     offerAutofill();
+  }
+
+  // Confirming it is you before a sensitive change: the passkey proves
+  // the session's owner, then the change goes on without the password.
+  const confirm = document.getElementById("passkey-confirm");
+  if (confirm) {
+    const alert = document.getElementById("passkey-error");
+    const form = document.getElementById("confirm-form");
+    const button = document.getElementById("passkey-button");
+    button.addEventListener("click", async () => {
+      alert.hidden = true;
+      button.disabled = true;
+      try {
+        const { ceremony, options } = await post(confirm.dataset.options, {});
+        const credential = await navigator.credentials.get({
+          publicKey: requestOptions(options.publicKey),
+        });
+        await post(confirm.dataset.finish, { ceremony, credential: assertion(credential) });
+        form.elements.password.disabled = true;
+        form.submit();
+      } catch (error) {
+        show(alert, error);
+        button.disabled = false;
+      }
+    });
+    confirm.hidden = false;
   }
 
   // Adding one: the account page.

@@ -55,6 +55,8 @@ api! {
     passkeys::finish_registration,
     passkeys::list,
     passkeys::remove,
+    passkeys::start_proof,
+    passkeys::finish_proof,
     passkeys::start_sign_in,
     passkeys::finish_sign_in,
     reset_password::get_reset_password_token,

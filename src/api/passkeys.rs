@@ -21,7 +21,9 @@ use utoipa::ToSchema;
 use crate::auth::{Auth, Device, Login, PasskeyChallenge, PasskeyLogin};
 use crate::clock::timestamp;
 use crate::db::StoredPasskey;
-use crate::web::forms::{PasskeyAssertion, PasskeyCreated, PasskeyStart, PasswordProof};
+use crate::web::forms::{
+    PasskeyAssertion, PasskeyCreated, PasskeyProof, PasskeyStart, PasswordProof,
+};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::set_session_cookie;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, JsonInput, SameOrigin};
@@ -215,6 +217,65 @@ pub async fn remove(
     }
     Ok(FlaskJson(Message {
         message: "passkey removed",
+    }))
+}
+
+/// Starts proving the session's owner with one of their passkeys, in
+/// place of the password that sensitive changes ask for past
+/// `recent_login_ttl` of the login: the options for
+/// `navigator.credentials.get()`, allowing the user's passkeys.
+#[utoipa::path(
+    tag = "passkeys",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The ceremony's id and options", body = CeremonyOptions),
+        (status = 400, description = "The user has no passkey", body = Message,
+         example = json!({"message": "passkey not accepted"})),
+        (status = 403, description = "No live session, or a cross-site request", body = Message),
+    ),
+)]
+#[post("/profile/confirm/passkey/options")]
+pub async fn start_proof(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<CeremonyOptions>, Error> {
+    let challenge = auth.start_passkey_proof(&user.requester()).await?;
+    Ok(FlaskJson(CeremonyOptions::of(challenge)?))
+}
+
+/// Finishes the proof with the authenticator's answer: `{"message":
+/// "identity confirmed"}`, and for `recent_login_ttl` the session may make
+/// sensitive changes without the password.
+#[utoipa::path(
+    tag = "passkeys",
+    security(("session_cookie" = [])),
+    request_body = PasskeyProof,
+    responses(
+        (status = 200, description = "The session's owner is proven", body = Message,
+         example = json!({"message": "identity confirmed"})),
+        (status = 400, description = "A malformed answer, one that does not verify (another \
+                                      account's passkey, no user verification), or a ceremony \
+                                      unknown, used, expired or another user's", body = Message,
+         example = json!({"message": "passkey not accepted"})),
+        (status = 403, description = "No live session, or a cross-site request", body = Message),
+    ),
+)]
+#[post("/profile/confirm/passkey", data = "<input>")]
+pub async fn finish_proof(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    input: JsonInput<PasskeyProof>,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<Message<'static>>, Error> {
+    let PasskeyProof {
+        ceremony,
+        credential,
+    } = input.into_inner();
+    auth.finish_passkey_proof(&user.requester(), &ceremony, &credential)
+        .await?;
+    Ok(FlaskJson(Message {
+        message: "identity confirmed",
     }))
 }
 

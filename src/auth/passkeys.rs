@@ -7,10 +7,11 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use webauthn_rs::prelude::{AuthenticationResult, WebauthnError};
 use webauthn_rs::prelude::{
-    CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyRegistration,
-    PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Url, Uuid,
-    Webauthn, WebauthnBuilder,
+    CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential,
+    RequestChallengeResponse, Url, Uuid, Webauthn, WebauthnBuilder,
 };
 use webauthn_rs_proto::ResidentKeyRequirement;
 
@@ -90,6 +91,9 @@ enum CeremonyState {
     },
     /// Signing in with any passkey of this site.
     SignIn { state: DiscoverableAuthentication },
+    /// Proving the owner of a session with one of their passkeys, before
+    /// a sensitive change.
+    Proof { state: PasskeyAuthentication },
 }
 
 impl Auth {
@@ -323,6 +327,58 @@ impl Auth {
         })
     }
 
+    /// Starts a proof of the requester with one of their passkeys (for a
+    /// sensitive change past `recent_login_ttl`): the options for
+    /// `navigator.credentials.get`, allowing their passkeys only, with user
+    /// verification. `PasskeyRejected` when they have none.
+    pub async fn start_passkey_proof(
+        &self,
+        requester: &Requester,
+    ) -> Result<PasskeyChallenge<RequestChallengeResponse>, AuthError> {
+        let relying_party = self.relying_party()?;
+        let passkeys: Vec<Passkey> = self
+            .db
+            .user_passkeys(requester.user_id)
+            .await?
+            .iter()
+            .filter_map(|stored| serde_json::from_str(&stored.credential).ok())
+            .collect();
+        if passkeys.is_empty() {
+            return Err(AuthError::PasskeyRejected);
+        }
+        let (options, state) = relying_party
+            .start_passkey_authentication(&passkeys)
+            .map_err(|error| AuthError::Internal(format!("passkey proof: {error}")))?;
+        let ceremony = self
+            .start_ceremony(Some(requester.user_id), &CeremonyState::Proof { state })
+            .await?;
+        Ok(PasskeyChallenge { ceremony, options })
+    }
+
+    /// Finishes the proof `ceremony` of the requester with the
+    /// authenticator's answer `credential`: the session has proven its
+    /// owner now (as a login or the password would). Errors as a sign-in's.
+    pub async fn finish_passkey_proof(
+        &self,
+        requester: &Requester,
+        ceremony: &str,
+        credential: &PublicKeyCredential,
+    ) -> Result<(), AuthError> {
+        let owner = Some(requester.user_id);
+        let CeremonyState::Proof { state } = self.take_ceremony(ceremony, owner).await? else {
+            return Err(AuthError::PasskeyCeremonyExpired);
+        };
+        let check = |relying_party: &Webauthn, _: &StoredPasskey, _: &Passkey| {
+            relying_party.finish_passkey_authentication(credential, &state)
+        };
+        let user = self.checked_passkey(credential, check).await?;
+        if user.id != requester.user_id {
+            return Err(AuthError::PasskeyRejected);
+        }
+        self.db.reauthenticated(requester.session, now()).await?;
+        Ok(())
+    }
+
     /// The user whose passkey signed `credential` for the sign-in
     /// `ceremony`, with the passkey's use recorded (and its counter and
     /// backup state, where they changed).
@@ -331,28 +387,48 @@ impl Auth {
         ceremony: &str,
         credential: &PublicKeyCredential,
     ) -> Result<crate::user::User, AuthError> {
-        let relying_party = self.relying_party()?;
         let CeremonyState::SignIn { state } = self.take_ceremony(ceremony, None).await? else {
             return Err(AuthError::PasskeyCeremonyExpired);
         };
+        // A discoverable credential names its account: it must be this
+        // passkey's.
+        let handle = credential
+            .get_user_unique_id()
+            .and_then(|handle| Uuid::from_slice(handle).ok())
+            .map(|handle| handle.to_string());
+        let check = |relying_party: &Webauthn, stored: &StoredPasskey, passkey: &Passkey| {
+            if handle.as_deref() != Some(stored.user_handle.as_str()) {
+                return Err(WebauthnError::InvalidUserUniqueId);
+            }
+            relying_party.finish_discoverable_authentication_v2(credential, state, passkey)
+        };
+        self.checked_passkey(credential, check).await
+    }
+
+    /// The user whose stored passkey signed `credential`, as `check` (the
+    /// ceremony's own verification of the stored passkey) finds, with the
+    /// passkey's use recorded (and its counter and backup state, where
+    /// they changed).
+    async fn checked_passkey(
+        &self,
+        credential: &PublicKeyCredential,
+        check: impl FnOnce(
+            &Webauthn,
+            &StoredPasskey,
+            &Passkey,
+        ) -> Result<AuthenticationResult, WebauthnError>,
+    ) -> Result<crate::user::User, AuthError> {
+        let relying_party = self.relying_party()?;
         let credential_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
         let Some((stored, user)) = self.db.find_passkey(&credential_id).await? else {
             return Err(AuthError::PasskeyRejected);
         };
-        let handle = credential
-            .get_user_unique_id()
-            .and_then(|handle| Uuid::from_slice(handle).ok());
-        if handle.map(|handle| handle.to_string()) != Some(stored.user_handle.clone()) {
-            return Err(AuthError::PasskeyRejected);
-        }
         let mut passkey: Passkey = serde_json::from_str(&stored.credential)
             .map_err(|error| AuthError::Internal(format!("a stored passkey: {error}")))?;
-        let result = relying_party
-            .finish_discoverable_authentication_v2(credential, state, &passkey)
-            .map_err(|error| {
-                log::warn!("passkey {} refused: {error}", stored.public_id);
-                AuthError::PasskeyRejected
-            })?;
+        let result = check(relying_party, &stored, &passkey).map_err(|error| {
+            log::warn!("passkey {} refused: {error}", stored.public_id);
+            AuthError::PasskeyRejected
+        })?;
         let changed = match passkey.update_credential(&result) {
             Some(true) => Some(
                 serde_json::to_string(&passkey)

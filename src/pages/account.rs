@@ -113,8 +113,7 @@ pub async fn change_email(
                     purpose: "change your email address".to_owned(),
                     fields: vec![("email", change.email.to_string())],
                 };
-                let window = auth.settings().recent_login_ttl;
-                return Err(change.ask_password(page, window, &error));
+                return Err(change.ask_password(page, auth, &user, &error).await);
             }
             forms.email = forms.email.told(&error);
             return Err(refused(page, &user, auth, forms, Some(error)).await);

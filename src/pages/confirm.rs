@@ -8,8 +8,9 @@ use rocket::http::Status;
 use rocket_dyn_templates::context;
 
 use super::PageError;
+use crate::auth::Auth;
 use crate::mail::in_words;
-use crate::web::{Error, Page};
+use crate::web::{CurrentUser, Error, Page};
 
 /// A change that may need the password first: where it posts, with which
 /// method, what it does (in words, after "To ..."), and its fields.
@@ -30,14 +31,32 @@ impl Change {
         )
     }
 
-    /// The page that asks for the password before this change, after
+    /// The page that asks `user` for the password before this change, after
     /// `error` (see [`needs_password`](Self::needs_password)): asked (200),
-    /// wrong (403), or too many wrong ones (429, with `Retry-After`). A
-    /// login, or a password given, proves the owner for `window` seconds.
-    pub fn ask_password(self, page: Page, window: u64, error: &Error) -> PageError {
+    /// wrong (403), or too many wrong ones (429, with `Retry-After`). Where
+    /// the user has a passkey (and passkeys work here), the page's script
+    /// offers it instead.
+    pub async fn ask_password(
+        self,
+        page: Page,
+        auth: &Auth,
+        user: &CurrentUser,
+        error: &Error,
+    ) -> PageError {
         let shown = match error {
             Error::ConfirmPassword => String::new(),
             other => other.sentence(),
+        };
+        let passkeys = match auth.passkeys_available() {
+            true => auth
+                .passkeys(user.id)
+                .await
+                .map(|passkeys| !passkeys.is_empty()),
+            false => Ok(false),
+        };
+        let passkeys = match passkeys {
+            Ok(passkeys) => passkeys,
+            Err(failure) => return PageError::from(failure),
         };
         let content = context! {
             action: self.action,
@@ -45,7 +64,8 @@ impl Change {
             purpose: self.purpose,
             fields: self.fields,
             error: shown,
-            window: in_words(window),
+            window: in_words(auth.settings().recent_login_ttl),
+            passkeys,
         };
         let asked = page.render("confirm_password", content);
         match error {

@@ -135,6 +135,14 @@ pub fn templates() -> impl Fairing {
                 uri!(crate::api::passkeys::finish_registration).to_string(),
             ),
             (
+                "passkey_proof_options",
+                uri!(crate::api::passkeys::start_proof).to_string(),
+            ),
+            (
+                "passkey_proof",
+                uri!(crate::api::passkeys::finish_proof).to_string(),
+            ),
+            (
                 "passkey_sign_in_options",
                 uri!(crate::api::passkeys::start_sign_in).to_string(),
             ),

@@ -54,8 +54,7 @@ pub async fn remove(
                 purpose: format!("remove the passkey “{}”", passkey.name),
                 fields: Vec::new(),
             };
-            let window = auth.settings().recent_login_ttl;
-            Err(change.ask_password(page, window, &error))
+            Err(change.ask_password(page, auth, &user, &error).await)
         }
         Err(error) => Err(PageError::Failure(error)),
     }

@@ -54,8 +54,7 @@ pub async fn end(
                     purpose: "end your other sessions".to_owned(),
                     fields: Vec::new(),
                 };
-                let window = auth.settings().recent_login_ttl;
-                return Err(change.ask_password(page, window, &error));
+                return Err(change.ask_password(page, auth, &user, &error).await);
             }
             Err(error) => return Err(PageError::Failure(error)),
         };

@@ -160,8 +160,7 @@ pub async fn start(
             if !Change::needs_password(&error) {
                 return Err(back_to_account(error));
             }
-            let window = auth.settings().recent_login_ttl;
-            Err(change.ask_password(page, window, &error))
+            Err(change.ask_password(page, auth, &user, &error).await)
         }
     }
 }
@@ -196,8 +195,7 @@ pub async fn confirm(
                         fields: vec![("code", code.expose().to_owned())],
                     };
                     if Change::needs_password(&error) {
-                        let window = auth.settings().recent_login_ttl;
-                        return Err(change.ask_password(page, window, &error));
+                        return Err(change.ask_password(page, auth, &user, &error).await);
                     }
                     state = state.told(&error);
                     error

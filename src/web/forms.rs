@@ -224,6 +224,18 @@ pub struct PasskeyAssertion {
     pub remember: Option<bool>,
 }
 
+/// The authenticator's answer to a proof of the session's owner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyProof {
+    /// The `ceremony` that `POST /profile/confirm/passkey/options` gave.
+    pub ceremony: String,
+    /// What `navigator.credentials.get()` returned, as JSON
+    /// (`PublicKeyCredential.toJSON()`: binary fields in base64url).
+    #[schema(value_type = AssertedCredential)]
+    pub credential: PublicKeyCredential,
+}
+
 // The schemas of the authenticators' answers, for the OpenAPI document:
 // the routes read them into webauthn-rs's own types (these derive
 // `Deserialize` only for utoipa to read their serde names). Binary values

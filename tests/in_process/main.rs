@@ -19,4 +19,5 @@ mod pages;
 mod passkeys;
 mod security;
 mod sessions;
+mod takeover;
 mod two_factor;

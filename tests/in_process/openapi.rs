@@ -60,7 +60,7 @@ async fn every_api_route_mounted_is_documented() {
 #[rocket::async_test]
 async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
     // The authenticators' answers of passkey ceremonies are JSON only.
-    let json_only = ["finish_registration", "finish_sign_in"];
+    let json_only = ["finish_registration", "finish_sign_in", "finish_proof"];
     let app = TestApp::new().await;
     let document = document(&app).await;
     let mut bodies = 0;
@@ -93,12 +93,12 @@ async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
         }
     }
     assert_eq!(
-        bodies, 18,
+        bodies, 19,
         "POST /users, POST /sessions, POST and PUT /reset_password, POST /verify_email, PUT \
          /profile/password, PUT /profile/email, POST /profile/email/cancel, DELETE /profile, \
          POST, PUT and DELETE /profile/totp, POST /profile/recovery_codes, POST \
          /profile/passkeys/options, POST /profile/passkeys, DELETE /profile/passkeys/<id>, \
-         DELETE /sessions/others, POST /sessions/passkey"
+         DELETE /sessions/others, POST /sessions/passkey, POST /profile/confirm/passkey"
     );
 }
 
@@ -187,5 +187,5 @@ async fn every_passkey_ceremony_documents_its_404_where_passkeys_are_off() {
             passkey_routes += 1;
         }
     }
-    assert_eq!(passkey_routes, 4);
+    assert_eq!(passkey_routes, 6);
 }

@@ -27,19 +27,20 @@ async fn post_json<'a>(app: &'a TestApp, path: &str, value: &Value) -> LocalResp
 }
 
 /// The status and JSON body of `response`.
-async fn answer(response: LocalResponse<'_>) -> (Status, Value) {
+pub(crate) async fn answer(response: LocalResponse<'_>) -> (Status, Value) {
     let status = response.status();
     let text = body(response).await;
     let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON: {text}"));
     (status, json)
 }
 
-/// Starts adding a passkey named `name`: the ceremony id and options.
-async fn start_adding(app: &TestApp, name: &str) -> (String, Value) {
+/// Starts adding a passkey named `name` to the account whose password is
+/// `password`: the ceremony id and options.
+async fn start_adding(app: &TestApp, name: &str, password: &str) -> (String, Value) {
     let response = app
         .post(
             "/profile/passkeys/options",
-            &[("name", name), ("password", PASSWORD)],
+            &[("name", name), ("password", password)],
         )
         .await;
     let (status, json) = answer(response).await;
@@ -49,9 +50,20 @@ async fn start_adding(app: &TestApp, name: &str) -> (String, Value) {
 }
 
 /// Adds a passkey named `name` made by `authenticator` to the logged-in
-/// account; its id.
+/// account (of `PASSWORD`); its id.
 async fn add_passkey(app: &TestApp, authenticator: &mut Authenticator, name: &str) -> String {
-    let (ceremony, options) = start_adding(app, name).await;
+    add_passkey_with(app, authenticator, name, PASSWORD).await
+}
+
+/// Adds a passkey named `name` made by `authenticator` to the logged-in
+/// account, whose password is `password`; its id.
+pub(crate) async fn add_passkey_with(
+    app: &TestApp,
+    authenticator: &mut Authenticator,
+    name: &str,
+    password: &str,
+) -> String {
+    let (ceremony, options) = start_adding(app, name, password).await;
     let credential = authenticator.create(&options);
     let finish = json!({"ceremony": ceremony, "credential": credential});
     let (status, json) = answer(post_json(app, "/profile/passkeys", &finish).await).await;
@@ -62,7 +74,7 @@ async fn add_passkey(app: &TestApp, authenticator: &mut Authenticator, name: &st
 }
 
 /// Starts a sign-in: the ceremony id and options.
-async fn start_sign_in(app: &TestApp) -> (String, Value) {
+pub(crate) async fn start_sign_in(app: &TestApp) -> (String, Value) {
     let response = post_json(app, "/sessions/passkey/options", &json!({})).await;
     let (status, json) = answer(response).await;
     assert_eq!(status, Status::Ok, "{json}");
@@ -71,7 +83,11 @@ async fn start_sign_in(app: &TestApp) -> (String, Value) {
 }
 
 /// Finishes the sign-in `ceremony` with `credential`.
-async fn finish_sign_in(app: &TestApp, ceremony: &str, credential: &Value) -> (Status, Value) {
+pub(crate) async fn finish_sign_in(
+    app: &TestApp,
+    ceremony: &str,
+    credential: &Value,
+) -> (Status, Value) {
     let finish = json!({"ceremony": ceremony, "credential": credential});
     answer(post_json(app, "/sessions/passkey", &finish).await).await
 }
@@ -160,7 +176,7 @@ async fn a_passkey_signs_in_without_email_password_or_one_time_code() {
 async fn the_options_ask_for_a_discoverable_credential_with_user_verification() {
     let app = TestApp::new().await;
     let (_, _) = with_a_passkey(&app).await;
-    let (_, options) = start_adding(&app, "Phone").await;
+    let (_, options) = start_adding(&app, "Phone", PASSWORD).await;
     let public_key = &options["publicKey"];
     assert_eq!(public_key["rp"]["id"], "localhost");
     assert_eq!(public_key["user"]["name"], EMAIL);
@@ -235,7 +251,7 @@ async fn a_passkey_used_without_user_verification_is_refused() {
     let (mut authenticator, _) = with_a_passkey(&app).await;
     // A client that tells the authenticator verification is not needed:
     // it signs with user presence only.
-    let (ceremony, mut options) = start_adding(&app, "Unverified").await;
+    let (ceremony, mut options) = start_adding(&app, "Unverified", PASSWORD).await;
     options["publicKey"]["authenticatorSelection"]["userVerification"] = json!("discouraged");
     let credential = Authenticator::new(ORIGIN).create(&options);
     let finish = json!({"ceremony": ceremony, "credential": credential});
@@ -255,7 +271,7 @@ async fn a_passkey_used_without_user_verification_is_refused() {
 async fn a_credential_the_browser_says_is_not_kept_is_not_added() {
     let app = TestApp::new().await;
     let (_, _) = with_a_passkey(&app).await;
-    let (ceremony, options) = start_adding(&app, "Old key").await;
+    let (ceremony, options) = start_adding(&app, "Old key", PASSWORD).await;
     let mut credential = Authenticator::new(ORIGIN).create(&options);
     credential["extensions"] = json!({"credProps": {"rk": false}});
     let finish = json!({"ceremony": ceremony, "credential": credential});
@@ -277,7 +293,8 @@ async fn a_ceremony_of_the_other_kind_is_refused_and_kept() {
     // A sign-in's ceremony sent to finish adding a passkey.
     let (sign_in, options) = start_sign_in(&app).await;
     let assertion = authenticator.get(&options);
-    let credential = Authenticator::new(ORIGIN).create(&start_adding(&app, "Phone").await.1);
+    let credential =
+        Authenticator::new(ORIGIN).create(&start_adding(&app, "Phone", PASSWORD).await.1);
     let finish = json!({"ceremony": sign_in, "credential": credential});
     let (status, _) = answer(post_json(&app, "/profile/passkeys", &finish).await).await;
     assert_eq!(status, Status::BadRequest);
@@ -307,7 +324,7 @@ async fn an_expired_ceremony_is_refused() {
 
     // Adding one, alike (but 400: the request, not a sign-in, failed).
     app.login(EMAIL, PASSWORD).await;
-    let (ceremony, options) = start_adding(&app, "Phone").await;
+    let (ceremony, options) = start_adding(&app, "Phone", PASSWORD).await;
     let credential = Authenticator::new(ORIGIN).create(&options);
     rocket::tokio::time::sleep(Duration::from_millis(2100)).await;
     let finish = json!({"ceremony": ceremony, "credential": credential});
@@ -320,7 +337,7 @@ async fn an_expired_ceremony_is_refused() {
 async fn another_users_credential_or_ceremony_does_nothing() {
     let app = TestApp::new().await;
     let (mut barbara, _) = with_a_passkey(&app).await;
-    let (ceremony, options) = start_adding(&app, "Tablet").await;
+    let (ceremony, options) = start_adding(&app, "Tablet", PASSWORD).await;
     let barbaras_new = Authenticator::new(ORIGIN).create(&options);
     log_out(&app).await;
     app.register_confirmed(OTHER, PASSWORD).await;
@@ -451,7 +468,7 @@ async fn adding_a_passkey_takes_the_password_a_name_and_a_same_site_request() {
         .dispatch()
         .await;
     assert_eq!(cross_site.status(), Status::Forbidden);
-    let (ceremony, options) = start_adding(&app, "Laptop").await;
+    let (ceremony, options) = start_adding(&app, "Laptop", PASSWORD).await;
     let credential = Authenticator::new(ORIGIN).create(&options);
     let cross_site = app
         .client
@@ -636,7 +653,7 @@ async fn the_relying_party_may_be_a_parent_domain_of_the_public_url() {
     .await;
     app.register_confirmed(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
-    let (_, options) = start_adding(&app, "Laptop").await;
+    let (_, options) = start_adding(&app, "Laptop", PASSWORD).await;
     assert_eq!(options["publicKey"]["rp"]["id"], "example.com");
 }
 
@@ -672,4 +689,66 @@ async fn passkeys_are_off_where_the_public_url_is_an_ip_address() {
     );
     // Passkeys kept from before may still be listed (and removed).
     assert!(listed(&app).await.is_empty());
+}
+
+#[rocket::async_test]
+async fn a_passkey_proves_the_owner_in_place_of_the_password() {
+    let app = TestApp::new().await;
+    // Another account, with a passkey of its own.
+    app.register_confirmed(OTHER, PASSWORD).await;
+    app.login(OTHER, PASSWORD).await;
+    let mut stranger = Authenticator::new(ORIGIN);
+    add_passkey(&app, &mut stranger, "Stranger's key").await;
+    log_out(&app).await;
+    let (mut authenticator, _) = with_a_passkey(&app).await;
+    // The login is an hour old: a sensitive change needs a new proof.
+    app.execute("UPDATE sessions SET authenticated_at = authenticated_at - 3600");
+    let (status, json) = answer(app.client.delete("/sessions/others").dispatch().await).await;
+    assert_eq!(
+        (status, json),
+        (
+            Status::Forbidden,
+            json!({"message": "password confirmation required"})
+        )
+    );
+
+    // Another account's passkey proves nothing here.
+    let options = proof_options(&app).await;
+    let allowed = options["options"]["publicKey"]["allowCredentials"].clone();
+    assert_eq!(allowed.as_array().map(Vec::len), Some(1), "{allowed}");
+    let foreign = json!({
+        "ceremony": options["ceremony"],
+        "credential": stranger.get(&options["options"]),
+    });
+    let (status, json) = answer(post_json(&app, "/profile/confirm/passkey", &foreign).await).await;
+    assert_eq!(
+        (status, json),
+        (
+            Status::BadRequest,
+            json!({"message": "passkey not accepted"})
+        )
+    );
+
+    let options = proof_options(&app).await;
+    let proof = json!({
+        "ceremony": options["ceremony"],
+        "credential": authenticator.get(&options["options"]),
+    });
+    let (status, json) = answer(post_json(&app, "/profile/confirm/passkey", &proof).await).await;
+    assert_eq!(
+        (status, json),
+        (Status::Ok, json!({"message": "identity confirmed"}))
+    );
+    let replayed = answer(post_json(&app, "/profile/confirm/passkey", &proof).await).await;
+    assert_eq!(replayed.0, Status::BadRequest, "a ceremony works once");
+    let (status, json) = answer(app.client.delete("/sessions/others").dispatch().await).await;
+    assert_eq!(status, Status::Ok, "{json}");
+}
+
+/// `POST /profile/confirm/passkey/options`: its JSON.
+async fn proof_options(app: &TestApp) -> Value {
+    let response = post_json(app, "/profile/confirm/passkey/options", &json!({})).await;
+    let (status, json) = answer(response).await;
+    assert_eq!(status, Status::Ok, "{json}");
+    json
 }

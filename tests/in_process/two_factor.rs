@@ -14,7 +14,7 @@ const EMAIL: &str = "katherine@example.com";
 const PASSWORD: &str = "orbital mechanics";
 
 /// What an authenticator app makes of the secret the service gave.
-fn app_for(secret: &str) -> Totp {
+pub(crate) fn app_for(secret: &str) -> Totp {
     let bytes = Secret::try_from_base32(secret).expect("a base32 secret");
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
@@ -38,7 +38,7 @@ async fn steady_now() -> u64 {
 }
 
 /// The code of `totp` `steps` steps from now.
-async fn code(totp: &Totp, steps: i64) -> String {
+pub(crate) async fn code(totp: &Totp, steps: i64) -> String {
     let now = steady_now().await as i64;
     totp.generate((now + 30 * steps) as u64).to_string()
 }

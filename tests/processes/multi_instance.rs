@@ -8,7 +8,7 @@
 use std::thread;
 
 use reqwest::blocking::Client;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 
 use crate::server::{post, Server};
@@ -19,17 +19,29 @@ const NEEDS_POSTGRES: &str = "needs PostgreSQL: set TEST_DATABASE_URL (see READM
 
 /// Two instances over one fresh PostgreSQL database, started at the same
 /// time (so they apply the migrations concurrently), sharing `SECRET_KEY`
-/// and, as behind one load balancer, one public URL.
+/// and, as behind one load balancer, one public URL. Every test client
+/// comes from 127.0.0.1: the limits per address are lifted.
 fn two_instances(store: &Store) -> (Server, Server) {
+    two_instances_with(store, &[])
+}
+
+/// [`two_instances`], with `ROCKET_*` `variables` set (over the defaults
+/// it lifts, for one).
+fn two_instances_with(store: &Store, variables: &[(&str, &str)]) -> (Server, Server) {
     assert!(
         auth_service::db::is_postgres(&store.url),
         "{NEEDS_POSTGRES}"
     );
-    let shared = [
+    let defaults = [
         ("ROCKET_SECRET_KEY", SECRET_KEY),
         ("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0"),
+        ("ROCKET_REGISTRATION_IP_ATTEMPTS_PER_HOUR", "0"),
         ("ROCKET_PUBLIC_URL", ORIGIN),
     ];
+    let unset = defaults
+        .into_iter()
+        .filter(|(name, _)| variables.iter().all(|(set, _)| set != name));
+    let shared: Vec<(&str, &str)> = unset.chain(variables.iter().copied()).collect();
     let (mut a, mut b) = (Server::spawn(store, &shared), Server::spawn(store, &shared));
     a.wait_until_ready();
     b.wait_until_ready();
@@ -250,7 +262,24 @@ fn both_instances_list_the_same_sessions_and_one_ended_on_a_is_over_on_b() {
 fn a_one_time_code_used_on_a_is_refused_on_b() {
     let email = "two.factors@example.com";
     let (_store, a, b, client) = registered_on_two_instances(email);
-    let cookie = log_in(&client, &a, email);
+    let code_at = two_factor_on(&client, [&a, &b], email);
+    let with_code = |server: &Server, code: &str| {
+        let mut fields = credentials(email).to_vec();
+        fields.push(("otp", code));
+        post(&client, server.url("/sessions"), &fields).status()
+    };
+    let fresh = code_at(0);
+    assert_eq!(with_code(&a, &fresh), StatusCode::OK);
+    assert_eq!(with_code(&b, &fresh), StatusCode::UNAUTHORIZED, "used on A");
+}
+
+/// Turns two-factor sign-in on for `email`, started through `a` and
+/// confirmed through `b`, at a moment far enough from the next 30 s step
+/// that the servers check codes made now in the step they were made in;
+/// the code of the TOTP app `steps` steps from now. Confirmed with the
+/// previous step's code, so that this step's is fresh.
+fn two_factor_on(client: &Client, [a, b]: [&Server; 2], email: &str) -> impl Fn(i64) -> String {
+    let cookie = log_in(client, a, email);
     let secret: serde_json::Value = client
         .post(a.url("/profile/totp"))
         .header(COOKIE, &cookie)
@@ -263,16 +292,13 @@ fn a_one_time_code_used_on_a_is_refused_on_b() {
         .with_secret(secret.as_bytes().to_vec())
         .build()
         .unwrap();
-    let code_at = |steps: i64| {
+    let code_at = move |steps: i64| {
         let now = auth_service::clock::now();
         app.generate((now + 30 * steps) as u64).to_string()
     };
-    // Far enough from the next 30 s step that the servers check these
-    // codes in the step they were made in.
-    while auth_service::clock::now() % 30 >= 25 {
+    while auth_service::clock::now() % 30 >= 20 {
         thread::sleep(std::time::Duration::from_millis(500));
     }
-    // Confirmed with the previous step's code, so that this step's is fresh.
     let confirmed = client
         .put(b.url("/profile/totp"))
         .header(COOKIE, &cookie)
@@ -280,15 +306,106 @@ fn a_one_time_code_used_on_a_is_refused_on_b() {
         .send()
         .unwrap();
     assert_eq!(confirmed.status(), StatusCode::OK);
+    code_at
+}
 
-    let with_code = |server: &Server, code: &str| {
-        let mut fields = credentials(email).to_vec();
-        fields.push(("otp", code));
-        post(&client, server.url("/sessions"), &fields).status()
-    };
-    let fresh = code_at(0);
-    assert_eq!(with_code(&a, &fresh), StatusCode::OK);
-    assert_eq!(with_code(&b, &fresh), StatusCode::UNAUTHORIZED, "used on A");
+/// A browser's right password for `email` through `server`: the sign-in
+/// waits for its code; the `pending_sign_in=...` cookie pair.
+fn password_given(client: &Client, server: &Server, email: &str) -> String {
+    let response = client
+        .post(server.url("/sessions"))
+        .header(ACCEPT, "text/html")
+        .form(&credentials(email))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/login/code");
+    set_cookie(&response, "pending_sign_in=")
+}
+
+/// The code `code` for the waiting sign-in `pending` through `server`:
+/// where the browser goes next, and whether a session began.
+fn give_code(client: &Client, server: &Server, pending: &str, code: &str) -> (String, bool) {
+    let response = client
+        .post(server.url("/login/code"))
+        .header(ACCEPT, "text/html")
+        .header(COOKIE, pending)
+        .form(&[("code", code)])
+        .send()
+        .unwrap();
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .map(|location| location.to_str().unwrap().to_owned());
+    let session = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|header| header.to_str().unwrap().starts_with("session_id="));
+    (location.unwrap_or_default(), session)
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn a_sign_in_waiting_on_a_finishes_once_on_b() {
+    let email = "waiting@example.com";
+    let (_store, a, b, client) = registered_on_two_instances(email);
+    let code_at = two_factor_on(&client, [&a, &b], email);
+    let pending = password_given(&client, &a, email);
+    assert_eq!(
+        give_code(&client, &b, &pending, &code_at(0)),
+        ("/profile".to_owned(), true)
+    );
+    assert_eq!(
+        give_code(&client, &a, &pending, &code_at(1)),
+        ("/login".to_owned(), false),
+        "used once, on either"
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn wrong_codes_through_both_instances_end_the_sign_in_at_the_cap() {
+    let email = "guessed@example.com";
+    let (_store, a, b, client) = registered_on_two_instances(email);
+    let code_at = two_factor_on(&client, [&a, &b], email);
+    let pending = password_given(&client, &a, email);
+    for server in [&a, &b, &a, &b] {
+        let (location, session) = give_code(&client, server, &pending, "000000");
+        assert_eq!((location.as_str(), session), ("", false), "asked again");
+    }
+    assert_eq!(
+        give_code(&client, &b, &pending, "000000"),
+        ("/login".to_owned(), false),
+        "the fifth wrong code ends it"
+    );
+    assert_eq!(
+        give_code(&client, &a, &pending, &code_at(0)),
+        ("/login".to_owned(), false),
+        "even the right code comes too late"
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn one_address_registers_as_often_through_both_instances_as_through_one() {
+    let store = Store::new();
+    let (a, b) = two_instances_with(&store, &[("ROCKET_REGISTRATION_IP_ATTEMPTS_PER_HOUR", "3")]);
+    let client = plain_client();
+    for (n, server) in [&a, &b, &a].into_iter().enumerate() {
+        let email = format!("flood{n}@example.com");
+        let status = post(&client, server.url("/users"), &credentials(&email)).status();
+        assert_eq!(status, StatusCode::OK);
+    }
+    for server in [&b, &a] {
+        let response = post(
+            &client,
+            server.url("/users"),
+            &credentials("more@example.com"),
+        );
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(response.headers().contains_key("retry-after"));
+    }
 }
 
 #[test]

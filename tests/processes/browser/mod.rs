@@ -305,6 +305,13 @@ impl Person<'_> {
         assert_eq!(small, serde_json::json!([]), "{name}: targets under 24 px");
     }
 
+    /// Opens the section of the page whose summary reads `summary`.
+    async fn opens(&self, summary: &str) {
+        let summary = format!("//summary[normalize-space() = '{summary}']");
+        let summary = self.browser.find(Locator::XPath(&summary)).await;
+        summary.expect("the section").click().await.expect("opened");
+    }
+
     async fn log_in(&self, password: &str, path: &str) {
         self.open("/login").await;
         self.fill("email", EMAIL).await;
@@ -541,14 +548,7 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
             phone.fill("email", EMAIL).await;
             phone.fill("password", PASSWORD).await;
             phone.click("Log in", "/profile").await;
-            let summary = phone
-                .browser
-                .find(Locator::XPath(
-                    "//summary[normalize-space() = 'Change your password']",
-                ))
-                .await
-                .expect("the password section");
-            summary.click().await.expect("opened");
+            phone.opens("Change your password").await;
             phone.fill("current_password", PASSWORD).await;
             phone.fill("new_password", NEW_PASSWORD).await;
             phone.click("Change password", "/profile").await;
@@ -563,6 +563,53 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
             laptop.waits_for("/login").await;
             phone.open("/profile").await;
             phone.sees("phone-still-in", &["Your account"], &[]).await;
+        },
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_change_long_after_the_login_asks_for_the_password_and_comes_back_done() {
+    let new = "grace.hopper@example.org";
+    // A login proves its owner for two seconds here (ten minutes by default).
+    in_chromium(
+        "confirm-password",
+        &[("ROCKET_RECENT_LOGIN_TTL", "2")],
+        async |person| {
+            person.register().await;
+            rocket::tokio::time::sleep(Duration::from_secs(3)).await;
+            person.open("/profile").await;
+            person.opens("Change your email address").await;
+            person.fill("new-email", new).await;
+            person.click("Change email", "/profile/email").await;
+            person
+                .sees(
+                    "confirm-password",
+                    &[
+                        "Confirm it’s you",
+                        "To change your email address, enter your password.",
+                    ],
+                    &[],
+                )
+                .await;
+            person.has_no_small_targets("confirm-password").await;
+            person.fill("password", "not my password").await;
+            person.click("Continue", "/profile/email").await;
+            person
+                .sees("confirm-password-wrong", &["Wrong password."], &[])
+                .await;
+            person.fill("password", PASSWORD).await;
+            person.click("Continue", "/profile").await;
+            person
+                .sees(
+                    "email-change-waiting",
+                    &[
+                        &format!("We have sent a link to {new}."),
+                        &format!("Waiting for <strong>{new}</strong> to be confirmed"),
+                    ],
+                    &["Confirm it’s you"],
+                )
+                .await;
         },
     );
 }

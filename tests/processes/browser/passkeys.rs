@@ -121,9 +121,15 @@ fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
     // Passkeys need a domain name: the browser and the mails use localhost.
     let sink = SmtpSink::start();
     let smtp_url = sink.url();
+    // A login proves its owner for two seconds here: removing the passkey
+    // asks to confirm it is them, which the passkey itself does.
     in_chromium(
         "passkeys",
-        &[("PUBLIC_HOST", "localhost"), ("ROCKET_SMTP_URL", &smtp_url)],
+        &[
+            ("PUBLIC_HOST", "localhost"),
+            ("ROCKET_SMTP_URL", &smtp_url),
+            ("ROCKET_RECENT_LOGIN_TTL", "2"),
+        ],
         async |person| {
             person.host = "localhost";
             person.register().await;
@@ -201,7 +207,24 @@ fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
                 .sees("signed-in-with-a-passkey", &["Your account", EMAIL], &[])
                 .await;
 
-            person.click("Remove", "/profile").await;
+            rocket::tokio::time::sleep(Duration::from_secs(3)).await;
+            let page = person.page().await;
+            let action = page.split("action=\"/profile/passkeys/").nth(1);
+            let id = action
+                .and_then(|rest| rest.split('"').next())
+                .expect("a passkey's form");
+            person
+                .click("Remove", &format!("/profile/passkeys/{id}"))
+                .await;
+            person
+                .sees(
+                    "confirm-with-a-passkey",
+                    &["To remove the passkey “Laptop”, enter your password."],
+                    &[],
+                )
+                .await;
+            person.press("Use a passkey instead").await;
+            person.waits_for("/profile").await;
             person
                 .sees(
                     "passkey-removed",
