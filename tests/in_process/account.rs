@@ -4,7 +4,7 @@
 use auth_service::auth::{Device, Email, Login, Password};
 use rocket::http::{Header, Method, Status};
 
-use crate::app::{body, location, Encoding, TestApp};
+use crate::app::{body, location, Encoding, Fields, TestApp};
 use crate::support::smtp::SmtpSink;
 
 const EMAIL: &str = "grace@example.com";
@@ -511,7 +511,6 @@ async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_ag
 async fn account_changes_need_a_session_in_every_encoding() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
-    type Fields<'a> = &'a [(&'a str, &'a str)];
     let changes: [(Method, &str, Fields); 5] = [
         (
             Method::Put,

@@ -4,11 +4,8 @@
 use auth_service::auth::token::digest;
 use auth_service::db::UserChanges;
 
-use crate::app::{body, Encoding, TestApp};
+use crate::app::{body, Encoding, Fields, TestApp};
 use rocket::http::{ContentType, Cookie, Header, Method, Status};
-
-/// Form fields, as (name, value) pairs.
-type Fields<'a> = &'a [(&'a str, &'a str)];
 
 const EMAIL: &str = "bob@example.com";
 const PASSWORD: &str = "correct horse battery";

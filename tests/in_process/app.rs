@@ -14,6 +14,9 @@ use serde_json::Value;
 pub use crate::support::execute;
 use crate::support::{Store, SECRET_KEY};
 
+/// The fields of a request body, by name.
+pub type Fields<'a> = &'a [(&'a str, &'a str)];
+
 /// The Accept header browsers send.
 pub const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 

@@ -7,7 +7,7 @@ use rocket::http::{ContentType, Cookie, Header, Method, Status};
 use rocket::local::asynchronous::LocalResponse;
 use serde_json::{json, Value};
 
-use crate::app::{body, location, notice, peer, TestApp, BROWSER};
+use crate::app::{body, location, notice, peer, Fields, TestApp, BROWSER};
 use crate::passkeys::{add_passkey_with, answer, finish_sign_in, start_sign_in};
 use crate::support::passkey::{Authenticator, ORIGIN};
 use crate::support::smtp::SmtpSink;
@@ -293,7 +293,7 @@ async fn a_stolen_session_alone_changes_nothing_that_could_take_the_account() {
 
     let required = "{\"message\":\"password confirmation required\"}\n";
     let passkey_path = format!("/profile/passkeys/{passkey}");
-    let changes: [(Method, &str, &[(&str, &str)]); 5] = [
+    let changes: [(Method, &str, Fields); 5] = [
         (Method::Post, "/profile/totp", &[]),
         (Method::Put, "/profile/totp", &[("code", "123456")]),
         (
