@@ -206,12 +206,7 @@ async fn follow_link(
 ) -> (Status, String) {
     let mails = sink.wait_for(address, nth);
     let token = mails[nth - 1].token("/verify_email").expect("a link");
-    let response = app
-        .client
-        .get(format!("/verify_email?token={token}"))
-        .dispatch()
-        .await;
-    (response.status(), body(response).await)
+    app.verify_email(&token).await
 }
 
 #[rocket::async_test]

@@ -220,6 +220,17 @@ impl TestApp {
         ));
     }
 
+    /// Follows the mailed link of `token` as a JSON client
+    /// (`GET /verify_email?token=T`): the status and body.
+    pub async fn verify_email(&self, token: &str) -> (Status, String) {
+        let response = self
+            .client
+            .get(format!("/verify_email?token={token}"))
+            .dispatch()
+            .await;
+        (response.status(), body(response).await)
+    }
+
     /// Logs in, expecting success; the client keeps the session cookie.
     pub async fn login(&self, email: &str, password: &str) {
         let response = self

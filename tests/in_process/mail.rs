@@ -353,12 +353,7 @@ async fn verification_links_are_limited_like_reset_mails_and_asked_again_from_th
     let response = app.submit("/verify_email", &[("email", ALICE)]).await;
     assert_eq!(location(&response), Some("/profile"));
     let second = token_in(&sink, ALICE, 1, "/verify_email");
-    let verified = app
-        .client
-        .get(format!("/verify_email?token={second}"))
-        .dispatch()
-        .await;
-    assert_eq!(verified.status(), Status::Ok);
+    assert_eq!(app.verify_email(&second).await.0, Status::Ok);
 }
 
 #[rocket::async_test]
@@ -417,22 +412,12 @@ async fn asking_for_a_verification_link_answers_alike_for_every_address() {
     let first = token_in(&sink, ALICE, 0, "/verify_email");
     let second = token_in(&sink, ALICE, 1, "/verify_email");
     assert_ne!(first, second);
-    let response = app
-        .client
-        .get(format!("/verify_email?token={first}"))
-        .dispatch()
-        .await;
     assert_eq!(
-        response.status(),
+        app.verify_email(&first).await.0,
         Status::BadRequest,
         "only the newest works"
     );
-    let response = app
-        .client
-        .get(format!("/verify_email?token={second}"))
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(app.verify_email(&second).await.0, Status::Ok);
 
     // Verified: no more links.
     app.post("/verify_email", &[("email", ALICE)]).await;
@@ -476,12 +461,7 @@ async fn with_verification_required_only_a_confirmed_address_logs_in() {
     assert_eq!(hidden_value(&html, "email"), ALICE);
 
     let token = token_in(&sink, ALICE, 0, "/verify_email");
-    let response = app
-        .client
-        .get(format!("/verify_email?token={token}"))
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(app.verify_email(&token).await.0, Status::Ok);
     app.login(ALICE, PASSWORD).await;
 }
 

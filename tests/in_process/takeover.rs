@@ -52,16 +52,6 @@ async fn reset(app: &TestApp, email: &str, token: &str) -> Status {
     app.put("/reset_password", &fields).await.status()
 }
 
-/// `GET /verify_email?token=T`: the status and body.
-async fn follow(app: &TestApp, token: &str) -> (Status, String) {
-    let response = app
-        .client
-        .get(format!("/verify_email?token={token}"))
-        .dispatch()
-        .await;
-    (response.status(), body(response).await)
-}
-
 /// Makes the session of the client's cookie look as if its login was an
 /// hour ago: past `recent_login_ttl`.
 fn age_sessions(app: &TestApp) {
@@ -75,7 +65,8 @@ async fn a_reset_link_mailed_before_an_address_change_resets_nothing() {
     let sink = SmtpSink::start();
     let app = mailing(&sink).await;
     app.register(VICTIM, PASSWORD).await;
-    follow(&app, &mailed_token(&sink, VICTIM, VERIFY, "/verify_email")).await;
+    app.verify_email(&mailed_token(&sink, VICTIM, VERIFY, "/verify_email"))
+        .await;
     // Someone asks for a reset link, mailed to the address of the day.
     app.post("/reset_password", &[("email", VICTIM)]).await;
     let old_link = mailed_token(&sink, VICTIM, RESET, "/reset_password");
@@ -85,7 +76,7 @@ async fn a_reset_link_mailed_before_an_address_change_resets_nothing() {
     let new = "owner@example.org";
     app.put("/profile/email", &[("email", new)]).await;
     let confirm = mailed_token(&sink, new, CONFIRM_NEW, "/verify_email");
-    assert_eq!(follow(&app, &confirm).await.0, Status::Ok);
+    assert_eq!(app.verify_email(&confirm).await.0, Status::Ok);
 
     // Whoever reads the old mailbox holds a link that opens nothing.
     for email in [VICTIM, new] {
@@ -117,7 +108,7 @@ async fn a_new_password_voids_the_links_mailed_before() {
     );
     assert_eq!(reset(&app, VICTIM, &reset_link).await, Status::Forbidden);
     assert_eq!(
-        follow(&app, &verify_link).await,
+        app.verify_email(&verify_link).await,
         (
             Status::BadRequest,
             "{\"message\":\"invalid verification token\"}\n".to_owned()
@@ -245,7 +236,7 @@ async fn the_first_verification_link_of_a_never_proven_address_removes_what_was_
 
     // The victim follows the link mailed when the address was registered.
     let token = mailed_token(&sink, VICTIM, VERIFY, "/verify_email");
-    let (status, _) = follow(&app, &token).await;
+    let (status, _) = app.verify_email(&token).await;
     assert_eq!(status, Status::Ok);
     nothing_planted_works(&app, session, &mut authenticator, ATTACKERS).await;
 }
@@ -268,7 +259,7 @@ async fn an_address_is_not_taken_by_a_change_its_mailbox_never_confirmed() {
     // The victim registers their own address meanwhile.
     app.register(VICTIM, PASSWORD).await;
     assert_eq!(
-        follow(&app, &link).await,
+        app.verify_email(&link).await,
         (
             Status::BadRequest,
             "{\"message\":\"email already registered\"}\n".to_owned()
