@@ -13,8 +13,7 @@ use rocket_dyn_templates::{context, Template};
 
 use super::confirm::Change;
 use super::profile::{account_page, AccountForms, EMAIL_FIELDS, PASSWORD_FIELDS, PROOF_FIELDS};
-use super::reset_password::TokenPage;
-use super::{home, profile, require_login, FormState, PageError, PageForm};
+use super::{home, profile, require_login, FormState, PageError, PageForm, TokenPage};
 use crate::auth::{Auth, AuthError, Device, EmailChange, ResetToken};
 use crate::web::forms::EmailChange as EmailChangeForm;
 use crate::web::forms::{AccountDeletion, EmailChangeCancel, PasswordChange, CHANGE_PASSWORDS};
@@ -154,7 +153,7 @@ pub fn cancel_by_link_form(token: Option<&str>, page: Page) -> Result<TokenPage,
 }
 
 /// Cancels the change of address of the mailed link's token, then the
-/// login page (or the account page) with a notice that tells what to do
+/// home page (or the account page) with a notice that tells what to do
 /// next.
 #[post("/profile/email/cancel", data = "<form>")]
 pub async fn cancel_by_link(
@@ -170,7 +169,7 @@ pub async fn cancel_by_link(
         Ok(pending) => {
             let onward = match page.user() {
                 Some(_) => Redirect::to(uri!(profile::profile)),
-                None => Redirect::to(uri!(super::login::form(next = _))),
+                None => Redirect::to(uri!(home::home)),
             };
             let notice = format!(
                 "The change to {pending} is cancelled: your account keeps its address. If you \

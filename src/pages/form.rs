@@ -202,3 +202,22 @@ impl<'r> Responder<'r, 'static> for PageError {
         }
     }
 }
+
+/// A page that carries a token: no `Referer` leaves it, not even to this
+/// site.
+#[derive(Responder)]
+#[response(status = 200)]
+pub struct TokenPage {
+    page: Template,
+    referrer_policy: Header<'static>,
+}
+
+impl TokenPage {
+    /// `page`, which carries a token.
+    pub fn new(page: Template) -> Self {
+        TokenPage {
+            page,
+            referrer_policy: Header::new("Referrer-Policy", "no-referrer"),
+        }
+    }
+}

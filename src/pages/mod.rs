@@ -26,7 +26,7 @@ use rocket::uri;
 use rocket_dyn_templates::tera::{self, Value};
 use rocket_dyn_templates::Template;
 
-pub use form::{FormState, PageError, PageForm};
+pub use form::{FormState, PageError, PageForm, TokenPage};
 
 use crate::mail::LinkPaths;
 use crate::web::{for_browsers, CurrentUser, Error};

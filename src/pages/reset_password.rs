@@ -11,13 +11,13 @@
 //! - `PUT /reset_password`: sets the password, then the login page.
 
 use rocket::form::{Contextual, Form};
-use rocket::http::{Cookie, CookieJar, Header, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::time::Duration;
-use rocket::{get, post, put, uri, Either, Responder, State};
+use rocket::{get, post, put, uri, Either, State};
 use rocket_dyn_templates::{context, Template};
 
-use super::{login, FormState, PageError, PageForm};
+use super::{login, FormState, PageError, PageForm, TokenPage};
 use crate::auth::{Auth, Device, ResetToken};
 use crate::mail::in_words;
 use crate::web::forms::{
@@ -39,25 +39,6 @@ const CHOOSE_PASSWORD: PageForm = PageForm {
 
 /// The private cookie that carries a followed link's token to the form.
 const RESET_LINK_COOKIE: &str = "reset_link";
-
-/// A page that carries a token: no `Referer` leaves it, not even to this
-/// site.
-#[derive(Responder)]
-#[response(status = 200)]
-pub struct TokenPage {
-    page: Template,
-    referrer_policy: Header<'static>,
-}
-
-impl TokenPage {
-    /// `page`, which carries a token.
-    pub fn new(page: Template) -> Self {
-        TokenPage {
-            page,
-            referrer_policy: Header::new("Referrer-Policy", "no-referrer"),
-        }
-    }
-}
 
 /// The form that asks for a link; or, with `token` (a mailed link), on to
 /// the new-password form while the token lives, else a page saying the
