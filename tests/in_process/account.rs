@@ -670,3 +670,44 @@ async fn the_account_is_deleted_behind_a_confirmation_that_asks_for_the_password
     assert!(html.contains("href=\"/login\""));
     assert!(app.stored_user(EMAIL).await.is_none());
 }
+
+#[rocket::async_test]
+async fn the_link_to_the_old_address_cancels_the_change_with_a_button() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
+    app.put("/profile/email", &[("email", "thief@example.net")])
+        .await;
+    let asked = sink.wait_for_subject(EMAIL, "A change of your email address was asked");
+    let token = asked.token("/profile/email/cancel").expect("a cancel link");
+    app.client.delete("/sessions").dispatch().await;
+
+    // Following the link changes nothing: a mail scanner may follow it.
+    let page = app.page(&format!("/profile/email/cancel?token={token}")).await;
+    assert_eq!(page.status(), Status::Ok);
+    assert_eq!(
+        page.headers().get_one("Referrer-Policy"),
+        Some("no-referrer")
+    );
+    let html = body(page).await;
+    assert!(
+        html.contains("<form method=\"post\" action=\"/profile/email/cancel\">"),
+        "{html}"
+    );
+    assert!(html.contains("Cancel the change"));
+    assert!(app.stored_user(EMAIL).await.unwrap().pending_email.is_some());
+
+    let response = app
+        .submit("/profile/email/cancel", &[("token", &token)])
+        .await;
+    assert_eq!(location(&response), Some("/"));
+    let html = body(app.page("/").await).await;
+    assert!(html.contains("The change to thief@example.net is cancelled"), "{html}");
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().pending_email, None);
+
+    let again = app
+        .submit("/profile/email/cancel", &[("token", &token)])
+        .await;
+    assert_eq!(again.status(), Status::BadRequest);
+    assert!(body(again).await.contains("This link no longer works"));
+}
