@@ -3,13 +3,14 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use std::fmt;
 
 use base64::Engine;
+use ipnet::IpNet;
 use rocket::config::SecretKey;
 use rocket::figment::Figment;
 use rocket::http::uri::Absolute;
@@ -59,7 +60,8 @@ pub struct Settings {
     /// The reverse proxies (addresses or networks) whose `ip_header` names
     /// the client; from any other peer the header is ignored and the
     /// client is the peer itself.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
+    #[serde(deserialize_with = "networks")]
+    pub trusted_proxies: Vec<IpNet>,
     /// Seconds for which a login, or the password given again, proves the
     /// session's owner for sensitive changes ("sudo mode").
     pub recent_login_ttl: u64,
@@ -277,6 +279,23 @@ impl Settings {
         };
         Ok(settings)
     }
+}
+
+/// A list of networks (`10.0.0.0/8`) and addresses (`192.0.2.1`, a network
+/// of one).
+fn networks<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
+    let texts = Vec::<String>::deserialize(deserializer)?;
+    texts
+        .iter()
+        .map(|text| {
+            let text = text.trim();
+            text.parse::<IpNet>()
+                .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!("{text:?} is not an IP address or network"))
+                })
+        })
+        .collect()
 }
 
 /// The idle lifetime of sessions in `settings`: `session_ttl` when

@@ -16,6 +16,7 @@ use webauthn_rs::prelude::{
 use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::credentials::PasskeyName;
+use super::proof::require_proven_address;
 use super::token::{self, CeremonyId};
 use super::{Auth, AuthError, Device, Login, Password, Requester};
 use crate::clock::{self, now};
@@ -126,10 +127,9 @@ impl Auth {
         device: &Device,
     ) -> Result<PasskeyChallenge<CreationChallengeResponse>, AuthError> {
         let relying_party = self.relying_party()?;
-        let user = self.prove(requester, password, device).await?;
-        if user.email_verified_at.is_none() {
-            return Err(AuthError::EmailNotVerified);
-        }
+        let user = self.user(requester.user_id).await?;
+        require_proven_address(&user)?;
+        self.prove_owner(&user, requester, password, device).await?;
         let user_id = user.id;
         let existing = self.db.user_passkeys(user_id).await?;
         let user_handle = existing

@@ -22,11 +22,7 @@ pub struct Requester {
 
 impl Auth {
     /// The requester's account, once its owner is proven for a sensitive
-    /// change from `device`: by `password` if given (checked, throttled and
-    /// counted like a login of the account; a right one renews the
-    /// session's proof), else by the session's own recent proof.
-    /// `WrongPassword` or `Throttled` for a password that fails;
-    /// `ReauthenticationRequired` without one, past `recent_login_ttl`.
+    /// change from `device` (see [`prove_owner`](Self::prove_owner)).
     pub async fn prove(
         &self,
         requester: &Requester,
@@ -34,9 +30,26 @@ impl Auth {
         device: &Device,
     ) -> Result<User, AuthError> {
         let user = self.user(requester.user_id).await?;
+        self.prove_owner(&user, requester, password, device).await?;
+        Ok(user)
+    }
+
+    /// Proves `user`, the requester's account, for a sensitive change from
+    /// `device`: by `password` if given (checked, throttled and counted
+    /// like a login of the account; a right one renews the session's
+    /// proof), else by the session's own recent proof. `WrongPassword` or
+    /// `Throttled` for a password that fails; `ReauthenticationRequired`
+    /// without one, past `recent_login_ttl`.
+    pub(super) async fn prove_owner(
+        &self,
+        user: &User,
+        requester: &Requester,
+        password: Option<&Password>,
+        device: &Device,
+    ) -> Result<(), AuthError> {
         match password {
             Some(password) => {
-                self.confirm_password(&user, password, device).await?;
+                self.confirm_password(user, password, device).await?;
                 self.db.reauthenticated(requester.session, now()).await?;
             }
             None if !self.is_recent(requester.authenticated_at) => {
@@ -44,7 +57,7 @@ impl Auth {
             }
             None => {}
         }
-        Ok(user)
+        Ok(())
     }
 
     /// Whether a proof of the owner at `authenticated_at` still counts.
@@ -72,5 +85,15 @@ impl Auth {
             Some(()) => Ok(()),
             None => Err(AuthError::WrongPassword),
         }
+    }
+}
+
+/// `EmailNotVerified` while `user`'s address has never been proven: a
+/// second factor added then could be an impostor's, who registered an
+/// address before its owner (see `recovery`: the first proof removes any).
+pub(super) fn require_proven_address(user: &User) -> Result<(), AuthError> {
+    match user.email_verified_at {
+        Some(_) => Ok(()),
+        None => Err(AuthError::EmailNotVerified),
     }
 }

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use totp_rs::{Algorithm, Builder, Totp};
 
 use super::credentials::{new_recovery_code, OneTimeCode, TotpCode};
+use super::proof::require_proven_address;
 use super::{Auth, AuthError, Device, Login, Password, PendingSignInId, Requester};
 use crate::clock::now;
 use crate::db::{PendingSignIn, UserChanges, UserCondition, UserQuery, UserUpdate};
@@ -89,11 +90,7 @@ impl Auth {
         password: Option<&Password>,
         device: &Device,
     ) -> Result<TotpEnrolment, AuthError> {
-        let user = self.prove(requester, password, device).await?;
-        if user.totp_enabled_at.is_some() {
-            return Err(AuthError::TwoFactorAlreadyOn);
-        }
-        require_proven_address(&user)?;
+        let user = self.enrolling_user(requester, password, device).await?;
         let mut secret = vec![0u8; SECRET_BYTES];
         getrandom::getrandom(&mut secret)
             .map_err(|error| AuthError::Internal(error.to_string()))?;
@@ -129,11 +126,7 @@ impl Auth {
         password: Option<&Password>,
         device: &Device,
     ) -> Result<Vec<String>, AuthError> {
-        let user = self.prove(requester, password, device).await?;
-        if user.totp_enabled_at.is_some() {
-            return Err(AuthError::TwoFactorAlreadyOn);
-        }
-        require_proven_address(&user)?;
+        let user = self.enrolling_user(requester, password, device).await?;
         let Some(step) = self.totp_of(&user)?.check(code.expose(), unix_now()) else {
             return Err(AuthError::WrongCode);
         };
@@ -273,6 +266,25 @@ impl Auth {
         }
     }
 
+    /// The requester's account with two-factor sign-in off and a proven
+    /// address, once `password` (or a recent login) proves them: one that
+    /// may set it up. `TwoFactorAlreadyOn` or `EmailNotVerified` first,
+    /// before any password is asked.
+    async fn enrolling_user(
+        &self,
+        requester: &Requester,
+        password: Option<&Password>,
+        device: &Device,
+    ) -> Result<User, AuthError> {
+        let user = self.user(requester.user_id).await?;
+        if user.totp_enabled_at.is_some() {
+            return Err(AuthError::TwoFactorAlreadyOn);
+        }
+        require_proven_address(&user)?;
+        self.prove_owner(&user, requester, password, device).await?;
+        Ok(user)
+    }
+
     /// The requester's account with two-factor sign-in on, once `password`
     /// (or a recent login) and `code` prove them.
     async fn enabled_user(
@@ -286,7 +298,7 @@ impl Auth {
         if user.totp_enabled_at.is_none() {
             return Err(AuthError::TwoFactorOff);
         }
-        let user = self.prove(requester, password, device).await?;
+        self.prove_owner(&user, requester, password, device).await?;
         self.second_factor(&user, code, device.ip).await?;
         Ok(user)
     }
@@ -384,16 +396,6 @@ impl Auth {
     /// derived from the secret key, in hex.
     fn recovery_digest(&self, letters: &str) -> String {
         keyed_digest(&self.recovery_key, letters.as_bytes())
-    }
-}
-
-/// `EmailNotVerified` while `user`'s address has never been proven: a
-/// second factor added then could be an impostor's, who registered an
-/// address before its owner (see `recovery`: the first proof removes any).
-fn require_proven_address(user: &User) -> Result<(), AuthError> {
-    match user.email_verified_at {
-        Some(_) => Ok(()),
-        None => Err(AuthError::EmailNotVerified),
     }
 }
 

@@ -262,10 +262,11 @@ impl<'de> serde::Deserialize<'de> for Members {
                     members: Vec::new(),
                     twice: None,
                 };
+                // A set, so that a body of many members costs no more than
+                // its size (a list would be searched once per member).
+                let mut seen = std::collections::HashSet::new();
                 while let Some((name, value)) = map.next_entry::<String, Value>()? {
-                    if object.twice.is_none()
-                        && object.members.iter().any(|(seen, _)| *seen == name)
-                    {
+                    if !seen.insert(name.clone()) && object.twice.is_none() {
                         object.twice = Some(name.clone());
                     }
                     object.members.push((name, value));

@@ -683,7 +683,9 @@ async fn the_link_to_the_old_address_cancels_the_change_with_a_button() {
     app.client.delete("/sessions").dispatch().await;
 
     // Following the link changes nothing: a mail scanner may follow it.
-    let page = app.page(&format!("/profile/email/cancel?token={token}")).await;
+    let page = app
+        .page(&format!("/profile/email/cancel?token={token}"))
+        .await;
     assert_eq!(page.status(), Status::Ok);
     assert_eq!(
         page.headers().get_one("Referrer-Policy"),
@@ -695,14 +697,22 @@ async fn the_link_to_the_old_address_cancels_the_change_with_a_button() {
         "{html}"
     );
     assert!(html.contains("Cancel the change"));
-    assert!(app.stored_user(EMAIL).await.unwrap().pending_email.is_some());
+    assert!(app
+        .stored_user(EMAIL)
+        .await
+        .unwrap()
+        .pending_email
+        .is_some());
 
     let response = app
         .submit("/profile/email/cancel", &[("token", &token)])
         .await;
     assert_eq!(location(&response), Some("/"));
     let html = body(app.page("/").await).await;
-    assert!(html.contains("The change to thief@example.net is cancelled"), "{html}");
+    assert!(
+        html.contains("The change to thief@example.net is cancelled"),
+        "{html}"
+    );
     assert_eq!(app.stored_user(EMAIL).await.unwrap().pending_email, None);
 
     let again = app

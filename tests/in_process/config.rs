@@ -70,6 +70,9 @@ async fn an_invalid_setting_stops_the_start() {
             .merge(("public_url", "http://127.0.0.1:8000"))
             .merge(("passkey_rp_id", "127.0.0.1")),
         figment(&store).merge(("passkey_timeout", 0)),
+        figment(&store).merge(("recent_login_ttl", 0)),
+        figment(&store).merge(("trusted_proxies", ["10.0.0.0/33"])),
+        figment(&store).merge(("trusted_proxies", ["a proxy"])),
     ];
     for configured in cases {
         let refused = Client::tracked(auth_service::build(configured)).await.err();
@@ -95,5 +98,30 @@ fn a_passkey_relying_party_that_does_not_fit_the_public_url_is_explained() {
              it belongs to"
                 .to_owned()
         )
+    );
+}
+
+#[test]
+fn trusted_proxies_are_addresses_or_networks() {
+    let store = Store::new();
+    let configured = figment(&store).merge((
+        "trusted_proxies",
+        ["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"],
+    ));
+    let settings = auth_service::config::Settings::from_figment(&configured).unwrap();
+    let proxies: Vec<String> = settings
+        .trusted_proxies
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        proxies,
+        ["127.0.0.1/32", "10.0.0.0/8", "::1/128", "fd00::/8"]
+    );
+    let refused = figment(&store).merge(("trusted_proxies", ["proxy.internal"]));
+    let error = auth_service::config::Settings::from_figment(&refused).unwrap_err();
+    assert!(
+        error.contains("\"proxy.internal\" is not an IP address or network"),
+        "{error}"
     );
 }
