@@ -183,13 +183,18 @@ impl Auth {
 
     /// [`register_user`](Self::register_user), for a request from
     /// `client`: `AddressThrottled` past `registration_ip_attempts_per_hour`
-    /// from its address.
+    /// from its address. While new hashes have no place to wait, `Busy` at
+    /// once, before any other work: a flood of registrations is refused for
+    /// next to nothing, and leaves the CPU to logins.
     pub async fn register_from(
         &self,
         email: &Email,
         password: &Password,
         client: Option<IpAddr>,
     ) -> Result<User, AuthError> {
+        if self.hasher.hashes_full() {
+            return Err(AuthError::Busy);
+        }
         self.limit(Limited::Registration, client).await?;
         self.register_user(email, password).await
     }

@@ -121,6 +121,12 @@ impl PasswordHasher {
         Ok(known && matches)
     }
 
+    /// Whether a new hash would find no place to wait (and fail with
+    /// `Busy`): for refusing its request before any other work.
+    pub fn hashes_full(&self) -> bool {
+        self.hashes.is_full()
+    }
+
     /// How many bcrypt verifications this hasher has run, dummy ones included.
     pub fn verifications(&self) -> u64 {
         self.verifications.load(Ordering::Relaxed)
