@@ -75,6 +75,10 @@ pub enum Login {
     SignInExpired,
 }
 
+/// How long a registration refused for want of a hashing place waits
+/// before its answer.
+const BUSY_REFUSAL_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How long a readiness check waits for a database connection.
 const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -183,9 +187,11 @@ impl Auth {
 
     /// [`register_user`](Self::register_user), for a request from
     /// `client`: `AddressThrottled` past `registration_ip_attempts_per_hour`
-    /// from its address. While new hashes have no place to wait, `Busy` at
-    /// once, before any other work: a flood of registrations is refused for
-    /// next to nothing, and leaves the CPU to logins.
+    /// from its address. While new hashes have no place to wait, `Busy`
+    /// before any other work, after `BUSY_REFUSAL_DELAY`: a flood of
+    /// registrations gets one cheap refusal per connection and delay, and
+    /// leaves the CPU to logins (answered at once, its clients would ask
+    /// again thousands of times a second).
     pub async fn register_from(
         &self,
         email: &Email,
@@ -193,6 +199,7 @@ impl Auth {
         client: Option<IpAddr>,
     ) -> Result<User, AuthError> {
         if self.hasher.hashes_full() {
+            tokio::time::sleep(BUSY_REFUSAL_DELAY).await;
             return Err(AuthError::Busy);
         }
         self.limit(Limited::Registration, client).await?;
