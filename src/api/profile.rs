@@ -8,7 +8,7 @@ use rocket::{delete, get, post, put, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::{self, Auth, Device};
+use crate::auth::{self, Auth, AuthError, Device};
 use crate::web::forms::{
     AccountDeletion, EmailChange, EmailChangeCancel, PasswordChange, CHANGE_PASSWORDS,
 };
@@ -158,17 +158,19 @@ pub async fn cancel_email_change(
 }
 
 /// Cancels a change of address with the token of the link mailed to the
-/// old address: `{"message": "email change cancelled"}`; 400 `{"message":
-/// "invalid verification token"}` when the change is no longer under way.
+/// old address: `{"message": "email change cancelled"}`; 404 `{"message":
+/// "no email change under way"}` when the token names none (confirmed,
+/// cancelled or expired).
 #[utoipa::path(
     tag = "account",
     request_body = EmailChangeCancel,
     responses(
         (status = 200, description = "The change is cancelled: the account keeps its address",
          body = Message, example = json!({"message": "email change cancelled"})),
-        (status = 400, description = "A field is missing, or the change is confirmed, \
-                                      cancelled or expired", body = Message,
-         example = json!({"message": "invalid verification token"})),
+        (status = 400, description = "A field is missing or malformed", body = Message),
+        (status = 404, description = "The token names no change under way (confirmed, \
+                                      cancelled or expired)", body = Message,
+         example = json!({"message": "no email change under way"})),
     ),
 )]
 #[post("/profile/email/cancel", data = "<input>", rank = 2)]
@@ -178,7 +180,12 @@ pub async fn cancel_email_change_by_link(
     auth: &State<Auth>,
 ) -> Result<FlaskJson<Message<'static>>, Error> {
     let EmailChangeCancel { token } = input.into_inner();
-    auth.cancel_email_change(token.expose()).await?;
+    auth.cancel_email_change(token.expose())
+        .await
+        .map_err(|error| match error {
+            AuthError::InvalidVerificationToken => Error::NoEmailChange,
+            other => other.into(),
+        })?;
     Ok(FlaskJson(Message {
         message: "email change cancelled",
     }))

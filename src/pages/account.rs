@@ -14,7 +14,7 @@ use rocket_dyn_templates::{context, Template};
 use super::confirm::Change;
 use super::profile::{account_page, AccountForms, EMAIL_FIELDS, PASSWORD_FIELDS, PROOF_FIELDS};
 use super::{home, profile, require_login, FormState, PageError, PageForm, TokenPage};
-use crate::auth::{Auth, AuthError, Device, EmailChange, ResetToken};
+use crate::auth::{Auth, AuthError, Device, EmailChange};
 use crate::web::forms::EmailChange as EmailChangeForm;
 use crate::web::forms::{AccountDeletion, EmailChangeCancel, PasswordChange, CHANGE_PASSWORDS};
 use crate::web::session::{remove_session_cookie, set_session_cookie};
@@ -143,12 +143,24 @@ pub async fn cancel_email_change(
 /// The link mailed to the old address when a change was asked: a page
 /// with a button that cancels it (a link alone changes nothing, since mail
 /// scanners follow links). The token leaves with no `Referer`.
+#[utoipa::path(
+    tag = "pages",
+    params(("token" = String, Query, description = "The token of the mailed link")),
+    responses(
+        (status = 200, description = "A page with a button that cancels the change, for \
+                                      browsers", content_type = "text/html"),
+        (status = 400, description = "A link cut short, without its token",
+         content_type = "text/html"),
+    ),
+)]
 #[get("/profile/email/cancel?<token>")]
 pub fn cancel_by_link_form(token: Option<&str>, page: Page) -> Result<TokenPage, PageError> {
-    let Some(token) = token.and_then(|token| ResetToken::parse(token).ok()) else {
+    // The button's request checks the token: whatever the link holds, this
+    // page only carries it.
+    let Some(token) = token else {
         return Err(cancel_link_expired(page));
     };
-    let content = context! { token: token.expose() };
+    let content = context! { token };
     Ok(TokenPage::new(page.render("cancel_email_change", content)))
 }
 

@@ -77,7 +77,12 @@ pub fn routes() -> Vec<rocket::Route> {
 /// The pages that share paths with the JSON API and answer any client, for
 /// the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(register::form, login::form, reset_password::request_form))]
+#[openapi(paths(
+    register::form,
+    login::form,
+    reset_password::request_form,
+    account::cancel_by_link_form
+))]
 pub struct Operations;
 
 /// The pages that mailed links lead to.

@@ -326,7 +326,13 @@ async fn a_change_of_address_is_cancelled_from_the_old_mailbox_or_the_account() 
     let again = app
         .post("/profile/email/cancel", &[("token", &cancel)])
         .await;
-    assert_eq!(again.status(), Status::BadRequest);
+    assert_eq!(
+        (again.status(), body(again).await),
+        (
+            Status::NotFound,
+            "{\"message\":\"no email change under way\"}\n".to_owned()
+        )
+    );
 
     // From the account, with the session.
     app.put("/profile/email", &[("email", new)]).await;
