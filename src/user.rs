@@ -1,8 +1,5 @@
-//! The `User` model: one row of the `users` table.
-
-use diesel::prelude::*;
-
-use crate::db::schema::users;
+//! The `User` model: an account as the service knows it. The database
+//! reads it from its row (`db::users`); it knows no schema itself.
 
 /// A registered user, as stored.
 ///
@@ -10,8 +7,7 @@ use crate::db::schema::users;
 /// to the client (as `sessions` does of session ids), so a copy of the
 /// database resets no password and verifies no address. Times are Unix
 /// seconds.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = users)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: i32,
     /// The address as the user typed it, trimmed.

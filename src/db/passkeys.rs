@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::outbox::NewMail;
 use super::schema::{outbox, passkey_ceremonies, passkeys, users};
+use super::users::UserRow;
 use super::{on_backend, DbConnection, DbError, DB};
 use crate::user::User;
 
@@ -84,9 +85,10 @@ impl DB {
                 passkeys::table
                     .inner_join(users::table)
                     .filter(passkeys::credential_id.eq(credential_id))
-                    .select((StoredPasskey::as_select(), User::as_select()))
-                    .first(connection)
+                    .select((StoredPasskey::as_select(), UserRow::as_select()))
+                    .first::<(StoredPasskey, UserRow)>(connection)
                     .optional()
+                    .map(|found| found.map(|(passkey, row)| (passkey, User::from(row))))
             })
         })
         .await

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
 use super::schema::{device_cookies, pending_sign_ins, sessions, user_devices, users};
+use super::users::UserRow;
 use super::DeviceCookieStart;
 use super::{on_backend, DbConnection, DbError, DB};
 use crate::user::User;
@@ -224,9 +225,10 @@ impl DB {
                 sessions::table
                     .inner_join(users::table)
                     .filter(sessions::digest.eq(digest))
-                    .select((Session::as_select(), User::as_select()))
-                    .first(connection)
+                    .select((Session::as_select(), UserRow::as_select()))
+                    .first::<(Session, UserRow)>(connection)
                     .optional()
+                    .map(|found| found.map(|(session, row)| (session, User::from(row))))
             })
         })
         .await

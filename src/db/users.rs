@@ -10,6 +10,69 @@ use super::schema::{
 use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
 use crate::user::User;
 
+/// A row of `users`, as Diesel reads it: the domain's [`User`] field for
+/// field (`user.rs` documents each), so that the domain type knows no
+/// schema.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub(super) struct UserRow {
+    id: i32,
+    email: String,
+    normalized_email: String,
+    hashed_password: String,
+    reset_token: Option<String>,
+    reset_token_expires_at: Option<i64>,
+    created_at: i64,
+    email_verified_at: Option<i64>,
+    verify_token: Option<String>,
+    verify_token_expires_at: Option<i64>,
+    reset_mail_sent_at: Option<i64>,
+    verify_mail_sent_at: Option<i64>,
+    totp_secret: Option<Vec<u8>>,
+    totp_enabled_at: Option<i64>,
+    totp_last_step: Option<i64>,
+    credential_generation: i64,
+    reset_token_generation: Option<i64>,
+    verify_token_generation: Option<i64>,
+    pending_email: Option<String>,
+    email_change_token: Option<String>,
+    email_change_cancel_token: Option<String>,
+    email_change_expires_at: Option<i64>,
+    email_change_generation: Option<i64>,
+    code_failures: i32,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: row.id,
+            email: row.email,
+            normalized_email: row.normalized_email,
+            hashed_password: row.hashed_password,
+            reset_token: row.reset_token,
+            reset_token_expires_at: row.reset_token_expires_at,
+            created_at: row.created_at,
+            email_verified_at: row.email_verified_at,
+            verify_token: row.verify_token,
+            verify_token_expires_at: row.verify_token_expires_at,
+            reset_mail_sent_at: row.reset_mail_sent_at,
+            verify_mail_sent_at: row.verify_mail_sent_at,
+            totp_secret: row.totp_secret,
+            totp_enabled_at: row.totp_enabled_at,
+            totp_last_step: row.totp_last_step,
+            credential_generation: row.credential_generation,
+            reset_token_generation: row.reset_token_generation,
+            verify_token_generation: row.verify_token_generation,
+            pending_email: row.pending_email,
+            email_change_token: row.email_change_token,
+            email_change_cancel_token: row.email_change_cancel_token,
+            email_change_expires_at: row.email_change_expires_at,
+            email_change_generation: row.email_change_generation,
+            code_failures: row.code_failures,
+        }
+    }
+}
+
 /// How to find one user: every criterion is backed by a unique index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserQuery {
@@ -212,8 +275,9 @@ impl DB {
                         hashed_password: &hashed_password,
                         created_at,
                     })
-                    .returning(User::as_returning())
-                    .get_result(connection)
+                    .returning(UserRow::as_returning())
+                    .get_result::<UserRow>(connection)
+                    .map(User::from)
             })
         })
         .await
@@ -223,8 +287,8 @@ impl DB {
     pub async fn find_user_by(&self, query: UserQuery) -> Result<User, DbError> {
         self.read(move |connection| {
             on_backend!(connection, |connection| {
-                let select = users::table.select(User::as_select());
-                match query {
+                let select = users::table.select(UserRow::as_select());
+                let row: Result<UserRow, _> = match query {
                     UserQuery::Id(id) => select.filter(users::id.eq(id)).first(connection),
                     UserQuery::Email(email) => select
                         .filter(users::normalized_email.eq(email))
@@ -232,7 +296,7 @@ impl DB {
                     UserQuery::SessionId(digest) => users::table
                         .inner_join(sessions::table)
                         .filter(sessions::digest.eq(digest))
-                        .select(User::as_select())
+                        .select(UserRow::as_select())
                         .first(connection),
                     UserQuery::ResetToken(digest) => select
                         .filter(users::reset_token.eq(digest))
@@ -246,7 +310,8 @@ impl DB {
                     UserQuery::EmailChangeCancelToken(digest) => select
                         .filter(users::email_change_cancel_token.eq(digest))
                         .first(connection),
-                }
+                };
+                row.map(User::from)
             })
         })
         .await
@@ -257,10 +322,11 @@ impl DB {
         self.read(move |connection| {
             on_backend!(connection, |connection| {
                 users::table
-                    .select(User::as_select())
+                    .select(UserRow::as_select())
                     .order(users::id)
                     .limit(limit)
-                    .load(connection)
+                    .load::<UserRow>(connection)
+                    .map(|rows| rows.into_iter().map(User::from).collect())
             })
         })
         .await

@@ -1,5 +1,5 @@
 //! How mails leave: SMTP through lettre (rustls, no OpenSSL), or, with no
-//! `smtp_url`, the log, whole, as Django's console backend does.
+//! `smtp_url`, standard error, whole, as Django's console backend does.
 
 use std::time::Duration;
 
@@ -57,7 +57,10 @@ impl Transport {
                     .map_err(classify)
             }
             Transport::Log => {
-                log::info!(
+                // On standard error, whatever the log level: a developer
+                // without Rocket.toml (whose release level is critical)
+                // sees the links too.
+                eprintln!(
                     "mail to {to:?} (smtp_url is not set, so it is logged instead of sent):\n{}",
                     String::from_utf8_lossy(message)
                 );

@@ -159,7 +159,8 @@ fn warn_of_insecure_settings(rocket: &Rocket<Build>, settings: &Settings) {
     if settings.smtp_url.is_none() {
         log::warn!(
             "mail is not configured: mails (reset and verification links among them) are \
-             written to this log instead of being sent. Set smtp_url (see README, Production)."
+             written to standard error instead of being sent. Set smtp_url (see README, \
+             Production)."
         );
     }
 }

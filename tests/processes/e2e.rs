@@ -290,3 +290,24 @@ fn over_https_the_session_cookie_is_secure_and_hsts_is_sent() {
     let clear = server.url("/").replacen("https:", "http:", 1);
     assert!(reqwest::blocking::get(clear).is_err());
 }
+
+#[test]
+fn without_smtp_url_a_mail_reaches_standard_error_whatever_the_log_level() {
+    let store = Store::new();
+    // What an operator gets outside the checkout: no Rocket.toml, and the
+    // release profile's log level.
+    let mut server = Server::start_with(&store, &[("ROCKET_LOG_LEVEL", "critical")]);
+    let credentials = [
+        ("email", "quiet@example.com"),
+        ("password", "a quiet start"),
+    ];
+    let registered = post(&client(), server.url("/users"), &credentials);
+    assert_eq!(registered.status(), StatusCode::OK);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !server.log().contains("Subject: Confirm your email address") {
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    server.kill();
+    assert!(server.log().contains("/verify_email?token="));
+}
