@@ -122,9 +122,11 @@ impl PasswordHasher {
     }
 
     /// Whether a new hash would find no place to wait (and fail with
-    /// `Busy`): for refusing its request before any other work.
+    /// `Busy`): for refusing its request before any other work. Without a
+    /// queue (`hash_queue_limit = 0`), only the attempt tells whether a
+    /// thread is free, so this never says so.
     pub fn hashes_full(&self) -> bool {
-        self.hashes.is_full()
+        self.hashes.capacity() != Some(0) && self.hashes.is_full()
     }
 
     /// How many bcrypt verifications this hasher has run, dummy ones included.
