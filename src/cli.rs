@@ -158,7 +158,7 @@ async fn user(command: UserCommand, auth: &Auth) -> Result<String, String> {
 
 /// `Auth` as the server builds it, over `rocket`'s configuration.
 async fn auth(rocket: &Rocket<Build>) -> Result<Auth, String> {
-    crate::web::startup::auth(rocket, crate::pages::link_paths())
+    crate::web::startup::auth(rocket, crate::flows::link_paths())
         .await
         .map_err(|error| format!("cannot start: {error}"))
 }

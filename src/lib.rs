@@ -2,9 +2,11 @@
 //! their profile, logs them out and resets passwords.
 //!
 //! Layers, from the outside in:
-//! - [`api`] (the JSON API) and [`pages`] (the same routes for browsers)
-//!   talk only to [`auth::Auth`], through what [`web`] gives both: request
-//!   bodies, one error type, the session guard, browser protections;
+//! - [`flows`], one module per thing a person does (log in, register,
+//!   recover, change a setting...), each with its JSON handlers and its
+//!   pages side by side, talk only to [`auth::Auth`], through what [`web`]
+//!   gives them: request bodies, one error type with its JSON and page
+//!   answers, the session guard, browser protections (`web` knows no flow);
 //! - `Auth` holds the rules (policy, hashing, throttling, tokens) and talks
 //!   to [`db::DB`];
 //! - only `DB` runs SQL;
@@ -12,18 +14,19 @@
 //!   sends them from it in the background.
 //!
 //! [`openapi`] documents the API from its routes, and nothing depends on it;
-//! [`cli`] is the admin command line, another way in to `Auth`.
+//! [`cli`] is the admin command line, another way in to `Auth`; [`health`]
+//! the load balancers'.
 
-pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod flows;
+pub mod health;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;
-pub mod pages;
 pub mod seal;
 pub mod user;
 pub mod web;
@@ -34,15 +37,14 @@ use rocket::{Build, Rocket};
 /// The whole service, configured by `figment` (see [`config::figment`]).
 pub fn build(figment: Figment) -> Rocket<Build> {
     let rocket = rocket::custom(figment)
-        .mount("/", api::routes())
-        .mount("/", pages::routes())
+        .mount("/", flows::routes())
         .mount("/", openapi::routes())
         .register("/", web::catchers::all())
         .attach(web::security::shield())
         .attach(web::security::SecurityHeaders)
         .attach(web::logging::RequestLog {
-            quiet: &api::health::PATHS,
+            quiet: &health::PATHS,
         })
-        .attach(pages::templates());
-    web::startup::stage(rocket, pages::link_paths())
+        .attach(flows::templates());
+    web::startup::stage(rocket, flows::link_paths())
 }

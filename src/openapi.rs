@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document of the JSON API, assembled from the operations
-//! each front end declares and served at `/openapi.json`. A leaf: it reads
-//! `api` and `pages`, and nothing reads it.
+//! the flows declare and served at `/openapi.json`. A leaf: it reads
+//! `flows`, and nothing reads it.
 
 use std::sync::LazyLock;
 
@@ -12,7 +12,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Content, HttpMethod, OpenApi as Document, RefOr, Response, Schema};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, pages};
+use crate::flows;
 
 /// The routes serving the document, to mount at `/`.
 pub fn routes() -> Vec<rocket::Route> {
@@ -37,8 +37,8 @@ struct Head;
 /// pages that share its paths (so that `Allow` and the document agree).
 pub fn document() -> Document {
     let mut document = Head::openapi()
-        .merge_from(api::Operations::openapi())
-        .merge_from(pages::Operations::openapi());
+        .merge_from(flows::Operations::openapi())
+        .merge_from(flows::PageOperations::openapi());
     let modifiers: [&dyn Modify; 5] = [
         &SessionCookie,
         &RequestBodies,

@@ -10,8 +10,7 @@ use rocket::outcome::Outcome;
 use rocket::response::{self, Responder};
 use rocket::Request;
 
-use super::forms::{label, CONFIRM_PASSWORD};
-use super::input::InputError;
+use super::fields::{label, sentence, InputError, PasswordFields, CONFIRM_PASSWORD};
 use super::json::{FlaskJson, Message};
 use crate::auth::AuthError;
 use crate::mail::in_words;
@@ -278,13 +277,6 @@ impl Error {
     }
 }
 
-/// `text` as a sentence: capitalized, with a full stop.
-pub fn sentence(text: &str) -> String {
-    let mut letters = text.chars();
-    let first = letters.next().map(|c| c.to_uppercase().to_string());
-    format!("{}{}.", first.unwrap_or_default(), letters.as_str())
-}
-
 /// The refusal a guard failed the request with, kept for the catchers.
 struct Remembered(Mutex<Option<Error>>);
 
@@ -293,25 +285,6 @@ struct Remembered(Mutex<Option<Error>>);
 pub fn refuse<S, F>(request: &Request<'_>, error: Error) -> Outcome<S, (Status, Error), F> {
     error.remember(request);
     Outcome::Error((error.status(), error))
-}
-
-/// The fields of a form that hold the secrets an error may be about: the
-/// current password, confirming a change, the new one, which the policy
-/// checks, and a one-time code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PasswordFields {
-    pub current: &'static str,
-    pub new: &'static str,
-    pub code: &'static str,
-}
-
-impl PasswordFields {
-    /// A form with one password field, `password`, and a `code`.
-    pub const PASSWORD: PasswordFields = PasswordFields {
-        current: "password",
-        new: "password",
-        code: "code",
-    };
 }
 
 impl From<AuthError> for Error {

@@ -5,13 +5,13 @@
 
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::form::error::ErrorKind;
-use rocket::form::{self, Form, FromForm, Strict, ValueField};
+use rocket::form::{Form, FromForm, Strict, ValueField};
 use rocket::outcome::Outcome;
 use rocket::Request;
 use serde_json::Value;
 
-use super::error::{refuse, sentence, Error};
-use super::forms::label;
+use super::error::{refuse, Error};
+use super::fields::{FieldError, InputError};
 
 /// A parsed body. On failure the request gets 400 and the catcher answers
 /// with the [`InputError`] message, which names the fields at fault.
@@ -22,111 +22,6 @@ impl<T> Input<T> {
     /// The parsed value.
     pub fn into_inner(self) -> T {
         self.0
-    }
-}
-
-/// One problem with the body: the field it concerns (if any) and what is
-/// wrong with it, completing the field's name ("is required").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: Option<String>,
-    pub reason: String,
-}
-
-impl FieldError {
-    /// The problem as JSON clients read it: "email is required".
-    pub fn message(&self) -> String {
-        match &self.field {
-            Some(field) => format!("{field} {}", self.reason),
-            None => self.reason.clone(),
-        }
-    }
-
-    /// The problem as a page says it: "Email is required."
-    pub fn sentence(&self) -> String {
-        match &self.field {
-            Some(field) => format!("{} {}.", label(field), self.reason),
-            None => sentence(&self.reason),
-        }
-    }
-}
-
-/// Why a body was refused.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InputError {
-    pub errors: Vec<FieldError>,
-}
-
-impl InputError {
-    fn body(reason: impl Into<String>) -> Self {
-        InputError {
-            errors: vec![FieldError {
-                field: None,
-                reason: reason.into(),
-            }],
-        }
-    }
-
-    /// The field `field` is missing.
-    pub fn missing(field: &str) -> Self {
-        InputError::field(field, "is required")
-    }
-
-    fn field(field: &str, reason: impl Into<String>) -> Self {
-        InputError {
-            errors: vec![FieldError {
-                field: Some(field.to_owned()),
-                reason: reason.into(),
-            }],
-        }
-    }
-
-    /// Every problem, as JSON clients read them, joined.
-    pub fn message(&self) -> String {
-        let messages: Vec<String> = self.errors.iter().map(FieldError::message).collect();
-        messages.join("; ")
-    }
-
-    /// Every problem, as a page says them.
-    pub fn sentence(&self) -> String {
-        let sentences: Vec<String> = self.errors.iter().map(FieldError::sentence).collect();
-        sentences.join(" ")
-    }
-}
-
-impl From<&form::Error<'_>> for FieldError {
-    fn from(error: &form::Error<'_>) -> Self {
-        let reason = match &error.kind {
-            ErrorKind::Missing => "is required".to_owned(),
-            ErrorKind::Validation(reason) => reason.to_string(),
-            ErrorKind::InvalidLength { .. } => "is too long".to_owned(),
-            ErrorKind::Unexpected => "is not an expected field".to_owned(),
-            ErrorKind::Duplicate => "is given more than once".to_owned(),
-            other => format!("is invalid: {other}"),
-        };
-        match &error.name {
-            // A field with an empty name is named by its quotes.
-            Some(name) if name.is_empty() => FieldError {
-                field: Some("\"\"".to_owned()),
-                reason,
-            },
-            Some(name) => FieldError {
-                field: Some(name.to_string()),
-                reason,
-            },
-            None => FieldError {
-                field: None,
-                reason: format!("the request body {reason}"),
-            },
-        }
-    }
-}
-
-impl From<form::Errors<'_>> for InputError {
-    fn from(errors: form::Errors<'_>) -> Self {
-        InputError {
-            errors: errors.iter().map(FieldError::from).collect(),
-        }
     }
 }
 

@@ -8,7 +8,8 @@ pub mod catchers;
 pub mod client;
 pub mod device;
 pub mod error;
-pub mod forms;
+pub mod fields;
+pub mod form;
 pub mod input;
 pub mod json;
 pub mod logging;
@@ -17,6 +18,7 @@ pub mod page;
 pub mod security;
 pub mod session;
 pub mod startup;
+pub mod values;
 
 pub use browser::for_browsers;
 pub use error::Error;

@@ -1,7 +1,7 @@
 //! The OpenAPI document at `/openapi.json` describes every route of the
 //! JSON API, as the code declares it.
 
-use auth_service::{api, openapi, pages};
+use auth_service::{flows, openapi};
 use rocket::http::{ContentType, Status};
 use serde_json::Value;
 
@@ -34,8 +34,13 @@ async fn every_api_route_mounted_is_documented() {
     let document = document(&app).await;
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
 
-    let api = signatures(api::routes().into_iter().chain(openapi::routes()).collect());
-    let pages = signatures(pages::routes());
+    let api = signatures(
+        flows::api_routes()
+            .into_iter()
+            .chain(openapi::routes())
+            .collect(),
+    );
+    let pages = signatures(flows::page_routes());
     let mounted = signatures(app.client.rocket().routes().cloned().collect());
     let mut documented = 0;
     for (method, path, rank) in mounted {

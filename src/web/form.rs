@@ -1,5 +1,6 @@
 //! A page built around a form: shown fresh, or again after a refusal with
-//! the values typed and each error beside its field.
+//! the values typed and each error beside its field; and how a page that
+//! did not do what was asked answers (another page, an error page).
 
 use std::collections::BTreeMap;
 
@@ -10,8 +11,8 @@ use rocket::Request;
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use crate::web::input::FieldError;
-use crate::web::{Error, Page};
+use super::fields::FieldError;
+use super::{Error, Page};
 
 /// A page's form: its template and its fields in order. The first field
 /// gets the focus, or after a refusal the first field at fault.

@@ -1,22 +1,67 @@
-//! `GET /register` and `POST /users` for browsers.
+//! Registration: `POST /users` (the original API's, and the form of
+//! `GET /register` for browsers, which also logs the new user in).
 
 use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
+use rocket::FromForm;
 use rocket::{get, post, uri, Either, State};
 use rocket_dyn_templates::Template;
+use utoipa::ToSchema;
 
-use super::{login, profile, FormState, PageError, PageForm};
-use crate::auth::{Auth, Device};
-use crate::web::forms::Registration;
+use super::paths::PATHS;
+use crate::auth::{Auth, Device, Email, Password};
+use crate::web::form::{FormState, PageError, PageForm};
+use crate::web::json::{EmailMessage, Message};
 use crate::web::session::set_session_cookie;
-use crate::web::{Page, SameOrigin};
+use crate::web::{Error, FlaskJson, Input, Page, SameOrigin};
+
+/// The fields of a registration.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct Registration {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+    /// At least `password_min_length` (8) characters, and not a common
+    /// password.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024,
+             example = "correct horse battery")]
+    pub password: Password,
+}
 
 /// The registration form.
 const REGISTER: PageForm = PageForm {
     template: "register",
     fields: &["email", "password"],
 };
+
+/// Registers a user: `{"email": E, "message": "user created"}`, or 400
+/// `{"message": "email already registered"}` (or a password refused by the
+/// policy).
+#[utoipa::path(
+    tag = "users",
+    request_body = Registration,
+    responses(
+        (status = 200, description = "Registered", body = EmailMessage,
+         example = json!({"email": "bob@example.com", "message": "user created"})),
+        (status = 400, description = "The email is taken, a field is missing or malformed, \
+                                      or the password is too short or too common",
+         body = Message, example = json!({"message": "email already registered"})),
+        (status = 429, description = "Too many registrations from this address \
+                                      (registration_ip_attempts_per_hour)", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[post("/users", data = "<input>", rank = 2)]
+pub async fn register(
+    _origin: SameOrigin,
+    input: Input<Registration>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<EmailMessage>, Error> {
+    let Registration { email, password } = input.into_inner();
+    auth.register_from(&email, &password, device.ip).await?;
+    Ok(FlaskJson(EmailMessage::new(&email, "user created")))
+}
 
 /// The registration form; for someone logged in already, their profile.
 #[utoipa::path(
@@ -26,7 +71,7 @@ const REGISTER: PageForm = PageForm {
 #[get("/register")]
 pub fn form(page: Page, auth: &State<Auth>) -> Either<Template, Redirect> {
     if page.user().is_some() {
-        return Either::Right(Redirect::to(uri!(profile::profile)));
+        return Either::Right(Redirect::to(PATHS.profile));
     }
     let state = FormState::default().choosing_password(auth.settings().password_min_length);
     Either::Left(state.show(page, &REGISTER))
@@ -37,7 +82,7 @@ pub fn form(page: Page, auth: &State<Auth>) -> Either<Template, Redirect> {
 /// page, until the address is confirmed); or the form again (400) with the
 /// error beside its field and the email kept.
 #[post("/users", data = "<form>")]
-pub async fn register(
+pub async fn register_page(
     _origin: SameOrigin,
     form: Form<Contextual<'_, Registration>>,
     auth: &State<Auth>,
@@ -54,7 +99,7 @@ pub async fn register(
         return Err(state.refused(page, &REGISTER, error.into()));
     }
     if auth.settings().require_verified_email {
-        let login = Redirect::to(uri!(login::form(next = _)));
+        let login = Redirect::to(PATHS.login);
         let notice = format!(
             "Account created. Confirm your address with the link we sent to {email}, then log in."
         );
@@ -63,7 +108,7 @@ pub async fn register(
     if let Some(session) = auth.create_session(email, &device, false).await? {
         set_session_cookie(cookies, session);
     }
-    let profile = Redirect::to(uri!(profile::profile));
+    let profile = Redirect::to(PATHS.profile);
     let notice =
         format!("Account created. We have sent a link to {email} to confirm your address.");
     Ok(Flash::success(profile, notice))

@@ -3,14 +3,30 @@
 //! sessions): past `recent_login_ttl` of the login, they stop at a page
 //! that asks for the password, which posts the same change again with it,
 //! so that the person lands where they were going with the change made.
+//! JSON clients send the password with the change ([`PasswordProof`]).
 
 use rocket::http::Status;
+use rocket::FromForm;
 use rocket_dyn_templates::context;
+use utoipa::ToSchema;
 
-use super::PageError;
-use crate::auth::Auth;
+use crate::auth::{Auth, Password};
 use crate::mail::in_words;
+use crate::web::form::PageError;
+use crate::web::values::Optional;
 use crate::web::{CurrentUser, Error, Page};
+
+/// The field that proves the owner for a sensitive change that takes
+/// nothing else: the current password, which may be left out within
+/// `recent_login_ttl` of a login.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct PasswordProof {
+    /// The current password; needed when the session's login (or the
+    /// last password given) is older than `recent_login_ttl` (10 minutes).
+    #[schema(value_type = String, format = Password, required = false, min_length = 1,
+             max_length = 1024)]
+    pub password: Optional<Password>,
+}
 
 /// A change that may need the password first: where it posts, with which
 /// method, what it does (in words, after "To ..."), and its fields.

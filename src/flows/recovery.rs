@@ -1,5 +1,8 @@
-//! Password reset for browsers, by mail in every `reset_delivery` mode: a
-//! page never shows a token, and answers the same for every address.
+//! Getting back into an account: a password reset. For JSON clients, the
+//! original API's `POST /reset_password` (a token in the answer, or a mailed
+//! link, as `reset_delivery` says) and `PUT /reset_password`. For browsers,
+//! by mail in every `reset_delivery` mode: a page never shows a token, and
+//! answers the same for every address.
 //!
 //! - `GET /reset_password`: the form that asks for a link;
 //! - `POST /reset_password`: mails the link, "check your email";
@@ -14,16 +17,62 @@ use rocket::form::{Contextual, Form};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::time::Duration;
+use rocket::FromForm;
 use rocket::{get, post, put, uri, Either, State};
 use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::{login, FormState, PageError, PageForm, TokenPage};
-use crate::auth::{Auth, Device, ResetToken};
+use super::paths::PATHS;
+use crate::auth::{Auth, Device, Email, Password, ResetIssued, ResetToken};
 use crate::mail::in_words;
-use crate::web::forms::{
-    PasswordUpdate, ResetRequest, CONFIRM_PASSWORD, NEW_PASSWORD, RESET_PASSWORDS,
-};
-use crate::web::{Error, Page, SameOrigin};
+use crate::web::fields::{CONFIRM_PASSWORD, NEW_PASSWORD, RESET_PASSWORDS};
+use crate::web::form::{FormState, PageError, PageForm, TokenPage};
+use crate::web::json::{EmailMessage, Message};
+use crate::web::{Error, FlaskJson, Input, Page, SameOrigin};
+
+/// The field of a reset request.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct ResetRequest {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+}
+
+/// The fields of a password update with a reset token.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct PasswordUpdate {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+    /// The token that `POST /reset_password` gave for this email.
+    #[schema(value_type = String, min_length = 1)]
+    pub reset_token: ResetToken,
+    /// At least `password_min_length` (8) characters, and not a common
+    /// password.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024)]
+    pub new_password: Password,
+}
+
+/// `{"email": E, "reset_token": T}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetTokenIssued {
+    #[schema(example = "bob@example.com")]
+    email: String,
+    #[schema(format = "uuid", example = "5ba5b0b0-6b4c-4f31-9d0e-8a2f6e1b7c3d")]
+    reset_token: String,
+}
+
+/// The answer to a reset request, as `reset_delivery` says.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ResetAnswer {
+    /// `reset_delivery = "response"` (the default, the original API): the
+    /// token itself.
+    Token(ResetTokenIssued),
+    /// `reset_delivery = "email"`: `{"email": E, "message": "reset link
+    /// sent"}` for any address, registered or not; the token is in the
+    /// mailed link (`/reset_password?token=T`).
+    Mailed(EmailMessage),
+}
 
 /// The form that asks for a link.
 const RESET_REQUEST: PageForm = PageForm {
@@ -39,6 +88,78 @@ const CHOOSE_PASSWORD: PageForm = PageForm {
 
 /// The private cookie that carries a followed link's token to the form.
 const RESET_LINK_COOKIE: &str = "reset_link";
+
+/// Asks for a reset. With `reset_delivery = "response"`: `{"email": E,
+/// "reset_token": T}`, or 403 for an unknown email. With `"email"`: the
+/// token goes out by mail, and the answer is the same for every address.
+#[utoipa::path(
+    tag = "passwords",
+    request_body = ResetRequest,
+    responses(
+        (status = 200, description = "A reset token, valid once, for a limited time; or, with \
+                                      reset_delivery = \"email\", word that a link was mailed \
+                                      if the address has an account", body = ResetAnswer),
+        (status = 400, description = "A field is missing or malformed", body = Message),
+        (status = 403, description = "No user has this email (reset_delivery = \"response\" \
+                                      only)", body = Message,
+         example = json!({"message": "email not registered"})),
+        (status = 429, description = "Too many requests for a link from this address \
+                                      (reset_ip_attempts_per_hour)", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[post("/reset_password", data = "<input>", rank = 2)]
+pub async fn get_reset_password_token(
+    _origin: SameOrigin,
+    input: Input<ResetRequest>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<ResetAnswer>, Error> {
+    let ResetRequest { email } = input.into_inner();
+    let answer = match auth.issue_reset(&email, device.ip).await? {
+        ResetIssued::Token(reset_token) => ResetAnswer::Token(ResetTokenIssued {
+            email: email.to_string(),
+            reset_token,
+        }),
+        ResetIssued::Mailed => ResetAnswer::Mailed(EmailMessage::new(&email, "reset link sent")),
+    };
+    Ok(FlaskJson(answer))
+}
+
+/// Sets a new password: `{"email": E, "message": "Password updated"}`; 403
+/// for a token that is not valid for this email; 400 for a new password
+/// refused by the policy.
+#[utoipa::path(
+    tag = "passwords",
+    request_body = PasswordUpdate,
+    responses(
+        (status = 200, description = "The password is changed and the user's session ended",
+         body = EmailMessage,
+         example = json!({"email": "bob@example.com", "message": "Password updated"})),
+        (status = 400, description = "A field is missing or malformed, or the new password is \
+                                      too short or too common", body = Message),
+        (status = 403, description = "The token is unknown, expired, used, not this email's, \
+                                      or void (the password or address changed since)",
+         body = Message, example = json!({"message": "invalid reset token"})),
+    ),
+)]
+#[put("/reset_password", data = "<input>", rank = 2)]
+pub async fn update_password(
+    _origin: SameOrigin,
+    input: Input<PasswordUpdate>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<EmailMessage>, Error> {
+    let PasswordUpdate {
+        email,
+        reset_token,
+        new_password,
+    } = input.into_inner();
+    auth.update_password(&email, &reset_token, &new_password, &device)
+        .await
+        .map_err(|error| Error::about(error, RESET_PASSWORDS))?;
+    Ok(FlaskJson(EmailMessage::new(&email, "Password updated")))
+}
 
 /// The form that asks for a link; or, with `token` (a mailed link), on to
 /// the new-password form while the token lives, else a page saying the
@@ -136,7 +257,7 @@ pub async fn choose_password(
 /// 303 to the login page with the notice "Password updated.". A used or
 /// expired token shows the page that says so.
 #[put("/reset_password", data = "<form>")]
-pub async fn update_password(
+pub async fn update_password_page(
     _origin: SameOrigin,
     form: Form<Contextual<'_, PasswordUpdate>>,
     device: Device,
@@ -168,7 +289,7 @@ pub async fn update_password(
     match updated.map_err(|error| Error::about(error, RESET_PASSWORDS)) {
         Ok(()) => {
             cookies.remove_private(Cookie::build(RESET_LINK_COOKIE).path("/reset_password"));
-            let login = Redirect::to(uri!(login::form(next = _)));
+            let login = Redirect::to(PATHS.login);
             Ok(Flash::success(
                 login,
                 "Password updated. Log in with your new password.",

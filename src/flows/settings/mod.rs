@@ -1,17 +1,52 @@
-//! `GET /profile` for browsers: the account page. The address and whether
-//! it is confirmed, changing the password or the address, two-factor
-//! sign-in, passkeys, where the account is logged in, and the way to
-//! delete it.
+//! What a logged-in person keeps and changes: the account page
+//! (`GET /profile`, whose JSON is the original API's `{"email": E}`), and,
+//! one module each, the password, the address and the account itself.
+//! Sensitive changes stop at "Confirm it's you" past `recent_login_ttl`
+//! (`confirm`). The flows of two-factor sign-in, passkeys and sessions
+//! render into this page, through [`account_page`] and [`refused`].
 
-use rocket::{get, uri, State};
+pub mod confirm;
+pub mod deletion;
+pub mod email;
+pub mod password;
+
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::{require_login, FormState, PageError};
+use super::paths::PATHS;
 use crate::auth::Auth;
 use crate::clock;
-use crate::web::forms::{CURRENT_PASSWORD, NEW_PASSWORD};
-use crate::web::{CurrentUser, Error, Page};
+use crate::web::fields::{CURRENT_PASSWORD, NEW_PASSWORD};
+use crate::web::form::{FormState, PageError};
+use crate::web::json::Message;
+use crate::web::{CurrentUser, Error, FlaskJson, Page};
+
+/// `{"email": E}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Profile {
+    #[schema(example = "bob@example.com")]
+    email: String,
+}
+
+/// The logged-in user's email, or 403.
+#[utoipa::path(
+    tag = "sessions",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The session's user", body = Profile,
+         example = json!({"email": "bob@example.com"})),
+        (status = 403, description = "No live session", body = Message,
+         example = json!({"message": "not logged in"})),
+    ),
+)]
+#[get("/profile", rank = 2)]
+pub fn profile(user: CurrentUser) -> FlaskJson<Profile> {
+    FlaskJson(Profile { email: user.email })
+}
 
 /// The fields of the password form, as the page names them.
 pub const PASSWORD_FIELDS: &[&str] = &[CURRENT_PASSWORD, NEW_PASSWORD];
@@ -27,12 +62,12 @@ pub const PROOF_FIELDS: &[&str] = &["password", "code"];
 /// The account page; without a session, the login page, which comes back
 /// here.
 #[get("/profile")]
-pub async fn profile(
+pub async fn profile_page(
     user: Result<CurrentUser, Error>,
     page: Page,
     auth: &State<Auth>,
 ) -> Result<Template, PageError> {
-    let user = require_login(user, uri!(profile))?;
+    let user = require_login(user, PATHS.profile)?;
     let forms = AccountForms::new(auth);
     Ok(account_page(page, &user, auth, forms).await?)
 }
@@ -155,6 +190,75 @@ pub async fn account_page(
         focus: forms.focus,
     };
     Ok(page.render("profile", content))
+}
+
+/// The account page again after `error` (`None`: the form could not be
+/// read, its field errors are in the form), focused on the first field at
+/// fault; the error page for a failure of the service itself.
+pub(super) async fn refused(
+    page: Page,
+    user: &CurrentUser,
+    auth: &Auth,
+    mut forms: AccountForms,
+    error: Option<Error>,
+) -> PageError {
+    let error = error.unwrap_or(Error::Status(Status::BadRequest));
+    if error.status().code >= 500 {
+        return PageError::Failure(error);
+    }
+    forms.focus = focus(&forms);
+    match account_page(page, user, auth, forms).await {
+        Ok(shown) => PageError::shown(&error, shown),
+        Err(failure) => PageError::from(failure),
+    }
+}
+
+/// The id, on the account page, of the first field at fault.
+fn focus(forms: &AccountForms) -> &'static str {
+    if let Some(field) = forms.password.first_error(PASSWORD_FIELDS) {
+        return field;
+    }
+    let proofs: [(_, _, &[&str]); 3] = [
+        (&forms.email, EMAIL_FIELDS, &["new-email"]),
+        (
+            &forms.two_factor_off,
+            PROOF_FIELDS,
+            &["off-password", "off-code"],
+        ),
+        (
+            &forms.recovery,
+            PROOF_FIELDS,
+            &["codes-password", "codes-code"],
+        ),
+    ];
+    for (form, fields, ids) in proofs {
+        if let Some(field) = form.first_error(fields) {
+            let index = fields.iter().position(|name| *name == field);
+            return index
+                .and_then(|index| ids.get(index))
+                .copied()
+                .unwrap_or("");
+        }
+    }
+    ""
+}
+
+/// The logged-in user of a page that needs one; without one, the login
+/// page, with a notice saying why, that comes back to `here` (a path of
+/// this site) after login.
+pub fn require_login(
+    user: Result<CurrentUser, Error>,
+    here: &str,
+) -> Result<CurrentUser, PageError> {
+    match user {
+        Ok(user) => Ok(user),
+        Err(error @ (Error::NotLoggedIn | Error::SessionEnded)) => {
+            let login = Redirect::to(PATHS.login_then(here));
+            let notice = Flash::warning(login, error.sentence());
+            Err(PageError::Elsewhere(Box::new(notice)))
+        }
+        Err(other) => Err(PageError::Failure(other)),
+    }
 }
 
 /// How long before `now` the Unix time `then` was, in words ("5 minutes

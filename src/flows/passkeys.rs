@@ -1,32 +1,156 @@
-//! Passkeys, as the login and account pages' script (`static/passkeys.js`)
-//! and JSON clients use them. Each ceremony has two halves: `…/options`
-//! gives the options for `navigator.credentials` and a `ceremony` id; the
-//! finishing call sends that id back with the authenticator's answer.
+//! Passkeys on the account page and for JSON clients (the pages' script,
+//! `static/passkeys.js`, uses the JSON API). Each ceremony has two halves:
+//! `…/options` gives the options for `navigator.credentials` and a
+//! `ceremony` id; the finishing call sends that id back with the
+//! authenticator's answer.
 //!
-//! - Adding one (logged in): `POST /profile/passkeys/options` (`name`,
-//!   `password`), then `POST /profile/passkeys`; `GET /profile/passkeys`
-//!   lists them, `DELETE /profile/passkeys/<id>` removes one.
-//! - Signing in: `POST /sessions/passkey/options`, then
-//!   `POST /sessions/passkey`, which answers as `POST /sessions` does.
+//! - Adding one: `POST /profile/passkeys/options` (`name`, `password`),
+//!   then `POST /profile/passkeys`; `GET /profile/passkeys` lists them,
+//!   `DELETE /profile/passkeys/<id>` removes one.
+//! - Proving the owner with one, in place of the password:
+//!   `POST /profile/confirm/passkey/options`, then
+//!   `POST /profile/confirm/passkey`.
 //!
-//! Where passkeys are off (a `public_url` that is an IP address), the four
-//! ceremony routes answer 404 (the OpenAPI document adds it to each);
-//! passkeys kept from before may still be listed and removed.
+//! Signing in with one is the login flow's (`login::passkey`). Where
+//! passkeys are off (a `public_url` that is an IP address), the ceremony
+//! routes answer 404 (the OpenAPI document adds it to each); passkeys kept
+//! from before may still be listed and removed.
 
-use rocket::http::{CookieJar, Status};
-use rocket::{delete, get, post, State};
-use serde::Serialize;
+use rocket::form::{Contextual, Form};
+use rocket::response::{Flash, Redirect};
+use rocket::FromForm;
+use rocket::{delete, get, post, uri, State};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-use crate::auth::{Auth, Device, Login, PasskeyChallenge, PasskeyLogin};
+use super::paths::PATHS;
+use super::settings::confirm::{Change, PasswordProof};
+use super::settings::require_login;
+use crate::auth::{Auth, Device, PasskeyChallenge, PasskeyName, Password};
 use crate::clock::timestamp;
 use crate::db::StoredPasskey;
-use crate::web::forms::{
-    PasskeyAssertion, PasskeyCreated, PasskeyProof, PasskeyStart, PasswordProof,
-};
-use crate::web::json::{EmailMessage, Message};
-use crate::web::session::set_session_cookie;
-use crate::web::{CurrentUser, Error, FlaskJson, Input, JsonInput, SameOrigin};
+use crate::web::form::PageError;
+use crate::web::json::Message;
+use crate::web::{CurrentUser, Error, FlaskJson, Input, JsonInput, Page, SameOrigin};
+
+/// The fields that start adding a passkey.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct PasskeyStart {
+    /// What to call it, 1 to 64 characters.
+    #[schema(value_type = String, min_length = 1, max_length = 64, example = "Laptop")]
+    pub name: PasskeyName,
+    /// The current password.
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub password: Password,
+}
+
+/// The authenticator's answer to adding a passkey.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyCreated {
+    /// The `ceremony` that `POST /profile/passkeys/options` gave.
+    pub ceremony: String,
+    /// What `navigator.credentials.create()` returned, as JSON
+    /// (`PublicKeyCredential.toJSON()`: binary fields in base64url).
+    #[schema(value_type = CreatedCredential)]
+    pub credential: RegisterPublicKeyCredential,
+}
+
+/// The authenticator's answer to a proof of the session's owner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyProof {
+    /// The `ceremony` that `POST /profile/confirm/passkey/options` gave.
+    pub ceremony: String,
+    /// What `navigator.credentials.get()` returned, as JSON
+    /// (`PublicKeyCredential.toJSON()`: binary fields in base64url).
+    #[schema(value_type = AssertedCredential)]
+    pub credential: PublicKeyCredential,
+}
+
+// The schemas of the authenticators' answers, for the OpenAPI document:
+// the routes read them into webauthn-rs's own types (these derive
+// `Deserialize` only for utoipa to read their serde names). Binary values
+// are base64url without padding (here in whole groups of four characters).
+
+/// A new credential, as `PublicKeyCredential.toJSON()` writes it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreatedCredential {
+    /// The credential id, base64url.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub id: String,
+    /// The same id.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub raw_id: String,
+    /// `public-key`.
+    #[serde(rename = "type")]
+    #[schema(example = "public-key")]
+    pub kind: String,
+    /// What the authenticator made.
+    pub response: AttestationResponse,
+    /// `getClientExtensionResults()`.
+    #[schema(value_type = Object, required = false, nullable = false)]
+    pub extensions: Option<serde_json::Value>,
+}
+
+/// The authenticator's attestation of a new credential.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttestationResponse {
+    /// The new public key, in CBOR.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub attestation_object: String,
+    /// The browser's account of the ceremony (origin, challenge).
+    #[serde(rename = "clientDataJSON")]
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub client_data_json: String,
+    /// How the authenticator is reached (`internal`, `hybrid`, `usb`...).
+    pub transports: Option<Vec<String>>,
+}
+
+/// An assertion (a signature by a passkey), as
+/// `PublicKeyCredential.toJSON()` writes it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssertedCredential {
+    /// The credential id, base64url.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub id: String,
+    /// The same id.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub raw_id: String,
+    /// `public-key`.
+    #[serde(rename = "type")]
+    #[schema(example = "public-key")]
+    pub kind: String,
+    /// What the authenticator signed.
+    pub response: AssertionResponse,
+    /// `getClientExtensionResults()`.
+    #[schema(value_type = Object, required = false, nullable = false)]
+    pub extensions: Option<serde_json::Value>,
+}
+
+/// The authenticator's signature, and the user handle its passkey keeps.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssertionResponse {
+    /// The relying party's hash, flags and counter.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub authenticator_data: String,
+    /// The browser's account of the ceremony (origin, challenge).
+    #[serde(rename = "clientDataJSON")]
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub client_data_json: String,
+    /// Over the authenticator data and the client data.
+    #[schema(pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub signature: String,
+    /// The account's user handle, base64url (null from a passkey that
+    /// keeps none, which is refused).
+    #[schema(required = true, pattern = "^([A-Za-z0-9_-]{4})*$")]
+    pub user_handle: Option<String>,
+}
 
 /// `{"ceremony": C, "options": O}`: the first half of a ceremony.
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,7 +168,7 @@ pub struct CeremonyOptions {
 
 impl CeremonyOptions {
     /// The first half of `challenge`, as the client gets it.
-    fn of<T: Serialize>(challenge: PasskeyChallenge<T>) -> Result<Self, Error> {
+    pub fn of<T: Serialize>(challenge: PasskeyChallenge<T>) -> Result<Self, Error> {
         let options = serde_json::to_value(challenge.options).map_err(|error| {
             log::error!("passkey options to JSON: {error}");
             Error::Internal
@@ -279,73 +403,49 @@ pub async fn finish_proof(
     }))
 }
 
-/// Starts a sign-in with a passkey: the options for
-/// `navigator.credentials.get()`, for any passkey of this site (no email
-/// needed). Counts against the address's login attempts per minute.
-#[utoipa::path(
-    tag = "passkeys",
-    responses(
-        (status = 200, description = "The ceremony's id and options",
-         body = CeremonyOptions),
-        (status = 403, description = "A cross-site request", body = Message),
-        (status = 429, description = "Too many login attempts from this address",
-         body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    ),
-)]
-#[post("/sessions/passkey/options")]
-pub async fn start_sign_in(
+/// Removes the passkey `id`, then the account page with a notice; past
+/// `recent_login_ttl` of the login, the password first.
+#[delete("/profile/passkeys/<id>", data = "<form>")]
+pub async fn remove_page(
     _origin: SameOrigin,
+    id: &str,
+    user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, PasswordProof>>,
     device: Device,
     auth: &State<Auth>,
-) -> Result<FlaskJson<CeremonyOptions>, Error> {
-    let challenge = auth.start_passkey_sign_in(&device).await?;
-    Ok(FlaskJson(CeremonyOptions::of(challenge)?))
-}
-
-/// Signs in with the authenticator's answer: the passkey verified its
-/// user, so no one-time code is asked. Answers as `POST /sessions` does.
-#[utoipa::path(
-    tag = "passkeys",
-    request_body = PasskeyAssertion,
-    responses(
-        (status = 200, description = "Logged in", body = EmailMessage,
-         headers(("Set-Cookie" = String, description = "`session_id` and a device cookie, as \
-                                                        `POST /sessions` sets them")),
-         example = json!({"email": "bob@example.com", "message": "logged in"})),
-        (status = 400, description = "A malformed body", body = Message),
-        (status = 401, description = "The answer does not verify (an unknown or removed \
-                                      passkey, another ceremony's challenge, another account's \
-                                      user, no user verification): \"passkey not accepted\"; \
-                                      or the ceremony is unknown, used or expired: \"passkey \
-                                      ceremony expired or already used; start again\"",
-         body = Message, example = json!({"message": "passkey not accepted"})),
-        (status = 403, description = "The address is not verified yet (require_verified_email \
-                                      only), or a cross-site request", body = Message),
-    ),
-)]
-#[post("/sessions/passkey", data = "<input>")]
-pub async fn finish_sign_in(
-    _origin: SameOrigin,
-    input: JsonInput<PasskeyAssertion>,
-    device: Device,
-    auth: &State<Auth>,
-    cookies: &CookieJar<'_>,
-) -> Result<FlaskJson<EmailMessage>, Error> {
-    let PasskeyAssertion {
-        ceremony,
-        credential,
-        remember,
-    } = input.into_inner();
-    let PasskeyLogin { email, outcome } = auth
-        .finish_passkey_sign_in(&ceremony, &credential, &device, remember.unwrap_or(true))
-        .await
-        .map_err(|error| Error::from(error).at_sign_in())?;
-    match outcome {
-        Login::Success(session) => {
-            set_session_cookie(cookies, session);
-            Ok(FlaskJson(EmailMessage::new(&email, "logged in")))
+    page: Page,
+) -> Result<Flash<Redirect>, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let account = Redirect::to(PATHS.profile);
+    let passkeys = auth.passkeys(user.id).await?;
+    let Some(passkey) = passkeys.into_iter().find(|passkey| passkey.public_id == id) else {
+        return Ok(Flash::error(account, Error::UnknownPasskey.sentence()));
+    };
+    let password = form
+        .value
+        .as_ref()
+        .and_then(|proof| proof.password.as_ref());
+    let removed = auth
+        .remove_passkey(&user.requester(), id, password, &device)
+        .await;
+    match removed.map_err(Error::from) {
+        Ok(true) => Ok(Flash::success(
+            account,
+            format!(
+                "Passkey “{}” removed. It no longer signs in to your account.",
+                passkey.name
+            ),
+        )),
+        Ok(false) => Ok(Flash::error(account, Error::UnknownPasskey.sentence())),
+        Err(error) if Change::needs_password(&error) => {
+            let change = Change {
+                action: uri!(remove(id = id)).to_string(),
+                method: "DELETE",
+                purpose: format!("remove the passkey “{}”", passkey.name),
+                fields: Vec::new(),
+            };
+            Err(change.ask_password(page, auth, &user, &error).await)
         }
-        Login::EmailNotVerified => Err(Error::EmailNotVerified),
-        _ => Err(Error::PasskeyRejected(Status::Unauthorized)),
+        Err(error) => Err(PageError::Failure(error)),
     }
 }

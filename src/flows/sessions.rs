@@ -1,102 +1,25 @@
-//! `POST /sessions` (login), `DELETE /sessions` (logout), and a user's
-//! sessions on every device: `GET /sessions`, `DELETE /sessions/<id>`,
-//! `DELETE /sessions/others`.
+//! A user's sessions on every device: `GET /sessions` lists them (the
+//! account page shows them), `DELETE /sessions/<id>` ends one (this one
+//! too, which logs out), `DELETE /sessions/others` every other one, past
+//! `recent_login_ttl` of the login with the password.
 
+use rocket::form::{Contextual, Form};
 use rocket::http::CookieJar;
-use rocket::response::Redirect;
-use rocket::{delete, get, post, uri, State};
+use rocket::response::{Flash, Redirect};
+use rocket::{delete, get, uri, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::{Auth, Device, Login};
+use super::paths::PATHS;
+use super::settings::confirm::{Change, PasswordProof};
+use super::settings::require_login;
+use crate::auth::{Auth, Device};
 use crate::clock::timestamp;
 use crate::db::Session;
-use crate::web::forms::{Credentials, PasswordProof};
-use crate::web::json::{EmailMessage, Message};
-use crate::web::session::{remove_session_cookie, set_session_cookie};
-use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
-
-/// Logs in: `{"email": E, "message": "logged in"}`, the session cookie and
-/// a device cookie; 401 for a wrong email or password; 429 with
-/// `Retry-After` after too many attempts.
-#[utoipa::path(
-    tag = "sessions",
-    request_body = Credentials,
-    responses(
-        (status = 200, description = "Logged in", body = EmailMessage,
-         headers(("Set-Cookie" = String, description = "`session_id`: the session, an encrypted \
-                                                        HttpOnly cookie; and `device_…`: the \
-                                                        device cookie, which spares this client \
-                                                        the waits of strangers at later logins")),
-         example = json!({"email": "bob@example.com", "message": "logged in"})),
-        (status = 400, description = "A field is missing or malformed", body = Message),
-        (status = 401, description = "Wrong email or password; or, with two-factor sign-in on, \
-                                      a missing or wrong one-time code", body = Message,
-         example = json!({"message": "wrong email or password"})),
-        (status = 403, description = "The password is right, but the address is not verified \
-                                      yet (require_verified_email only): no session", body = Message,
-         example = json!({"message": "email not verified"})),
-        (status = 429, description = "Too many attempts for this email or from this address",
-         body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    ),
-)]
-#[post("/sessions", data = "<input>", rank = 2)]
-pub async fn login(
-    _origin: SameOrigin,
-    input: Input<Credentials>,
-    device: Device,
-    auth: &State<Auth>,
-    cookies: &CookieJar<'_>,
-) -> Result<FlaskJson<EmailMessage>, Error> {
-    let Credentials {
-        email,
-        password,
-        otp,
-    } = input.into_inner();
-    // A JSON client's session is kept, as the original API's was.
-    match auth
-        .log_in(&email, &password, &device, true, otp.as_ref())
-        .await?
-    {
-        Login::Success(session) => {
-            set_session_cookie(cookies, session);
-            Ok(FlaskJson(EmailMessage::new(&email, "logged in")))
-        }
-        Login::WrongCredentials => Err(Error::WrongCredentials),
-        Login::Throttled(wait) => Err(Error::Throttled(wait)),
-        Login::EmailNotVerified => Err(Error::EmailNotVerified),
-        Login::SecondFactorRequired(_) => Err(Error::CodeRequired),
-        Login::WrongCode | Login::TooManyWrongCodes => Err(Error::WrongCode {
-            status: rocket::http::Status::Unauthorized,
-            field: "otp",
-        }),
-        Login::SignInExpired => Err(Error::SignInExpired),
-    }
-}
-
-/// Logs out: ends this session (the user's others stay) and redirects to
-/// `/` (302), or 403.
-#[utoipa::path(
-    tag = "sessions",
-    security(("session_cookie" = [])),
-    responses(
-        (status = 302, description = "Logged out: the session is ended",
-         headers(("Location" = String, description = "`/`"))),
-        (status = 403, description = "No live session", body = Message,
-         example = json!({"message": "not logged in"})),
-    ),
-)]
-#[delete("/sessions", rank = 2)]
-pub async fn logout(
-    _origin: SameOrigin,
-    user: CurrentUser,
-    auth: &State<Auth>,
-    cookies: &CookieJar<'_>,
-) -> Result<Redirect, Error> {
-    auth.end_session(user.id, &user.session.public_id).await?;
-    remove_session_cookie(cookies);
-    Ok(Redirect::found(uri!(super::index::index)))
-}
+use crate::web::form::PageError;
+use crate::web::json::Message;
+use crate::web::session::remove_session_cookie;
+use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 
 /// One of a user's sessions, as `GET /sessions` lists them. Times are RFC
 /// 3339, in UTC.
@@ -144,6 +67,9 @@ pub struct SessionsEnded {
     #[schema(example = "other sessions ended")]
     message: &'static str,
 }
+
+/// The path segment that names every session but the current one.
+const OTHERS: &str = "others";
 
 /// The user's sessions, newest first.
 #[utoipa::path(
@@ -235,4 +161,72 @@ pub async fn end(
     Ok(FlaskJson(Message {
         message: "session ended",
     }))
+}
+
+/// Ends the session `id` (or, for `others`, every other one: one route
+/// serves both for browsers, and then past `recent_login_ttl` of the login
+/// asks for the password first), then the account page with a notice
+/// naming the device. Ending this device's session logs out.
+#[delete("/sessions/<id>", data = "<form>")]
+// One route for both paths (browser routes share one rank, so
+// `/sessions/others` cannot have a route of its own), with the guards of
+// both: a session of its own to end, a password to prove for the others.
+#[allow(clippy::too_many_arguments)]
+pub async fn end_page(
+    _origin: SameOrigin,
+    id: &str,
+    user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, PasswordProof>>,
+    device: Device,
+    auth: &State<Auth>,
+    cookies: &CookieJar<'_>,
+    page: Page,
+) -> Result<Flash<Redirect>, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let account = Redirect::to(PATHS.profile);
+    if id == OTHERS {
+        let password = form
+            .value
+            .as_ref()
+            .and_then(|proof| proof.password.as_ref());
+        let ended = auth
+            .end_other_sessions(&user.requester(), password, &device)
+            .await;
+        let count = match ended.map_err(Error::from) {
+            Ok(count) => count,
+            Err(error) if Change::needs_password(&error) => {
+                let change = Change {
+                    action: uri!(end(id = OTHERS)).to_string(),
+                    method: "DELETE",
+                    purpose: "end your other sessions".to_owned(),
+                    fields: Vec::new(),
+                };
+                return Err(change.ask_password(page, auth, &user, &error).await);
+            }
+            Err(error) => return Err(PageError::Failure(error)),
+        };
+        let notice = match count {
+            1 => "1 other session ended.".to_owned(),
+            count => format!("{count} other sessions ended."),
+        };
+        return Ok(Flash::success(account, notice));
+    }
+    let ended = auth
+        .sessions(user.id)
+        .await?
+        .into_iter()
+        .find(|session| session.public_id == id);
+    if !auth.end_session(user.id, id).await? {
+        return Ok(Flash::error(account, Error::UnknownSession.sentence()));
+    }
+    if id == user.session.public_id {
+        remove_session_cookie(cookies);
+        let login = Redirect::to(PATHS.login);
+        return Ok(Flash::success(login, "You have logged out of this device."));
+    }
+    let device = ended.map_or_else(String::new, |session| session.device);
+    Ok(Flash::success(
+        account,
+        format!("Session on {device} ended."),
+    ))
 }

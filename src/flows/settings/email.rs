@@ -1,0 +1,284 @@
+//! A new address: `PUT /profile/email` asks for it; the account keeps its
+//! address until the new mailbox follows the link mailed to it (see
+//! `verification`); the old address gets a notice with a link that cancels
+//! the change (`GET` and `POST /profile/email/cancel`), as does
+//! `DELETE /profile/email` from the account.
+
+use rocket::form::{Contextual, Form};
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::FromForm;
+use rocket::{delete, get, post, put, State};
+use rocket_dyn_templates::context;
+use utoipa::ToSchema;
+
+use super::confirm::Change;
+use super::{refused, require_login, AccountForms};
+use crate::auth::{self, Auth, AuthError, Device, Email, Password, ResetToken};
+use crate::flows::paths::PATHS;
+use crate::web::form::{FormState, PageError, TokenPage};
+use crate::web::json::{EmailMessage, Message};
+use crate::web::values::Optional;
+use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
+
+/// The fields of an address change, logged in.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct EmailChange {
+    /// The current password; needed past `recent_login_ttl` of a login.
+    #[schema(value_type = String, format = Password, required = false, min_length = 1,
+             max_length = 1024)]
+    pub password: Optional<Password>,
+    /// The new address.
+    #[schema(value_type = String, format = Email, example = "bob@example.org")]
+    pub email: Email,
+}
+
+/// The field of the link that cancels a change of address.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct EmailChangeCancel {
+    /// The token of the link mailed to the old address.
+    #[schema(value_type = String, min_length = 1)]
+    pub token: ResetToken,
+}
+
+/// Asks to change the address: `{"email": NEW, "message": "confirmation
+/// link sent"}`. The account keeps its address until the link mailed to
+/// the new one is followed (`GET /verify_email?token=T`); the old one gets
+/// a notice with a link that cancels the change. A change of case only is
+/// done at once: `{"email": NEW, "message": "email updated"}`. Needs the
+/// password past `recent_login_ttl` of the login. 400 `{"message": "email
+/// already registered"}` when another account has it; 403 for a wrong or
+/// missing password.
+#[utoipa::path(
+    tag = "account",
+    security(("session_cookie" = [])),
+    request_body = EmailChange,
+    responses(
+        (status = 200, description = "A link to confirm it went to the new address (or, for a \
+                                      change of case, the address is changed)",
+         body = EmailMessage,
+         example = json!({"email": "bob@example.org", "message": "confirmation link sent"})),
+        (status = 400, description = "The address is taken, or a field is missing or malformed",
+         body = Message, example = json!({"message": "email already registered"})),
+        (status = 403, description = "No live session, a wrong password, or no password past \
+                                      recent_login_ttl of the login", body = Message,
+         example = json!({"message": "password confirmation required"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[put("/profile/email", data = "<input>", rank = 2)]
+pub async fn change_email(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    input: Input<EmailChange>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<EmailMessage>, Error> {
+    let EmailChange { password, email } = input.into_inner();
+    let change = auth
+        .change_email(&user.requester(), password.as_ref(), &email, &device)
+        .await?;
+    Ok(FlaskJson(match change {
+        auth::EmailChange::Pending { new } => EmailMessage::new(&new, "confirmation link sent"),
+        auth::EmailChange::Done { email } => EmailMessage::new(&email, "email updated"),
+    }))
+}
+
+/// Cancels the change of address under way: `{"message": "email change
+/// cancelled"}`; 404 `{"message": "no email change under way"}`.
+#[utoipa::path(
+    tag = "account",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The change is cancelled: the account keeps its address",
+         body = Message, example = json!({"message": "email change cancelled"})),
+        (status = 403, description = "No live session", body = Message),
+        (status = 404, description = "No change of address is under way", body = Message,
+         example = json!({"message": "no email change under way"})),
+    ),
+)]
+#[delete("/profile/email", rank = 2)]
+pub async fn cancel_email_change(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<Message<'static>>, Error> {
+    if !auth.cancel_pending_email(user.id).await? {
+        return Err(Error::NoEmailChange);
+    }
+    Ok(FlaskJson(Message {
+        message: "email change cancelled",
+    }))
+}
+
+/// Cancels a change of address with the token of the link mailed to the
+/// old address: `{"message": "email change cancelled"}`; 404 `{"message":
+/// "no email change under way"}` when the token names none (confirmed,
+/// cancelled or expired).
+#[utoipa::path(
+    tag = "account",
+    request_body = EmailChangeCancel,
+    responses(
+        (status = 200, description = "The change is cancelled: the account keeps its address",
+         body = Message, example = json!({"message": "email change cancelled"})),
+        (status = 400, description = "A field is missing or malformed", body = Message),
+        (status = 404, description = "The token names no change under way (confirmed, \
+                                      cancelled or expired)", body = Message,
+         example = json!({"message": "no email change under way"})),
+    ),
+)]
+#[post("/profile/email/cancel", data = "<input>", rank = 2)]
+pub async fn cancel_email_change_by_link(
+    _origin: SameOrigin,
+    input: Input<EmailChangeCancel>,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<Message<'static>>, Error> {
+    let EmailChangeCancel { token } = input.into_inner();
+    auth.cancel_email_change(token.expose())
+        .await
+        .map_err(|error| match error {
+            AuthError::InvalidVerificationToken => Error::NoEmailChange,
+            other => other.into(),
+        })?;
+    Ok(FlaskJson(Message {
+        message: "email change cancelled",
+    }))
+}
+
+/// Asks to change the address, then the account page with a notice: the
+/// new address gets a link to confirm it, the old one a notice (with a
+/// link that cancels). Past `recent_login_ttl` of the login, the password
+/// first.
+#[put("/profile/email", data = "<form>")]
+pub async fn change_email_page(
+    _origin: SameOrigin,
+    user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, EmailChange>>,
+    device: Device,
+    auth: &State<Auth>,
+    page: Page,
+) -> Result<Flash<Redirect>, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let mut forms = AccountForms::new(auth);
+    forms.email = FormState::submitted(&form.context, &["email"]);
+    let Some(change) = &form.value else {
+        return Err(refused(page, &user, auth, forms, None).await);
+    };
+    let changed = auth
+        .change_email(
+            &user.requester(),
+            change.password.as_ref(),
+            &change.email,
+            &device,
+        )
+        .await;
+    let notice = match changed {
+        Ok(auth::EmailChange::Pending { new }) => format!(
+            "We have sent a link to {new}. Follow it to make it your address; until then, \
+             your address stays {}.",
+            user.email
+        ),
+        Ok(auth::EmailChange::Done { email }) => format!("Your address is now {email}."),
+        Err(error) => {
+            let error = Error::from(error);
+            if Change::needs_password(&error) {
+                let change = Change {
+                    action: PATHS.change_email.to_owned(),
+                    method: "PUT",
+                    purpose: "change your email address".to_owned(),
+                    fields: vec![("email", change.email.to_string())],
+                };
+                return Err(change.ask_password(page, auth, &user, &error).await);
+            }
+            forms.email = forms.email.told(&error);
+            return Err(refused(page, &user, auth, forms, Some(error)).await);
+        }
+    };
+    Ok(Flash::success(Redirect::to(PATHS.profile), notice))
+}
+
+/// Cancels the change of address under way (the account page's "Cancel
+/// the change"), then the account page with a notice.
+#[delete("/profile/email")]
+pub async fn cancel_email_change_page(
+    _origin: SameOrigin,
+    user: Result<CurrentUser, Error>,
+    auth: &State<Auth>,
+) -> Result<Flash<Redirect>, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let account = Redirect::to(PATHS.profile);
+    if !auth.cancel_pending_email(user.id).await? {
+        return Ok(Flash::error(account, Error::NoEmailChange.sentence()));
+    }
+    Ok(Flash::success(
+        account,
+        format!("Change cancelled: your address stays {}.", user.email),
+    ))
+}
+
+/// The link mailed to the old address when a change was asked: a page
+/// with a button that cancels it (a link alone changes nothing, since mail
+/// scanners follow links). The token leaves with no `Referer`.
+#[utoipa::path(
+    tag = "pages",
+    params(("token" = String, Query, description = "The token of the mailed link")),
+    responses(
+        (status = 200, description = "A page with a button that cancels the change, for \
+                                      browsers", content_type = "text/html"),
+        (status = 400, description = "A link cut short, without its token",
+         content_type = "text/html"),
+    ),
+)]
+#[get("/profile/email/cancel?<token>")]
+pub fn cancel_by_link_form(token: Option<&str>, page: Page) -> Result<TokenPage, PageError> {
+    // The button's request checks the token: whatever the link holds, this
+    // page only carries it.
+    let Some(token) = token else {
+        return Err(cancel_link_expired(page));
+    };
+    let content = context! { token };
+    Ok(TokenPage::new(page.render("cancel_email_change", content)))
+}
+
+/// Cancels the change of address of the mailed link's token, then the
+/// home page (or the account page) with a notice that tells what to do
+/// next.
+#[post("/profile/email/cancel", data = "<form>")]
+pub async fn cancel_by_link(
+    _origin: SameOrigin,
+    form: Form<Contextual<'_, EmailChangeCancel>>,
+    auth: &State<Auth>,
+    page: Page,
+) -> Result<Flash<Redirect>, PageError> {
+    let Some(EmailChangeCancel { token }) = &form.value else {
+        return Err(cancel_link_expired(page));
+    };
+    match auth.cancel_email_change(token.expose()).await {
+        Ok(pending) => {
+            let onward = match page.user() {
+                Some(_) => Redirect::to(PATHS.profile),
+                None => Redirect::to(PATHS.home),
+            };
+            let notice = format!(
+                "The change to {pending} is cancelled: your account keeps its address. If you \
+                 did not ask for it, change your password now."
+            );
+            Ok(Flash::success(onward, notice))
+        }
+        Err(AuthError::InvalidVerificationToken) => Err(cancel_link_expired(page)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The page of a cancel link whose change is no longer under way (400).
+fn cancel_link_expired(page: Page) -> PageError {
+    let content = context! {
+        title: "This link no longer works",
+        message: "This change of address was already confirmed, cancelled, or has expired. \
+                  Log in to see your account's address.",
+        action: "profile",
+        action_label: "Go to your account",
+    };
+    PageError::page(Status::BadRequest, page.render("link_expired", content))
+}

@@ -1,0 +1,120 @@
+//! A new password, given with the current one: `PUT /profile/password`,
+//! for JSON clients and from the account page. Every session ends, and the
+//! one that asked goes on under a new id.
+
+use rocket::form::{Contextual, Form};
+use rocket::http::CookieJar;
+use rocket::response::{Flash, Redirect};
+use rocket::FromForm;
+use rocket::{put, State};
+use utoipa::ToSchema;
+
+use super::{refused, require_login, AccountForms};
+use crate::auth::{Auth, Device, Password};
+use crate::flows::paths::PATHS;
+use crate::web::fields::CHANGE_PASSWORDS;
+use crate::web::form::{FormState, PageError};
+use crate::web::json::{EmailMessage, Message};
+use crate::web::session::set_session_cookie;
+use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
+
+/// The fields of a password change, logged in.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct PasswordChange {
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub current_password: Password,
+    /// At least `password_min_length` (8) characters, and not a common
+    /// password.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024)]
+    pub new_password: Password,
+}
+
+/// Changes the password: `{"email": E, "message": "Password updated"}`;
+/// every session of the user ends, this one included, and a new session
+/// cookie replaces its own. 403 `{"message": "wrong password"}` for a
+/// wrong current password (counted like a failed login of the account,
+/// 429 past the free attempts); 400 for a new password the policy refuses.
+#[utoipa::path(
+    tag = "account",
+    security(("session_cookie" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "The password is changed; every other session is ended, \
+                                      and this one goes on under a new id",
+         body = EmailMessage,
+         headers(("Set-Cookie" = String, description = "`session_id`: the new session")),
+         example = json!({"email": "bob@example.com", "message": "Password updated"})),
+        (status = 400, description = "A field is missing or malformed, or the new password is \
+                                      too short or too common", body = Message),
+        (status = 403, description = "No live session, or a wrong current password",
+         body = Message, example = json!({"message": "wrong password"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[put("/profile/password", data = "<input>", rank = 2)]
+pub async fn change_password(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    input: Input<PasswordChange>,
+    device: Device,
+    auth: &State<Auth>,
+    cookies: &CookieJar<'_>,
+) -> Result<FlaskJson<EmailMessage>, Error> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = input.into_inner();
+    let session = auth
+        .change_password(&user.requester(), &current_password, &new_password, &device)
+        .await
+        .map_err(|error| Error::about(error, CHANGE_PASSWORDS))?;
+    set_session_cookie(cookies, session);
+    Ok(FlaskJson(EmailMessage::new(
+        &user.email,
+        "Password updated",
+    )))
+}
+
+/// Changes the password, then the account page with a notice; the other
+/// sessions end, and this one goes on under a new id.
+#[put("/profile/password", data = "<form>")]
+pub async fn change_password_page(
+    _origin: SameOrigin,
+    user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, PasswordChange>>,
+    device: Device,
+    auth: &State<Auth>,
+    cookies: &CookieJar<'_>,
+    page: Page,
+) -> Result<Flash<Redirect>, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let mut forms = AccountForms::new(auth);
+    forms.password = FormState::submitted(&form.context, &[])
+        .choosing_password(auth.settings().password_min_length);
+    let Some(change) = &form.value else {
+        return Err(refused(page, &user, auth, forms, None).await);
+    };
+    let changed = auth
+        .change_password(
+            &user.requester(),
+            &change.current_password,
+            &change.new_password,
+            &device,
+        )
+        .await;
+    match changed {
+        Ok(session) => {
+            set_session_cookie(cookies, session);
+            Ok(Flash::success(
+                Redirect::to(PATHS.profile),
+                "Password changed. Your other sessions have ended.",
+            ))
+        }
+        Err(error) => {
+            let error = Error::about(error, CHANGE_PASSWORDS);
+            forms.password = forms.password.told(&error);
+            Err(refused(page, &user, auth, forms, Some(error)).await)
+        }
+    }
+}

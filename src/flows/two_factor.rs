@@ -1,0 +1,436 @@
+//! Two-factor sign-in, on the account page and for JSON clients:
+//! `POST /profile/totp` (a new secret, pending: the page shows its QR code),
+//! `PUT /profile/totp` (confirmed by a first code: the recovery codes,
+//! shown once), `DELETE /profile/totp` (off) and
+//! `POST /profile/recovery_codes` (a new set). Asking for the code at
+//! login is the login flow's (`login::second_factor`).
+
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+use rocket::form::{Contextual, Form};
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::FromForm;
+use rocket::{delete, post, put, State};
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::paths::PATHS;
+use super::settings::confirm::{Change, PasswordProof};
+use super::settings::{refused, require_login, AccountForms};
+use crate::auth::{Auth, Device, OneTimeCode, Password, TotpCode, TotpEnrolment};
+use crate::web::form::{FormState, PageError};
+use crate::web::json::Message;
+use crate::web::values::Optional;
+use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
+
+/// The field of a one-time code: the first of an authenticator app, to
+/// confirm a setup.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct TotpConfirmation {
+    /// The 6 digits the app shows.
+    #[schema(value_type = String, pattern = "^( *[0-9]){6} *$", example = "123456")]
+    pub code: TotpCode,
+    /// The current password; needed past `recent_login_ttl` of a login.
+    #[schema(value_type = String, format = Password, required = false, min_length = 1,
+             max_length = 1024)]
+    pub password: Optional<Password>,
+}
+
+/// The fields that prove a change of two-factor sign-in: the password and
+/// a one-time code.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct TwoFactorProof {
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
+    pub password: Password,
+    /// The 6 digits of the authenticator app, or a recovery code.
+    #[schema(value_type = String, example = "123456",
+             pattern = "^( *[0-9]){6} *$|^([ -]*[A-Za-z2-7]){10}[ -]*$")]
+    pub code: OneTimeCode,
+}
+
+/// `{"otpauth_url": U, "secret": S}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpSecret {
+    /// For a QR code an authenticator app reads.
+    #[schema(
+        example = "otpauth://totp/auth-service:bob%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=auth-service"
+    )]
+    otpauth_url: String,
+    /// The same secret, base32, for manual entry.
+    #[schema(example = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")]
+    secret: String,
+}
+
+/// `{"message": M, "recovery_codes": [...]}`: shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    message: &'static str,
+    /// Ten codes, each working once in place of an app's code.
+    #[schema(example = json!(["abcde-fghij", "klmno-pqrst"]))]
+    recovery_codes: Vec<String>,
+}
+
+/// Starts a setup: a new 160-bit secret, pending until `PUT /profile/totp`
+/// confirms it. Needs a confirmed address, and the password past
+/// `recent_login_ttl` of the login. 400 when two-factor sign-in is already
+/// on.
+#[utoipa::path(
+    tag = "account",
+    security(("session_cookie" = [])),
+    request_body = PasswordProof,
+    responses(
+        (status = 200, description = "A new secret, pending", body = TotpSecret),
+        (status = 400, description = "Two-factor sign-in is already on, or a field is \
+                                      malformed", body = Message,
+         example = json!({"message": "two-factor sign-in is already on"})),
+        (status = 403, description = "No live session, an address never confirmed, a wrong \
+                                      password, or no password past recent_login_ttl of the \
+                                      login", body = Message,
+         example = json!({"message": "password confirmation required"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[post("/profile/totp", data = "<input>", rank = 2)]
+pub async fn start(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    input: Input<PasswordProof>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<TotpSecret>, Error> {
+    let PasswordProof { password } = input.into_inner();
+    let enrolment = auth
+        .start_totp(&user.requester(), password.as_ref(), &device)
+        .await?;
+    Ok(FlaskJson(TotpSecret {
+        otpauth_url: enrolment.otpauth_url,
+        secret: enrolment.secret,
+    }))
+}
+
+/// Confirms the setup with the app's first code: two-factor sign-in is on,
+/// and ten recovery codes come back, this once. Needs the password past
+/// `recent_login_ttl` of the login.
+#[utoipa::path(
+    tag = "account",
+    security(("session_cookie" = [])),
+    request_body = TotpConfirmation,
+    responses(
+        (status = 200, description = "Two-factor sign-in is on", body = RecoveryCodes,
+         example = json!({"message": "two-factor sign-in enabled",
+                          "recovery_codes": ["abcde-fghij", "klmno-pqrst"]})),
+        (status = 400, description = "The code is not 6 digits, no setup is under way, or \
+                                      two-factor sign-in is already on", body = Message),
+        (status = 403, description = "No live session, a wrong code, an address never \
+                                      confirmed, a wrong password, or no password past \
+                                      recent_login_ttl of the login", body = Message,
+         example = json!({"message": "wrong one-time code"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[put("/profile/totp", data = "<input>", rank = 2)]
+pub async fn confirm(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    input: Input<TotpConfirmation>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<RecoveryCodes>, Error> {
+    let TotpConfirmation { code, password } = input.into_inner();
+    let recovery_codes = auth
+        .confirm_totp(&user.requester(), &code, password.as_ref(), &device)
+        .await?;
+    Ok(FlaskJson(RecoveryCodes {
+        message: "two-factor sign-in enabled",
+        recovery_codes,
+    }))
+}
+
+/// Turns two-factor sign-in off, proved by the password and a code.
+#[utoipa::path(
+    tag = "account",
+    security(("session_cookie" = [])),
+    request_body = TwoFactorProof,
+    responses(
+        (status = 200, description = "Two-factor sign-in is off", body = Message,
+         example = json!({"message": "two-factor sign-in disabled"})),
+        (status = 400, description = "A field is missing or malformed, or two-factor sign-in \
+                                      is off", body = Message),
+        (status = 403, description = "No live session, a wrong password or a wrong code",
+         body = Message),
+        (status = 429, description = "Too many wrong passwords or codes for this account",
+         body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[delete("/profile/totp", data = "<input>", rank = 2)]
+pub async fn disable(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    input: Input<TwoFactorProof>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<Message<'static>>, Error> {
+    let TwoFactorProof { password, code } = input.into_inner();
+    auth.disable_totp(&user.requester(), Some(&password), &code, &device)
+        .await?;
+    Ok(FlaskJson(Message {
+        message: "two-factor sign-in disabled",
+    }))
+}
+
+/// A new set of ten recovery codes, proved by the password and a code;
+/// the old set stops working.
+#[utoipa::path(
+    tag = "account",
+    security(("session_cookie" = [])),
+    request_body = TwoFactorProof,
+    responses(
+        (status = 200, description = "New recovery codes", body = RecoveryCodes,
+         example = json!({"message": "new recovery codes",
+                          "recovery_codes": ["abcde-fghij", "klmno-pqrst"]})),
+        (status = 400, description = "A field is missing or malformed, or two-factor sign-in \
+                                      is off", body = Message),
+        (status = 403, description = "No live session, a wrong password or a wrong code",
+         body = Message),
+        (status = 429, description = "Too many wrong passwords or codes for this account",
+         body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[post("/profile/recovery_codes", data = "<input>", rank = 2)]
+pub async fn new_codes(
+    _origin: SameOrigin,
+    user: CurrentUser,
+    input: Input<TwoFactorProof>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<RecoveryCodes>, Error> {
+    let TwoFactorProof { password, code } = input.into_inner();
+    let recovery_codes = auth
+        .new_recovery_codes(&user.requester(), Some(&password), &code, &device)
+        .await?;
+    Ok(FlaskJson(RecoveryCodes {
+        message: "new recovery codes",
+        recovery_codes,
+    }))
+}
+
+/// Starts the setup: the QR code and the secret to add to an
+/// authenticator app, and the field for its first code. Past
+/// `recent_login_ttl` of the login, the password first.
+#[post("/profile/totp", data = "<form>")]
+pub async fn start_page(
+    _origin: SameOrigin,
+    user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, PasswordProof>>,
+    device: Device,
+    auth: &State<Auth>,
+    page: Page,
+) -> Result<Template, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let password = form
+        .value
+        .as_ref()
+        .and_then(|proof| proof.password.as_ref());
+    match auth.start_totp(&user.requester(), password, &device).await {
+        Ok(enrolment) => Ok(setup_page(page, &enrolment, FormState::default())),
+        Err(error) => {
+            let error = Error::from(error);
+            let change = Change {
+                action: PATHS.two_factor.to_owned(),
+                method: "POST",
+                purpose: "set up two-factor sign-in".to_owned(),
+                fields: Vec::new(),
+            };
+            if !Change::needs_password(&error) {
+                return Err(back_to_account(error));
+            }
+            Err(change.ask_password(page, auth, &user, &error).await)
+        }
+    }
+}
+
+/// Confirms the setup with a first code: the recovery codes, shown this
+/// once; or the setup again with the error. Past `recent_login_ttl` of the
+/// login, the password first.
+#[put("/profile/totp", data = "<form>")]
+pub async fn confirm_page(
+    _origin: SameOrigin,
+    user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, TotpConfirmation>>,
+    device: Device,
+    auth: &State<Auth>,
+    page: Page,
+) -> Result<Template, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let mut state = FormState::submitted(&form.context, &[]);
+    let error = match &form.value {
+        Some(TotpConfirmation { code, password }) => {
+            let confirmed = auth
+                .confirm_totp(&user.requester(), code, password.as_ref(), &device)
+                .await;
+            match confirmed {
+                Ok(codes) => return Ok(codes_page(page, &codes, true)),
+                Err(error) => {
+                    let error = Error::from(error);
+                    let change = Change {
+                        action: PATHS.two_factor.to_owned(),
+                        method: "PUT",
+                        purpose: "turn on two-factor sign-in".to_owned(),
+                        fields: vec![("code", code.expose().to_owned())],
+                    };
+                    if Change::needs_password(&error) {
+                        return Err(change.ask_password(page, auth, &user, &error).await);
+                    }
+                    state = state.told(&error);
+                    error
+                }
+            }
+        }
+        // Not 6 digits: the field's error says so.
+        None => Error::Status(Status::BadRequest),
+    };
+    let enrolment = match auth.pending_totp(user.id).await {
+        Ok(enrolment) => enrolment,
+        Err(other) => return Err(back_to_account(other.into())),
+    };
+    Err(PageError::shown(
+        &error,
+        setup_page(page, &enrolment, state),
+    ))
+}
+
+/// Turns two-factor sign-in off, then the account page with a notice.
+#[delete("/profile/totp", data = "<form>")]
+pub async fn disable_page(
+    _origin: SameOrigin,
+    user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, TwoFactorProof>>,
+    device: Device,
+    auth: &State<Auth>,
+    page: Page,
+) -> Result<Flash<Redirect>, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let mut forms = AccountForms::new(auth);
+    forms.two_factor_off = FormState::submitted(&form.context, &[]);
+    let Some(proof) = &form.value else {
+        return Err(refused(page, &user, auth, forms, None).await);
+    };
+    let disabled = auth
+        .disable_totp(
+            &user.requester(),
+            Some(&proof.password),
+            &proof.code,
+            &device,
+        )
+        .await;
+    match disabled.map_err(Error::from) {
+        Ok(()) => Ok(Flash::success(
+            Redirect::to(PATHS.profile),
+            "Two-factor sign-in is off.",
+        )),
+        Err(error) => {
+            forms.two_factor_off = forms.two_factor_off.told(&error);
+            Err(refused(page, &user, auth, forms, Some(error)).await)
+        }
+    }
+}
+
+/// New recovery codes, shown this once; the old ones stop working.
+#[post("/profile/recovery_codes", data = "<form>")]
+pub async fn new_codes_page(
+    _origin: SameOrigin,
+    user: Result<CurrentUser, Error>,
+    form: Form<Contextual<'_, TwoFactorProof>>,
+    device: Device,
+    auth: &State<Auth>,
+    page: Page,
+) -> Result<Template, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let mut forms = AccountForms::new(auth);
+    forms.recovery = FormState::submitted(&form.context, &[]);
+    let Some(proof) = &form.value else {
+        return Err(refused(page, &user, auth, forms, None).await);
+    };
+    let renewed = auth
+        .new_recovery_codes(
+            &user.requester(),
+            Some(&proof.password),
+            &proof.code,
+            &device,
+        )
+        .await;
+    match renewed.map_err(Error::from) {
+        Ok(codes) => Ok(codes_page(page, &codes, false)),
+        Err(error) => {
+            forms.recovery = forms.recovery.told(&error);
+            Err(refused(page, &user, auth, forms, Some(error)).await)
+        }
+    }
+}
+
+/// The setup page of `enrolment`: the QR code (an SVG drawn here, no
+/// image from elsewhere), the secret for manual entry, the field for the
+/// first code.
+fn setup_page(page: Page, enrolment: &TotpEnrolment, state: FormState) -> Template {
+    let qr = QrCode::with_error_correction_level(enrolment.otpauth_url.as_bytes(), EcLevel::M)
+        .map(|code| {
+            let svg = code
+                .render::<svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build();
+            // Inline in the page: without its XML declaration.
+            svg.split_once("?>")
+                .map_or(svg.clone(), |(_, element)| element.to_owned())
+        })
+        .unwrap_or_default();
+    // Groups of four letters, as apps show them.
+    let letters: Vec<String> = enrolment
+        .secret
+        .as_bytes()
+        .chunks(4)
+        .map(|group| String::from_utf8_lossy(group).into_owned())
+        .collect();
+    let content = context! {
+        qr,
+        secret: letters.join(" "),
+        form: state,
+    };
+    page.render("two_factor_setup", content)
+}
+
+/// The page that shows `codes` this once, with a way to save them.
+fn codes_page(page: Page, codes: &[String], enabled: bool) -> Template {
+    let file = format!(
+        "Recovery codes of your auth-service account. Each works once.\n\n{}\n",
+        codes.join("\n")
+    );
+    let download: String = url_escape(&file);
+    page.render("recovery_codes", context! { codes, enabled, download })
+}
+
+/// `text` percent-encoded for a `data:` URL.
+fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The account page with a notice for a refusal that is not about a field
+/// of its forms (two-factor sign-in already on, say).
+fn back_to_account(error: Error) -> PageError {
+    if error.status().code >= 500 {
+        return PageError::Failure(error);
+    }
+    let account = Redirect::to(PATHS.profile);
+    PageError::Elsewhere(Box::new(Flash::error(account, error.sentence())))
+}

@@ -1,0 +1,176 @@
+//! Proving a mailbox: `GET /verify_email?token=T`, the mailed link that
+//! verifies an address (or confirms a change of address), and
+//! `POST /verify_email`, which mails a new one; for JSON clients and for
+//! browsers.
+
+use rocket::form::{Contextual, Form};
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::FromForm;
+use rocket::{get, post, State};
+use rocket_dyn_templates::context;
+use utoipa::ToSchema;
+
+use super::paths::PATHS;
+use crate::auth::{Auth, AuthError, Device, Email};
+use crate::web::fields::InputError;
+use crate::web::form::PageError;
+use crate::web::json::{EmailMessage, Message};
+use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
+
+/// The field of a request for a new verification link.
+#[derive(Debug, FromForm, ToSchema)]
+pub struct VerificationRequest {
+    #[schema(value_type = String, format = Email, example = "bob@example.com")]
+    pub email: Email,
+}
+
+/// Verifies the address the link was mailed to: `{"email": E, "message":
+/// "email verified"}`; the link of a change of address moves the account
+/// to its new address, answering alike. 400 for an unknown, used, expired
+/// or void token (the password or address changed since). The first proof
+/// of an address never proven ends every session (but this client's) and
+/// removes every second factor.
+#[utoipa::path(
+    tag = "users",
+    params(("token" = String, Query, description = "The token of the mailed link")),
+    responses(
+        (status = 200, description = "The address is verified", body = EmailMessage,
+         example = json!({"email": "bob@example.com", "message": "email verified"})),
+        (status = 400, description = "The token is missing, unknown, used, expired or void; \
+                                      or a change's new address was taken meanwhile",
+         body = Message, example = json!({"message": "invalid verification token"})),
+    ),
+)]
+#[get("/verify_email?<token>", rank = 2)]
+pub async fn verify_email(
+    token: Option<&str>,
+    user: Option<CurrentUser>,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<EmailMessage>, Error> {
+    let token = token.ok_or_else(|| Error::Input(InputError::missing("token")))?;
+    let follower = user.map(|user| user.requester());
+    let email = auth.verify_email(token, follower.as_ref()).await?;
+    Ok(FlaskJson(EmailMessage::new(&email, "email verified")))
+}
+
+/// Mails a new verification link: `{"email": E, "message": "verification
+/// link sent"}` whether or not the address has an account waiting for one.
+#[utoipa::path(
+    tag = "users",
+    request_body = VerificationRequest,
+    responses(
+        (status = 200, description = "A link was mailed, if the address has an account that \
+                                      is not verified yet and none was mailed in the last \
+                                      reset_mail_interval", body = EmailMessage,
+         example = json!({"email": "bob@example.com", "message": "verification link sent"})),
+        (status = 400, description = "A field is missing or malformed", body = Message),
+        (status = 429, description = "Too many requests for a link from this address \
+                                      (reset_ip_attempts_per_hour)", body = Message,
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
+#[post("/verify_email", data = "<input>", rank = 2)]
+pub async fn request_verification(
+    _origin: SameOrigin,
+    input: Input<VerificationRequest>,
+    device: Device,
+    auth: &State<Auth>,
+) -> Result<FlaskJson<EmailMessage>, Error> {
+    let VerificationRequest { email } = input.into_inner();
+    auth.request_verification_from(&email, device.ip).await?;
+    Ok(FlaskJson(EmailMessage::new(
+        &email,
+        "verification link sent",
+    )))
+}
+
+/// Verifies the address of the link, then the profile (or the login page)
+/// with a notice; a used or expired link gets a page saying so (400).
+#[get("/verify_email?<token>")]
+pub async fn verify(
+    token: Option<&str>,
+    page: Page,
+    auth: &State<Auth>,
+) -> Result<Flash<Redirect>, PageError> {
+    let follower = page.user().map(CurrentUser::requester);
+    let verified = match token {
+        Some(token) => auth.verify_email(token, follower.as_ref()).await,
+        None => Err(AuthError::InvalidVerificationToken),
+    };
+    match verified {
+        Ok(_) => Ok(Flash::success(
+            onward(&page),
+            "Your email address is confirmed.",
+        )),
+        Err(AuthError::InvalidVerificationToken) => {
+            let (action, action_label) = match page.user() {
+                Some(_) => ("profile", "Go to your profile"),
+                None => ("login", "Log in to ask for a new link"),
+            };
+            let content = context! {
+                title: "This link no longer works",
+                message: Error::InvalidVerificationToken.sentence(),
+                action,
+                action_label,
+            };
+            Err(PageError::page(
+                Status::BadRequest,
+                page.render("link_expired", content),
+            ))
+        }
+        Err(AuthError::UserAlreadyExists(email)) => {
+            let content = context! {
+                title: "This address is taken",
+                message: format!(
+                    "{email} became the address of another account meanwhile, so your account \
+                     keeps its address."
+                ),
+                action: "profile",
+                action_label: "Go to your account",
+            };
+            Err(PageError::page(
+                Status::BadRequest,
+                page.render("link_expired", content),
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Mails a new link if the address has an account waiting for one, and
+/// says so the same way for every address.
+#[post("/verify_email", data = "<form>")]
+pub async fn request_link(
+    _origin: SameOrigin,
+    form: Form<Contextual<'_, VerificationRequest>>,
+    device: Device,
+    page: Page,
+    auth: &State<Auth>,
+) -> Result<Flash<Redirect>, PageError> {
+    let Some(VerificationRequest { email }) = &form.value else {
+        let notice = "Enter a valid email address to get a new link.";
+        return Ok(Flash::error(onward(&page), notice));
+    };
+    match auth.request_verification_from(email, device.ip).await {
+        Ok(()) => {}
+        Err(AuthError::AddressThrottled(wait)) => {
+            let notice = Error::AddressThrottled(wait).sentence();
+            return Ok(Flash::error(onward(&page), notice));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let notice = format!(
+        "If {email} has an account waiting for confirmation, we have sent a new link to it."
+    );
+    Ok(Flash::success(onward(&page), notice))
+}
+
+/// Where a verification leads: the profile when logged in, else the login
+/// page.
+fn onward(page: &Page) -> Redirect {
+    match page.user() {
+        Some(_) => Redirect::to(PATHS.profile),
+        None => Redirect::to(PATHS.login),
+    }
+}

@@ -1,0 +1,179 @@
+//! The fields of request bodies, as both front ends speak of them: their
+//! names, what a page calls each ("New password"), which hold the
+//! passwords an error may be about, and what is wrong with one ("email is
+//! required" for JSON clients, "Email is required." on a page). A leaf: it
+//! knows no route and no other part of `web`.
+
+use rocket::form::{self, error::ErrorKind};
+
+/// The name of the field that holds a new password in a password update.
+pub const NEW_PASSWORD: &str = "new_password";
+
+/// The name of the field of a page that repeats the new password.
+pub const CONFIRM_PASSWORD: &str = "confirm_password";
+
+/// The name of the field that holds the current password in a password
+/// change.
+pub const CURRENT_PASSWORD: &str = "current_password";
+
+/// Where a [`PasswordUpdate`] holds its new password.
+pub const RESET_PASSWORDS: PasswordFields = PasswordFields {
+    new: NEW_PASSWORD,
+    ..PasswordFields::PASSWORD
+};
+
+/// Where a [`PasswordChange`] holds its passwords.
+pub const CHANGE_PASSWORDS: PasswordFields = PasswordFields {
+    current: CURRENT_PASSWORD,
+    new: NEW_PASSWORD,
+    ..PasswordFields::PASSWORD
+};
+
+/// The fields of a form that hold the secrets an error may be about: the
+/// current password, confirming a change, the new one, which the policy
+/// checks, and a one-time code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordFields {
+    pub current: &'static str,
+    pub new: &'static str,
+    pub code: &'static str,
+}
+
+impl PasswordFields {
+    /// A form with one password field, `password`, and a `code`.
+    pub const PASSWORD: PasswordFields = PasswordFields {
+        current: "password",
+        new: "password",
+        code: "code",
+    };
+}
+
+/// What a page calls the field `name` (JSON clients see the name itself).
+pub fn label(name: &str) -> &str {
+    match name {
+        "email" => "Email",
+        "password" => "Password",
+        NEW_PASSWORD => "New password",
+        CURRENT_PASSWORD => "Current password",
+        CONFIRM_PASSWORD => "New password, again",
+        "reset_token" => "Reset link",
+        "otp" => "One-time code",
+        "code" => "Code",
+        "name" => "Name",
+        other => other,
+    }
+}
+
+/// `text` as a sentence: capitalized, with a full stop.
+pub fn sentence(text: &str) -> String {
+    let mut letters = text.chars();
+    let first = letters.next().map(|c| c.to_uppercase().to_string());
+    format!("{}{}.", first.unwrap_or_default(), letters.as_str())
+}
+
+/// One problem with the body: the field it concerns (if any) and what is
+/// wrong with it, completing the field's name ("is required").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+impl FieldError {
+    /// The problem as JSON clients read it: "email is required".
+    pub fn message(&self) -> String {
+        match &self.field {
+            Some(field) => format!("{field} {}", self.reason),
+            None => self.reason.clone(),
+        }
+    }
+
+    /// The problem as a page says it: "Email is required."
+    pub fn sentence(&self) -> String {
+        match &self.field {
+            Some(field) => format!("{} {}.", label(field), self.reason),
+            None => sentence(&self.reason),
+        }
+    }
+}
+
+/// Why a body was refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputError {
+    pub errors: Vec<FieldError>,
+}
+
+impl InputError {
+    /// A problem with the body as a whole.
+    pub fn body(reason: impl Into<String>) -> Self {
+        InputError {
+            errors: vec![FieldError {
+                field: None,
+                reason: reason.into(),
+            }],
+        }
+    }
+
+    /// The field `field` is missing.
+    pub fn missing(field: &str) -> Self {
+        InputError::field(field, "is required")
+    }
+
+    /// A problem with the field `field`.
+    pub fn field(field: &str, reason: impl Into<String>) -> Self {
+        InputError {
+            errors: vec![FieldError {
+                field: Some(field.to_owned()),
+                reason: reason.into(),
+            }],
+        }
+    }
+
+    /// Every problem, as JSON clients read them, joined.
+    pub fn message(&self) -> String {
+        let messages: Vec<String> = self.errors.iter().map(FieldError::message).collect();
+        messages.join("; ")
+    }
+
+    /// Every problem, as a page says them.
+    pub fn sentence(&self) -> String {
+        let sentences: Vec<String> = self.errors.iter().map(FieldError::sentence).collect();
+        sentences.join(" ")
+    }
+}
+
+impl From<&form::Error<'_>> for FieldError {
+    fn from(error: &form::Error<'_>) -> Self {
+        let reason = match &error.kind {
+            ErrorKind::Missing => "is required".to_owned(),
+            ErrorKind::Validation(reason) => reason.to_string(),
+            ErrorKind::InvalidLength { .. } => "is too long".to_owned(),
+            ErrorKind::Unexpected => "is not an expected field".to_owned(),
+            ErrorKind::Duplicate => "is given more than once".to_owned(),
+            other => format!("is invalid: {other}"),
+        };
+        match &error.name {
+            // A field with an empty name is named by its quotes.
+            Some(name) if name.is_empty() => FieldError {
+                field: Some("\"\"".to_owned()),
+                reason,
+            },
+            Some(name) => FieldError {
+                field: Some(name.to_string()),
+                reason,
+            },
+            None => FieldError {
+                field: None,
+                reason: format!("the request body {reason}"),
+            },
+        }
+    }
+}
+
+impl From<form::Errors<'_>> for InputError {
+    fn from(errors: form::Errors<'_>) -> Self {
+        InputError {
+            errors: errors.iter().map(FieldError::from).collect(),
+        }
+    }
+}
