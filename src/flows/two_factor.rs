@@ -428,9 +428,8 @@ fn url_escape(text: &str) -> String {
 /// The account page with a notice for a refusal that is not about a field
 /// of its forms (two-factor sign-in already on, say).
 fn back_to_account(error: Error) -> PageError {
-    if error.status().code >= 500 {
-        return PageError::Failure(error);
-    }
-    let account = Redirect::to(PATHS.profile);
-    PageError::Elsewhere(Box::new(Flash::error(account, error.sentence())))
+    PageError::refusal(error, |error| {
+        let account = Redirect::to(PATHS.profile);
+        PageError::Elsewhere(Box::new(Flash::error(account, error.sentence())))
+    })
 }

@@ -102,14 +102,11 @@ impl FormState {
     }
 
     /// The page of `form` again, telling why `error` refused it: beside its
-    /// field, or above the form. A failure of the service itself (5xx) gets
-    /// the error page instead.
+    /// field, or above the form (see [`PageError::refusal`]).
     pub fn refused(self, page: Page, form: &PageForm, error: Error) -> PageError {
-        if error.status().code >= 500 {
-            return PageError::Failure(error);
-        }
-        let shown = self.told(&error).show(page, form);
-        PageError::shown(&error, shown)
+        PageError::refusal(error, |error| {
+            PageError::shown(error, self.told(error).show(page, form))
+        })
     }
 
     /// The same state, telling why `error` refused it: beside its field, or
@@ -155,6 +152,17 @@ pub struct Shown {
 }
 
 impl PageError {
+    /// How a page answers `error`: as `told` tells the person of it (the
+    /// form again, another page with a notice), unless it is a failure of
+    /// the service itself (5xx), which gets the error page. Every page's
+    /// refusal goes through here.
+    pub fn refusal(error: Error, told: impl FnOnce(&Error) -> PageError) -> PageError {
+        if error.status().code >= 500 {
+            return PageError::Failure(error);
+        }
+        told(&error)
+    }
+
     /// `page`, telling why `error` refused the request, answering its status.
     pub fn shown(error: &Error, page: Template) -> Self {
         PageError::Shown(Box::new(Shown {

@@ -613,3 +613,56 @@ async fn too_many_failed_logins_show_when_to_try_again() {
         .await
         .contains("Too many login attempts. Try again in"));
 }
+
+/// Whether the route path `pattern` (`/sessions/<id>`) matches `path`.
+fn route_matches(pattern: &str, path: &str) -> bool {
+    let (pattern, path): (Vec<&str>, Vec<&str>) =
+        (pattern.split('/').collect(), path.split('/').collect());
+    pattern.len() == path.len()
+        && pattern
+            .iter()
+            .zip(&path)
+            .all(|(expected, given)| expected.starts_with('<') || expected == given)
+}
+
+#[rocket::async_test]
+async fn every_path_of_the_table_is_answered_by_a_mounted_route() {
+    let app = TestApp::new().await;
+    let patterns: Vec<String> = app
+        .client
+        .rocket()
+        .routes()
+        .map(|route| route.uri.path().to_string())
+        .collect();
+    let table = serde_json::to_value(auth_service::flows::paths::PATHS).unwrap();
+    for (name, path) in table.as_object().unwrap() {
+        let mut path = path.as_str().unwrap().to_owned();
+        // The paths followed by an id.
+        if path.ends_with('/') && path != "/" {
+            path.push_str("an-id");
+        }
+        assert!(
+            patterns.iter().any(|pattern| route_matches(pattern, &path)),
+            "{name}: no route answers {path}"
+        );
+    }
+}
+
+#[test]
+fn templates_name_only_paths_of_the_table() {
+    let table = serde_json::to_value(auth_service::flows::paths::PATHS).unwrap();
+    let mut named = 0;
+    for entry in std::fs::read_dir("templates").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|extension| extension != "tera") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for call in text.split("uri(name=\"").skip(1) {
+            let name = &call[..call.find('"').unwrap()];
+            assert!(table.get(name).is_some(), "{}: {name}", path.display());
+            named += 1;
+        }
+    }
+    assert!(named > 30, "{named} paths named");
+}

@@ -203,14 +203,12 @@ pub(super) async fn refused(
     error: Option<Error>,
 ) -> PageError {
     let error = error.unwrap_or(Error::Status(Status::BadRequest));
-    if error.status().code >= 500 {
-        return PageError::Failure(error);
-    }
     forms.focus = focus(&forms);
-    match account_page(page, user, auth, forms).await {
-        Ok(shown) => PageError::shown(&error, shown),
+    let shown = account_page(page, user, auth, forms).await;
+    PageError::refusal(error, |error| match shown {
+        Ok(shown) => PageError::shown(error, shown),
         Err(failure) => PageError::from(failure),
-    }
+    })
 }
 
 /// The id, on the account page, of the first field at fault.
