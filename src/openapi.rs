@@ -6,10 +6,13 @@ use std::sync::LazyLock;
 
 use rocket::get;
 use rocket::http::ContentType;
+use utoipa::openapi::header::Header;
 use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::AdditionalProperties;
+use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::openapi::{Content, HttpMethod, OpenApi as Document, RefOr, Response, Schema};
+use utoipa::openapi::{Content, HttpMethod, OpenApi as Document, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::flows;
@@ -39,9 +42,10 @@ pub fn document() -> Document {
     let mut document = Head::openapi()
         .merge_from(flows::Operations::openapi())
         .merge_from(flows::PageOperations::openapi());
-    let modifiers: [&dyn Modify; 5] = [
+    let modifiers: [&dyn Modify; 6] = [
         &SessionCookie,
         &RequestBodies,
+        &SharedAnswers,
         &StateChangesRefuseCrossSite,
         &PasskeysMayBeOff,
         &Links,
@@ -104,15 +108,10 @@ impl Modify for RequestBodies {
             let Some(json) = body.content.get("application/json").cloned() else {
                 continue;
             };
-            let name = match &json {
-                RefOr::T(Content {
-                    schema: Some(RefOr::Ref(schema)),
-                    ..
-                }) => schema.ref_location.rsplit('/').next().unwrap_or_default(),
-                _ => "",
-            };
-            schemas.push(name.to_owned());
-            if JSON_ONLY.contains(&name) {
+            let name = schema_name(&json);
+            let json_only = JSON_ONLY.contains(&name.as_str());
+            schemas.push(name);
+            if json_only {
                 continue;
             }
             for encoding in ["application/x-www-form-urlencoded", "multipart/form-data"] {
@@ -127,6 +126,112 @@ impl Modify for RequestBodies {
             }
         }
     }
+}
+
+/// The answers many operations share, declared here once, so that an
+/// operation lists only what is special to it: 400 for a body that does not
+/// read (every operation with a body), 403 without a live session (every
+/// operation behind the session cookie), and 429 for too many wrong
+/// passwords (every operation whose body carries one, unless it lists a
+/// 429 of its own).
+struct SharedAnswers;
+
+/// The 400 of a body that does not read into the operation's fields.
+const MALFORMED: &str = "A field is missing or malformed";
+
+/// The 403 of a request without a live session.
+const NO_SESSION: &str = "No live session";
+
+/// The 429 of an account whose password was guessed too often.
+const TOO_MANY_PASSWORDS: &str = "Too many wrong passwords for this account";
+
+/// The fields that carry a password an operation checks.
+const PASSWORD_FIELDS: &[&str] = &["password", "current_password"];
+
+impl Modify for SharedAnswers {
+    fn modify(&self, document: &mut Document) {
+        let with_password = schemas_with_fields(document, PASSWORD_FIELDS);
+        for (_, operation) in operations(document) {
+            let body = operation
+                .request_body
+                .as_ref()
+                .and_then(|body| match body {
+                    RefOr::T(body) => body.content.get("application/json"),
+                    RefOr::Ref(_) => None,
+                })
+                .map(schema_name);
+            if body.is_some() {
+                answers_also(
+                    operation,
+                    "400",
+                    MALFORMED,
+                    "a field is missing or malformed",
+                );
+            }
+            if operation.security.is_some() {
+                answers_also(operation, "403", NO_SESSION, "no live session");
+            }
+            let checks_password = body.is_some_and(|name| with_password.contains(&name));
+            if checks_password && !operation.responses.responses.contains_key("429") {
+                operation.responses.responses.insert(
+                    "429".to_owned(),
+                    message(TOO_MANY_PASSWORDS)
+                        .header(
+                            "Retry-After",
+                            Header::builder()
+                                .schema(Some(Object::with_type(Type::Integer)))
+                                .description(Some("Seconds to wait"))
+                                .build(),
+                        )
+                        .build()
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+/// The names of the component schemas with one of `fields` among their
+/// properties.
+fn schemas_with_fields(document: &Document, fields: &[&str]) -> Vec<String> {
+    let Some(components) = &document.components else {
+        return Vec::new();
+    };
+    components
+        .schemas
+        .iter()
+        .filter(|(_, schema)| match schema {
+            RefOr::T(Schema::Object(object)) => fields
+                .iter()
+                .any(|field| object.properties.contains_key(*field)),
+            _ => false,
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// The name of the component schema that `content` refers to, if any.
+fn schema_name(content: &RefOr<Content>) -> String {
+    match content {
+        RefOr::T(Content {
+            schema: Some(RefOr::Ref(schema)),
+            ..
+        }) => schema
+            .ref_location
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// An answer `{"message": ...}` described by `description`.
+fn message(description: &str) -> ResponseBuilder {
+    ResponseBuilder::new().description(description).content(
+        "application/json",
+        Content::new(Some(Ref::from_schema_name("Message"))),
+    )
 }
 
 /// POST, PUT and DELETE refuse what a browser marks as cross-site (see
@@ -232,7 +337,7 @@ fn answers_also(
     addition: &str,
 ) {
     let answer = operation.responses.responses.entry(status.to_owned());
-    match answer.or_insert_with(|| Response::new(description).into()) {
+    match answer.or_insert_with(|| message(description).build().into()) {
         RefOr::T(response) if response.description != description => {
             response.description += &format!("; or {addition}");
         }

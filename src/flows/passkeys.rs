@@ -225,12 +225,8 @@ pub struct PasskeyAdded {
     responses(
         (status = 200, description = "The ceremony's id and options",
          body = CeremonyOptions),
-        (status = 400, description = "A field is missing or malformed", body = Message),
-        (status = 403, description = "No live session, a wrong password, an address never \
-                                      confirmed, or a cross-site request", body = Message,
+        (status = 403, description = "A wrong password, an address never confirmed", body = Message,
          example = json!({"message": "wrong password"})),
-        (status = 429, description = "Too many wrong passwords for this account",
-         body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[post("/profile/passkeys/options", data = "<input>")]
@@ -260,7 +256,6 @@ pub async fn start_registration(
                                       ceremony unknown, used, expired or another user's, or a \
                                       passkey already registered: nothing is added",
          body = Message, example = json!({"message": "passkey not accepted"})),
-        (status = 403, description = "No live session, or a cross-site request", body = Message),
     ),
 )]
 #[post("/profile/passkeys", data = "<input>")]
@@ -289,7 +284,6 @@ pub async fn finish_registration(
     security(("session_cookie" = [])),
     responses(
         (status = 200, description = "The user's passkeys", body = Vec<PasskeyInfo>),
-        (status = 403, description = "No live session", body = Message),
     ),
 )]
 #[get("/profile/passkeys")]
@@ -313,14 +307,11 @@ pub async fn list(
     responses(
         (status = 200, description = "The passkey is removed", body = Message,
          example = json!({"message": "passkey removed"})),
-        (status = 400, description = "A field is malformed", body = Message),
-        (status = 403, description = "No live session, a cross-site request, a wrong password, \
-                                      or no password past recent_login_ttl of the login",
+        (status = 403, description = "A wrong password, or no password past recent_login_ttl of \
+                                      the login",
          body = Message, example = json!({"message": "password confirmation required"})),
         (status = 404, description = "The user has no such passkey: nothing is removed",
          body = Message, example = json!({"message": "passkey not found"})),
-        (status = 429, description = "Too many wrong passwords for this account", body = Message,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[delete("/profile/passkeys/<id>", data = "<input>", rank = 2)]
@@ -355,7 +346,6 @@ pub async fn remove(
         (status = 200, description = "The ceremony's id and options", body = CeremonyOptions),
         (status = 400, description = "The user has no passkey", body = Message,
          example = json!({"message": "passkey not accepted"})),
-        (status = 403, description = "No live session, or a cross-site request", body = Message),
     ),
 )]
 #[post("/profile/confirm/passkey/options")]
@@ -382,7 +372,6 @@ pub async fn start_proof(
                                       account's passkey, no user verification), or a ceremony \
                                       unknown, used, expired or another user's", body = Message,
          example = json!({"message": "passkey not accepted"})),
-        (status = 403, description = "No live session, or a cross-site request", body = Message),
     ),
 )]
 #[post("/profile/confirm/passkey", data = "<input>")]

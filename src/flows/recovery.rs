@@ -99,7 +99,6 @@ const RESET_LINK_COOKIE: &str = "reset_link";
         (status = 200, description = "A reset token, valid once, for a limited time; or, with \
                                       reset_delivery = \"email\", word that a link was mailed \
                                       if the address has an account", body = ResetAnswer),
-        (status = 400, description = "A field is missing or malformed", body = Message),
         (status = 403, description = "No user has this email (reset_delivery = \"response\" \
                                       only)", body = Message,
          example = json!({"message": "email not registered"})),
@@ -136,8 +135,7 @@ pub async fn get_reset_password_token(
         (status = 200, description = "The password is changed and the user's session ended",
          body = EmailMessage,
          example = json!({"email": "bob@example.com", "message": "Password updated"})),
-        (status = 400, description = "A field is missing or malformed, or the new password is \
-                                      too short or too common", body = Message),
+        (status = 400, description = "The new password is too short or too common", body = Message),
         (status = 403, description = "The token is unknown, expired, used, not this email's, \
                                       or void (the password or address changed since)",
          body = Message, example = json!({"message": "invalid reset token"})),

@@ -43,8 +43,8 @@ const REGISTER: PageForm = PageForm {
     responses(
         (status = 200, description = "Registered", body = EmailMessage,
          example = json!({"email": "bob@example.com", "message": "user created"})),
-        (status = 400, description = "The email is taken, a field is missing or malformed, \
-                                      or the password is too short or too common",
+        (status = 400, description = "The email is taken, or the password is too short or too \
+                                      common",
          body = Message, example = json!({"message": "email already registered"})),
         (status = 429, description = "Too many registrations from this address \
                                       (registration_ip_attempts_per_hour)", body = Message,

@@ -78,8 +78,6 @@ const OTHERS: &str = "others";
     responses(
         (status = 200, description = "The sessions of the user, on every device",
          body = Vec<SessionInfo>),
-        (status = 403, description = "No live session", body = Message,
-         example = json!({"message": "not logged in"})),
     ),
 )]
 #[get("/sessions", rank = 2)]
@@ -104,12 +102,9 @@ pub async fn list(
     responses(
         (status = 200, description = "The other sessions are ended", body = SessionsEnded,
          example = json!({"count": 2, "message": "other sessions ended"})),
-        (status = 400, description = "A field is malformed", body = Message),
-        (status = 403, description = "No live session, a wrong password, or no password past \
-                                      recent_login_ttl of the login", body = Message,
+        (status = 403, description = "A wrong password, or no password past recent_login_ttl of \
+                                      the login", body = Message,
          example = json!({"message": "password confirmation required"})),
-        (status = 429, description = "Too many wrong passwords for this account", body = Message,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[delete("/sessions/others", data = "<input>", rank = 2)]
@@ -138,7 +133,6 @@ pub async fn end_others(
     responses(
         (status = 200, description = "The session is ended", body = Message,
          example = json!({"message": "session ended"})),
-        (status = 403, description = "No live session", body = Message),
         (status = 404, description = "The user has no such session (another user's is not \
                                       theirs to end): nothing ends", body = Message,
          example = json!({"message": "session not found"})),

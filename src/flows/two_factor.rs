@@ -82,15 +82,12 @@ pub struct RecoveryCodes {
     request_body = PasswordProof,
     responses(
         (status = 200, description = "A new secret, pending", body = TotpSecret),
-        (status = 400, description = "Two-factor sign-in is already on, or a field is \
-                                      malformed", body = Message,
+        (status = 400, description = "Two-factor sign-in is already on", body = Message,
          example = json!({"message": "two-factor sign-in is already on"})),
-        (status = 403, description = "No live session, an address never confirmed, a wrong \
-                                      password, or no password past recent_login_ttl of the \
-                                      login", body = Message,
+        (status = 403, description = "An address never confirmed, a wrong password, or no \
+                                      password past recent_login_ttl of the login",
+         body = Message,
          example = json!({"message": "password confirmation required"})),
-        (status = 429, description = "Too many wrong passwords for this account", body = Message,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[post("/profile/totp", data = "<input>", rank = 2)]
@@ -124,12 +121,11 @@ pub async fn start(
                           "recovery_codes": ["abcde-fghij", "klmno-pqrst"]})),
         (status = 400, description = "The code is not 6 digits, no setup is under way, or \
                                       two-factor sign-in is already on", body = Message),
-        (status = 403, description = "No live session, a wrong code, an address never \
-                                      confirmed, a wrong password, or no password past \
-                                      recent_login_ttl of the login", body = Message,
+        (status = 403, description = "A wrong code, an address never confirmed, a wrong \
+                                      password, or no password past recent_login_ttl of the \
+                                      login",
+         body = Message,
          example = json!({"message": "wrong one-time code"})),
-        (status = 429, description = "Too many wrong passwords for this account", body = Message,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[put("/profile/totp", data = "<input>", rank = 2)]
@@ -158,9 +154,8 @@ pub async fn confirm(
     responses(
         (status = 200, description = "Two-factor sign-in is off", body = Message,
          example = json!({"message": "two-factor sign-in disabled"})),
-        (status = 400, description = "A field is missing or malformed, or two-factor sign-in \
-                                      is off", body = Message),
-        (status = 403, description = "No live session, a wrong password or a wrong code",
+        (status = 400, description = "Two-factor sign-in is off", body = Message),
+        (status = 403, description = "A wrong password or a wrong code",
          body = Message),
         (status = 429, description = "Too many wrong passwords or codes for this account",
          body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -192,9 +187,8 @@ pub async fn disable(
         (status = 200, description = "New recovery codes", body = RecoveryCodes,
          example = json!({"message": "new recovery codes",
                           "recovery_codes": ["abcde-fghij", "klmno-pqrst"]})),
-        (status = 400, description = "A field is missing or malformed, or two-factor sign-in \
-                                      is off", body = Message),
-        (status = 403, description = "No live session, a wrong password or a wrong code",
+        (status = 400, description = "Two-factor sign-in is off", body = Message),
+        (status = 403, description = "A wrong password or a wrong code",
          body = Message),
         (status = 429, description = "Too many wrong passwords or codes for this account",
          body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),

@@ -64,7 +64,6 @@ pub async fn verify_email(
                                       is not verified yet and none was mailed in the last \
                                       reset_mail_interval", body = EmailMessage,
          example = json!({"email": "bob@example.com", "message": "verification link sent"})),
-        (status = 400, description = "A field is missing or malformed", body = Message),
         (status = 429, description = "Too many requests for a link from this address \
                                       (reset_ip_attempts_per_hour)", body = Message,
          headers(("Retry-After" = u64, description = "Seconds to wait"))),

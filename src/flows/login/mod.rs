@@ -61,7 +61,6 @@ const LOGIN: PageForm = PageForm {
                                                         device cookie, which spares this client \
                                                         the waits of strangers at later logins")),
          example = json!({"email": "bob@example.com", "message": "logged in"})),
-        (status = 400, description = "A field is missing or malformed", body = Message),
         (status = 401, description = "Wrong email or password; or, with two-factor sign-in on, \
                                       a missing or wrong one-time code", body = Message,
          example = json!({"message": "wrong email or password"})),
@@ -106,8 +105,6 @@ pub async fn login(
     responses(
         (status = 302, description = "Logged out: the session is ended",
          headers(("Location" = String, description = "`/`"))),
-        (status = 403, description = "No live session", body = Message,
-         example = json!({"message": "not logged in"})),
     ),
 )]
 #[delete("/sessions", rank = 2)]

@@ -41,7 +41,6 @@ pub struct PasskeyAssertion {
     responses(
         (status = 200, description = "The ceremony's id and options",
          body = CeremonyOptions),
-        (status = 403, description = "A cross-site request", body = Message),
         (status = 429, description = "Too many login attempts from this address",
          body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
@@ -74,7 +73,7 @@ pub async fn start_sign_in(
                                       ceremony expired or already used; start again\"",
          body = Message, example = json!({"message": "passkey not accepted"})),
         (status = 403, description = "The address is not verified yet (require_verified_email \
-                                      only), or a cross-site request", body = Message),
+                                      only)", body = Message),
     ),
 )]
 #[post("/sessions/passkey", data = "<input>")]

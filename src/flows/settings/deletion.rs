@@ -41,11 +41,8 @@ const DELETE_ACCOUNT: PageForm = PageForm {
     responses(
         (status = 200, description = "The account is deleted", body = Message,
          example = json!({"message": "account deleted"})),
-        (status = 400, description = "A field is missing or malformed", body = Message),
-        (status = 403, description = "No live session, or a wrong password", body = Message,
+        (status = 403, description = "A wrong password", body = Message,
          example = json!({"message": "wrong password"})),
-        (status = 429, description = "Too many wrong passwords for this account", body = Message,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[delete("/profile", data = "<input>", rank = 2)]

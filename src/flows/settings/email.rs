@@ -58,13 +58,11 @@ pub struct EmailChangeCancel {
                                       change of case, the address is changed)",
          body = EmailMessage,
          example = json!({"email": "bob@example.org", "message": "confirmation link sent"})),
-        (status = 400, description = "The address is taken, or a field is missing or malformed",
+        (status = 400, description = "The address is taken",
          body = Message, example = json!({"message": "email already registered"})),
-        (status = 403, description = "No live session, a wrong password, or no password past \
-                                      recent_login_ttl of the login", body = Message,
+        (status = 403, description = "A wrong password, or no password past recent_login_ttl of \
+                                      the login", body = Message,
          example = json!({"message": "password confirmation required"})),
-        (status = 429, description = "Too many wrong passwords for this account", body = Message,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[put("/profile/email", data = "<input>", rank = 2)]
@@ -93,7 +91,6 @@ pub async fn change_email(
     responses(
         (status = 200, description = "The change is cancelled: the account keeps its address",
          body = Message, example = json!({"message": "email change cancelled"})),
-        (status = 403, description = "No live session", body = Message),
         (status = 404, description = "No change of address is under way", body = Message,
          example = json!({"message": "no email change under way"})),
     ),
@@ -122,7 +119,6 @@ pub async fn cancel_email_change(
     responses(
         (status = 200, description = "The change is cancelled: the account keeps its address",
          body = Message, example = json!({"message": "email change cancelled"})),
-        (status = 400, description = "A field is missing or malformed", body = Message),
         (status = 404, description = "The token names no change under way (confirmed, \
                                       cancelled or expired)", body = Message,
          example = json!({"message": "no email change under way"})),

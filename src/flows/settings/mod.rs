@@ -22,7 +22,6 @@ use crate::auth::Auth;
 use crate::clock;
 use crate::web::fields::{CURRENT_PASSWORD, NEW_PASSWORD};
 use crate::web::form::{FormState, PageError};
-use crate::web::json::Message;
 use crate::web::{CurrentUser, Error, FlaskJson, Page};
 
 /// `{"email": E}`.
@@ -39,8 +38,6 @@ pub struct Profile {
     responses(
         (status = 200, description = "The session's user", body = Profile,
          example = json!({"email": "bob@example.com"})),
-        (status = 403, description = "No live session", body = Message,
-         example = json!({"message": "not logged in"})),
     ),
 )]
 #[get("/profile", rank = 2)]

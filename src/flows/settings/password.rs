@@ -44,12 +44,9 @@ pub struct PasswordChange {
          body = EmailMessage,
          headers(("Set-Cookie" = String, description = "`session_id`: the new session")),
          example = json!({"email": "bob@example.com", "message": "Password updated"})),
-        (status = 400, description = "A field is missing or malformed, or the new password is \
-                                      too short or too common", body = Message),
-        (status = 403, description = "No live session, or a wrong current password",
+        (status = 400, description = "The new password is too short or too common", body = Message),
+        (status = 403, description = "A wrong current password",
          body = Message, example = json!({"message": "wrong password"})),
-        (status = 429, description = "Too many wrong passwords for this account", body = Message,
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
 #[put("/profile/password", data = "<input>", rank = 2)]
