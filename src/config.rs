@@ -1,5 +1,10 @@
 //! Configuration: Rocket's own figment (Rocket.toml and `ROCKET_*` variables)
-//! with the service's keys beside Rocket's, and the secret key kept on disk.
+//! with the service's keys beside Rocket's, nested by concern
+//! (`[default.sessions] ttl = "7d"`, or `ROCKET_SESSIONS__TTL=7d`), and the
+//! secret key kept on disk.
+//! Durations are seconds, or humantime's words (`"15m"`, `"7d"`). The flat
+//! keys of the releases before (`session_ttl`, `ROCKET_SESSION_TTL`) are
+//! read as aliases of the nested ones for one more release, with a warning.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -12,92 +17,171 @@ use std::fmt;
 use base64::Engine;
 use ipnet::IpNet;
 use rocket::config::SecretKey;
+use rocket::figment::providers::Env;
 use rocket::figment::Figment;
 use rocket::http::uri::Absolute;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
-/// The service's own configuration keys, read from Rocket's figment.
-#[derive(Debug, Clone, Deserialize)]
+/// The service's configuration, read once at start from Rocket's figment
+/// and checked; each part goes to the module that needs it.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    /// bcrypt work factor (4 to 31).
-    pub bcrypt_cost: u32,
-    /// Password hashes that may wait for a hashing thread; past that, 503.
-    pub hash_queue_limit: usize,
+    /// The base of every link in a mail (`https://auth.example.com`), and
+    /// the origin of passkeys; `http://localhost:<port>` when not set.
+    pub public_url: String,
     /// Where the generated secret key is kept when `secret_key` is not set.
     pub secret_key_file: PathBuf,
-    /// Lifetime of a session, in seconds.
-    pub session_ttl: u64,
-    /// Seconds after which a session not kept ("keep me logged in" left
-    /// unchecked) ends when unused: `session_ttl` when not set, and never
-    /// more.
-    pub session_idle_ttl: u64,
-    /// Lifetime of a device cookie, in seconds: how long a device that
-    /// logged in keeps logging in apart from untrusted clients.
-    pub device_cookie_ttl: u64,
-    /// Sessions one user may have; past that, the least recently used end.
-    pub max_sessions_per_user: u32,
-    /// The folder served under `/static`.
-    pub static_dir: PathBuf,
-    /// Fewest characters of a new password, counted as typed.
-    pub password_min_length: usize,
-    /// Failed logins of one email allowed before each further one waits.
-    pub login_free_attempts: u32,
-    /// Wait after the first failure past the free ones, in seconds; it
-    /// doubles with every further failure.
-    pub login_lockout_base: u64,
-    /// Longest wait between two login attempts of one email, in seconds.
-    pub login_lockout_max: u64,
-    /// Failed logins older than this many seconds are forgotten.
-    pub login_failure_window: u64,
-    /// Login attempts allowed from one client address per minute (0: no limit).
-    pub login_ip_attempts_per_minute: u32,
-    /// Registrations allowed from one client address per hour (0: no limit).
-    pub registration_ip_attempts_per_hour: u32,
-    /// Requests for a mailed link (a password reset, a new verification
-    /// link) allowed from one client address per hour (0: no limit).
-    pub reset_ip_attempts_per_hour: u32,
-    /// The reverse proxies (addresses or networks) whose `ip_header` names
-    /// the client; from any other peer the header is ignored and the
-    /// client is the peer itself.
-    #[serde(deserialize_with = "networks")]
-    pub trusted_proxies: Vec<IpNet>,
-    /// Seconds for which a login, or the password given again, proves the
-    /// session's owner for sensitive changes ("sudo mode").
-    pub recent_login_ttl: u64,
-    /// Lifetime of a password reset token, in seconds.
-    pub reset_token_ttl: u64,
-    /// The folder of the Tera templates, pages and mails (Rocket's key).
-    pub template_dir: PathBuf,
-    /// The SMTP server to send mail through, in lettre's URL form
-    /// (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
-    /// `smtps://user:pass@host:465`); without it, mails go to the log.
-    pub smtp_url: Option<Redacted>,
-    /// The sender of every mail.
-    pub mail_from: String,
-    /// The base of every link in a mail (`https://auth.example.com`);
-    /// `http://localhost:<port>` when not set.
-    pub public_url: String,
-    /// The WebAuthn relying party id of passkeys: the host of `public_url`
-    /// when not set, or a domain it belongs to (`example.com` for
-    /// `https://auth.example.com`).
-    pub passkey_rp_id: Option<String>,
-    /// Seconds a passkey ceremony (adding one, signing in) may take.
-    pub passkey_timeout: u64,
-    /// How `POST /reset_password` delivers the token to JSON clients.
-    pub reset_delivery: ResetDelivery,
-    /// Seconds between two reset (or verification) mails to one address.
-    pub reset_mail_interval: u64,
-    /// Lifetime of an address verification link, in seconds.
-    pub verify_token_ttl: u64,
-    /// Whether logging in needs a verified address.
-    pub require_verified_email: bool,
-    /// Attempts to send a mail before it is marked failed.
-    pub mail_max_attempts: u32,
-    /// Rocket's `secret_key`, from which the outbox key is derived.
+    /// Rocket's `secret_key`, from which the keys of sealed values derive.
     pub secret_key: Option<Redacted>,
     /// Rocket's port, for the default `public_url`.
     pub port: u16,
+    /// The folder served under `/static`.
+    pub static_dir: PathBuf,
+    /// The folder of the Tera templates, pages and mails (Rocket's key).
+    pub template_dir: PathBuf,
+    /// `[passwords]`.
+    pub passwords: Passwords,
+    /// `[sessions]`.
+    pub sessions: Sessions,
+    /// `[login_limits]`.
+    pub login_limits: LoginLimits,
+    /// `[mail]`.
+    pub mail: MailSettings,
+    /// `[passkeys]`.
+    pub passkeys: PasskeySettings,
+    /// `[proxy]`.
+    pub proxy: Proxy,
+    /// `[operations]`.
+    pub operations: Operations,
+}
+
+/// `[passwords]`: what a new password must be, and how it is hashed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Passwords {
+    /// Fewest characters of a new password, counted as typed.
+    pub min_length: usize,
+    /// bcrypt work factor (4 to 31).
+    pub bcrypt_cost: u32,
+    /// Password checks, and as many new hashes, that may wait for a
+    /// hashing thread; past that, 503.
+    pub hash_queue_limit: usize,
+}
+
+/// `[sessions]`: how long a session lives, and what it may do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sessions {
+    /// Lifetime of a session.
+    #[serde(deserialize_with = "duration")]
+    pub ttl: u64,
+    /// A session not kept ("keep me logged in" unchecked) ends after this
+    /// long unused: `ttl` when not set, and never more.
+    #[serde(deserialize_with = "optional_duration")]
+    pub idle_ttl: Option<u64>,
+    /// Sessions one user may have; past that, the least recently used end.
+    pub max_per_user: u32,
+    /// How long a login, or the password given again, proves the session's
+    /// owner for sensitive changes ("sudo mode").
+    #[serde(deserialize_with = "duration")]
+    pub recent_login_ttl: u64,
+    /// Lifetime of a device cookie: how long a device that logged in keeps
+    /// logging in apart from untrusted clients.
+    #[serde(deserialize_with = "duration")]
+    pub device_cookie_ttl: u64,
+    /// Whether logging in needs a verified address.
+    pub require_verified_email: bool,
+}
+
+impl Sessions {
+    /// How long a session not kept lives unused.
+    pub fn idle_ttl(&self) -> u64 {
+        self.idle_ttl.unwrap_or(self.ttl)
+    }
+}
+
+/// `[login_limits]`: how guesses and floods are slowed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginLimits {
+    /// Failed logins of one email allowed before each further one waits.
+    pub free_attempts: u32,
+    /// Wait after the first failure past the free ones; it doubles with
+    /// every further failure.
+    #[serde(deserialize_with = "duration")]
+    pub lockout_base: u64,
+    /// Longest wait between two login attempts of one email.
+    #[serde(deserialize_with = "duration")]
+    pub lockout_max: u64,
+    /// Failed logins older than this are forgotten.
+    #[serde(deserialize_with = "duration")]
+    pub failure_window: u64,
+    /// Login attempts allowed from one client address per minute (0: no
+    /// limit).
+    pub ip_attempts_per_minute: u32,
+    /// Registrations allowed from one client address per hour (0: no
+    /// limit).
+    pub registrations_per_hour: u32,
+    /// Requests for a mailed link (a password reset, a new verification
+    /// link) allowed from one client address per hour (0: no limit).
+    pub mailed_links_per_hour: u32,
+}
+
+/// `[mail]`: how mails go out, and the links they carry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// The SMTP server, in lettre's URL form (`smtp://host:25`,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host:465`);
+    /// without it, mails go to standard error.
+    pub smtp_url: Option<Redacted>,
+    /// The sender of every mail.
+    pub from: String,
+    /// Attempts to send a mail before it is marked failed.
+    pub max_attempts: u32,
+    /// How `POST /reset_password` delivers the token to JSON clients.
+    pub reset_delivery: ResetDelivery,
+    /// The least time between two reset (or verification) mails to one
+    /// address.
+    #[serde(deserialize_with = "duration")]
+    pub link_interval: u64,
+    /// Lifetime of a password reset token.
+    #[serde(deserialize_with = "duration")]
+    pub reset_token_ttl: u64,
+    /// Lifetime of an address verification link (and of a change of
+    /// address waiting for its confirmation).
+    #[serde(deserialize_with = "duration")]
+    pub verify_token_ttl: u64,
+}
+
+/// `[passkeys]`: the WebAuthn relying party.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasskeySettings {
+    /// The relying party id: the host of `public_url` when not set, or a
+    /// domain it belongs to (`example.com` for `https://auth.example.com`).
+    pub rp_id: Option<String>,
+    /// How long a passkey ceremony (adding one, signing in) may take.
+    #[serde(deserialize_with = "duration")]
+    pub timeout: u64,
+}
+
+/// `[proxy]`: the reverse proxies in front of the service.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Proxy {
+    /// The proxies (addresses or networks) whose `ip_header` names the
+    /// client; from any other peer the header is ignored and the client is
+    /// the peer itself.
+    #[serde(deserialize_with = "networks")]
+    pub trusted: Vec<IpNet>,
+}
+
+/// `[operations]`: what operators watch.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Operations {
     /// Where to serve `GET /metrics` (`127.0.0.1:9100`, say), apart from
     /// the service's own address; without it, metrics are not served.
     pub metrics_address: Option<SocketAddr>,
@@ -152,7 +236,7 @@ impl fmt::Debug for Redacted {
 
 impl<'de> Deserialize<'de> for Redacted {
     /// Text, or bytes (Rocket takes a `secret_key` as either).
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Raw {
@@ -166,46 +250,128 @@ impl<'de> Deserialize<'de> for Redacted {
     }
 }
 
-impl Default for Settings {
+impl Default for Passwords {
     fn default() -> Self {
-        Settings {
+        Passwords {
+            min_length: 8,
             bcrypt_cost: bcrypt::DEFAULT_COST,
             hash_queue_limit: 32,
-            secret_key_file: PathBuf::from("secret.key"),
-            session_ttl: 7 * 24 * 60 * 60,
-            // Not set: the same as session_ttl (see `from_figment`).
-            session_idle_ttl: 7 * 24 * 60 * 60,
-            device_cookie_ttl: 365 * 24 * 60 * 60,
-            max_sessions_per_user: 50,
-            static_dir: PathBuf::from("static"),
-            password_min_length: 8,
-            login_free_attempts: 5,
-            login_lockout_base: 30,
-            login_lockout_max: 15 * 60,
-            login_failure_window: 24 * 60 * 60,
-            login_ip_attempts_per_minute: 60,
-            registration_ip_attempts_per_hour: 20,
-            reset_ip_attempts_per_hour: 20,
-            trusted_proxies: Vec::new(),
-            recent_login_ttl: 10 * 60,
-            reset_token_ttl: 60 * 60,
-            template_dir: PathBuf::from("templates"),
-            smtp_url: None,
-            mail_from: "auth-service <no-reply@localhost>".to_owned(),
-            public_url: String::new(),
-            passkey_rp_id: None,
-            passkey_timeout: 5 * 60,
-            reset_delivery: ResetDelivery::Response,
-            reset_mail_interval: 60,
-            verify_token_ttl: 3 * 24 * 60 * 60,
-            require_verified_email: false,
-            mail_max_attempts: 10,
-            secret_key: None,
-            port: 8000,
-            metrics_address: None,
-            log_format: LogFormat::Text,
         }
     }
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions {
+            ttl: 7 * DAY,
+            idle_ttl: None,
+            max_per_user: 50,
+            recent_login_ttl: 10 * MINUTE,
+            device_cookie_ttl: 365 * DAY,
+            require_verified_email: false,
+        }
+    }
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        LoginLimits {
+            free_attempts: 5,
+            lockout_base: 30,
+            lockout_max: 15 * MINUTE,
+            failure_window: DAY,
+            ip_attempts_per_minute: 60,
+            registrations_per_hour: 20,
+            mailed_links_per_hour: 20,
+        }
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_url: None,
+            from: "auth-service <no-reply@localhost>".to_owned(),
+            max_attempts: 10,
+            reset_delivery: ResetDelivery::Response,
+            link_interval: MINUTE,
+            reset_token_ttl: 60 * MINUTE,
+            verify_token_ttl: 3 * DAY,
+        }
+    }
+}
+
+impl Default for PasskeySettings {
+    fn default() -> Self {
+        PasskeySettings {
+            rp_id: None,
+            timeout: 5 * MINUTE,
+        }
+    }
+}
+
+/// A minute and a day, in seconds.
+const MINUTE: u64 = 60;
+const DAY: u64 = 24 * 60 * MINUTE;
+
+/// The flat keys of the releases before, and the nested keys they stand
+/// for: read for one more release, with a warning.
+const ALIASES: &[(&str, &str)] = &[
+    ("password_min_length", "passwords.min_length"),
+    ("bcrypt_cost", "passwords.bcrypt_cost"),
+    ("hash_queue_limit", "passwords.hash_queue_limit"),
+    ("session_ttl", "sessions.ttl"),
+    ("session_idle_ttl", "sessions.idle_ttl"),
+    ("max_sessions_per_user", "sessions.max_per_user"),
+    ("recent_login_ttl", "sessions.recent_login_ttl"),
+    ("device_cookie_ttl", "sessions.device_cookie_ttl"),
+    ("require_verified_email", "sessions.require_verified_email"),
+    ("login_free_attempts", "login_limits.free_attempts"),
+    ("login_lockout_base", "login_limits.lockout_base"),
+    ("login_lockout_max", "login_limits.lockout_max"),
+    ("login_failure_window", "login_limits.failure_window"),
+    (
+        "login_ip_attempts_per_minute",
+        "login_limits.ip_attempts_per_minute",
+    ),
+    (
+        "registration_ip_attempts_per_hour",
+        "login_limits.registrations_per_hour",
+    ),
+    (
+        "reset_ip_attempts_per_hour",
+        "login_limits.mailed_links_per_hour",
+    ),
+    ("smtp_url", "mail.smtp_url"),
+    ("mail_from", "mail.from"),
+    ("mail_max_attempts", "mail.max_attempts"),
+    ("reset_delivery", "mail.reset_delivery"),
+    ("reset_mail_interval", "mail.link_interval"),
+    ("reset_token_ttl", "mail.reset_token_ttl"),
+    ("verify_token_ttl", "mail.verify_token_ttl"),
+    ("passkey_rp_id", "passkeys.rp_id"),
+    ("passkey_timeout", "passkeys.timeout"),
+    ("trusted_proxies", "proxy.trusted"),
+    ("metrics_address", "operations.metrics_address"),
+    ("log_format", "operations.log_format"),
+];
+
+/// `figment` with each flat key of the releases before (see [`ALIASES`])
+/// read as its nested key, where that is not set itself; and the pairs
+/// (flat, nested) it found, to warn of once the logger runs.
+pub fn with_aliases(figment: Figment) -> (Figment, Vec<(&'static str, &'static str)>) {
+    let mut found = Vec::new();
+    let mut aliased = figment.clone();
+    for &(flat, nested) in ALIASES {
+        let Ok(value) = figment.find_value(flat) else {
+            continue;
+        };
+        found.push((flat, nested));
+        if !figment.contains(nested) {
+            aliased = aliased.merge((nested, value));
+        }
+    }
+    (aliased, found)
 }
 
 /// The work factors bcrypt accepts.
@@ -213,77 +379,138 @@ const BCRYPT_COSTS: std::ops::RangeInclusive<u32> = 4..=31;
 
 /// The longest lifetime accepted for sessions, cookies and tokens: ten
 /// years.
-const MAX_TTL: u64 = 10 * 365 * 24 * 60 * 60;
+const MAX_TTL: u64 = 10 * 365 * DAY;
 
 impl Settings {
-    /// Reads the settings from `figment` and checks their ranges.
+    /// Reads the settings from `figment` (flat keys of the releases before
+    /// included, with a warning) and checks them: what is wrong stops the
+    /// start with a message naming the key.
     pub fn from_figment(figment: &Figment) -> Result<Self, String> {
+        let (figment, aliases) = with_aliases(figment.clone());
+        for (flat, nested) in aliases {
+            log::warn!(
+                "the setting {flat} is now {nested}: the old name is read for one more release"
+            );
+        }
         let mut settings: Settings = figment
             .extract()
             .map_err(|error| format!("invalid configuration: {error}"))?;
-        if !BCRYPT_COSTS.contains(&settings.bcrypt_cost) {
-            return Err(format!(
-                "bcrypt_cost must be between {} and {}, not {}",
-                BCRYPT_COSTS.start(),
-                BCRYPT_COSTS.end(),
-                settings.bcrypt_cost
-            ));
-        }
-        for (key, ttl) in [
-            ("session_ttl", settings.session_ttl),
-            ("session_idle_ttl", settings.session_idle_ttl),
-            ("device_cookie_ttl", settings.device_cookie_ttl),
-            ("reset_token_ttl", settings.reset_token_ttl),
-            ("login_lockout_base", settings.login_lockout_base),
-            ("login_lockout_max", settings.login_lockout_max),
-            ("login_failure_window", settings.login_failure_window),
-            ("verify_token_ttl", settings.verify_token_ttl),
-            ("passkey_timeout", settings.passkey_timeout),
-            ("recent_login_ttl", settings.recent_login_ttl),
-        ] {
-            if !(1..=MAX_TTL).contains(&ttl) {
-                return Err(format!(
-                    "{key} must be between 1 and {MAX_TTL} seconds, not {ttl}"
-                ));
-            }
-        }
-        settings.session_idle_ttl = idle_ttl(figment, &settings);
-        if settings.reset_mail_interval > MAX_TTL {
-            return Err(format!(
-                "reset_mail_interval must be at most {MAX_TTL} seconds, not {}",
-                settings.reset_mail_interval
-            ));
-        }
-        if settings.max_sessions_per_user == 0 {
-            return Err("max_sessions_per_user must be at least 1".to_owned());
-        }
-        if settings.mail_max_attempts == 0 {
-            return Err("mail_max_attempts must be at least 1".to_owned());
-        }
-        if let Err(error) = settings.mail_from.parse::<lettre::message::Mailbox>() {
-            return Err(format!("mail_from is not a mailbox: {error}"));
-        }
-        if let Some(url) = &settings.smtp_url {
-            let url = url.expose_str().ok_or("smtp_url is not text")?;
-            // The error names the scheme or parameter at fault, never the
-            // password in the URL.
-            if let Err(error) = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
-            {
-                return Err(format!("smtp_url is not an SMTP URL: {error}"));
-            }
-        }
+        settings.check()?;
+        settings.sessions.idle_ttl = Some(idle_ttl(&settings.sessions));
         settings.public_url = if settings.public_url.is_empty() {
             format!("http://localhost:{}", settings.port)
         } else {
             public_url(&settings.public_url)?
         };
+        if settings.secret_key_file.as_os_str().is_empty() {
+            settings.secret_key_file = PathBuf::from(DEFAULT_SECRET_KEY_FILE);
+        }
+        for (folder, default) in [
+            (&mut settings.static_dir, "static"),
+            (&mut settings.template_dir, "templates"),
+        ] {
+            if folder.as_os_str().is_empty() {
+                *folder = PathBuf::from(default);
+            }
+        }
         Ok(settings)
     }
+
+    /// Refuses values out of their range, naming the key.
+    fn check(&self) -> Result<(), String> {
+        let passwords = &self.passwords;
+        if !BCRYPT_COSTS.contains(&passwords.bcrypt_cost) {
+            return Err(format!(
+                "passwords.bcrypt_cost must be between {} and {}, not {}",
+                BCRYPT_COSTS.start(),
+                BCRYPT_COSTS.end(),
+                passwords.bcrypt_cost
+            ));
+        }
+        let (sessions, limits, mail) = (&self.sessions, &self.login_limits, &self.mail);
+        let lifetimes = [
+            ("sessions.ttl", Some(sessions.ttl)),
+            ("sessions.idle_ttl", sessions.idle_ttl),
+            (
+                "sessions.device_cookie_ttl",
+                Some(sessions.device_cookie_ttl),
+            ),
+            ("sessions.recent_login_ttl", Some(sessions.recent_login_ttl)),
+            ("login_limits.lockout_base", Some(limits.lockout_base)),
+            ("login_limits.lockout_max", Some(limits.lockout_max)),
+            ("login_limits.failure_window", Some(limits.failure_window)),
+            ("mail.reset_token_ttl", Some(mail.reset_token_ttl)),
+            ("mail.verify_token_ttl", Some(mail.verify_token_ttl)),
+            ("passkeys.timeout", Some(self.passkeys.timeout)),
+        ];
+        for (key, ttl) in lifetimes {
+            if let Some(ttl) = ttl.filter(|ttl| !(1..=MAX_TTL).contains(ttl)) {
+                return Err(format!(
+                    "{key} must be between 1 and {MAX_TTL} seconds, not {ttl}"
+                ));
+            }
+        }
+        if mail.link_interval > MAX_TTL {
+            return Err(format!(
+                "mail.link_interval must be at most {MAX_TTL} seconds, not {}",
+                mail.link_interval
+            ));
+        }
+        if sessions.max_per_user == 0 {
+            return Err("sessions.max_per_user must be at least 1".to_owned());
+        }
+        if mail.max_attempts == 0 {
+            return Err("mail.max_attempts must be at least 1".to_owned());
+        }
+        if let Err(error) = mail.from.parse::<lettre::message::Mailbox>() {
+            return Err(format!("mail.from is not a mailbox: {error}"));
+        }
+        if let Some(url) = &mail.smtp_url {
+            let url = url.expose_str().ok_or("mail.smtp_url is not text")?;
+            // The error names the scheme or parameter at fault, never the
+            // password in the URL.
+            if let Err(error) = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+            {
+                return Err(format!("mail.smtp_url is not an SMTP URL: {error}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A duration: a number of seconds, or humantime's words (`"90s"`,
+/// `"15m"`, `"7d"`, `"1h 30m"`).
+fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Seconds(u64),
+        Words(String),
+    }
+    match Raw::deserialize(deserializer)? {
+        Raw::Seconds(seconds) => Ok(seconds),
+        Raw::Words(words) => match words.trim().parse::<u64>() {
+            Ok(seconds) => Ok(seconds),
+            Err(_) => humantime::parse_duration(words.trim())
+                .map(|duration| duration.as_secs())
+                .map_err(|error| {
+                    serde::de::Error::custom(format!(
+                        "{words:?} is not a duration (seconds, or words such as \"15m\" or \
+                         \"7d\"): {error}"
+                    ))
+                }),
+        },
+    }
+}
+
+/// An optional [`duration`].
+fn optional_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    duration(deserializer).map(Some)
 }
 
 /// A list of networks (`10.0.0.0/8`) and addresses (`192.0.2.1`, a network
 /// of one).
-fn networks<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
+fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
     let texts = Vec::<String>::deserialize(deserializer)?;
     texts
         .iter()
@@ -298,24 +525,23 @@ fn networks<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpN
         .collect()
 }
 
-/// The idle lifetime of sessions in `settings`: `session_ttl` when
-/// `figment` does not set it, and capped to it (with a warning) when it
-/// sets more, since no session outlives its absolute lifetime.
-fn idle_ttl(figment: &Figment, settings: &Settings) -> u64 {
-    if !figment.contains("session_idle_ttl") {
-        return settings.session_ttl;
+/// The idle lifetime of `sessions`: their `ttl` when not set, and capped to
+/// it (with a warning) when set above, since no session outlives its
+/// absolute lifetime.
+fn idle_ttl(sessions: &Sessions) -> u64 {
+    match sessions.idle_ttl {
+        None => sessions.ttl,
+        Some(idle) if idle > sessions.ttl => {
+            log::warn!(
+                "sessions.idle_ttl ({idle} s) is longer than sessions.ttl ({} s), which ends \
+                 every session: sessions end after {} s unused at most",
+                sessions.ttl,
+                sessions.ttl
+            );
+            sessions.ttl
+        }
+        Some(idle) => idle,
     }
-    if settings.session_idle_ttl > settings.session_ttl {
-        log::warn!(
-            "session_idle_ttl ({} s) is longer than session_ttl ({} s), which ends every \
-             session: sessions end after {} s unused at most",
-            settings.session_idle_ttl,
-            settings.session_ttl,
-            settings.session_ttl
-        );
-        return settings.session_ttl;
-    }
-    settings.session_idle_ttl
 }
 
 /// `url` as the base of links: an absolute http(s) URL with no query,
@@ -334,9 +560,18 @@ fn public_url(url: &str) -> Result<String, String> {
 /// The key naming the file of the generated secret key.
 const SECRET_KEY_FILE: &str = "secret_key_file";
 
-/// Rocket's default figment, completed with a persistent secret key.
+/// Where the generated secret key is kept when nothing says.
+const DEFAULT_SECRET_KEY_FILE: &str = "secret.key";
+
+/// Rocket's default figment, where a double underscore in a `ROCKET_`
+/// variable also nests (`ROCKET_SESSIONS__TTL=7d` sets `sessions.ttl`),
+/// completed with a persistent secret key.
 pub fn figment() -> io::Result<Figment> {
-    with_secret_key(rocket::Config::figment())
+    let nested = Env::prefixed("ROCKET_")
+        .ignore(&["PROFILE"])
+        .split("__")
+        .global();
+    with_secret_key(rocket::Config::figment().merge(nested))
 }
 
 /// Adds `secret_key` to `figment` from `secret_key_file`, creating that file
@@ -352,7 +587,7 @@ pub fn with_secret_key(figment: Figment) -> io::Result<Figment> {
     }
     let file = match figment.extract_inner::<PathBuf>(SECRET_KEY_FILE) {
         Ok(file) => file,
-        Err(error) if error.missing() => Settings::default().secret_key_file,
+        Err(error) if error.missing() => PathBuf::from(DEFAULT_SECRET_KEY_FILE),
         Err(error) => {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

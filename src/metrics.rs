@@ -2,7 +2,7 @@
 //! counts (requests, logins, hashing, the database pool, mail), held in one
 //! registry. Each part gets the handles it updates; updating is an atomic
 //! add, so the parts count whether or not the metrics are served (see
-//! `web::metrics`, and `metrics_address`).
+//! `web::metrics`, and `operations.metrics_address`).
 
 use std::sync::Arc;
 use std::time::Instant;

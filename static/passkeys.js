@@ -28,7 +28,7 @@
     constructor(message, status) {
       super(message.charAt(0).toUpperCase() + message.slice(1) + ".");
       this.status = status;
-      // The ceremony outlived passkey_timeout (autofill starts one as the
+      // The ceremony outlived passkeys.timeout (autofill starts one as the
       // page opens), or was used already.
       this.expired = message.startsWith("passkey ceremony expired");
     }

@@ -108,7 +108,7 @@ impl Auth {
             return Err(AuthError::UserAlreadyExists(new.to_string()));
         }
         let (confirm, cancel) = (generate_uuid(), generate_uuid());
-        let ttl = self.settings.verify_token_ttl;
+        let ttl = self.settings.mail.verify_token_ttl;
         let changes = UserChanges {
             pending_email: Some(Some(new.to_string())),
             email_change_token: Some(Some(token::digest(&confirm))),

@@ -2,7 +2,7 @@
 //! Cookies"): a successful login leaves the client a cookie naming the
 //! account and a random nonce. A login that presents one for its account
 //! is counted against that cookie alone, which locks itself out after
-//! `login_free_attempts` failures; every other login of the account shares
+//! `login_limits.free_attempts` failures; every other login of the account shares
 //! the account's "untrusted clients" back-off. Someone guessing a
 //! password slows the untrusted path only: the owner, on a device they
 //! logged in from before, logs in at once.
@@ -105,7 +105,7 @@ impl Auth {
         device: &Device,
     ) -> (DeviceCookie, DeviceCookieStart) {
         let (token, now) = (DeviceToken::generate(), now());
-        let max_age = self.settings.device_cookie_ttl;
+        let max_age = self.settings.sessions.device_cookie_ttl;
         let start = DeviceCookieStart {
             digest: token.digest(),
             expires_at: now.saturating_add(clock::seconds(max_age)),

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use super::throttle::limit_bucket;
 use super::{Auth, AuthError};
 use crate::clock::now_ms;
-use crate::config::Settings;
+use crate::config::LoginLimits;
 use crate::db::Rate;
 
 /// An hour, in milliseconds.
@@ -29,8 +29,8 @@ pub(super) enum Limited {
 }
 
 impl AddressLimits {
-    /// The limits `settings` describe (0: none).
-    pub(super) fn new(settings: &Settings) -> Self {
+    /// The limits `limits` describe (0: none).
+    pub(super) fn new(limits: &LoginLimits) -> Self {
         let hourly = |limit: u32| {
             (limit > 0).then_some(Rate {
                 limit,
@@ -38,8 +38,8 @@ impl AddressLimits {
             })
         };
         AddressLimits {
-            registrations: hourly(settings.registration_ip_attempts_per_hour),
-            mailed_links: hourly(settings.reset_ip_attempts_per_hour),
+            registrations: hourly(limits.registrations_per_hour),
+            mailed_links: hourly(limits.mailed_links_per_hour),
         }
     }
 }

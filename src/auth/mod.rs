@@ -59,7 +59,7 @@ pub enum Login {
     /// Too many attempts: try again after this many seconds.
     Throttled(u64),
     /// The password is right, but the address must be verified first
-    /// (`require_verified_email`): no session.
+    /// (`sessions.require_verified_email`): no session.
     EmailNotVerified,
     /// The password is right; two-factor sign-in is on and no code came
     /// with it: a browser's sign-in may wait for one
@@ -120,8 +120,8 @@ impl Auth {
         Ok(Auth {
             db,
             hasher,
-            throttle: LoginThrottle::new(&settings),
-            limits: AddressLimits::new(&settings),
+            throttle: LoginThrottle::new(&settings.login_limits),
+            limits: AddressLimits::new(&settings.login_limits),
             mailer,
             totp_sealer: Sealer::new(secret, two_factor::TOTP_KEY),
             recovery_key: derive_key(secret, two_factor::RECOVERY_KEY),
@@ -186,7 +186,7 @@ impl Auth {
     }
 
     /// [`register_user`](Self::register_user), for a request from
-    /// `client`: `AddressThrottled` past `registration_ip_attempts_per_hour`
+    /// `client`: `AddressThrottled` past `login_limits.registrations_per_hour`
     /// from its address. While new hashes have no place to wait, `Busy`
     /// before any other work, after `BUSY_REFUSAL_DELAY`: a flood of
     /// registrations gets one cheap refusal per connection and delay, and
@@ -252,7 +252,7 @@ impl Auth {
                 log::warn!("login failed for {shown:?} from {address}");
                 return Ok(Login::WrongCredentials);
             };
-            if self.settings.require_verified_email && user.email_verified_at.is_none() {
+            if self.settings.sessions.require_verified_email && user.email_verified_at.is_none() {
                 log::warn!("login refused for {shown:?} from {address}: address not verified");
                 return Ok(Login::EmailNotVerified);
             }
@@ -357,7 +357,7 @@ impl Auth {
         Ok(policy::check(
             password,
             email,
-            self.settings.password_min_length,
+            self.settings.passwords.min_length,
         )?)
     }
 
@@ -404,7 +404,7 @@ impl Auth {
     /// The start of the interval in which an address gets one mail of a
     /// kind, at `now`.
     fn mail_interval_start(&self, now: i64) -> i64 {
-        now.saturating_sub(crate::clock::seconds(self.settings.reset_mail_interval))
+        now.saturating_sub(crate::clock::seconds(self.settings.mail.link_interval))
     }
 }
 

@@ -27,16 +27,16 @@ use crate::mail::Letter;
 /// How the service names itself to authenticators.
 const RP_NAME: &str = "auth-service";
 
-/// The relying party of `settings`: its id is `passkey_rp_id`, or else the
+/// The relying party of `settings`: its id is `passkeys.rp_id`, or else the
 /// host of `public_url`, and `public_url` is its origin. `None` (passkeys
 /// off, with a warning) when `public_url` names an IP address, which
-/// WebAuthn does not take, and no `passkey_rp_id` is set. Why not, in words
-/// for an operator, when `passkey_rp_id` does not fit `public_url`.
+/// WebAuthn does not take, and no `passkeys.rp_id` is set. Why not, in words
+/// for an operator, when `passkeys.rp_id` does not fit `public_url`.
 pub fn relying_party(settings: &Settings) -> Result<Option<Webauthn>, String> {
     let origin = Url::parse(&settings.public_url)
         .map_err(|error| format!("public_url {:?}: {error}", settings.public_url))?;
     let host = origin.host_str().unwrap_or_default();
-    let rp_id = match (&settings.passkey_rp_id, origin.domain()) {
+    let rp_id = match (&settings.passkeys.rp_id, origin.domain()) {
         (Some(rp_id), _) => rp_id.as_str(),
         (None, Some(domain)) => domain,
         (None, None) => {
@@ -49,13 +49,13 @@ pub fn relying_party(settings: &Settings) -> Result<Option<Webauthn>, String> {
             return Ok(None);
         }
     };
-    let timeout = std::time::Duration::from_secs(settings.passkey_timeout);
+    let timeout = std::time::Duration::from_secs(settings.passkeys.timeout);
     WebauthnBuilder::new(rp_id, &origin)
         .and_then(|builder| builder.rp_name(RP_NAME).timeout(timeout).build())
         .map(Some)
         .map_err(|_| {
             format!(
-                "passkey_rp_id {rp_id:?} must be public_url's host ({host}) or a domain it \
+                "passkeys.rp_id {rp_id:?} must be public_url's host ({host}) or a domain it \
                  belongs to"
             )
         })
@@ -308,7 +308,7 @@ impl Auth {
         };
         let login = async {
             let shown = user.email.as_str();
-            if self.settings.require_verified_email && user.email_verified_at.is_none() {
+            if self.settings.sessions.require_verified_email && user.email_verified_at.is_none() {
                 log::warn!("passkey sign-in refused for {shown:?} from {address}: not verified");
                 return Ok(Login::EmailNotVerified);
             }
@@ -328,7 +328,7 @@ impl Auth {
     }
 
     /// Starts a proof of the requester with one of their passkeys (for a
-    /// sensitive change past `recent_login_ttl`): the options for
+    /// sensitive change past `sessions.recent_login_ttl`): the options for
     /// `navigator.credentials.get`, allowing their passkeys only, with user
     /// verification. `PasskeyRejected` when they have none.
     pub async fn start_passkey_proof(
@@ -447,7 +447,7 @@ impl Auth {
     }
 
     /// Records a ceremony of `user_id` (or of nobody yet) in `state`,
-    /// living `passkey_timeout`; its id for the client.
+    /// living `passkeys.timeout`; its id for the client.
     async fn start_ceremony(
         &self,
         user_id: Option<i32>,
@@ -461,7 +461,7 @@ impl Auth {
             digest: id.digest(),
             user_id,
             state,
-            expires_at: now.saturating_add(clock::seconds(self.settings.passkey_timeout)),
+            expires_at: now.saturating_add(clock::seconds(self.settings.passkeys.timeout)),
         };
         self.db.start_ceremony(ceremony, now).await?;
         Ok(id)

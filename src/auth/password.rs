@@ -123,7 +123,7 @@ impl PasswordHasher {
 
     /// Whether a new hash would find no place to wait (and fail with
     /// `Busy`): for refusing its request before any other work. Without a
-    /// queue (`hash_queue_limit = 0`), only the attempt tells whether a
+    /// queue (`passwords.hash_queue_limit = 0`), only the attempt tells whether a
     /// thread is free, so this never says so.
     pub fn hashes_full(&self) -> bool {
         self.hashes.capacity() != Some(0) && self.hashes.is_full()

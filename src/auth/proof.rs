@@ -2,7 +2,7 @@
 //! privileged sessions): a session alone changes nothing that could take
 //! the account. The owner proves themselves by the password given with the
 //! request, or by a login (or the password, or a passkey, given again)
-//! within the last `recent_login_ttl`.
+//! within the last `sessions.recent_login_ttl`.
 
 use super::{Auth, AuthError, Device, Password};
 use crate::clock::{self, now};
@@ -39,7 +39,7 @@ impl Auth {
     /// like a login of the account; a right one renews the session's
     /// proof), else by the session's own recent proof. `WrongPassword` or
     /// `Throttled` for a password that fails; `ReauthenticationRequired`
-    /// without one, past `recent_login_ttl`.
+    /// without one, past `sessions.recent_login_ttl`.
     pub(super) async fn prove_owner(
         &self,
         user: &User,
@@ -62,7 +62,7 @@ impl Auth {
 
     /// Whether a proof of the owner at `authenticated_at` still counts.
     pub fn is_recent(&self, authenticated_at: i64) -> bool {
-        let window = clock::seconds(self.settings.recent_login_ttl);
+        let window = clock::seconds(self.settings.sessions.recent_login_ttl);
         now() < authenticated_at.saturating_add(window)
     }
 

@@ -24,7 +24,7 @@ use crate::db::{
 use crate::mail::{in_words, Letter};
 use crate::user::User;
 
-/// How a reset token reached a JSON client, as `reset_delivery` says.
+/// How a reset token reached a JSON client, as `mail.reset_delivery` says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResetIssued {
     /// In the answer: the token (the original API).
@@ -45,16 +45,16 @@ impl Auth {
     }
 
     /// A reset for a JSON client from `client`, delivered as
-    /// `reset_delivery` says: the token itself (`UnknownEmail` for an
+    /// `mail.reset_delivery` says: the token itself (`UnknownEmail` for an
     /// unknown address), or a mail (the same answer for any address).
-    /// `AddressThrottled` past `reset_ip_attempts_per_hour`.
+    /// `AddressThrottled` past `login_limits.mailed_links_per_hour`.
     pub async fn issue_reset(
         &self,
         email: &Email,
         client: Option<IpAddr>,
     ) -> Result<ResetIssued, AuthError> {
         self.limit(Limited::MailedLink, client).await?;
-        match self.settings.reset_delivery {
+        match self.settings.mail.reset_delivery {
             ResetDelivery::Response => Ok(ResetIssued::Token(
                 self.get_reset_password_token(email).await?,
             )),
@@ -66,7 +66,7 @@ impl Auth {
     }
 
     /// [`mail_reset_link`](Self::mail_reset_link), for a request from
-    /// `client`: `AddressThrottled` past `reset_ip_attempts_per_hour`.
+    /// `client`: `AddressThrottled` past `login_limits.mailed_links_per_hour`.
     pub async fn request_reset_link(
         &self,
         email: &Email,
@@ -77,7 +77,7 @@ impl Auth {
     }
 
     /// Mails a reset link to `email` if it has an account and no reset mail
-    /// went to it in the last `reset_mail_interval`. Says nothing either
+    /// went to it in the last `mail.link_interval`. Says nothing either
     /// way, so that nobody learns which addresses have accounts or floods a
     /// mailbox through the service.
     pub async fn mail_reset_link(&self, email: &Email) -> Result<(), AuthError> {
@@ -91,7 +91,7 @@ impl Auth {
         };
         let letter = Letter::ResetLink {
             link: &self.mailer.reset_link(&token),
-            valid_for: in_words(self.settings.reset_token_ttl),
+            valid_for: in_words(self.settings.mail.reset_token_ttl),
         };
         let quiet = UserCondition::NoResetMailSince(self.mail_interval_start(now));
         let update = UserUpdate::new(quiet, changes);
@@ -104,7 +104,7 @@ impl Auth {
     fn with_reset_token(&self, user: &User, token: &str) -> UserChanges {
         UserChanges {
             reset_token: Some(Some(token::digest(token))),
-            reset_token_expires_at: Some(Some(clock::after(self.settings.reset_token_ttl))),
+            reset_token_expires_at: Some(Some(clock::after(self.settings.mail.reset_token_ttl))),
             reset_token_generation: Some(Some(user.credential_generation)),
             ..UserChanges::default()
         }
@@ -179,7 +179,7 @@ impl Auth {
     }
 
     /// [`request_verification`](Self::request_verification), for a request
-    /// from `client`: `AddressThrottled` past `reset_ip_attempts_per_hour`.
+    /// from `client`: `AddressThrottled` past `login_limits.mailed_links_per_hour`.
     pub async fn request_verification_from(
         &self,
         email: &Email,
@@ -191,7 +191,7 @@ impl Auth {
 
     /// Mails a new verification link to `email` if it has an account whose
     /// address is not verified yet, and no verification mail went to it in
-    /// the last `reset_mail_interval`. Says nothing either way.
+    /// the last `mail.link_interval`. Says nothing either way.
     pub async fn request_verification(&self, email: &Email) -> Result<(), AuthError> {
         let user = self.find_user(UserQuery::Email(email.normalized())).await?;
         match user {
@@ -321,11 +321,11 @@ impl Auth {
     }
 
     /// A new verification token for `user`, mailed, unless one was mailed
-    /// in the last `reset_mail_interval`.
+    /// in the last `mail.link_interval`.
     pub(super) async fn mail_verification_link(&self, user: &User) -> Result<(), AuthError> {
         let now = now();
         let token = generate_uuid();
-        let ttl = self.settings.verify_token_ttl;
+        let ttl = self.settings.mail.verify_token_ttl;
         let changes = UserChanges {
             verify_token: Some(Some(token::digest(&token))),
             verify_token_expires_at: Some(Some(now.saturating_add(clock::seconds(ttl)))),

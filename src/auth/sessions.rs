@@ -1,5 +1,5 @@
-//! Sessions: one per logged-in device, each ending at `session_ttl`, or
-//! earlier when not kept and unused for `session_idle_ttl`.
+//! Sessions: one per logged-in device, each ending at `sessions.ttl`, or
+//! earlier when not kept and unused for `sessions.idle_ttl`.
 
 use std::future::Future;
 use std::net::IpAddr;
@@ -103,14 +103,14 @@ impl Auth {
     pub fn session_sweeper(&self) -> SessionSweeper {
         SessionSweeper {
             db: self.db.clone(),
-            idle_ttl: self.settings.session_idle_ttl,
+            idle_ttl: self.settings.sessions.idle_ttl(),
         }
     }
 
     /// Starts a new session for the user `email` on `device`, leaving their
     /// other sessions (the least recently used ends past
-    /// `max_sessions_per_user`); `kept` (persistent) or ending with the
-    /// browser and after `session_idle_ttl` unused. Expired sessions are
+    /// `sessions.max_per_user`); `kept` (persistent) or ending with the
+    /// browser and after `sessions.idle_ttl` unused. Expired sessions are
     /// deleted on the way. The device gets a new device cookie, replacing
     /// the one it presented. A login from a device the account has not
     /// used before sends a notice. `None` for an unknown email.
@@ -135,7 +135,7 @@ impl Auth {
         kept: bool,
     ) -> Result<Option<NewSession>, AuthError> {
         let (id, now) = (SessionId::generate(), now());
-        let ttl = self.settings.session_ttl;
+        let ttl = self.settings.sessions.ttl;
         let (device_cookie, device_cookie_start) =
             self.new_device_cookie(&user.normalized_email, device);
         let start = SessionStart {
@@ -149,8 +149,8 @@ impl Auth {
             device_cookie: device_cookie_start,
         };
         let limits = SessionLimits {
-            max_per_user: self.settings.max_sessions_per_user.into(),
-            idle_since: now.saturating_sub(clock::seconds(self.settings.session_idle_ttl)),
+            max_per_user: self.settings.sessions.max_per_user.into(),
+            idle_since: now.saturating_sub(clock::seconds(self.settings.sessions.idle_ttl())),
         };
         let Some(started) = self.db.start_session(user.id, start, limits).await? else {
             return Ok(None);
@@ -236,12 +236,12 @@ impl Auth {
     }
 
     /// When `session` ends if nothing else happens: its expiry, or for a
-    /// session not kept, `session_idle_ttl` after its last use if sooner.
+    /// session not kept, `sessions.idle_ttl` after its last use if sooner.
     pub fn session_ends_at(&self, session: &Session) -> i64 {
         if session.persistent {
             return session.expires_at;
         }
-        let idle = clock::seconds(self.settings.session_idle_ttl);
+        let idle = clock::seconds(self.settings.sessions.idle_ttl());
         session
             .expires_at
             .min(session.last_seen_at.saturating_add(idle))

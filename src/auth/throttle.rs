@@ -15,7 +15,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::clock::seconds;
-use crate::config::Settings;
+use crate::config::LoginLimits;
 use crate::db::{ClaimTerms, DbError, DeviceAttempt, LoginClaim, DB};
 
 /// How long an email waits between login attempts after failures, and how
@@ -94,16 +94,16 @@ enum Counter {
 
 impl LoginThrottle {
     /// The policy the settings describe.
-    pub fn new(settings: &Settings) -> Self {
+    pub fn new(limits: &LoginLimits) -> Self {
         LoginThrottle {
-            free_attempts: settings.login_free_attempts,
-            base: settings.login_lockout_base,
-            max: settings.login_lockout_max,
-            window: settings.login_failure_window,
-            addresses: AddressLimiter::per_minute(settings.login_ip_attempts_per_minute),
+            free_attempts: limits.free_attempts,
+            base: limits.lockout_base,
+            max: limits.lockout_max,
+            window: limits.failure_window,
+            addresses: AddressLimiter::per_minute(limits.ip_attempts_per_minute),
             ceremonies: AddressLimiter::per_minute(
-                settings
-                    .login_ip_attempts_per_minute
+                limits
+                    .ip_attempts_per_minute
                     .saturating_mul(CEREMONIES_PER_ATTEMPT),
             ),
         }
@@ -223,7 +223,7 @@ impl LoginThrottle {
     }
 
     /// The failures a device cookie (or a key, from untrusted clients) may
-    /// have before waits start: `login_free_attempts`.
+    /// have before waits start: `login_limits.free_attempts`.
     fn device_free_attempts(&self) -> i32 {
         i32::try_from(self.free_attempts).unwrap_or(i32::MAX)
     }
@@ -261,7 +261,7 @@ pub fn limit_bucket(address: IpAddr) -> IpAddr {
     }
 }
 
-/// At most `login_ip_attempts_per_minute` login attempts per client address,
+/// At most `login_limits.ip_attempts_per_minute` login attempts per client address,
 /// in memory: a first layer against one client trying many emails.
 struct AddressLimiter {
     limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
@@ -296,7 +296,7 @@ mod tests {
     use super::*;
 
     fn throttle() -> LoginThrottle {
-        LoginThrottle::new(&Settings::default())
+        LoginThrottle::new(&LoginLimits::default())
     }
 
     #[test]

@@ -156,7 +156,7 @@ pub struct AssertionResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CeremonyOptions {
     /// To send back with the authenticator's answer; it works once, for
-    /// `passkey_timeout` (5 minutes).
+    /// `passkeys.timeout` (5 minutes).
     #[schema(example = "9b2f6c1e-4d7a-4f0e-8a51-3c2d9e7b6a10")]
     ceremony: String,
     /// For `navigator.credentials.create()` or `.get()`, as JSON
@@ -296,7 +296,7 @@ pub async fn list(
 }
 
 /// Removes one of the user's passkeys; it no longer signs in. A notice
-/// goes to the address. Needs the password past `recent_login_ttl` of the
+/// goes to the address. Needs the password past `sessions.recent_login_ttl` of the
 /// login.
 #[utoipa::path(
     tag = "passkeys",
@@ -307,7 +307,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The passkey is removed", body = Message,
          example = json!({"message": "passkey removed"})),
-        (status = 403, description = "A wrong password, or no password past recent_login_ttl of \
+        (status = 403, description = "A wrong password, or no password past sessions.recent_login_ttl of \
                                       the login",
          body = Message, example = json!({"message": "password confirmation required"})),
         (status = 404, description = "The user has no such passkey: nothing is removed",
@@ -337,7 +337,7 @@ pub async fn remove(
 
 /// Starts proving the session's owner with one of their passkeys, in
 /// place of the password that sensitive changes ask for past
-/// `recent_login_ttl` of the login: the options for
+/// `sessions.recent_login_ttl` of the login: the options for
 /// `navigator.credentials.get()`, allowing the user's passkeys.
 #[utoipa::path(
     tag = "passkeys",
@@ -359,7 +359,7 @@ pub async fn start_proof(
 }
 
 /// Finishes the proof with the authenticator's answer: `{"message":
-/// "identity confirmed"}`, and for `recent_login_ttl` the session may make
+/// "identity confirmed"}`, and for `sessions.recent_login_ttl` the session may make
 /// sensitive changes without the password.
 #[utoipa::path(
     tag = "passkeys",
@@ -393,7 +393,7 @@ pub async fn finish_proof(
 }
 
 /// Removes the passkey `id`, then the account page with a notice; past
-/// `recent_login_ttl` of the login, the password first.
+/// `sessions.recent_login_ttl` of the login, the password first.
 #[delete("/profile/passkeys/<id>", data = "<form>")]
 pub async fn remove_page(
     _origin: SameOrigin,

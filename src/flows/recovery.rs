@@ -1,7 +1,7 @@
 //! Getting back into an account: a password reset. For JSON clients, the
 //! original API's `POST /reset_password` (a token in the answer, or a mailed
-//! link, as `reset_delivery` says) and `PUT /reset_password`. For browsers,
-//! by mail in every `reset_delivery` mode: a page never shows a token, and
+//! link, as `mail.reset_delivery` says) and `PUT /reset_password`. For browsers,
+//! by mail in every `mail.reset_delivery` mode: a page never shows a token, and
 //! answers the same for every address.
 //!
 //! - `GET /reset_password`: the form that asks for a link;
@@ -46,7 +46,7 @@ pub struct PasswordUpdate {
     /// The token that `POST /reset_password` gave for this email.
     #[schema(value_type = String, min_length = 1)]
     pub reset_token: ResetToken,
-    /// At least `password_min_length` (8) characters, and not a common
+    /// At least `passwords.min_length` (8) characters, and not a common
     /// password.
     #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024)]
     pub new_password: Password,
@@ -61,14 +61,14 @@ pub struct ResetTokenIssued {
     reset_token: String,
 }
 
-/// The answer to a reset request, as `reset_delivery` says.
+/// The answer to a reset request, as `mail.reset_delivery` says.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum ResetAnswer {
-    /// `reset_delivery = "response"` (the default, the original API): the
+    /// `mail.reset_delivery = "response"` (the default, the original API): the
     /// token itself.
     Token(ResetTokenIssued),
-    /// `reset_delivery = "email"`: `{"email": E, "message": "reset link
+    /// `mail.reset_delivery = "email"`: `{"email": E, "message": "reset link
     /// sent"}` for any address, registered or not; the token is in the
     /// mailed link (`/reset_password?token=T`).
     Mailed(EmailMessage),
@@ -89,7 +89,7 @@ const CHOOSE_PASSWORD: PageForm = PageForm {
 /// The private cookie that carries a followed link's token to the form.
 const RESET_LINK_COOKIE: &str = "reset_link";
 
-/// Asks for a reset. With `reset_delivery = "response"`: `{"email": E,
+/// Asks for a reset. With `mail.reset_delivery = "response"`: `{"email": E,
 /// "reset_token": T}`, or 403 for an unknown email. With `"email"`: the
 /// token goes out by mail, and the answer is the same for every address.
 #[utoipa::path(
@@ -97,13 +97,13 @@ const RESET_LINK_COOKIE: &str = "reset_link";
     request_body = ResetRequest,
     responses(
         (status = 200, description = "A reset token, valid once, for a limited time; or, with \
-                                      reset_delivery = \"email\", word that a link was mailed \
+                                      mail.reset_delivery = \"email\", word that a link was mailed \
                                       if the address has an account", body = ResetAnswer),
-        (status = 403, description = "No user has this email (reset_delivery = \"response\" \
+        (status = 403, description = "No user has this email (mail.reset_delivery = \"response\" \
                                       only)", body = Message,
          example = json!({"message": "email not registered"})),
         (status = 429, description = "Too many requests for a link from this address \
-                                      (reset_ip_attempts_per_hour)", body = Message,
+                                      (login_limits.mailed_links_per_hour)", body = Message,
          headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
@@ -186,7 +186,7 @@ pub async fn request_form(
     };
     match ResetToken::parse(token) {
         Ok(token) if auth.reset_token_owner(&token).await?.is_some() => {
-            let lifetime = auth.settings().reset_token_ttl;
+            let lifetime = auth.settings().mail.reset_token_ttl;
             let cookie = Cookie::build((RESET_LINK_COOKIE, token.expose().to_owned()))
                 .path(uri!(request_form(token = _)).path().to_string())
                 .http_only(true)
@@ -221,7 +221,7 @@ pub async fn request_link(
         message: format!(
             "If an account exists for {email}, we have sent a link to it to choose a new \
              password. The link works for {}.",
-            in_words(auth.settings().reset_token_ttl)
+            in_words(auth.settings().mail.reset_token_ttl)
         ),
     };
     Ok(page.render("check_email", content))
@@ -247,7 +247,7 @@ pub async fn choose_password(
     let form = FormState::default()
         .value("email", &email)
         .value("reset_token", token.expose())
-        .choosing_password(auth.settings().password_min_length);
+        .choosing_password(auth.settings().passwords.min_length);
     Ok(TokenPage::new(form.show(page, &CHOOSE_PASSWORD)))
 }
 
@@ -264,7 +264,7 @@ pub async fn update_password_page(
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let state = FormState::submitted(&form.context, &["email", "reset_token"])
-        .choosing_password(auth.settings().password_min_length);
+        .choosing_password(auth.settings().passwords.min_length);
     let Some(update) = &form.value else {
         return Err(if state.has_errors_besides(&[NEW_PASSWORD]) {
             // The email or token is missing: the link was cut short.

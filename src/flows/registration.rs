@@ -21,7 +21,7 @@ use crate::web::{Error, FlaskJson, Input, Page, SameOrigin};
 pub struct Registration {
     #[schema(value_type = String, format = Email, example = "bob@example.com")]
     pub email: Email,
-    /// At least `password_min_length` (8) characters, and not a common
+    /// At least `passwords.min_length` (8) characters, and not a common
     /// password.
     #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024,
              example = "correct horse battery")]
@@ -47,7 +47,7 @@ const REGISTER: PageForm = PageForm {
                                       common",
          body = Message, example = json!({"message": "email already registered"})),
         (status = 429, description = "Too many registrations from this address \
-                                      (registration_ip_attempts_per_hour)", body = Message,
+                                      (login_limits.registrations_per_hour)", body = Message,
          headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]
@@ -73,12 +73,12 @@ pub fn form(page: Page, auth: &State<Auth>) -> Either<Template, Redirect> {
     if page.user().is_some() {
         return Either::Right(Redirect::to(PATHS.profile));
     }
-    let state = FormState::default().choosing_password(auth.settings().password_min_length);
+    let state = FormState::default().choosing_password(auth.settings().passwords.min_length);
     Either::Left(state.show(page, &REGISTER))
 }
 
 /// Registers and logs in, then 303 to the profile with the notice
-/// "Account created." (where `require_verified_email` is on: to the login
+/// "Account created." (where `sessions.require_verified_email` is on: to the login
 /// page, until the address is confirmed); or the form again (400) with the
 /// error beside its field and the email kept.
 #[post("/users", data = "<form>")]
@@ -91,14 +91,14 @@ pub async fn register_page(
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let state = FormState::submitted(&form.context, &["email"])
-        .choosing_password(auth.settings().password_min_length);
+        .choosing_password(auth.settings().passwords.min_length);
     let Some(Registration { email, password }) = &form.value else {
         return Err(state.again(page, &REGISTER, Status::BadRequest));
     };
     if let Err(error) = auth.register_from(email, password, device.ip).await {
         return Err(state.refused(page, &REGISTER, error.into()));
     }
-    if auth.settings().require_verified_email {
+    if auth.settings().sessions.require_verified_email {
         let login = Redirect::to(PATHS.login);
         let notice = format!(
             "Account created. Confirm your address with the link we sent to {email}, then log in."

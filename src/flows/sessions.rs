@@ -1,7 +1,7 @@
 //! A user's sessions on every device: `GET /sessions` lists them (the
 //! account page shows them), `DELETE /sessions/<id>` ends one (this one
 //! too, which logs out), `DELETE /sessions/others` every other one, past
-//! `recent_login_ttl` of the login with the password.
+//! `sessions.recent_login_ttl` of the login with the password.
 
 use rocket::form::{Contextual, Form};
 use rocket::http::CookieJar;
@@ -94,7 +94,7 @@ pub async fn list(
 }
 
 /// Ends every session of the user but this one; needs the password
-/// (`password`) past `recent_login_ttl` of the login.
+/// (`password`) past `sessions.recent_login_ttl` of the login.
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = [])),
@@ -102,7 +102,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The other sessions are ended", body = SessionsEnded,
          example = json!({"count": 2, "message": "other sessions ended"})),
-        (status = 403, description = "A wrong password, or no password past recent_login_ttl of \
+        (status = 403, description = "A wrong password, or no password past sessions.recent_login_ttl of \
                                       the login", body = Message,
          example = json!({"message": "password confirmation required"})),
     ),
@@ -158,7 +158,7 @@ pub async fn end(
 }
 
 /// Ends the session `id` (or, for `others`, every other one: one route
-/// serves both for browsers, and then past `recent_login_ttl` of the login
+/// serves both for browsers, and then past `sessions.recent_login_ttl` of the login
 /// asks for the password first), then the account page with a notice
 /// naming the device. Ending this device's session logs out.
 #[delete("/sessions/<id>", data = "<form>")]

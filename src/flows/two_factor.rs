@@ -32,7 +32,7 @@ pub struct TotpConfirmation {
     /// The 6 digits the app shows.
     #[schema(value_type = String, pattern = "^( *[0-9]){6} *$", example = "123456")]
     pub code: TotpCode,
-    /// The current password; needed past `recent_login_ttl` of a login.
+    /// The current password; needed past `sessions.recent_login_ttl` of a login.
     #[schema(value_type = String, format = Password, required = false, min_length = 1,
              max_length = 1024)]
     pub password: Optional<Password>,
@@ -74,7 +74,7 @@ pub struct RecoveryCodes {
 
 /// Starts a setup: a new 160-bit secret, pending until `PUT /profile/totp`
 /// confirms it. Needs a confirmed address, and the password past
-/// `recent_login_ttl` of the login. 400 when two-factor sign-in is already
+/// `sessions.recent_login_ttl` of the login. 400 when two-factor sign-in is already
 /// on.
 #[utoipa::path(
     tag = "account",
@@ -85,7 +85,7 @@ pub struct RecoveryCodes {
         (status = 400, description = "Two-factor sign-in is already on", body = Message,
          example = json!({"message": "two-factor sign-in is already on"})),
         (status = 403, description = "An address never confirmed, a wrong password, or no \
-                                      password past recent_login_ttl of the login",
+                                      password past sessions.recent_login_ttl of the login",
          body = Message,
          example = json!({"message": "password confirmation required"})),
     ),
@@ -110,7 +110,7 @@ pub async fn start(
 
 /// Confirms the setup with the app's first code: two-factor sign-in is on,
 /// and ten recovery codes come back, this once. Needs the password past
-/// `recent_login_ttl` of the login.
+/// `sessions.recent_login_ttl` of the login.
 #[utoipa::path(
     tag = "account",
     security(("session_cookie" = [])),
@@ -122,7 +122,7 @@ pub async fn start(
         (status = 400, description = "The code is not 6 digits, no setup is under way, or \
                                       two-factor sign-in is already on", body = Message),
         (status = 403, description = "A wrong code, an address never confirmed, a wrong \
-                                      password, or no password past recent_login_ttl of the \
+                                      password, or no password past sessions.recent_login_ttl of the \
                                       login",
          body = Message,
          example = json!({"message": "wrong one-time code"})),
@@ -214,7 +214,7 @@ pub async fn new_codes(
 
 /// Starts the setup: the QR code and the secret to add to an
 /// authenticator app, and the field for its first code. Past
-/// `recent_login_ttl` of the login, the password first.
+/// `sessions.recent_login_ttl` of the login, the password first.
 #[post("/profile/totp", data = "<form>")]
 pub async fn start_page(
     _origin: SameOrigin,
@@ -248,7 +248,7 @@ pub async fn start_page(
 }
 
 /// Confirms the setup with a first code: the recovery codes, shown this
-/// once; or the setup again with the error. Past `recent_login_ttl` of the
+/// once; or the setup again with the error. Past `sessions.recent_login_ttl` of the
 /// login, the password first.
 #[put("/profile/totp", data = "<form>")]
 pub async fn confirm_page(

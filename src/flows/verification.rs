@@ -62,10 +62,10 @@ pub async fn verify_email(
     responses(
         (status = 200, description = "A link was mailed, if the address has an account that \
                                       is not verified yet and none was mailed in the last \
-                                      reset_mail_interval", body = EmailMessage,
+                                      mail.link_interval", body = EmailMessage,
          example = json!({"email": "bob@example.com", "message": "verification link sent"})),
         (status = 429, description = "Too many requests for a link from this address \
-                                      (reset_ip_attempts_per_hour)", body = Message,
+                                      (login_limits.mailed_links_per_hour)", body = Message,
          headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
 )]

@@ -126,7 +126,7 @@ impl Composer {
             .map_err(|error| format!("mail templates in {}: {error:?}", folder.display()))?;
         let from = from
             .parse()
-            .map_err(|error| format!("mail_from: {error}"))?;
+            .map_err(|error| format!("mail.from: {error}"))?;
         Ok(Composer {
             tera,
             from,

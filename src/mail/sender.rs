@@ -60,7 +60,7 @@ impl Sender {
     ) -> Result<Self, String> {
         let from: lettre::message::Mailbox = from
             .parse()
-            .map_err(|error| format!("mail_from: {error}"))?;
+            .map_err(|error| format!("mail.from: {error}"))?;
         Ok(Sender {
             db,
             transport,

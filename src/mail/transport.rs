@@ -1,5 +1,5 @@
 //! How mails leave: SMTP through lettre (rustls, no OpenSSL), or, with no
-//! `smtp_url`, standard error, whole, as Django's console backend does.
+//! `mail.smtp_url`, standard error, whole, as Django's console backend does.
 
 use std::time::Duration;
 
@@ -29,14 +29,14 @@ pub enum SendError {
 }
 
 impl Transport {
-    /// SMTP to `smtp_url` (lettre's URL form), or the log without one. Call
+    /// SMTP to `mail.smtp_url` (lettre's URL form), or the log without one. Call
     /// it within the Tokio runtime: the SMTP connection pool runs on it.
     pub fn new(smtp_url: Option<&str>) -> Result<Self, String> {
         let Some(url) = smtp_url else {
             return Ok(Transport::Log);
         };
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|error| format!("smtp_url: {error}"))?
+            .map_err(|error| format!("mail.smtp_url: {error}"))?
             .timeout(Some(SMTP_TIMEOUT))
             .build();
         Ok(Transport::Smtp(transport))
@@ -61,7 +61,7 @@ impl Transport {
                 // without Rocket.toml (whose release level is critical)
                 // sees the links too.
                 eprintln!(
-                    "mail to {to:?} (smtp_url is not set, so it is logged instead of sent):\n{}",
+                    "mail to {to:?} (mail.smtp_url is not set, so it is logged instead of sent):\n{}",
                     String::from_utf8_lossy(message)
                 );
                 Ok(())

@@ -1,6 +1,6 @@
 //! The client's address, as limits, sessions, notices and logs record it:
 //! the peer of the connection, unless that peer is a reverse proxy the
-//! operator trusts (`trusted_proxies`). Only then is Rocket's `ip_header`
+//! operator trusts (`[proxy] trusted`). Only then is Rocket's `ip_header`
 //! read; with `X-Forwarded-For`, the right-most address that is not a
 //! trusted proxy is the client (what a client writes itself sits to the
 //! left of what the proxies append, so it cannot choose its address).
@@ -27,7 +27,7 @@ struct ClientAddress(Option<IpAddr>);
 fn resolve(request: &Request<'_>) -> Option<IpAddr> {
     let peer = request.remote()?.ip().to_canonical();
     let trusted = match request.rocket().state::<Auth>() {
-        Some(auth) => &auth.settings().trusted_proxies,
+        Some(auth) => &auth.settings().proxy.trusted,
         None => return Some(peer),
     };
     let header = request.rocket().config().ip_header.as_ref();

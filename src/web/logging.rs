@@ -1,5 +1,5 @@
 //! The service's log: readable lines by default, or one JSON object per line
-//! (`log_format = "json"`) for log collectors. One line per request (its
+//! (`[operations] operations.log_format = "json"`) for log collectors. One line per request (its
 //! method, path without the query, status, duration and client address),
 //! never for the health checks; Rocket's own account of each request, which
 //! prints the whole URI (and so the tokens of links), is left out.
@@ -20,13 +20,14 @@ use rocket::{Data, Request, Response};
 /// The target of request lines.
 const REQUEST: &str = "request";
 
-/// Installs the service's logger, in the `log_format` and at the
-/// `log_level` of `figment` (an invalid `log_format` is reported when the
-/// settings are read; meanwhile lines are text). Call it before building
+/// Installs the service's logger, in the `operations.log_format` (or its
+/// old flat name) and at the `log_level` of `figment` (an invalid format is
+/// reported when the settings are read; meanwhile lines are text). Call it before building
 /// the server: Rocket then keeps this logger instead of its own.
 pub fn install(figment: &Figment) {
+    let (figment, _) = crate::config::with_aliases(figment.clone());
     let format = figment
-        .extract_inner::<LogFormat>("log_format")
+        .extract_inner::<LogFormat>("operations.log_format")
         .unwrap_or_default();
     let level = figment
         .extract_inner::<rocket::config::LogLevel>("log_level")

@@ -1,7 +1,7 @@
 //! The metrics on the web: every request counted and timed (by route,
-//! method and status), and `GET /metrics` served on `metrics_address`
+//! method and status), and `GET /metrics` served on `operations.metrics_address`
 //! only, a listener of its own, so that the metrics are never public by
-//! accident. Without `metrics_address` neither happens.
+//! accident. Without `operations.metrics_address` neither happens.
 
 use std::net::SocketAddr;
 

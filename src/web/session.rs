@@ -96,7 +96,7 @@ async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
 /// Hands `session` to the client: a private (encrypted and authenticated)
 /// cookie, HttpOnly, SameSite=Lax, for the whole site, living as long as the
 /// session, or, for a session not kept, as long as the browser runs; and
-/// the login's device cookie, alike, for `device_cookie_ttl`. (Rocket marks
+/// the login's device cookie, alike, for `sessions.device_cookie_ttl`. (Rocket marks
 /// both Secure under TLS.)
 pub fn set_session_cookie(cookies: &CookieJar<'_>, session: NewSession) {
     let NewSession {

@@ -30,7 +30,7 @@ pub fn stage(rocket: Rocket<Build>, links: LinkPaths) -> Rocket<Build> {
         let metrics = Metrics::new();
         match start(&rocket, links, &metrics).await {
             Ok((auth, sender, static_files)) => {
-                let served = auth.settings().metrics_address.is_some();
+                let served = auth.settings().operations.metrics_address.is_some();
                 let rocket = rocket
                     .manage(auth)
                     .manage(WaitingSender(Mutex::new(Some(sender))))
@@ -60,7 +60,7 @@ pub fn stage(rocket: Rocket<Build>, links: LinkPaths) -> Rocket<Build> {
             }
             let address = rocket
                 .state::<Auth>()
-                .and_then(|auth| auth.settings().metrics_address);
+                .and_then(|auth| auth.settings().operations.metrics_address);
             if let (Some(address), Some(metrics)) = (address, rocket.state::<Metrics>()) {
                 super::metrics::serve(rocket, address, metrics.clone()).await;
             }
@@ -97,7 +97,10 @@ async fn start(
         .await
         .map_err(|error| format!("database: {error}"))?
         .counted_in(metrics.pool.clone());
-    let (cost, queue) = (settings.bcrypt_cost, settings.hash_queue_limit);
+    let (cost, queue) = (
+        settings.passwords.bcrypt_cost,
+        settings.passwords.hash_queue_limit,
+    );
     let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(cost, queue))
         .await
         .map_err(|error| error.to_string())?
@@ -109,20 +112,24 @@ async fn start(
     let sealer = Arc::new(Sealer::new(&secret, OUTBOX_KEY));
     let composer = Composer::new(
         &settings.template_dir,
-        &settings.mail_from,
+        &settings.mail.from,
         &settings.public_url,
     )?;
     let mailer = Mailer::new(composer, sealer.clone(), wake.clone(), links);
-    let smtp_url = settings.smtp_url.as_ref().and_then(|url| url.expose_str());
+    let smtp_url = settings
+        .mail
+        .smtp_url
+        .as_ref()
+        .and_then(|url| url.expose_str());
     let mut sender = Sender::new(
         db.clone(),
         Transport::new(smtp_url)?,
         sealer,
-        &settings.mail_from,
-        settings.mail_max_attempts,
+        &settings.mail.from,
+        settings.mail.max_attempts,
         wake,
     )?;
-    if settings.metrics_address.is_some() {
+    if settings.operations.metrics_address.is_some() {
         sender = sender.counted_in(metrics.mail.clone());
     }
     Ok((
@@ -149,17 +156,17 @@ fn warn_of_insecure_settings(rocket: &Rocket<Build>, settings: &Settings) {
     if rocket.figment().profile() != rocket::Config::RELEASE_PROFILE {
         return;
     }
-    if settings.reset_delivery == ResetDelivery::Response {
+    if settings.mail.reset_delivery == ResetDelivery::Response {
         log::warn!(
             "POST /reset_password returns the reset token in its body, as the original API \
              does: anyone who can reach it can reset any account's password. Keep it away \
-             from the public, or set reset_delivery = \"email\" (see README, Production)."
+             from the public, or set mail.reset_delivery = \"email\" (see README, Production)."
         );
     }
-    if settings.smtp_url.is_none() {
+    if settings.mail.smtp_url.is_none() {
         log::warn!(
             "mail is not configured: mails (reset and verification links among them) are \
-             written to standard error instead of being sent. Set smtp_url (see README, \
+             written to standard error instead of being sent. Set mail.smtp_url (see README, \
              Production)."
         );
     }

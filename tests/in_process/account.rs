@@ -51,7 +51,7 @@ async fn the_password_changes_in_every_encoding() {
 async fn a_password_change_ends_every_other_session_and_sends_a_notice() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let app = TestApp::untracked(|figment| figment.merge(("smtp_url", url))).await;
+    let app = TestApp::untracked(|figment| figment.merge(("mail.smtp_url", url))).await;
     app.register(EMAIL, PASSWORD).await;
     let credentials = [("email", EMAIL), ("password", PASSWORD)];
     let mut cookies = Vec::new();
@@ -213,7 +213,7 @@ async fn follow_link(
 async fn the_address_changes_once_the_new_mailbox_follows_its_link() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
+    let app = logged_in(TestApp::with(|figment| figment.merge(("mail.smtp_url", url))).await).await;
     assert_eq!(follow_link(&app, &sink, EMAIL, 1).await.0, Status::Ok);
 
     let new = "grace.hopper@example.org";
@@ -298,7 +298,7 @@ async fn a_change_of_case_needs_no_link() {
 async fn a_change_of_address_is_cancelled_from_the_old_mailbox_or_the_account() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
+    let app = logged_in(TestApp::with(|figment| figment.merge(("mail.smtp_url", url))).await).await;
     let new = "thief@example.net";
     let response = app.put("/profile/email", &[("email", new)]).await;
     assert_eq!(response.status(), Status::Ok);
@@ -405,8 +405,8 @@ async fn with_verification_required_the_account_keeps_its_address_until_the_new_
     let url = sink.url();
     let app = TestApp::with(|figment| {
         figment
-            .merge(("smtp_url", url))
-            .merge(("require_verified_email", true))
+            .merge(("mail.smtp_url", url))
+            .merge(("sessions.require_verified_email", true))
     })
     .await;
     app.register(EMAIL, PASSWORD).await;
@@ -440,8 +440,10 @@ async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_ag
         .port();
     // No SMTP server answers: the verification mail waits in the outbox.
     let app = logged_in(
-        TestApp::with(|figment| figment.merge(("smtp_url", format!("smtp://127.0.0.1:{port}"))))
-            .await,
+        TestApp::with(|figment| {
+            figment.merge(("mail.smtp_url", format!("smtp://127.0.0.1:{port}")))
+        })
+        .await,
     )
     .await;
     app.post("/reset_password", &[("email", EMAIL)]).await;
@@ -681,7 +683,7 @@ async fn the_account_is_deleted_behind_a_confirmation_that_asks_for_the_password
 async fn the_link_to_the_old_address_cancels_the_change_with_a_button() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let app = logged_in(TestApp::with(|figment| figment.merge(("smtp_url", url))).await).await;
+    let app = logged_in(TestApp::with(|figment| figment.merge(("mail.smtp_url", url))).await).await;
     app.put("/profile/email", &[("email", "thief@example.net")])
         .await;
     let asked = sink.wait_for_subject(EMAIL, "A change of your email address was asked");

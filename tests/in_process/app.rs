@@ -25,7 +25,7 @@ pub const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9
 pub fn figment(store: &Store) -> Figment {
     rocket::Config::figment()
         .merge(("databases.auth.url", &store.url))
-        .merge(("bcrypt_cost", 4))
+        .merge(("passwords.bcrypt_cost", 4))
         .merge(("secret_key", SECRET_KEY))
         .merge(("log_level", "off"))
 }

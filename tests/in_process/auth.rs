@@ -95,7 +95,7 @@ async fn sessions_are_created_found_and_destroyed() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(session.max_age, Some(auth.settings().session_ttl));
+    assert_eq!(session.max_age, Some(auth.settings().sessions.ttl));
     let session_id = session.id.expose();
     let found = auth.get_user_from_session_id(session_id).await.unwrap();
     assert_eq!(found.map(|user| user.id), Some(bob.id));

@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use auth_service::config::with_secret_key;
+use auth_service::config::{with_secret_key, Settings};
 use rocket::config::SecretKey;
 use rocket::figment::Figment;
 
@@ -60,19 +60,22 @@ async fn an_invalid_setting_stops_the_start() {
     let missing = store.dir.path().join("no-such-folder");
     let cases = [
         figment(&store).merge(("static_dir", &missing)),
-        figment(&store).merge(("bcrypt_cost", 3)),
-        figment(&store).merge(("session_ttl", 0)),
-        figment(&store).merge(("device_cookie_ttl", 0)),
-        figment(&store).merge(("metrics_address", "not an address")),
+        figment(&store).merge(("passwords.bcrypt_cost", 3)),
+        figment(&store).merge(("sessions.ttl", 0)),
+        figment(&store).merge(("sessions.device_cookie_ttl", 0)),
+        figment(&store).merge(("operations.metrics_address", "not an address")),
         // A passkey relying party the origin is not in.
-        figment(&store).merge(("passkey_rp_id", "example.com")),
+        figment(&store).merge(("passkeys.rp_id", "example.com")),
         figment(&store)
             .merge(("public_url", "http://127.0.0.1:8000"))
-            .merge(("passkey_rp_id", "127.0.0.1")),
-        figment(&store).merge(("passkey_timeout", 0)),
-        figment(&store).merge(("recent_login_ttl", 0)),
-        figment(&store).merge(("trusted_proxies", ["10.0.0.0/33"])),
-        figment(&store).merge(("trusted_proxies", ["a proxy"])),
+            .merge(("passkeys.rp_id", "127.0.0.1")),
+        figment(&store).merge(("passkeys.timeout", 0)),
+        figment(&store).merge(("sessions.recent_login_ttl", 0)),
+        figment(&store).merge(("proxy.trusted", ["10.0.0.0/33"])),
+        figment(&store).merge(("proxy.trusted", ["a proxy"])),
+        // A misspelt key of a section, and a duration that is not one.
+        figment(&store).merge(("sessions.tll", "7d")),
+        figment(&store).merge(("sessions.ttl", "a week")),
     ];
     for configured in cases {
         let refused = Client::tracked(auth_service::build(configured)).await.err();
@@ -89,12 +92,12 @@ async fn an_invalid_setting_stops_the_start() {
 #[test]
 fn a_passkey_relying_party_that_does_not_fit_the_public_url_is_explained() {
     let store = Store::new();
-    let configured = figment(&store).merge(("passkey_rp_id", "example.com"));
-    let settings = auth_service::config::Settings::from_figment(&configured).unwrap();
+    let configured = figment(&store).merge(("passkeys.rp_id", "example.com"));
+    let settings = Settings::from_figment(&configured).unwrap();
     assert_eq!(
         auth_service::auth::relying_party(&settings).err(),
         Some(
-            "passkey_rp_id \"example.com\" must be public_url's host (localhost) or a domain \
+            "passkeys.rp_id \"example.com\" must be public_url's host (localhost) or a domain \
              it belongs to"
                 .to_owned()
         )
@@ -105,12 +108,13 @@ fn a_passkey_relying_party_that_does_not_fit_the_public_url_is_explained() {
 fn trusted_proxies_are_addresses_or_networks() {
     let store = Store::new();
     let configured = figment(&store).merge((
-        "trusted_proxies",
+        "proxy.trusted",
         ["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"],
     ));
-    let settings = auth_service::config::Settings::from_figment(&configured).unwrap();
+    let settings = Settings::from_figment(&configured).unwrap();
     let proxies: Vec<String> = settings
-        .trusted_proxies
+        .proxy
+        .trusted
         .iter()
         .map(ToString::to_string)
         .collect();
@@ -118,10 +122,61 @@ fn trusted_proxies_are_addresses_or_networks() {
         proxies,
         ["127.0.0.1/32", "10.0.0.0/8", "::1/128", "fd00::/8"]
     );
-    let refused = figment(&store).merge(("trusted_proxies", ["proxy.internal"]));
-    let error = auth_service::config::Settings::from_figment(&refused).unwrap_err();
+    let refused = figment(&store).merge(("proxy.trusted", ["proxy.internal"]));
+    let error = Settings::from_figment(&refused).unwrap_err();
     assert!(
         error.contains("\"proxy.internal\" is not an IP address or network"),
         "{error}"
+    );
+}
+
+#[test]
+fn durations_are_seconds_or_words() {
+    let store = Store::new();
+    let configured = figment(&store)
+        .merge(("sessions.ttl", "7d"))
+        .merge(("sessions.idle_ttl", "1h 30m"))
+        .merge(("mail.reset_token_ttl", 900))
+        .merge(("mail.verify_token_ttl", "3600"));
+    let settings = Settings::from_figment(&configured).unwrap();
+    assert_eq!(settings.sessions.ttl, 7 * 24 * 3600);
+    assert_eq!(settings.sessions.idle_ttl(), 5400);
+    assert_eq!(settings.mail.reset_token_ttl, 900);
+    assert_eq!(settings.mail.verify_token_ttl, 3600);
+
+    let refused = figment(&store).merge(("sessions.ttl", "a week"));
+    let error = Settings::from_figment(&refused).unwrap_err();
+    assert!(error.contains("\"a week\" is not a duration"), "{error}");
+    assert!(error.contains("sessions.ttl"), "{error}");
+}
+
+#[test]
+fn the_flat_keys_of_the_release_before_still_count_and_the_nested_win() {
+    let store = Store::new();
+    let configured = figment(&store)
+        .merge(("session_ttl", 3600))
+        .merge(("password_min_length", 12))
+        .merge(("trusted_proxies", ["10.0.0.0/8"]))
+        .merge(("mail_from", "Accounts <accounts@example.com>"))
+        .merge(("reset_token_ttl", 600))
+        .merge(("mail.reset_token_ttl", 1200));
+    let settings = Settings::from_figment(&configured).unwrap();
+    assert_eq!(settings.sessions.ttl, 3600);
+    assert_eq!(settings.passwords.min_length, 12);
+    assert_eq!(settings.proxy.trusted[0].to_string(), "10.0.0.0/8");
+    assert_eq!(settings.mail.from, "Accounts <accounts@example.com>");
+    assert_eq!(settings.mail.reset_token_ttl, 1200, "the nested key wins");
+
+    let (_, found) = auth_service::config::with_aliases(configured);
+    let flat: Vec<&str> = found.iter().map(|(flat, _)| *flat).collect();
+    assert_eq!(
+        flat,
+        [
+            "password_min_length",
+            "session_ttl",
+            "mail_from",
+            "reset_token_ttl",
+            "trusted_proxies"
+        ]
     );
 }

@@ -21,13 +21,17 @@ const SITE: &str = "https://auth.example";
 /// The test configuration, sending to `sink`, linking to `SITE`.
 fn mailing_to(sink: &SmtpSink) -> impl FnOnce(Figment) -> Figment {
     let url = sink.url();
-    move |figment| figment.merge(("smtp_url", url)).merge(("public_url", SITE))
+    move |figment| {
+        figment
+            .merge(("mail.smtp_url", url))
+            .merge(("public_url", SITE))
+    }
 }
 
 /// `mailing_to`, with JSON clients getting reset links by mail too.
 fn mailing_resets_to(sink: &SmtpSink) -> impl FnOnce(Figment) -> Figment {
     let mailing = mailing_to(sink);
-    move |figment| mailing(figment).merge(("reset_delivery", "email"))
+    move |figment| mailing(figment).merge(("mail.reset_delivery", "email"))
 }
 
 /// The token of the `index`-th mail to `to` with a link to `path` (mails
@@ -398,7 +402,7 @@ async fn an_expired_reset_link_is_refused_with_a_way_to_ask_again() {
 async fn asking_for_a_verification_link_answers_alike_for_every_address() {
     let sink = SmtpSink::start();
     let app =
-        TestApp::with(|figment| mailing_to(&sink)(figment).merge(("reset_mail_interval", 0))).await;
+        TestApp::with(|figment| mailing_to(&sink)(figment).merge(("mail.link_interval", 0))).await;
     app.register(ALICE, PASSWORD).await;
     sink.wait_for(ALICE, 1);
     for email in [ALICE, "nobody@example.com"] {
@@ -432,9 +436,10 @@ async fn asking_for_a_verification_link_answers_alike_for_every_address() {
 #[rocket::async_test]
 async fn with_verification_required_only_a_confirmed_address_logs_in() {
     let sink = SmtpSink::start();
-    let app =
-        TestApp::with(|figment| mailing_to(&sink)(figment).merge(("require_verified_email", true)))
-            .await;
+    let app = TestApp::with(|figment| {
+        mailing_to(&sink)(figment).merge(("sessions.require_verified_email", true))
+    })
+    .await;
     app.register(ALICE, PASSWORD).await;
 
     let right = app
@@ -468,9 +473,10 @@ async fn with_verification_required_only_a_confirmed_address_logs_in() {
 #[rocket::async_test]
 async fn with_verification_required_a_browser_registration_goes_to_the_login_page() {
     let sink = SmtpSink::start();
-    let app =
-        TestApp::with(|figment| mailing_to(&sink)(figment).merge(("require_verified_email", true)))
-            .await;
+    let app = TestApp::with(|figment| {
+        mailing_to(&sink)(figment).merge(("sessions.require_verified_email", true))
+    })
+    .await;
     let response = app
         .submit("/users", &[("email", ALICE), ("password", PASSWORD)])
         .await;
@@ -509,7 +515,7 @@ async fn a_waiting_mail_is_sealed_and_is_delivered_once_when_smtp_comes_back() {
     let port = closed_port();
     let app = TestApp::with(|figment| {
         figment
-            .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
+            .merge(("mail.smtp_url", format!("smtp://127.0.0.1:{port}")))
             .merge(("public_url", SITE))
     })
     .await;
@@ -554,8 +560,8 @@ async fn a_mail_that_cannot_be_sent_is_retried_then_marked_failed() {
     let port = closed_port();
     let app = TestApp::with(|figment| {
         figment
-            .merge(("smtp_url", format!("smtp://127.0.0.1:{port}")))
-            .merge(("mail_max_attempts", 2))
+            .merge(("mail.smtp_url", format!("smtp://127.0.0.1:{port}")))
+            .merge(("mail.max_attempts", 2))
     })
     .await;
     app.register(ALICE, PASSWORD).await;
@@ -570,11 +576,11 @@ async fn a_mail_that_cannot_be_sent_is_retried_then_marked_failed() {
 #[rocket::async_test]
 async fn bad_mail_settings_stop_the_start() {
     for (key, value) in [
-        ("smtp_url", "imap://mail.example"),
+        ("mail.smtp_url", "imap://mail.example"),
         ("public_url", "auth.example"),
         ("public_url", "ftp://auth.example"),
-        ("mail_from", "not a mailbox"),
-        ("reset_delivery", "carrier pigeon"),
+        ("mail.from", "not a mailbox"),
+        ("mail.reset_delivery", "carrier pigeon"),
     ] {
         let store = crate::support::Store::new();
         let started = rocket::local::asynchronous::Client::tracked(auth_service::build(
@@ -598,7 +604,7 @@ async fn the_three_forms_of_smtp_url_are_taken() {
         "smtps://user:secret@mail.example:465",
     ] {
         let store = crate::support::Store::new();
-        let figment = crate::app::figment(&store).merge(("smtp_url", url));
+        let figment = crate::app::figment(&store).merge(("mail.smtp_url", url));
         let started = rocket::local::asynchronous::Client::tracked(auth_service::build(figment));
         assert!(started.await.is_ok(), "{url}");
     }

@@ -167,7 +167,7 @@ async fn login_sets_the_session_and_goes_to_the_profile() {
 
 #[rocket::async_test]
 async fn keep_me_logged_in_makes_the_cookie_last_the_session() {
-    let app = TestApp::with(|figment| figment.merge(("session_ttl", 3600))).await;
+    let app = TestApp::with(|figment| figment.merge(("sessions.ttl", 3600))).await;
     app.register(EMAIL, PASSWORD).await;
     let html = body(app.page("/login").await).await;
     assert!(html.contains("<label for=\"remember\">Keep me logged in</label>"));
@@ -346,7 +346,7 @@ fn focused(html: &str) -> &str {
 
 #[rocket::async_test]
 async fn password_rules_show_before_the_first_error() {
-    let app = TestApp::with(|figment| figment.merge(("password_min_length", 10))).await;
+    let app = TestApp::with(|figment| figment.merge(("passwords.min_length", 10))).await;
     let html = body(app.page("/register").await).await;
     assert!(html.contains("aria-describedby=\"password-hint\""));
     assert!(html.contains(

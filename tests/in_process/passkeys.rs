@@ -308,7 +308,7 @@ async fn a_ceremony_of_the_other_kind_is_refused_and_kept() {
 
 #[rocket::async_test]
 async fn an_expired_ceremony_is_refused() {
-    let app = TestApp::with(|figment| figment.merge(("passkey_timeout", 1))).await;
+    let app = TestApp::with(|figment| figment.merge(("passkeys.timeout", 1))).await;
     let (mut authenticator, _) = with_a_passkey(&app).await;
     log_out(&app).await;
     let (ceremony, options) = start_sign_in(&app).await;
@@ -540,7 +540,7 @@ async fn an_unverified_address_signs_in_with_a_passkey_only_where_allowed() {
     // address was confirmed.
     app.execute("UPDATE users SET email_verified_at = NULL");
     let app = app
-        .restart(|figment| figment.merge(("require_verified_email", true)))
+        .restart(|figment| figment.merge(("sessions.require_verified_email", true)))
         .await;
     let (ceremony, options) = start_sign_in(&app).await;
     let (status, json) = finish_sign_in(&app, &ceremony, &authenticator.get(&options)).await;
@@ -618,7 +618,7 @@ async fn the_login_page_offers_passkeys_to_its_script() {
 async fn adding_and_removing_a_passkey_send_notices() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let app = TestApp::with(|figment| figment.merge(("smtp_url", url))).await;
+    let app = TestApp::with(|figment| figment.merge(("mail.smtp_url", url))).await;
     let (_, id) = with_a_passkey(&app).await;
     let added = sink.wait_for_subject(EMAIL, "A passkey was added to your account");
     assert!(added.decoded().contains("Laptop"));
@@ -648,7 +648,7 @@ async fn the_relying_party_may_be_a_parent_domain_of_the_public_url() {
     let app = TestApp::with(|figment| {
         figment
             .merge(("public_url", "https://auth.example.com"))
-            .merge(("passkey_rp_id", "example.com"))
+            .merge(("passkeys.rp_id", "example.com"))
     })
     .await;
     app.register_confirmed(EMAIL, PASSWORD).await;

@@ -84,8 +84,8 @@ async fn a_copy_of_the_database_opens_no_session_and_resets_no_password() {
 async fn session_and_token_lifetimes_come_from_the_configuration() {
     let app = TestApp::with(|figment| {
         figment
-            .merge(("session_ttl", 120))
-            .merge(("reset_token_ttl", 60))
+            .merge(("sessions.ttl", 120))
+            .merge(("mail.reset_token_ttl", 60))
     })
     .await;
     app.register(EMAIL, PASSWORD).await;
@@ -105,7 +105,7 @@ async fn session_and_token_lifetimes_come_from_the_configuration() {
 
 #[rocket::async_test]
 async fn an_expired_session_sends_a_browser_to_the_login_page() {
-    let app = TestApp::with(|figment| figment.merge(("session_ttl", 1))).await;
+    let app = TestApp::with(|figment| figment.merge(("sessions.ttl", 1))).await;
     app.register(EMAIL, PASSWORD).await;
     app.login(EMAIL, PASSWORD).await;
     rocket::tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
@@ -218,9 +218,9 @@ async fn concurrent_guesses_past_the_free_attempts_are_checked_one_at_a_time() {
 async fn an_attempt_refused_as_busy_leaves_the_email_free_to_try_again() {
     let app = TestApp::with(|figment| {
         figment
-            .merge(("hash_queue_limit", 0))
-            .merge(("bcrypt_cost", 10))
-            .merge(("login_free_attempts", 1))
+            .merge(("passwords.hash_queue_limit", 0))
+            .merge(("passwords.bcrypt_cost", 10))
+            .merge(("login_limits.free_attempts", 1))
     })
     .await;
     app.register(EMAIL, PASSWORD).await;
@@ -314,7 +314,7 @@ async fn throttling_holds_across_a_restart() {
 
 #[rocket::async_test]
 async fn failures_past_the_window_are_deleted_as_new_ones_come() {
-    let app = TestApp::with(|figment| figment.merge(("login_failure_window", 3600))).await;
+    let app = TestApp::with(|figment| figment.merge(("login_limits.failure_window", 3600))).await;
     let db = app.db().await;
     let now = unix_now();
     let stale = "stale.guess@example.com";
@@ -339,7 +339,8 @@ async fn failures_past_the_window_are_deleted_as_new_ones_come() {
 
 #[rocket::async_test]
 async fn one_client_address_is_limited_in_memory() {
-    let app = TestApp::with(|figment| figment.merge(("login_ip_attempts_per_minute", 3))).await;
+    let app =
+        TestApp::with(|figment| figment.merge(("login_limits.ip_attempts_per_minute", 3))).await;
     for n in 0..3 {
         let email = format!("target{n}@example.com");
         assert_eq!(
@@ -426,7 +427,7 @@ async fn new_passwords_follow_the_policy() {
 
 #[rocket::async_test]
 async fn the_minimum_length_is_configurable() {
-    let app = TestApp::with(|figment| figment.merge(("password_min_length", 12))).await;
+    let app = TestApp::with(|figment| figment.merge(("passwords.min_length", 12))).await;
     let response = app
         .post("/users", &[("email", EMAIL), ("password", "eleven char")])
         .await;

@@ -260,7 +260,7 @@ async fn ending_the_current_session_by_its_id_logs_out() {
 
 #[rocket::async_test]
 async fn past_the_limit_the_least_recently_used_session_ends() {
-    let app = devices(|figment| figment.merge(("max_sessions_per_user", 2))).await;
+    let app = devices(|figment| figment.merge(("sessions.max_per_user", 2))).await;
     let first = app.device_login(EMAIL, FIREFOX, "192.0.2.1").await;
     let second = app.device_login(EMAIL, FIREFOX, "192.0.2.2").await;
     // Both last seen ten minutes ago; then the first is used again.
@@ -296,7 +296,7 @@ async fn the_last_use_is_written_at_most_once_a_minute() {
 
 #[rocket::async_test]
 async fn a_session_not_kept_ends_when_idle_and_ended_sessions_are_deleted() {
-    let app = devices(|figment| figment.merge(("session_idle_ttl", 600))).await;
+    let app = devices(|figment| figment.merge(("sessions.idle_ttl", 600))).await;
     let browser = app.browser_login(EMAIL, false).await;
     let kept = app.browser_login(EMAIL, true).await;
     let json = app.device_login(EMAIL, FIREFOX, "192.0.2.7").await;
@@ -344,7 +344,7 @@ async fn logging_out_ends_this_session_only() {
 
 #[rocket::async_test]
 async fn the_sessions_that_are_over_are_swept_away_while_nobody_logs_in() {
-    let app = devices(|figment| figment.merge(("session_idle_ttl", 600))).await;
+    let app = devices(|figment| figment.merge(("sessions.idle_ttl", 600))).await;
     app.browser_login(EMAIL, false).await;
     app.browser_login(EMAIL, true).await;
     let live = app.device_login(EMAIL, FIREFOX, "192.0.2.7").await;
@@ -369,7 +369,7 @@ async fn the_sessions_that_are_over_are_swept_away_while_nobody_logs_in() {
 async fn a_login_from_a_new_device_sends_a_notice() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let app = devices(|figment| figment.merge(("smtp_url", url))).await;
+    let app = devices(|figment| figment.merge(("mail.smtp_url", url))).await;
     sink.wait_for(EMAIL, 1); // the verification link
     app.device_login(EMAIL, FIREFOX, "192.0.2.7").await;
     app.device_login(EMAIL, FIREFOX, "192.0.2.8").await;

@@ -25,8 +25,8 @@ async fn mailing(sink: &SmtpSink) -> TestApp {
     let url = sink.url();
     TestApp::with(|figment| {
         figment
-            .merge(("smtp_url", url))
-            .merge(("reset_delivery", "email"))
+            .merge(("mail.smtp_url", url))
+            .merge(("mail.reset_delivery", "email"))
     })
     .await
 }
@@ -498,7 +498,7 @@ async fn register_from<'a>(app: &'a TestApp, address: &str, email: &str) -> Loca
 #[rocket::async_test]
 async fn registrations_are_limited_per_address_and_ipv6_per_64() {
     let app =
-        TestApp::with(|figment| figment.merge(("registration_ip_attempts_per_hour", 3))).await;
+        TestApp::with(|figment| figment.merge(("login_limits.registrations_per_hour", 3))).await;
     for n in 0..3 {
         let email = format!("flood{n}@example.com");
         let response = register_from(&app, "203.0.113.7", &email).await;
@@ -552,7 +552,8 @@ async fn registrations_are_limited_per_address_and_ipv6_per_64() {
 
 #[rocket::async_test]
 async fn requests_for_mailed_links_are_limited_per_address() {
-    let app = TestApp::with(|figment| figment.merge(("reset_ip_attempts_per_hour", 2))).await;
+    let app =
+        TestApp::with(|figment| figment.merge(("login_limits.mailed_links_per_hour", 2))).await;
     app.register(VICTIM, PASSWORD).await;
     let ask = async |path: &str| {
         app.client
@@ -576,8 +577,8 @@ async fn logins_keep_answering_during_a_flood_of_registrations() {
     // registrations fill theirs, and are refused past it.
     let app = TestApp::with(|figment| {
         figment
-            .merge(("bcrypt_cost", 10))
-            .merge(("hash_queue_limit", 1))
+            .merge(("passwords.bcrypt_cost", 10))
+            .merge(("passwords.hash_queue_limit", 1))
     })
     .await;
     app.register(VICTIM, PASSWORD).await;
@@ -601,7 +602,8 @@ async fn logins_keep_answering_during_a_flood_of_registrations() {
 async fn a_client_cannot_choose_its_own_address() {
     // A client without cookies: a device cookie would spare it the limit.
     let app =
-        TestApp::untracked(|figment| figment.merge(("login_ip_attempts_per_minute", 2))).await;
+        TestApp::untracked(|figment| figment.merge(("login_limits.ip_attempts_per_minute", 2)))
+            .await;
     app.register(VICTIM, PASSWORD).await;
     let from = async |forged: &str| {
         let response = app
@@ -630,7 +632,7 @@ async fn a_client_cannot_choose_its_own_address() {
 async fn a_trusted_proxy_names_the_client() {
     let app = TestApp::with(|figment| {
         figment
-            .merge(("trusted_proxies", ["10.0.0.0/8"]))
+            .merge(("proxy.trusted", ["10.0.0.0/8"]))
             .merge(("ip_header", "X-Forwarded-For"))
     })
     .await;
@@ -746,19 +748,19 @@ async fn the_failures_of_an_account_go_with_it() {
 
 #[rocket::async_test]
 async fn a_session_is_never_idle_longer_than_it_lives() {
-    let app = TestApp::with(|figment| figment.merge(("session_ttl", 3600))).await;
+    let app = TestApp::with(|figment| figment.merge(("sessions.ttl", 3600))).await;
     assert_eq!(
-        app.auth().settings().session_idle_ttl,
+        app.auth().settings().sessions.idle_ttl(),
         3600,
         "defaults to match"
     );
     let app = TestApp::with(|figment| {
         figment
-            .merge(("session_ttl", 3600))
-            .merge(("session_idle_ttl", 7200))
+            .merge(("sessions.ttl", 3600))
+            .merge(("sessions.idle_ttl", 7200))
     })
     .await;
-    assert_eq!(app.auth().settings().session_idle_ttl, 3600, "capped");
-    let app = TestApp::with(|figment| figment.merge(("session_idle_ttl", 600))).await;
-    assert_eq!(app.auth().settings().session_idle_ttl, 600);
+    assert_eq!(app.auth().settings().sessions.idle_ttl(), 3600, "capped");
+    let app = TestApp::with(|figment| figment.merge(("sessions.idle_ttl", 600))).await;
+    assert_eq!(app.auth().settings().sessions.idle_ttl(), 600);
 }

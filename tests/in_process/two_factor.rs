@@ -139,7 +139,7 @@ async fn a_password_alone_opens_no_session_once_two_factor_is_on() {
 async fn two_factor_stays_on_and_working_across_an_address_change() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let app = TestApp::with(|figment| figment.merge(("smtp_url", url))).await;
+    let app = TestApp::with(|figment| figment.merge(("mail.smtp_url", url))).await;
     let (totp, _) = enabled(&app).await;
     let new = "katherine.johnson@example.org";
     let fields = [("password", PASSWORD), ("email", new)];
@@ -328,7 +328,7 @@ async fn a_malformed_code_changes_nothing() {
 async fn a_reset_by_mail_leaves_two_factor_on_and_notices_go_out() {
     let sink = SmtpSink::start();
     let url = sink.url();
-    let app = TestApp::with(|figment| figment.merge(("smtp_url", url))).await;
+    let app = TestApp::with(|figment| figment.merge(("mail.smtp_url", url))).await;
     let (totp, _) = enabled(&app).await;
     sink.wait_for_subject(EMAIL, "Two-factor sign-in is on");
 

@@ -134,8 +134,8 @@ fn concurrent_clients_never_see_a_database_error() {
     let server = Server::start_with(
         &store,
         &[
-            ("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0"),
-            ("ROCKET_REGISTRATION_IP_ATTEMPTS_PER_HOUR", "0"),
+            ("ROCKET_LOGIN_LIMITS__IP_ATTEMPTS_PER_MINUTE", "0"),
+            ("ROCKET_LOGIN_LIMITS__REGISTRATIONS_PER_HOUR", "0"),
         ],
     );
     let workers: Vec<_> = (0..24)
@@ -189,7 +189,7 @@ fn login_attempts_are_logged_without_passwords() {
         server.url("/sessions"),
         &[("email", email), ("password", password)],
     );
-    // Without smtp_url, the verification mail is written to the log.
+    // Without mail.smtp_url, the verification mail is written to the log.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !server.log().contains("Subject: Confirm your email address") {
         assert!(std::time::Instant::now() < deadline, "{}", server.log());
@@ -199,7 +199,7 @@ fn login_attempts_are_logged_without_passwords() {
 
     let log = server.log();
     assert!(
-        log.contains("mail to \"audited@example.com\" (smtp_url is not set, so it is logged"),
+        log.contains("mail to \"audited@example.com\" (mail.smtp_url is not set, so it is logged"),
         "{log}"
     );
     assert!(log.contains("/verify_email?token="), "the link: {log}");

@@ -20,10 +20,10 @@ fn logged_life(format: &str) -> (String, Vec<String>) {
     let store = Store::new();
     let sink = SmtpSink::start();
     let variables = [
-        ("ROCKET_LOG_FORMAT", format),
+        ("ROCKET_OPERATIONS__LOG_FORMAT", format),
         ("ROCKET_LOG_LEVEL", "normal"),
-        ("ROCKET_SMTP_URL", &sink.url()),
-        ("ROCKET_RESET_DELIVERY", "email"),
+        ("ROCKET_MAIL__SMTP_URL", &sink.url()),
+        ("ROCKET_MAIL__RESET_DELIVERY", "email"),
     ];
     let server = Server::start_with(&store, &variables);
     let browser = client();
@@ -141,5 +141,25 @@ fn text_logs_are_readable_lines_with_no_secret() {
     assert!(
         !log.lines().any(|line| line.starts_with("GET /health/")),
         "health checks are not logged"
+    );
+}
+
+#[test]
+fn a_setting_under_its_flat_name_of_the_release_before_still_counts_and_is_warned_of() {
+    let store = Store::new();
+    let sink = SmtpSink::start();
+    let variables = [
+        ("ROCKET_LOG_LEVEL", "normal"),
+        ("ROCKET_SMTP_URL", &sink.url()),
+    ];
+    let server = Server::start_with(&store, &variables);
+    let credentials = [("email", EMAIL), ("password", PASSWORD)];
+    let registered = post(&client(), server.url("/users"), &credentials);
+    assert_eq!(registered.status(), StatusCode::OK);
+    sink.wait_for_subject(EMAIL, "Confirm your email address");
+    let log = server.log();
+    assert!(
+        log.contains("the setting smtp_url is now mail.smtp_url"),
+        "{log}"
     );
 }

@@ -21,8 +21,8 @@ const PASSWORD: &str = "a passphrase for mail";
 /// The server's variables to send mail to `sink`, resets by mail.
 fn mailing(sink: &SmtpSink) -> Vec<(&'static str, String)> {
     vec![
-        ("ROCKET_SMTP_URL", sink.url()),
-        ("ROCKET_RESET_DELIVERY", "email".to_owned()),
+        ("ROCKET_MAIL__SMTP_URL", sink.url()),
+        ("ROCKET_MAIL__RESET_DELIVERY", "email".to_owned()),
     ]
 }
 
@@ -54,7 +54,7 @@ fn verification_reset_and_notice_go_out_over_smtp() {
     let sink = SmtpSink::start();
     let mut variables = mailing(&sink);
     variables.push((
-        "ROCKET_MAIL_FROM",
+        "ROCKET_MAIL__FROM",
         "Example Accounts <accounts@example.com>".to_owned(),
     ));
     let mut server = start(&store, &variables);
@@ -108,8 +108,8 @@ fn a_link_sent_again_and_the_original_reset_go_out_over_smtp() {
     let sink = SmtpSink::start();
     // Resets answered in the body, as the original API does.
     let variables = [
-        ("ROCKET_SMTP_URL", sink.url()),
-        ("ROCKET_RESET_MAIL_INTERVAL", "0".to_owned()),
+        ("ROCKET_MAIL__SMTP_URL", sink.url()),
+        ("ROCKET_MAIL__LINK_INTERVAL", "0".to_owned()),
     ];
     let server = start(&store, &variables);
     let client = client();
@@ -191,7 +191,7 @@ fn a_mail_answered_before_a_kill_9_goes_out_after_the_restart() {
         .unwrap()
         .port();
     // SMTP is down while the first instance runs: the mail can only wait.
-    let variables = [("ROCKET_SMTP_URL", format!("smtp://127.0.0.1:{port}"))];
+    let variables = [("ROCKET_MAIL__SMTP_URL", format!("smtp://127.0.0.1:{port}"))];
     let mut server = start(&store, &variables);
     let email = "patient@example.com";
     let fields = [("email", email), ("password", PASSWORD)];
@@ -227,10 +227,16 @@ fn two_instances_send_each_mail_exactly_once() {
     );
     let sink = SmtpSink::start();
     let variables = [
-        ("ROCKET_SMTP_URL", sink.url()),
+        ("ROCKET_MAIL__SMTP_URL", sink.url()),
         ("ROCKET_SECRET_KEY", SECRET_KEY.to_owned()),
-        ("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0".to_owned()),
-        ("ROCKET_REGISTRATION_IP_ATTEMPTS_PER_HOUR", "0".to_owned()),
+        (
+            "ROCKET_LOGIN_LIMITS__IP_ATTEMPTS_PER_MINUTE",
+            "0".to_owned(),
+        ),
+        (
+            "ROCKET_LOGIN_LIMITS__REGISTRATIONS_PER_HOUR",
+            "0".to_owned(),
+        ),
     ];
     let (a, b) = (start(&store, &variables), start(&store, &variables));
     let emails: Vec<String> = (0..40).map(|n| format!("once{n}@example.com")).collect();

@@ -34,8 +34,8 @@ fn two_instances_with(store: &Store, variables: &[(&str, &str)]) -> (Server, Ser
     );
     let defaults = [
         ("ROCKET_SECRET_KEY", SECRET_KEY),
-        ("ROCKET_LOGIN_IP_ATTEMPTS_PER_MINUTE", "0"),
-        ("ROCKET_REGISTRATION_IP_ATTEMPTS_PER_HOUR", "0"),
+        ("ROCKET_LOGIN_LIMITS__IP_ATTEMPTS_PER_MINUTE", "0"),
+        ("ROCKET_LOGIN_LIMITS__REGISTRATIONS_PER_HOUR", "0"),
         ("ROCKET_PUBLIC_URL", ORIGIN),
     ];
     let unset = defaults
@@ -390,7 +390,10 @@ fn wrong_codes_through_both_instances_end_the_sign_in_at_the_cap() {
 #[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
 fn one_address_registers_as_often_through_both_instances_as_through_one() {
     let store = Store::new();
-    let (a, b) = two_instances_with(&store, &[("ROCKET_REGISTRATION_IP_ATTEMPTS_PER_HOUR", "3")]);
+    let (a, b) = two_instances_with(
+        &store,
+        &[("ROCKET_LOGIN_LIMITS__REGISTRATIONS_PER_HOUR", "3")],
+    );
     let client = plain_client();
     for (n, server) in [&a, &b, &a].into_iter().enumerate() {
         let email = format!("flood{n}@example.com");

@@ -15,10 +15,13 @@ fn metrics_are_served_on_their_own_address_only() {
     let metrics_address = format!("127.0.0.1:{}", free_port());
     let sink = SmtpSink::refusing(&["refused@example.com"]);
     let variables = [
-        ("ROCKET_METRICS_ADDRESS", metrics_address.as_str()),
-        ("ROCKET_SMTP_URL", &sink.url()),
-        ("ROCKET_MAIL_MAX_ATTEMPTS", "1"),
-        ("ROCKET_LOGIN_FREE_ATTEMPTS", "2"),
+        (
+            "ROCKET_OPERATIONS__METRICS_ADDRESS",
+            metrics_address.as_str(),
+        ),
+        ("ROCKET_MAIL__SMTP_URL", &sink.url()),
+        ("ROCKET_MAIL__MAX_ATTEMPTS", "1"),
+        ("ROCKET_LOGIN_LIMITS__FREE_ATTEMPTS", "2"),
     ];
     let server = Server::start_with(&store, &variables);
     let browser = client();

@@ -65,7 +65,7 @@ const LOGIN: PageForm = PageForm {
                                       a missing or wrong one-time code", body = Message,
          example = json!({"message": "wrong email or password"})),
         (status = 403, description = "The password is right, but the address is not verified \
-                                      yet (require_verified_email only): no session", body = Message,
+                                      yet (sessions.require_verified_email only): no session", body = Message,
          example = json!({"message": "email not verified"})),
         (status = 429, description = "Too many attempts for this email or from this address",
          body = Message, headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -142,7 +142,7 @@ pub fn form(next: Option<&str>, page: Page) -> Either<Template, Redirect> {
 /// the form again with one generic message (401), with the field errors
 /// (400), or with when to try again (429). "Keep me logged in" unchecked,
 /// the cookie ends with the browser and the session after
-/// `session_idle_ttl` unused; checked, both last `session_ttl`.
+/// `sessions.idle_ttl` unused; checked, both last `sessions.ttl`.
 #[post("/sessions", data = "<form>")]
 pub async fn login_page(
     _origin: SameOrigin,

@@ -72,7 +72,7 @@ pub async fn start_sign_in(
                                       or the ceremony is unknown, used or expired: \"passkey \
                                       ceremony expired or already used; start again\"",
          body = Message, example = json!({"message": "passkey not accepted"})),
-        (status = 403, description = "The address is not verified yet (require_verified_email \
+        (status = 403, description = "The address is not verified yet (sessions.require_verified_email \
                                       only)", body = Message),
     ),
 )]

@@ -1,6 +1,6 @@
 //! Sensitive changes from the account page that carry no password field
 //! (a new address, two-factor setup, removing a passkey, ending the other
-//! sessions): past `recent_login_ttl` of the login, they stop at a page
+//! sessions): past `sessions.recent_login_ttl` of the login, they stop at a page
 //! that asks for the password, which posts the same change again with it,
 //! so that the person lands where they were going with the change made.
 //! JSON clients send the password with the change ([`PasswordProof`]).
@@ -18,11 +18,11 @@ use crate::web::{CurrentUser, Error, Page};
 
 /// The field that proves the owner for a sensitive change that takes
 /// nothing else: the current password, which may be left out within
-/// `recent_login_ttl` of a login.
+/// `sessions.recent_login_ttl` of a login.
 #[derive(Debug, FromForm, ToSchema)]
 pub struct PasswordProof {
     /// The current password; needed when the session's login (or the
-    /// last password given) is older than `recent_login_ttl` (10 minutes).
+    /// last password given) is older than `sessions.recent_login_ttl` (10 minutes).
     #[schema(value_type = String, format = Password, required = false, min_length = 1,
              max_length = 1024)]
     pub password: Optional<Password>,
@@ -80,7 +80,7 @@ impl Change {
             purpose: self.purpose,
             fields: self.fields,
             error: shown,
-            window: in_words(auth.settings().recent_login_ttl),
+            window: in_words(auth.settings().sessions.recent_login_ttl),
             passkeys,
         };
         let asked = page.render("confirm_password", content);

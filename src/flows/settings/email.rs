@@ -24,7 +24,7 @@ use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 /// The fields of an address change, logged in.
 #[derive(Debug, FromForm, ToSchema)]
 pub struct EmailChange {
-    /// The current password; needed past `recent_login_ttl` of a login.
+    /// The current password; needed past `sessions.recent_login_ttl` of a login.
     #[schema(value_type = String, format = Password, required = false, min_length = 1,
              max_length = 1024)]
     pub password: Optional<Password>,
@@ -46,7 +46,7 @@ pub struct EmailChangeCancel {
 /// the new one is followed (`GET /verify_email?token=T`); the old one gets
 /// a notice with a link that cancels the change. A change of case only is
 /// done at once: `{"email": NEW, "message": "email updated"}`. Needs the
-/// password past `recent_login_ttl` of the login. 400 `{"message": "email
+/// password past `sessions.recent_login_ttl` of the login. 400 `{"message": "email
 /// already registered"}` when another account has it; 403 for a wrong or
 /// missing password.
 #[utoipa::path(
@@ -60,7 +60,7 @@ pub struct EmailChangeCancel {
          example = json!({"email": "bob@example.org", "message": "confirmation link sent"})),
         (status = 400, description = "The address is taken",
          body = Message, example = json!({"message": "email already registered"})),
-        (status = 403, description = "A wrong password, or no password past recent_login_ttl of \
+        (status = 403, description = "A wrong password, or no password past sessions.recent_login_ttl of \
                                       the login", body = Message,
          example = json!({"message": "password confirmation required"})),
     ),
@@ -144,7 +144,7 @@ pub async fn cancel_email_change_by_link(
 
 /// Asks to change the address, then the account page with a notice: the
 /// new address gets a link to confirm it, the old one a notice (with a
-/// link that cancels). Past `recent_login_ttl` of the login, the password
+/// link that cancels). Past `sessions.recent_login_ttl` of the login, the password
 /// first.
 #[put("/profile/email", data = "<form>")]
 pub async fn change_email_page(

@@ -1,7 +1,7 @@
 //! What a logged-in person keeps and changes: the account page
 //! (`GET /profile`, whose JSON is the original API's `{"email": E}`), and,
 //! one module each, the password, the address and the account itself.
-//! Sensitive changes stop at "Confirm it's you" past `recent_login_ttl`
+//! Sensitive changes stop at "Confirm it's you" past `sessions.recent_login_ttl`
 //! (`confirm`). The flows of two-factor sign-in, passkeys and sessions
 //! render into this page, through [`account_page`] and [`refused`].
 
@@ -83,7 +83,7 @@ impl AccountForms {
     /// Every form fresh.
     pub fn new(auth: &Auth) -> Self {
         AccountForms {
-            password: FormState::default().choosing_password(auth.settings().password_min_length),
+            password: FormState::default().choosing_password(auth.settings().passwords.min_length),
             email: FormState::default(),
             two_factor_off: FormState::default(),
             recovery: FormState::default(),

@@ -23,7 +23,7 @@ use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 pub struct PasswordChange {
     #[schema(value_type = String, format = Password, min_length = 1, max_length = 1024)]
     pub current_password: Password,
-    /// At least `password_min_length` (8) characters, and not a common
+    /// At least `passwords.min_length` (8) characters, and not a common
     /// password.
     #[schema(value_type = String, format = Password, min_length = 8, max_length = 1024)]
     pub new_password: Password,
@@ -88,7 +88,7 @@ pub async fn change_password_page(
     let user = require_login(user, PATHS.profile)?;
     let mut forms = AccountForms::new(auth);
     forms.password = FormState::submitted(&form.context, &[])
-        .choosing_password(auth.settings().password_min_length);
+        .choosing_password(auth.settings().passwords.min_length);
     let Some(change) = &form.value else {
         return Err(refused(page, &user, auth, forms, None).await);
     };

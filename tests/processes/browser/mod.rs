@@ -454,7 +454,7 @@ fn a_forgotten_password_is_reset_through_the_mailed_link() {
     let smtp_url = sink.url();
     in_chromium(
         "forgotten-password",
-        &[("ROCKET_SMTP_URL", &smtp_url)],
+        &[("ROCKET_MAIL__SMTP_URL", &smtp_url)],
         async |person| {
             person.register().await;
             person.click("Log out", "/").await;
@@ -574,7 +574,7 @@ fn a_change_long_after_the_login_asks_for_the_password_and_comes_back_done() {
     // A login proves its owner for two seconds here (ten minutes by default).
     in_chromium(
         "confirm-password",
-        &[("ROCKET_RECENT_LOGIN_TTL", "2")],
+        &[("ROCKET_SESSIONS__RECENT_LOGIN_TTL", "2")],
         async |person| {
             person.register().await;
             rocket::tokio::time::sleep(Duration::from_secs(3)).await;
@@ -655,7 +655,7 @@ fn two_factor_sign_in_is_set_up_from_the_account_page_and_asked_at_login() {
     let smtp_url = sink.url();
     in_chromium(
         "two-factor",
-        &[("ROCKET_SMTP_URL", &smtp_url)],
+        &[("ROCKET_MAIL__SMTP_URL", &smtp_url)],
         async |person| {
             person.register().await;
             person

@@ -127,8 +127,8 @@ fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
         "passkeys",
         &[
             ("PUBLIC_HOST", "localhost"),
-            ("ROCKET_SMTP_URL", &smtp_url),
-            ("ROCKET_RECENT_LOGIN_TTL", "2"),
+            ("ROCKET_MAIL__SMTP_URL", &smtp_url),
+            ("ROCKET_SESSIONS__RECENT_LOGIN_TTL", "2"),
         ],
         async |person| {
             person.host = "localhost";
