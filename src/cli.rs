@@ -12,6 +12,9 @@ use rocket::{Build, Rocket};
 use crate::auth::{Auth, AuthError, Email, Password};
 use crate::clock::timestamp;
 use crate::db::DB;
+use crate::mail::LinkPaths;
+use crate::metrics::Metrics;
+use crate::service::Service;
 
 /// What the binary is asked to do.
 #[derive(Debug, Parser)]
@@ -70,9 +73,9 @@ pub enum SessionsCommand {
     End { email: String },
 }
 
-/// Runs `command` (any but `serve`) with the configuration `figment`; what
-/// to print, or why it failed.
-pub async fn run(command: Command, figment: Figment) -> Result<String, String> {
+/// Runs `command` (any but `serve`) with the configuration `figment`, the
+/// mails it writes linking to `links`; what to print, or why it failed.
+pub async fn run(command: Command, figment: Figment, links: LinkPaths) -> Result<String, String> {
     let rocket = rocket::custom(figment);
     // Rocket sets the log level at ignition, which a command never reaches:
     // only errors, the command's output is its own.
@@ -85,9 +88,9 @@ pub async fn run(command: Command, figment: Figment) -> Result<String, String> {
                 .map_err(|error| error.to_string())?;
             Ok("The database is up to date.".to_owned())
         }
-        Command::User(command) => user(command, &auth(&rocket).await?).await,
+        Command::User(command) => user(command, &auth(&rocket, links).await?).await,
         Command::Sessions(SessionsCommand::End { email }) => {
-            let auth = auth(&rocket).await?;
+            let auth = auth(&rocket, links).await?;
             let email = parse_email(&email)?;
             let ended = auth
                 .end_sessions_of(&email)
@@ -156,10 +159,12 @@ async fn user(command: UserCommand, auth: &Auth) -> Result<String, String> {
     }
 }
 
-/// `Auth` as the server builds it, over `rocket`'s configuration.
-async fn auth(rocket: &Rocket<Build>) -> Result<Auth, String> {
-    crate::web::startup::auth(rocket, crate::flows::link_paths())
+/// `Auth` as the server builds it, over `rocket`'s configuration, its mails
+/// linking to `links`; they wait in the outbox for a running server to send.
+async fn auth(rocket: &Rocket<Build>, links: LinkPaths) -> Result<Auth, String> {
+    Service::build(rocket, links, &Metrics::new())
         .await
+        .map(|service| service.auth)
         .map_err(|error| format!("cannot start: {error}"))
 }
 

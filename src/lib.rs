@@ -13,9 +13,11 @@
 //! - [`mail`] renders and seals the mails `Auth` writes to the outbox, and
 //!   sends them from it in the background.
 //!
+//! [`service`] builds `Auth` and the mail sender from the configuration
+//! ([`config`]), once, for the server ([`web::startup`]) and for [`cli`], the
+//! admin command line, another way in to `Auth` that knows no web.
 //! [`openapi`] documents the API from its routes, and nothing depends on it;
-//! [`cli`] is the admin command line, another way in to `Auth`; [`health`]
-//! the load balancers'.
+//! [`health`] answers the load balancers.
 
 pub mod auth;
 pub mod cli;
@@ -28,6 +30,7 @@ pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod seal;
+pub mod service;
 pub mod user;
 pub mod web;
 

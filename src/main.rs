@@ -18,7 +18,7 @@ async fn main() -> ExitCode {
         None | Some(Command::Serve) => return serve(figment).await,
         Some(command) => command,
     };
-    match cli::run(command, figment).await {
+    match cli::run(command, figment, auth_service::flows::link_paths()).await {
         Ok(output) => {
             println!("{output}");
             ExitCode::SUCCESS
