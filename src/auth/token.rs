@@ -26,7 +26,9 @@ pub fn handle() -> String {
 
 /// A random bearer value handed to a client, kept by the service only as
 /// its digest, and never printed: `$name`, documented by `$doc`, whose
-/// `expose()` serves `$use`.
+/// `expose()` serves `$use`. A macro rather than a generic `Bearer<Kind>`:
+/// each value is a type of its own, with its own name and documentation in
+/// every signature and in rustdoc, and no marker types to invent.
 macro_rules! bearer_value {
     ($(#[doc = $doc:literal])* $name:ident, $use:literal) => {
         $(#[doc = $doc])*

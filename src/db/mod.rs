@@ -38,7 +38,11 @@ pub use users::{
 };
 
 /// Runs `$body` with `$connection` bound to the concrete connection of
-/// either backend: the same Diesel query compiles once for each.
+/// either backend: the same Diesel query compiles once for each. A macro
+/// because a generic function over the backend would carry, for every
+/// query, Diesel's bounds (`QueryFragment<B>`, `QueryId`, `LoadQuery<'_, C,
+/// T>`...) longer than the query itself; the macro keeps the query as
+/// written and still type-checks it against each backend.
 macro_rules! on_backend {
     ($connection:expr, |$concrete:ident| $body:expr) => {
         match $connection {

@@ -83,6 +83,8 @@ impl DB {
                 .order(outbox::id)
                 .limit(limit)
         };
+        // A macro, like every query written for both backends (see
+        // `on_backend!`).
         macro_rules! lease {
             ($connection:expr, $ids:expr) => {{
                 let ids: Vec<i64> = $ids;

@@ -75,7 +75,8 @@ pub struct SessionStarted {
 /// Deletes, on the concrete `$connection`, every session over at `$now`
 /// (past its expiry, or, unless kept, idle since `$idle_since`), every
 /// device cookie expired and every sign-in that waited too long for its
-/// code; the number of sessions deleted.
+/// code; the number of sessions deleted. A macro, like every query written
+/// for both backends (see `on_backend!`).
 macro_rules! delete_over {
     ($connection:ident, $now:expr, $idle_since:expr) => {{
         let expired = diesel::delete(sessions::table.filter(sessions::expires_at.le($now)))

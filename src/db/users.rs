@@ -180,7 +180,8 @@ impl UserChanges {
 }
 
 /// Replaces every recovery code of the user `$user_id` with `$digests`,
-/// on `$connection` (within the caller's transaction).
+/// on `$connection` (within the caller's transaction). A macro, like every
+/// query written for both backends (see `on_backend!`).
 macro_rules! replace_codes {
     ($connection:expr, $user_id:expr, $digests:expr) => {{
         let of_user = recovery_codes::user_id.eq($user_id);

@@ -21,7 +21,10 @@ impl<T> Optional<T> {
 }
 
 /// Each type read from a field by its own `parse`, whose refusal completes
-/// the field's name (see [`parsed`]).
+/// the field's name (see [`parsed`]). A macro because a blanket
+/// `impl<T: Parse> FromFormField for T` is refused by coherence (Rocket owns
+/// the trait and implements it for foreign types already): one impl per
+/// type it must be.
 macro_rules! parsed_fields {
     ($($kind:ty),+) => {$(
         impl<'v> FromFormField<'v> for $kind {

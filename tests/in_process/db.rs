@@ -7,6 +7,9 @@ use auth_service::db::{
 
 use crate::app::{db_in, execute};
 use crate::support::Store;
+use diesel::migration::{MigrationConnection, MigrationSource};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 /// Starts a session whose id has the digest `digest` for the user
 /// `user_id`.
@@ -274,29 +277,29 @@ async fn a_new_credential_voids_every_token_issued_before() {
 /// Applies the migrations of `url`'s backend whose names sort before
 /// `release` (a date): the schema a previous release left.
 fn migrate_before(url: &str, release: &str) {
-    use diesel::migration::{MigrationConnection, MigrationSource};
-    use diesel::{Connection, PgConnection, SqliteConnection};
-    use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-
     const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
     const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-    macro_rules! apply {
-        ($connection:expr, $migrations:expr) => {{
-            let mut connection = $connection;
-            connection.setup().unwrap();
-            let mut all = MigrationSource::migrations(&$migrations).unwrap();
-            all.sort_by_key(|migration| migration.name().to_string());
-            for migration in all {
-                if migration.name().to_string().as_str() < release {
-                    connection.run_migration(&migration).unwrap();
-                }
-            }
-        }};
-    }
     if auth_service::db::is_postgres(url) {
-        apply!(PgConnection::establish(url).unwrap(), POSTGRES);
+        apply_before(PgConnection::establish(url).unwrap(), POSTGRES, release);
     } else {
-        apply!(SqliteConnection::establish(url).unwrap(), SQLITE);
+        apply_before(SqliteConnection::establish(url).unwrap(), SQLITE, release);
+    }
+}
+
+/// Applies, on `connection`, the `migrations` whose names sort before
+/// `release`.
+fn apply_before<C>(mut connection: C, migrations: EmbeddedMigrations, release: &str)
+where
+    C: Connection + MigrationConnection + MigrationHarness<C::Backend>,
+    EmbeddedMigrations: MigrationSource<C::Backend>,
+{
+    connection.setup().unwrap();
+    let mut all = MigrationSource::migrations(&migrations).unwrap();
+    all.sort_by_key(|migration| migration.name().to_string());
+    for migration in all {
+        if migration.name().to_string().as_str() < release {
+            connection.run_migration(&*migration).unwrap();
+        }
     }
 }
 
