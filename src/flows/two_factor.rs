@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use super::paths::PATHS;
 use super::settings::confirm::{Change, PasswordProof};
-use super::settings::{refused, require_login, AccountForms};
+use super::settings::{require_login, AccountForm, Submitted};
 use crate::auth::{Auth, Device, OneTimeCode, Password, TotpCode, TotpEnrolment};
 use crate::web::form::{FormState, PageError};
 use crate::web::json::Message;
@@ -308,29 +308,15 @@ pub async fn disable_page(
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let mut forms = AccountForms::new(auth);
-    forms.two_factor_off = FormState::submitted(&form.context, &[]);
-    let Some(proof) = &form.value else {
-        return Err(refused(page, &user, auth, forms, None).await);
-    };
-    let disabled = auth
-        .disable_totp(
-            &user.requester(),
-            Some(&proof.password),
-            &proof.code,
-            &device,
-        )
-        .await;
-    match disabled.map_err(Error::from) {
-        Ok(()) => Ok(Flash::success(
-            Redirect::to(PATHS.profile),
-            "Two-factor sign-in is off.",
-        )),
-        Err(error) => {
-            forms.two_factor_off = forms.two_factor_off.told(&error);
-            Err(refused(page, &user, auth, forms, Some(error)).await)
-        }
-    }
+    AccountForm::submitted(page, &user, auth, Submitted::TwoFactorOff, &form.context)
+        .make(form.value.as_ref(), async |proof| {
+            let (password, requester) = (Some(&proof.password), user.requester());
+            let disabled = auth.disable_totp(&requester, password, &proof.code, &device);
+            disabled.await.map_err(Error::from)
+        })
+        .await?;
+    let notice = "Two-factor sign-in is off.";
+    Ok(Flash::success(Redirect::to(PATHS.profile), notice))
 }
 
 /// New recovery codes, shown this once; the old ones stop working.
@@ -344,26 +330,15 @@ pub async fn new_codes_page(
     page: Page,
 ) -> Result<Template, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let mut forms = AccountForms::new(auth);
-    forms.recovery = FormState::submitted(&form.context, &[]);
-    let Some(proof) = &form.value else {
-        return Err(refused(page, &user, auth, forms, None).await);
-    };
-    let renewed = auth
-        .new_recovery_codes(
-            &user.requester(),
-            Some(&proof.password),
-            &proof.code,
-            &device,
-        )
-        .await;
-    match renewed.map_err(Error::from) {
-        Ok(codes) => Ok(codes_page(page, &codes, false)),
-        Err(error) => {
-            forms.recovery = forms.recovery.told(&error);
-            Err(refused(page, &user, auth, forms, Some(error)).await)
-        }
-    }
+    let (codes, page) =
+        AccountForm::submitted(page, &user, auth, Submitted::RecoveryCodes, &form.context)
+            .make(form.value.as_ref(), async |proof| {
+                let (password, requester) = (Some(&proof.password), user.requester());
+                let renewed = auth.new_recovery_codes(&requester, password, &proof.code, &device);
+                renewed.await.map_err(Error::from)
+            })
+            .await?;
+    Ok(codes_page(page, &codes, false))
 }
 
 /// The setup page of `enrolment`: the QR code (an SVG drawn here, no

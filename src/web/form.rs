@@ -62,6 +62,15 @@ impl FormState {
         }
     }
 
+    /// This state (fresh, perhaps choosing a password) as `context`
+    /// submitted it: see [`FormState::submitted`].
+    pub fn as_submitted(self, context: &Context<'_>, kept: &[&str]) -> Self {
+        FormState {
+            password_hint: self.password_hint,
+            ..FormState::submitted(context, kept)
+        }
+    }
+
     /// The same state with `value` kept for `field`.
     pub fn value(mut self, field: &str, value: &str) -> Self {
         self.values.insert(field.to_owned(), value.to_owned());

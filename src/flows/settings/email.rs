@@ -13,10 +13,10 @@ use rocket_dyn_templates::context;
 use utoipa::ToSchema;
 
 use super::confirm::Change;
-use super::{refused, require_login, AccountForms};
+use super::{require_login, AccountForm, Submitted};
 use crate::auth::{self, Auth, AuthError, Device, Email, Password, ResetToken};
 use crate::flows::paths::PATHS;
-use crate::web::form::{FormState, PageError, TokenPage};
+use crate::web::form::{PageError, TokenPage};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::values::Optional;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
@@ -156,10 +156,9 @@ pub async fn change_email_page(
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let mut forms = AccountForms::new(auth);
-    forms.email = FormState::submitted(&form.context, &["email"]);
+    let form_page = AccountForm::submitted(page, &user, auth, Submitted::Email, &form.context);
     let Some(change) = &form.value else {
-        return Err(refused(page, &user, auth, forms, None).await);
+        return Err(form_page.unread().await);
     };
     let changed = auth
         .change_email(
@@ -185,10 +184,9 @@ pub async fn change_email_page(
                     purpose: "change your email address".to_owned(),
                     fields: vec![("email", change.email.to_string())],
                 };
-                return Err(change.ask_password(page, auth, &user, &error).await);
+                return Err(form_page.ask_password(change, &error).await);
             }
-            forms.email = forms.email.told(&error);
-            return Err(refused(page, &user, auth, forms, Some(error)).await);
+            return Err(form_page.refused(error).await);
         }
     };
     Ok(Flash::success(Redirect::to(PATHS.profile), notice))

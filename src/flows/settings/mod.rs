@@ -3,13 +3,14 @@
 //! one module each, the password, the address and the account itself.
 //! Sensitive changes stop at "Confirm it's you" past `sessions.recent_login_ttl`
 //! (`confirm`). The flows of two-factor sign-in, passkeys and sessions
-//! render into this page, through [`account_page`] and [`refused`].
+//! render into this page, through [`account_page`] and [`AccountForm`].
 
 pub mod confirm;
 pub mod deletion;
 pub mod email;
 pub mod password;
 
+use rocket::form::Context;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, State};
@@ -23,6 +24,7 @@ use crate::clock;
 use crate::web::fields::{CURRENT_PASSWORD, NEW_PASSWORD};
 use crate::web::form::{FormState, PageError};
 use crate::web::{CurrentUser, Error, FlaskJson, Page};
+use confirm::Change;
 
 /// `{"email": E}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,6 +90,16 @@ impl AccountForms {
             two_factor_off: FormState::default(),
             recovery: FormState::default(),
             focus: "",
+        }
+    }
+
+    /// The state of `form`.
+    fn of(&mut self, form: Submitted) -> &mut FormState {
+        match form {
+            Submitted::Password => &mut self.password,
+            Submitted::Email => &mut self.email,
+            Submitted::TwoFactorOff => &mut self.two_factor_off,
+            Submitted::RecoveryCodes => &mut self.recovery,
         }
     }
 }
@@ -189,10 +201,103 @@ pub async fn account_page(
     Ok(page.render("profile", content))
 }
 
+/// One form of the account page, submitted: what to show when the change
+/// it asks for is refused (the account page again, with that form's values
+/// and errors), whichever flow handles it.
+pub struct AccountForm<'a> {
+    page: Page,
+    user: &'a CurrentUser,
+    auth: &'a Auth,
+    forms: AccountForms,
+    /// Which of the page's forms it is.
+    form: Submitted,
+}
+
+/// The forms of the account page that are submitted to it.
+#[derive(Debug, Clone, Copy)]
+pub enum Submitted {
+    Password,
+    Email,
+    TwoFactorOff,
+    RecoveryCodes,
+}
+
+impl Submitted {
+    /// The fields whose values the form shows again after a refusal (never
+    /// a password or a code).
+    fn kept(self) -> &'static [&'static str] {
+        match self {
+            Submitted::Email => EMAIL_FIELDS,
+            _ => &[],
+        }
+    }
+}
+
+impl<'a> AccountForm<'a> {
+    /// The form `form` of `user`'s account page, as `context` submitted it.
+    pub fn submitted(
+        page: Page,
+        user: &'a CurrentUser,
+        auth: &'a Auth,
+        form: Submitted,
+        context: &Context<'_>,
+    ) -> Self {
+        let mut forms = AccountForms::new(auth);
+        let state = forms.of(form);
+        *state = std::mem::take(state).as_submitted(context, form.kept());
+        AccountForm {
+            page,
+            user,
+            auth,
+            forms,
+            form,
+        }
+    }
+
+    /// Makes `change` with the form's `value`: what it gives, and the page
+    /// to render that on; or, when the form could not be read or the change
+    /// is refused, the account page again with the form's errors.
+    pub async fn make<T, R>(
+        self,
+        value: Option<&T>,
+        change: impl AsyncFnOnce(&T) -> Result<R, Error>,
+    ) -> Result<(R, Page), PageError> {
+        let Some(value) = value else {
+            return Err(self.unread().await);
+        };
+        match change(value).await {
+            Ok(made) => Ok((made, self.page)),
+            Err(error) => Err(self.refused(error).await),
+        }
+    }
+
+    /// The page again when the form could not be read: its field errors
+    /// are in it.
+    pub async fn unread(self) -> PageError {
+        refused(self.page, self.user, self.auth, self.forms, None).await
+    }
+
+    /// The page again, telling why `error` refused the change beside its
+    /// field; the error page for a failure of the service itself.
+    pub async fn refused(mut self, error: Error) -> PageError {
+        let state = self.forms.of(self.form);
+        *state = std::mem::take(state).told(&error);
+        refused(self.page, self.user, self.auth, self.forms, Some(error)).await
+    }
+
+    /// In place of the account page, the page that asks for the password
+    /// before `change` (see [`Change::ask_password`]).
+    pub async fn ask_password(self, change: Change, error: &Error) -> PageError {
+        change
+            .ask_password(self.page, self.auth, self.user, error)
+            .await
+    }
+}
+
 /// The account page again after `error` (`None`: the form could not be
 /// read, its field errors are in the form), focused on the first field at
 /// fault; the error page for a failure of the service itself.
-pub(super) async fn refused(
+async fn refused(
     page: Page,
     user: &CurrentUser,
     auth: &Auth,

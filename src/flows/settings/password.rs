@@ -9,11 +9,11 @@ use rocket::FromForm;
 use rocket::{put, State};
 use utoipa::ToSchema;
 
-use super::{refused, require_login, AccountForms};
+use super::{require_login, AccountForm, Submitted};
 use crate::auth::{Auth, Device, Password};
 use crate::flows::paths::PATHS;
 use crate::web::fields::CHANGE_PASSWORDS;
-use crate::web::form::{FormState, PageError};
+use crate::web::form::PageError;
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::set_session_cookie;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
@@ -86,32 +86,18 @@ pub async fn change_password_page(
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let mut forms = AccountForms::new(auth);
-    forms.password = FormState::submitted(&form.context, &[])
-        .choosing_password(auth.settings().passwords.min_length);
-    let Some(change) = &form.value else {
-        return Err(refused(page, &user, auth, forms, None).await);
-    };
-    let changed = auth
-        .change_password(
-            &user.requester(),
-            &change.current_password,
-            &change.new_password,
-            &device,
-        )
-        .await;
-    match changed {
-        Ok(session) => {
-            set_session_cookie(cookies, session);
-            Ok(Flash::success(
-                Redirect::to(PATHS.profile),
-                "Password changed. Your other sessions have ended.",
-            ))
-        }
-        Err(error) => {
-            let error = Error::about(error, CHANGE_PASSWORDS);
-            forms.password = forms.password.told(&error);
-            Err(refused(page, &user, auth, forms, Some(error)).await)
-        }
-    }
+    let form_page = AccountForm::submitted(page, &user, auth, Submitted::Password, &form.context);
+    let (session, _) = form_page
+        .make(form.value.as_ref(), async |change| {
+            let (current, new) = (&change.current_password, &change.new_password);
+            let requester = user.requester();
+            let changed = auth.change_password(&requester, current, new, &device);
+            changed
+                .await
+                .map_err(|error| Error::about(error, CHANGE_PASSWORDS))
+        })
+        .await?;
+    set_session_cookie(cookies, session);
+    let notice = "Password changed. Your other sessions have ended.";
+    Ok(Flash::success(Redirect::to(PATHS.profile), notice))
 }
