@@ -40,9 +40,7 @@ async fn the_password_changes_in_every_encoding() {
         );
         current = new;
     }
-    let old = app
-        .post("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
-        .await;
+    let old = app.try_login(EMAIL, PASSWORD).await;
     assert_eq!(old.status(), Status::Unauthorized);
     app.login(EMAIL, &current).await;
 }
@@ -144,9 +142,7 @@ async fn wrong_current_passwords_are_refused_and_throttled_like_logins() {
     .await;
     // The account's logins from untrusted clients wait too: the guesses
     // counted for it.
-    let login = app
-        .post("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
-        .await;
+    let login = app.try_login(EMAIL, PASSWORD).await;
     assert_eq!(login.status(), Status::TooManyRequests);
     assert_eq!(app.stored_sessions(EMAIL).await.len(), 1, "nothing ended");
 }
@@ -239,9 +235,7 @@ async fn the_address_changes_once_the_new_mailbox_follows_its_link() {
     assert!(stored.email_verified_at.is_some());
     let profile = app.client.get("/profile").dispatch().await;
     assert_eq!(body(profile).await, format!("{{\"email\":\"{EMAIL}\"}}\n"));
-    let early = app
-        .post("/sessions", &[("email", new), ("password", PASSWORD)])
-        .await;
+    let early = app.try_login(new, PASSWORD).await;
     assert_eq!(early.status(), Status::Unauthorized);
 
     assert_eq!(
@@ -416,9 +410,7 @@ async fn with_verification_required_the_account_keeps_its_address_until_the_new_
     let new = "grace@example.net";
     let response = app.put("/profile/email", &[("email", new)]).await;
     assert_eq!(response.status(), Status::Ok);
-    let refused = app
-        .post("/sessions", &[("email", new), ("password", PASSWORD)])
-        .await;
+    let refused = app.try_login(new, PASSWORD).await;
     assert_eq!(
         refused.status(),
         Status::Unauthorized,

@@ -317,9 +317,7 @@ async fn wrong_password_and_unknown_email_get_the_same_401() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     for (email, password) in [(EMAIL, "wrong password"), ("nobody@example.com", PASSWORD)] {
-        let response = app
-            .post("/sessions", &[("email", email), ("password", password)])
-            .await;
+        let response = app.try_login(email, password).await;
         assert_eq!(response.status(), Status::Unauthorized);
         assert!(response.cookies().get("session_id").is_none());
         assert_eq!(
@@ -547,9 +545,7 @@ async fn update_password_changes_the_password_once_and_ends_the_session() {
         "{\"message\":\"invalid reset token\"}\n"
     );
 
-    let response = app
-        .post("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
-        .await;
+    let response = app.try_login(EMAIL, PASSWORD).await;
     assert_eq!(response.status(), Status::Unauthorized);
     app.login(EMAIL, "brand new").await;
 }

@@ -78,7 +78,7 @@ impl TestApp {
     /// Direct access to the service's database (a pool of its own), to
     /// check what it holds.
     pub async fn db(&self) -> DB {
-        connect(self.client.rocket().figment().clone()).await
+        self.store.db().await
     }
 
     /// The stored user `email` (normalized), if any.
@@ -231,11 +231,15 @@ impl TestApp {
         (response.status(), body(response).await)
     }
 
+    /// A login with `email` and `password`, as a JSON client's form.
+    pub async fn try_login(&self, email: &str, password: &str) -> LocalResponse<'_> {
+        self.post("/sessions", &[("email", email), ("password", password)])
+            .await
+    }
+
     /// Logs in, expecting success; the client keeps the session cookie.
     pub async fn login(&self, email: &str, password: &str) {
-        let response = self
-            .post("/sessions", &[("email", email), ("password", password)])
-            .await;
+        let response = self.try_login(email, password).await;
         assert_eq!(response.status(), Status::Ok, "logging in {email}");
     }
 
@@ -324,17 +328,6 @@ pub fn location<'a>(response: &'a LocalResponse<'_>) -> Option<&'a str> {
 pub fn notice(response: &LocalResponse<'_>) -> Option<String> {
     let flash = response.cookies().get("_flash")?;
     Some(flash.value().to_owned())
-}
-
-/// A bare pool over `store`, for tests of `DB` alone.
-pub async fn db_in(store: &Store) -> DB {
-    connect(figment(store)).await
-}
-
-/// A `DB` with one connection over the database `figment` configures.
-async fn connect(figment: Figment) -> DB {
-    let rocket = rocket::custom(figment.merge(("databases.auth.pool_size", 1)));
-    DB::connect(&rocket).await.expect("the database")
 }
 
 /// The value of the hidden input `name` in `html`, as a browser reads it

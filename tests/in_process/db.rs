@@ -5,7 +5,7 @@ use auth_service::db::{
     UserUpdate, DB,
 };
 
-use crate::app::{db_in, execute};
+use crate::app::execute;
 use crate::support::Store;
 use diesel::migration::{MigrationConnection, MigrationSource};
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -38,7 +38,7 @@ async fn start_session(db: &DB, user_id: i32, digest: &str) {
 
 async fn db_with_bob() -> (Store, DB, i32) {
     let store = Store::new();
-    let db = db_in(&store).await;
+    let db = store.db().await;
     let user = db
         .add_user(
             "Bob@Example.com",
@@ -192,7 +192,7 @@ async fn a_reset_token_is_redeemed_once() {
 async fn data_survives_reopening_the_file() {
     let (store, db, id) = db_with_bob().await;
     drop(db);
-    let reopened = db_in(&store).await;
+    let reopened = store.db().await;
     let user = reopened.find_user_by(UserQuery::Id(id)).await.unwrap();
     assert_eq!(user.email, "Bob@Example.com");
 }
@@ -319,7 +319,7 @@ async fn an_upgrade_keeps_users_live_sessions_and_tokens() {
              ('gone@example.com', 'gone@example.com', '$2b$04$hash', 'expired-digest', \
              1000, NULL, NULL, 1700000000)",
         );
-        let db = db_in(&store).await;
+        let db = store.db().await;
         for query in [
             UserQuery::Email("old@example.com".into()),
             UserQuery::SessionId("live-digest".into()),
@@ -359,7 +359,7 @@ async fn an_upgrade_keeps_the_links_already_mailed_and_the_sessions_proof() {
          expires_at, persistent, device) SELECT 'handle', 'live-digest', id, 1700000123, \
          1700000123, 4102444800, TRUE, 'Firefox on Linux' FROM users",
     );
-    let db = db_in(&store).await;
+    let db = store.db().await;
     let (session, user) = db.find_session("live-digest").await.unwrap().unwrap();
     assert_eq!(
         session.authenticated_at, 1_700_000_123,

@@ -45,16 +45,11 @@ fn token_in(sink: &SmtpSink, to: &str, index: usize, path: &str) -> String {
     link.rsplit_once("token=").unwrap().1.to_owned()
 }
 
-/// The outbox as stored.
-async fn outbox(app: &TestApp) -> Vec<QueuedMail> {
-    app.db().await.queued_mails().await.unwrap()
-}
-
 /// Waits (at most 30 s) until `done` holds of the outbox.
 async fn outbox_until(app: &TestApp, done: impl Fn(&[QueuedMail]) -> bool) -> Vec<QueuedMail> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let mails = outbox(app).await;
+        let mails = app.store.outbox().await;
         if done(&mails) {
             return mails;
         }
@@ -442,9 +437,7 @@ async fn with_verification_required_only_a_confirmed_address_logs_in() {
     .await;
     app.register(ALICE, PASSWORD).await;
 
-    let right = app
-        .post("/sessions", &[("email", ALICE), ("password", PASSWORD)])
-        .await;
+    let right = app.try_login(ALICE, PASSWORD).await;
     assert_eq!(right.status(), Status::Forbidden);
     assert!(right.cookies().get("session_id").is_none());
     assert_eq!(body(right).await, "{\"message\":\"email not verified\"}\n");

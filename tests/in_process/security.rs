@@ -12,17 +12,12 @@ use auth_service::auth::{Auth, AuthError, Password};
 use rocket::figment::Figment;
 use rocket::futures::future::join_all;
 use rocket::http::{ContentType, Cookie, Header, Status};
-use rocket::local::asynchronous::{LocalRequest, LocalResponse};
+use rocket::local::asynchronous::LocalRequest;
 
 use crate::app::{body, peer, TestApp, BROWSER};
 
 const EMAIL: &str = "mallory.victim@example.com";
 const PASSWORD: &str = "a perfectly good passphrase";
-
-async fn login<'c>(app: &'c TestApp, email: &str, password: &str) -> LocalResponse<'c> {
-    app.post("/sessions", &[("email", email), ("password", password)])
-        .await
-}
 
 async fn login_from(app: &TestApp, address: &'static str, email: &str) -> Status {
     app.client
@@ -33,14 +28,6 @@ async fn login_from(app: &TestApp, address: &'static str, email: &str) -> Status
         .dispatch()
         .await
         .status()
-}
-
-/// The time now, in Unix seconds, as the database stores times.
-fn unix_now() -> i64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    i64::try_from(since_epoch.as_secs()).unwrap()
 }
 
 // ---- Sessions and tokens -------------------------------------------------
@@ -89,14 +76,14 @@ async fn session_and_token_lifetimes_come_from_the_configuration() {
     })
     .await;
     app.register(EMAIL, PASSWORD).await;
-    let response = login(&app, EMAIL, PASSWORD).await;
+    let response = app.try_login(EMAIL, PASSWORD).await;
     let cookie = response.cookies().get("session_id").unwrap();
     assert_eq!(cookie.max_age(), Some(rocket::time::Duration::seconds(120)));
     app.post("/reset_password", &[("email", EMAIL)]).await;
 
     let user = app.stored_user(EMAIL).await.unwrap();
     let session = app.stored_sessions(EMAIL).await.remove(0);
-    let now = unix_now();
+    let now = auth_service::clock::now();
     let session_left = session.expires_at - now;
     let token_left = user.reset_token_expires_at.unwrap() - now;
     assert!((115..=120).contains(&session_left), "{session_left}");
@@ -128,7 +115,7 @@ async fn answers_carrying_a_session_or_a_token_are_not_stored() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     let responses = [
-        login(&app, EMAIL, PASSWORD).await,
+        app.try_login(EMAIL, PASSWORD).await,
         app.post("/reset_password", &[("email", EMAIL)]).await,
         app.client
             .post("/reset_password")
@@ -155,12 +142,12 @@ async fn repeated_failures_get_429_with_a_growing_retry_after() {
     app.register(EMAIL, PASSWORD).await;
     for _ in 0..5 {
         assert_eq!(
-            login(&app, EMAIL, "wrong password").await.status(),
+            app.try_login(EMAIL, "wrong password").await.status(),
             Status::Unauthorized
         );
     }
     // Locked now, even with the right password.
-    let response = login(&app, EMAIL, PASSWORD).await;
+    let response = app.try_login(EMAIL, PASSWORD).await;
     assert_eq!(response.status(), Status::TooManyRequests);
     let wait: u64 = response
         .headers()
@@ -178,10 +165,10 @@ async fn repeated_failures_get_429_with_a_growing_retry_after() {
     assert!(app.stored_sessions(EMAIL).await.is_empty());
     app.db().await.lock_logins(EMAIL, 0).await.unwrap();
     assert_eq!(
-        login(&app, EMAIL, "wrong again").await.status(),
+        app.try_login(EMAIL, "wrong again").await.status(),
         Status::Unauthorized
     );
-    let response = login(&app, EMAIL, PASSWORD).await;
+    let response = app.try_login(EMAIL, PASSWORD).await;
     let wait: u64 = response
         .headers()
         .get_one("Retry-After")
@@ -196,12 +183,12 @@ async fn concurrent_guesses_past_the_free_attempts_are_checked_one_at_a_time() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     for _ in 0..5 {
-        login(&app, EMAIL, "wrong password").await;
+        app.try_login(EMAIL, "wrong password").await;
     }
     app.db().await.lock_logins(EMAIL, 0).await.unwrap();
     let before = app.auth().password_verifications();
     let guesses: Vec<String> = (0..8).map(|n| format!("parallel guess {n}")).collect();
-    let responses = join_all(guesses.iter().map(|guess| login(&app, EMAIL, guess))).await;
+    let responses = join_all(guesses.iter().map(|guess| app.try_login(EMAIL, guess))).await;
     let statuses: Vec<Status> = responses.iter().map(|response| response.status()).collect();
     assert_eq!(
         app.auth().password_verifications() - before,
@@ -224,21 +211,21 @@ async fn an_attempt_refused_as_busy_leaves_the_email_free_to_try_again() {
     })
     .await;
     app.register(EMAIL, PASSWORD).await;
-    login(&app, EMAIL, "wrong password").await;
+    app.try_login(EMAIL, "wrong password").await;
     app.db().await.lock_logins(EMAIL, 0).await.unwrap();
 
     // Every hashing thread busy, and no queue: the next attempt past the
     // free ones claims the email, then cannot be checked.
     let secret = Password::parse("keeps a thread busy").unwrap();
     let occupied = occupy_every_hashing_thread(app.auth(), &secret).await;
-    let refused = login(&app, EMAIL, PASSWORD).await;
+    let refused = app.try_login(EMAIL, PASSWORD).await;
     assert_eq!(refused.status(), Status::ServiceUnavailable);
     drop(refused);
     for hashing in occupied {
         hashing.await.unwrap();
     }
 
-    assert_eq!(login(&app, EMAIL, PASSWORD).await.status(), Status::Ok);
+    assert_eq!(app.try_login(EMAIL, PASSWORD).await.status(), Status::Ok);
 }
 
 /// Hashes of `secret` started on every thread of `auth`'s hasher (which has
@@ -268,11 +255,11 @@ async fn a_few_mistakes_never_block_and_success_clears_the_count() {
     for _ in 0..3 {
         for _ in 0..3 {
             assert_eq!(
-                login(&app, EMAIL, "typo typo typo").await.status(),
+                app.try_login(EMAIL, "typo typo typo").await.status(),
                 Status::Unauthorized
             );
         }
-        assert_eq!(login(&app, EMAIL, PASSWORD).await.status(), Status::Ok);
+        assert_eq!(app.try_login(EMAIL, PASSWORD).await.status(), Status::Ok);
         assert_eq!(
             app.db().await.find_login_failures(EMAIL).await.unwrap(),
             None
@@ -288,11 +275,11 @@ async fn throttling_affects_no_other_account_and_tells_nothing_of_existence() {
     let ghost = "nobody.here@example.com";
     for email in [EMAIL, ghost] {
         for _ in 0..5 {
-            login(&app, email, "wrong password").await;
+            app.try_login(email, "wrong password").await;
         }
     }
-    let known = login(&app, EMAIL, "wrong password").await;
-    let unknown = login(&app, ghost, "wrong password").await;
+    let known = app.try_login(EMAIL, "wrong password").await;
+    let unknown = app.try_login(ghost, "wrong password").await;
     assert_eq!(known.status(), unknown.status());
     assert_eq!(body(known).await, body(unknown).await);
     app.login("bystander@example.com", PASSWORD).await;
@@ -303,11 +290,11 @@ async fn throttling_holds_across_a_restart() {
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
     for _ in 0..5 {
-        login(&app, EMAIL, "wrong password").await;
+        app.try_login(EMAIL, "wrong password").await;
     }
     let app = app.restart(|figment| figment).await;
     assert_eq!(
-        login(&app, EMAIL, PASSWORD).await.status(),
+        app.try_login(EMAIL, PASSWORD).await.status(),
         Status::TooManyRequests
     );
 }
@@ -316,7 +303,7 @@ async fn throttling_holds_across_a_restart() {
 async fn failures_past_the_window_are_deleted_as_new_ones_come() {
     let app = TestApp::with(|figment| figment.merge(("login_limits.failure_window", 3600))).await;
     let db = app.db().await;
-    let now = unix_now();
+    let now = auth_service::clock::now();
     let stale = "stale.guess@example.com";
     let recent = "recent.guess@example.com";
     for (email, at) in [(stale, now - 3601), (recent, now - 3500)] {
@@ -327,7 +314,7 @@ async fn failures_past_the_window_are_deleted_as_new_ones_come() {
     }
 
     assert_eq!(
-        login(&app, EMAIL, "wrong password").await.status(),
+        app.try_login(EMAIL, "wrong password").await.status(),
         Status::Unauthorized
     );
     assert_eq!(db.find_login_failures(stale).await.unwrap(), None);
@@ -370,7 +357,7 @@ async fn unknown_emails_cost_one_bcrypt_verification_like_known_ones() {
         (EMAIL, PASSWORD),
     ] {
         let before = app.auth().password_verifications();
-        login(&app, email, password).await;
+        app.try_login(email, password).await;
         assert_eq!(app.auth().password_verifications() - before, 1, "{email}");
     }
 }
@@ -445,10 +432,10 @@ async fn long_unicode_passwords_count_in_full() {
     let almost: String = "\u{1F511}".repeat(63) + "b";
     app.register(EMAIL, &long).await;
     assert_eq!(
-        login(&app, EMAIL, &almost).await.status(),
+        app.try_login(EMAIL, &almost).await.status(),
         Status::Unauthorized
     );
-    assert_eq!(login(&app, EMAIL, &long).await.status(), Status::Ok);
+    assert_eq!(app.try_login(EMAIL, &long).await.status(), Status::Ok);
 }
 
 #[rocket::async_test]
@@ -457,7 +444,7 @@ async fn composed_and_decomposed_accents_log_in_alike() {
     app.register(EMAIL, "cr\u{e8}me br\u{fb}l\u{e9}e maison")
         .await;
     let decomposed = "cre\u{300}me bru\u{302}le\u{301}e maison";
-    assert_eq!(login(&app, EMAIL, decomposed).await.status(), Status::Ok);
+    assert_eq!(app.try_login(EMAIL, decomposed).await.status(), Status::Ok);
 }
 
 #[rocket::async_test]
@@ -619,7 +606,7 @@ fn with_tls(figment: Figment) -> Figment {
 async fn with_tls_the_cookies_are_secure_and_hsts_is_sent() {
     let app = TestApp::with(with_tls).await;
     app.register(EMAIL, PASSWORD).await;
-    let response = login(&app, EMAIL, PASSWORD).await;
+    let response = app.try_login(EMAIL, PASSWORD).await;
     let device = response
         .cookies()
         .iter()
@@ -636,7 +623,7 @@ async fn with_tls_the_cookies_are_secure_and_hsts_is_sent() {
 
     let app = TestApp::new().await;
     app.register(EMAIL, PASSWORD).await;
-    let response = login(&app, EMAIL, PASSWORD).await;
+    let response = app.try_login(EMAIL, PASSWORD).await;
     assert_ne!(
         response.cookies().get("session_id").unwrap().secure(),
         Some(true)

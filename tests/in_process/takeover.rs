@@ -207,9 +207,7 @@ async fn nothing_planted_works(
     assert_eq!((user.totp_secret, user.totp_enabled_at), (None, None));
     assert_eq!(app.stored_device_cookies(VICTIM), [] as [i64; 0]);
     assert_eq!(app.numbers("SELECT COUNT(*) AS n FROM recovery_codes"), [0]);
-    let login = app
-        .post("/sessions", &[("email", VICTIM), ("password", password)])
-        .await;
+    let login = app.try_login(VICTIM, password).await;
     assert_eq!(login.status(), Status::Ok, "no code asked");
 }
 
@@ -733,8 +731,7 @@ async fn the_failures_of_an_account_go_with_it() {
     // guess first.
     let code_guess = [("email", VICTIM), ("password", PASSWORD), ("otp", "000000")];
     app.post("/sessions", &code_guess).await;
-    app.post("/sessions", &[("email", VICTIM), ("password", "a guess")])
-        .await;
+    app.try_login(VICTIM, "a guess").await;
     assert_eq!(
         app.numbers("SELECT COUNT(*) AS n FROM login_failures"),
         [2],

@@ -7,8 +7,6 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use auth_service::db::{QueuedMail, DB};
-
 use reqwest::StatusCode;
 
 use crate::secrets::{mailed_link, mailed_token};
@@ -32,20 +30,6 @@ fn start(store: &Store, variables: &[(&'static str, String)]) -> Server {
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
     Server::start_with(store, &variables)
-}
-
-/// The outbox of the database of `store`, as stored.
-fn outbox(store: &Store) -> Vec<QueuedMail> {
-    let runtime = rocket::tokio::runtime::Runtime::new().expect("a runtime");
-    runtime.block_on(async {
-        let figment = rocket::Config::figment()
-            .merge(("databases.auth.url", &store.url))
-            .merge(("databases.auth.pool_size", 1));
-        let db = DB::connect(&rocket::custom(figment))
-            .await
-            .expect("the database");
-        db.queued_mails().await.expect("the outbox")
-    })
 }
 
 #[test]
@@ -202,7 +186,9 @@ fn a_mail_answered_before_a_kill_9_goes_out_after_the_restart() {
     // Killed between two attempts: a sender killed while it holds the mail
     // leaves it to the others only when its lease (60 s) ends.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !outbox(&store)
+    let runtime = rocket::tokio::runtime::Runtime::new().expect("a runtime");
+    while !runtime
+        .block_on(store.outbox())
         .iter()
         .any(|mail| mail.attempts >= 1 && mail.next_attempt_at > auth_service::clock::now())
     {

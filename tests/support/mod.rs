@@ -9,6 +9,7 @@
 pub mod passkey;
 pub mod smtp;
 
+use auth_service::db::{QueuedMail, DB};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use tempfile::TempDir;
 
@@ -47,6 +48,21 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// A `DB` with one connection over this database, migrated.
+    pub async fn db(&self) -> DB {
+        let figment = rocket::Config::figment()
+            .merge(("databases.auth.url", &self.url))
+            .merge(("databases.auth.pool_size", 1));
+        DB::connect(&rocket::custom(figment))
+            .await
+            .expect("the database")
+    }
+
+    /// The outbox of this database, as stored.
+    pub async fn outbox(&self) -> Vec<QueuedMail> {
+        self.db().await.queued_mails().await.expect("the outbox")
     }
 }
 
