@@ -1,4 +1,4 @@
-//! The web layer both front ends share: the request bodies they take, how
+//! The transport every flow shares, knowing no flow: how
 //! inputs are read, JSON written the way the original Flask service wrote
 //! it, one error type, the session guard, browser protections, the page
 //! frame, the catchers, and the start of the service.
