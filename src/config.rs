@@ -30,6 +30,9 @@ pub struct Settings {
     /// The base of every link in a mail (`https://auth.example.com`), and
     /// the origin of passkeys; `http://localhost:<port>` when not set.
     pub public_url: String,
+    /// The site's name, as mails say it ("Example Accounts"); the host of
+    /// `public_url` when not set.
+    pub site_name: String,
     /// Where the generated secret key is kept when `secret_key` is not set.
     pub secret_key_file: PathBuf,
     /// Rocket's `secret_key`, from which the keys of sealed values derive.
@@ -402,6 +405,11 @@ impl Settings {
         } else {
             public_url(&settings.public_url)?
         };
+        if settings.site_name.trim().is_empty() {
+            let url = Absolute::parse(&settings.public_url).ok();
+            let host = url.as_ref().and_then(|url| Some(url.authority()?.host()));
+            settings.site_name = host.unwrap_or("auth-service").to_owned();
+        }
         if settings.secret_key_file.as_os_str().is_empty() {
             settings.secret_key_file = PathBuf::from(DEFAULT_SECRET_KEY_FILE);
         }

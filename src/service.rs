@@ -52,7 +52,12 @@ impl Service {
         let secret = secret_material(&settings)?;
         let sealer = Arc::new(Sealer::new(&secret, OUTBOX_KEY));
         let mail = &settings.mail;
-        let composer = Composer::new(&settings.template_dir, &mail.from, &settings.public_url)?;
+        let composer = Composer::new(
+            &settings.template_dir,
+            &mail.from,
+            &settings.public_url,
+            &settings.site_name,
+        )?;
         let mailer = Mailer::new(composer, sealer.clone(), wake.clone(), links);
         let smtp_url = mail.smtp_url.as_ref().and_then(|url| url.expose_str());
         let mut sender = Sender::new(

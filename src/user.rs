@@ -1,6 +1,8 @@
 //! The `User` model: an account as the service knows it. The database
 //! reads it from its row (`db::users`); it knows no schema itself.
 
+use crate::language::Language;
+
 /// A registered user, as stored.
 ///
 /// `reset_token` and `verify_token` hold SHA-256 digests of the values handed
@@ -51,4 +53,6 @@ pub struct User {
     pub email_change_generation: Option<i64>,
     /// Wrong one-time codes at sign-in since the last right one.
     pub code_failures: i32,
+    /// The language its mails and notices speak.
+    pub language: Language,
 }

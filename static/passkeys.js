@@ -23,14 +23,23 @@
       .replace(/=+$/, "");
   const withIds = (list) => (list || []).map((item) => ({ ...item, id: decode(item.id) }));
 
-  // A refusal of the service, in its words, with its status.
+  // The words of this script, in the page's language: data- attributes of
+  // <body> (English where a page has none).
+  const say = (name, english) => document.body.dataset[name] || english;
+
+  // A refusal of the service, in its words (the JSON API speaks English),
+  // with its status.
   class Refused extends Error {
     constructor(message, status) {
-      super(message.charAt(0).toUpperCase() + message.slice(1) + ".");
+      super(
+        message
+          ? message.charAt(0).toUpperCase() + message.slice(1) + "."
+          : say("passkeyRequestFailed", "The request failed."),
+      );
       this.status = status;
       // The ceremony outlived passkeys.timeout (autofill starts one as the
       // page opens), or was used already.
-      this.expired = message.startsWith("passkey ceremony expired");
+      this.expired = Boolean(message) && message.startsWith("passkey ceremony expired");
     }
   }
 
@@ -43,8 +52,7 @@
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const message = answer.message || "the request failed";
-      throw new Refused(message, response.status);
+      throw new Refused(answer.message, response.status);
     }
     return answer;
   };
@@ -52,23 +60,23 @@
   // What to tell a person when a ceremony fails.
   const sentence = (error) => {
     if (error instanceof Refused && error.expired) {
-      return "That took too long. Try again.";
+      return say("passkeyTooLong", "That took too long. Try again.");
     }
     if (error instanceof Refused && error.status === 401) {
-      return "This passkey was not accepted: it may have been removed from your account. Log in with your password.";
+      return say("passkeyNotAccepted", "This passkey was not accepted: it may have been removed from your account. Log in with your password.");
     }
     if (error instanceof Refused) {
       return error.message;
     }
     switch (error && error.name) {
       case "NotAllowedError":
-        return "The passkey was not used: the request was cancelled, timed out, or your device could not confirm it was you.";
+        return say("passkeyNotUsed", "The passkey was not used: the request was cancelled, timed out, or your device could not confirm it was you.");
       case "InvalidStateError":
-        return "This device already holds a passkey for your account.";
+        return say("passkeyAlreadyHere", "This device already holds a passkey for your account.");
       case "SecurityError":
-        return "Passkeys do not work at this address.";
+        return say("passkeyWrongAddress", "Passkeys do not work at this address.");
       default:
-        return "Your browser could not use a passkey. Try again, or use your password.";
+        return say("passkeyFailed", "Your browser could not use a passkey. Try again, or use your password.");
     }
   };
 

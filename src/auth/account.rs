@@ -7,7 +7,7 @@ use super::token::{self, generate_uuid};
 use super::{Auth, AuthError, Device, Email, NewSession, Password, Requester};
 use crate::clock;
 use crate::db::{EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserQuery, UserUpdate};
-use crate::mail::{in_words, Letter};
+use crate::mail::Letter;
 use crate::user::User;
 
 /// Where a change of address stands.
@@ -126,7 +126,7 @@ impl Auth {
                 new.as_str(),
                 Letter::ConfirmNewEmail {
                     link: &confirm_link,
-                    valid_for: in_words(ttl),
+                    valid_for: ttl,
                 },
             ),
             (

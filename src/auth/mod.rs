@@ -41,7 +41,8 @@ use std::net::IpAddr;
 
 use crate::clock::now;
 use crate::config::Settings;
-use crate::db::{DbError, UserQuery, UserUpdate, DB};
+use crate::db::{DbError, UserChanges, UserQuery, UserUpdate, DB};
+use crate::language::Language;
 use crate::mail::{Letter, Mailer};
 use crate::metrics::{LoginOutcome, Logins};
 use crate::seal::{derive_key, Sealer};
@@ -171,9 +172,21 @@ impl Auth {
         email: &Email,
         password: &Password,
     ) -> Result<User, AuthError> {
+        self.register_speaking(email, password, Language::default())
+            .await
+    }
+
+    /// [`register_user`](Self::register_user), for a person who reads
+    /// `language`: the account's mails speak it.
+    pub async fn register_speaking(
+        &self,
+        email: &Email,
+        password: &Password,
+        language: Language,
+    ) -> Result<User, AuthError> {
         self.check_new_password(password, email)?;
         let hashed_password = self.hash_password(password).await?;
-        let user = self
+        let mut user = self
             .db
             .add_user(email.as_str(), &email.normalized(), &hashed_password, now())
             .await
@@ -181,8 +194,22 @@ impl Auth {
                 DbError::Conflict => AuthError::UserAlreadyExists(email.to_string()),
                 other => other.into(),
             })?;
+        if user.language != language {
+            self.set_language(user.id, language).await?;
+            user.language = language;
+        }
         self.mail_verification_link(&user).await?;
         Ok(user)
+    }
+
+    /// Makes `language` the one the mails and notices of user `user_id`
+    /// speak.
+    pub async fn set_language(&self, user_id: i32, language: Language) -> Result<(), AuthError> {
+        let changes = UserChanges {
+            language: Some(language.code().to_owned()),
+            ..UserChanges::default()
+        };
+        Ok(self.db.update_user(user_id, changes).await?)
     }
 
     /// [`register_user`](Self::register_user), for a request from
@@ -197,13 +224,14 @@ impl Auth {
         email: &Email,
         password: &Password,
         client: Option<IpAddr>,
+        language: Language,
     ) -> Result<User, AuthError> {
         if self.hasher.hashes_full() {
             tokio::time::sleep(BUSY_REFUSAL_DELAY).await;
             return Err(AuthError::Busy);
         }
         self.limit(Limited::Registration, client).await?;
-        self.register_user(email, password).await
+        self.register_speaking(email, password, language).await
     }
 
     /// Whether `password` is the password of the user `email`. Unknown users
@@ -391,7 +419,7 @@ impl Auth {
         update.mails.extend(
             letters
                 .iter()
-                .filter_map(|(to, letter)| self.mailer.letter(user.id, to, letter, now)),
+                .filter_map(|(to, letter)| self.mailer.letter(user, to, letter, now)),
         );
         let posted = !update.mails.is_empty();
         let changed = self.db.apply_user_update(user.id, update).await?;

@@ -201,7 +201,7 @@ impl Auth {
             .map_err(|error| AuthError::Internal(format!("a passkey to JSON: {error}")))?;
         let now = now();
         let notice = Letter::PasskeyAdded { name: &name };
-        let mail = self.mailer.letter(user.id, &user.email, &notice, now);
+        let mail = self.mailer.letter(&user, &user.email, &notice, now);
         let posted = mail.is_some();
         let new = NewPasskey {
             public_id: token::handle(),
@@ -249,7 +249,7 @@ impl Auth {
         let notice = Letter::PasskeyRemoved {
             name: &passkey.name,
         };
-        let mail = self.mailer.letter(user.id, &user.email, &notice, now());
+        let mail = self.mailer.letter(&user, &user.email, &notice, now());
         let posted = mail.is_some();
         let removed = self.db.remove_passkey(user_id, public_id, mail).await?;
         if removed && posted {

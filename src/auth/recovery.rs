@@ -21,7 +21,7 @@ use crate::config::ResetDelivery;
 use crate::db::{
     DbError, EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserQuery, UserUpdate,
 };
-use crate::mail::{in_words, Letter};
+use crate::mail::Letter;
 use crate::user::User;
 
 /// How a reset token reached a JSON client, as `mail.reset_delivery` says.
@@ -91,7 +91,7 @@ impl Auth {
         };
         let letter = Letter::ResetLink {
             link: &self.mailer.reset_link(&token),
-            valid_for: in_words(self.settings.mail.reset_token_ttl),
+            valid_for: self.settings.mail.reset_token_ttl,
         };
         let quiet = UserCondition::NoResetMailSince(self.mail_interval_start(now));
         let update = UserUpdate::new(quiet, changes);
@@ -336,7 +336,7 @@ impl Auth {
         let quiet = UserCondition::NoVerifyMailSince(self.mail_interval_start(now));
         let letter = Letter::VerifyEmail {
             link: &self.mailer.verify_link(&token),
-            valid_for: in_words(ttl),
+            valid_for: ttl,
         };
         self.apply(
             user,

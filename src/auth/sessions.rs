@@ -158,11 +158,9 @@ impl Auth {
         if started.new_device {
             let notice = Letter::NewDevice {
                 device: &device.name,
-                address: device.address_in_words(),
+                address: device.ip.map(|ip| ip.to_string()),
             };
-            let mail = self
-                .mailer
-                .letter(started.session.user_id, &started.email, &notice, now);
+            let mail = self.mailer.letter(user, &started.email, &notice, now);
             if let Some(mail) = mail {
                 self.db.queue_mail(mail).await?;
                 self.mailer.posted();

@@ -26,6 +26,7 @@ diesel::table! {
         email_change_expires_at -> Nullable<BigInt>,
         email_change_generation -> Nullable<BigInt>,
         code_failures -> Integer,
+        language -> Text,
     }
 }
 

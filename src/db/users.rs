@@ -8,6 +8,7 @@ use super::schema::{
     users,
 };
 use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
+use crate::language::Language;
 use crate::user::User;
 
 /// A row of `users`, as Diesel reads it: the domain's [`User`] field for
@@ -40,6 +41,7 @@ pub(super) struct UserRow {
     email_change_expires_at: Option<i64>,
     email_change_generation: Option<i64>,
     code_failures: i32,
+    language: String,
 }
 
 impl From<UserRow> for User {
@@ -69,6 +71,8 @@ impl From<UserRow> for User {
             email_change_expires_at: row.email_change_expires_at,
             email_change_generation: row.email_change_generation,
             code_failures: row.code_failures,
+            // A tag this release does not speak reads as the default.
+            language: Language::of(&row.language).unwrap_or_default(),
         }
     }
 }
@@ -153,6 +157,8 @@ pub struct UserChanges {
     pub email_change_expires_at: Option<Option<i64>>,
     pub email_change_generation: Option<Option<i64>>,
     pub code_failures: Option<i32>,
+    /// The tag of a [`Language`].
+    pub language: Option<String>,
 }
 
 impl UserChanges {

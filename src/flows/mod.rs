@@ -16,7 +16,8 @@
 //! - [`sessions`]: the sessions on every device;
 //! - [`two_factor`]: setting up and managing TOTP and recovery codes;
 //! - [`passkeys`]: adding, listing and removing passkeys, and proving the
-//!   owner with one.
+//!   owner with one;
+//! - [`language`]: the language switch of every page.
 //!
 //! No flow imports another's handlers: a link to another flow's page goes
 //! through [`paths`], the typed table of where each is. A JSON route on a
@@ -24,6 +25,7 @@
 //! `web::for_browsers`) answers first when the client prefers HTML.
 
 pub mod home;
+pub mod language;
 pub mod login;
 pub mod passkeys;
 pub mod paths;
@@ -38,6 +40,7 @@ use rocket::fairing::Fairing;
 use rocket_dyn_templates::tera::{self, Value};
 use rocket_dyn_templates::Template;
 
+use crate::language::Fluent;
 use crate::mail::LinkPaths;
 use crate::web::for_browsers;
 use paths::{Paths, PATHS};
@@ -136,6 +139,7 @@ pub fn page_routes() -> Vec<rocket::Route> {
         settings::email::cancel_by_link_form,
         login::second_factor::code_form,
         login::second_factor::finish,
+        language::choose,
     ];
     on_api_paths
         .into_iter()
@@ -165,11 +169,13 @@ pub fn link_paths() -> LinkPaths {
 }
 
 /// The Tera templates of `template_dir`, with a function `uri(name=...)`
-/// that gives the path `name` of [`PATHS`] (`uri(name="profile")`).
+/// that gives the path `name` of [`PATHS`] (`uri(name="profile")`), and
+/// `fluent(key=..., lang=lang)`, the words of the page's language.
 pub fn templates() -> impl Fairing {
     Template::custom(|engines| {
         let paths = serde_json::to_value(PATHS).unwrap_or_default();
         engines.tera.register_function("uri", TemplatePaths(paths));
+        engines.tera.register_function("fluent", Fluent);
     })
 }
 

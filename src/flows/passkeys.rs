@@ -30,8 +30,10 @@ use super::settings::require_login;
 use crate::auth::{Auth, Device, PasskeyChallenge, PasskeyName, Password};
 use crate::clock::timestamp;
 use crate::db::StoredPasskey;
+use crate::language::Text;
 use crate::web::form::PageError;
 use crate::web::json::Message;
+use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, JsonInput, Page, SameOrigin};
 
 /// The fields that start adding a passkey.
@@ -408,7 +410,7 @@ pub async fn remove_page(
     let account = Redirect::to(PATHS.profile);
     let passkeys = auth.passkeys(user.id).await?;
     let Some(passkey) = passkeys.into_iter().find(|passkey| passkey.public_id == id) else {
-        return Ok(Flash::error(account, Error::UnknownPasskey.sentence()));
+        return Ok(Notice::error(account, Error::UnknownPasskey.text()));
     };
     let password = form
         .value
@@ -418,19 +420,16 @@ pub async fn remove_page(
         .remove_passkey(&user.requester(), id, password, &device)
         .await;
     match removed.map_err(Error::from) {
-        Ok(true) => Ok(Flash::success(
-            account,
-            format!(
-                "Passkey “{}” removed. It no longer signs in to your account.",
-                passkey.name
-            ),
-        )),
-        Ok(false) => Ok(Flash::error(account, Error::UnknownPasskey.sentence())),
+        Ok(true) => {
+            let notice = Text::new("notice-passkey-removed").with("name", passkey.name);
+            Ok(Notice::success(account, notice))
+        }
+        Ok(false) => Ok(Notice::error(account, Error::UnknownPasskey.text())),
         Err(error) if Change::needs_password(&error) => {
             let change = Change {
                 action: uri!(remove(id = id)).to_string(),
                 method: "DELETE",
-                purpose: format!("remove the passkey “{}”", passkey.name),
+                purpose: Text::new("purpose-remove-passkey").with("name", passkey.name),
                 fields: Vec::new(),
             };
             Err(change.ask_password(page, auth, &user, &error).await)

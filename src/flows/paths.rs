@@ -68,6 +68,8 @@ pub struct Paths {
     pub reset_password: &'static str,
     /// The form that chooses the new password of a followed reset link.
     pub new_password: &'static str,
+    /// The language switch of every page (`POST`).
+    pub language: &'static str,
 }
 
 /// Where the flows are mounted.
@@ -98,6 +100,7 @@ pub const PATHS: Paths = Paths {
     passkey_proof: "/profile/confirm/passkey",
     reset_password: "/reset_password",
     new_password: "/reset_password/new",
+    language: "/language",
 };
 
 impl Paths {

@@ -25,10 +25,11 @@ use utoipa::ToSchema;
 
 use super::paths::PATHS;
 use crate::auth::{Auth, Device, Email, Password, ResetIssued, ResetToken};
-use crate::mail::in_words;
+use crate::language::Text;
 use crate::web::fields::{CONFIRM_PASSWORD, NEW_PASSWORD, RESET_PASSWORDS};
 use crate::web::form::{FormState, PageError, PageForm, TokenPage};
 use crate::web::json::{EmailMessage, Message};
+use crate::web::Notice;
 use crate::web::{Error, FlaskJson, Input, Page, SameOrigin};
 
 /// The field of a reset request.
@@ -216,13 +217,13 @@ pub async fn request_link(
     if let Err(error) = auth.request_reset_link(email, device.ip).await {
         return Err(state.refused(page, &RESET_REQUEST, error.into()));
     }
+    let language = page.language();
+    let message = Text::new("sent-reset-link")
+        .with("email", email.as_str())
+        .duration("valid_for", auth.settings().mail.reset_token_ttl);
     let content = context! {
-        title: "Check your email",
-        message: format!(
-            "If an account exists for {email}, we have sent a link to it to choose a new \
-             password. The link works for {}.",
-            in_words(auth.settings().mail.reset_token_ttl)
-        ),
+        title: language.word("sent-title"),
+        message: language.say(&message),
     };
     Ok(page.render("check_email", content))
 }
@@ -288,10 +289,8 @@ pub async fn update_password_page(
         Ok(()) => {
             cookies.remove_private(Cookie::build(RESET_LINK_COOKIE).path("/reset_password"));
             let login = Redirect::to(PATHS.login);
-            Ok(Flash::success(
-                login,
-                "Password updated. Log in with your new password.",
-            ))
+            let notice = Text::new("notice-password-updated");
+            Ok(Notice::success(login, notice))
         }
         Err(Error::InvalidResetToken) => Err(expired(page)),
         Err(error) => Err(state.refused(page, &CHOOSE_PASSWORD, error)),
@@ -301,11 +300,12 @@ pub async fn update_password_page(
 /// The page of a reset link that is used, expired or cut short (400), with
 /// a way to ask for a new one.
 fn expired(page: Page) -> PageError {
+    let language = page.language();
     let content = context! {
-        title: "This link no longer works",
-        message: Error::InvalidResetToken.sentence(),
+        title: language.word("expired-title"),
+        message: language.say(&Error::InvalidResetToken.text()),
         action: "reset_password",
-        action_label: "Ask for a new link",
+        action_label: language.word("expired-ask-for-new-link"),
     };
     PageError::page(Status::BadRequest, page.render("link_expired", content))
 }

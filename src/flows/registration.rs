@@ -1,6 +1,8 @@
 //! Registration: `POST /users` (the original API's, and the form of
 //! `GET /register` for browsers, which also logs the new user in).
 
+use crate::language::{Language, Text};
+use crate::web::Notice;
 use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
@@ -56,10 +58,12 @@ pub async fn register(
     _origin: SameOrigin,
     input: Input<Registration>,
     device: Device,
+    language: Language,
     auth: &State<Auth>,
 ) -> Result<FlaskJson<EmailMessage>, Error> {
     let Registration { email, password } = input.into_inner();
-    auth.register_from(&email, &password, device.ip).await?;
+    auth.register_from(&email, &password, device.ip, language)
+        .await?;
     Ok(FlaskJson(EmailMessage::new(&email, "user created")))
 }
 
@@ -95,23 +99,21 @@ pub async fn register_page(
     let Some(Registration { email, password }) = &form.value else {
         return Err(state.again(page, &REGISTER, Status::BadRequest));
     };
-    if let Err(error) = auth.register_from(email, password, device.ip).await {
+    let registered = auth.register_from(email, password, device.ip, page.language());
+    if let Err(error) = registered.await {
         return Err(state.refused(page, &REGISTER, error.into()));
     }
     if auth.settings().sessions.require_verified_email {
         let login = Redirect::to(PATHS.login);
-        let notice = format!(
-            "Account created. Confirm your address with the link we sent to {email}, then log in."
-        );
-        return Ok(Flash::success(login, notice));
+        let notice = Text::new("notice-account-created-confirm").with("email", email.as_str());
+        return Ok(Notice::success(login, notice));
     }
     if let Some(session) = auth.create_session(email, &device, false).await? {
         set_session_cookie(cookies, session);
     }
     let profile = Redirect::to(PATHS.profile);
-    let notice =
-        format!("Account created. We have sent a link to {email} to confirm your address.");
-    Ok(Flash::success(profile, notice))
+    let notice = Text::new("notice-account-created").with("email", email.as_str());
+    Ok(Notice::success(profile, notice))
 }
 
 /// `GET /users` from the address bar: the registration form.

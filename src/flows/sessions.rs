@@ -16,9 +16,11 @@ use super::settings::require_login;
 use crate::auth::{Auth, Device};
 use crate::clock::timestamp;
 use crate::db::Session;
+use crate::language::Text;
 use crate::web::form::PageError;
 use crate::web::json::Message;
 use crate::web::session::remove_session_cookie;
+use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 
 /// One of a user's sessions, as `GET /sessions` lists them. Times are RFC
@@ -192,18 +194,15 @@ pub async fn end_page(
                 let change = Change {
                     action: uri!(end(id = OTHERS)).to_string(),
                     method: "DELETE",
-                    purpose: "end your other sessions".to_owned(),
+                    purpose: Text::new("purpose-end-other-sessions"),
                     fields: Vec::new(),
                 };
                 return Err(change.ask_password(page, auth, &user, &error).await);
             }
             Err(error) => return Err(PageError::Failure(error)),
         };
-        let notice = match count {
-            1 => "1 other session ended.".to_owned(),
-            count => format!("{count} other sessions ended."),
-        };
-        return Ok(Flash::success(account, notice));
+        let notice = Text::new("notice-other-sessions-ended").number("count", count as u64);
+        return Ok(Notice::success(account, notice));
     }
     let ended = auth
         .sessions(user.id)
@@ -211,16 +210,15 @@ pub async fn end_page(
         .into_iter()
         .find(|session| session.public_id == id);
     if !auth.end_session(user.id, id).await? {
-        return Ok(Flash::error(account, Error::UnknownSession.sentence()));
+        return Ok(Notice::error(account, Error::UnknownSession.text()));
     }
     if id == user.session.public_id {
         remove_session_cookie(cookies);
         let login = Redirect::to(PATHS.login);
-        return Ok(Flash::success(login, "You have logged out of this device."));
+        let notice = Text::new("notice-logged-out-here");
+        return Ok(Notice::success(login, notice));
     }
     let device = ended.map_or_else(String::new, |session| session.device);
-    Ok(Flash::success(
-        account,
-        format!("Session on {device} ended."),
-    ))
+    let notice = Text::new("notice-session-ended").with("device", device);
+    Ok(Notice::success(account, notice))
 }

@@ -20,9 +20,11 @@ use super::paths::PATHS;
 use super::settings::confirm::{Change, PasswordProof};
 use super::settings::{require_login, AccountForm, Submitted};
 use crate::auth::{Auth, Device, OneTimeCode, Password, TotpCode, TotpEnrolment};
+use crate::language::Text;
 use crate::web::form::{FormState, PageError};
 use crate::web::json::Message;
 use crate::web::values::Optional;
+use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 
 /// The field of a one-time code: the first of an authenticator app, to
@@ -236,7 +238,7 @@ pub async fn start_page(
             let change = Change {
                 action: PATHS.two_factor.to_owned(),
                 method: "POST",
-                purpose: "set up two-factor sign-in".to_owned(),
+                purpose: Text::new("purpose-set-up-two-factor"),
                 fields: Vec::new(),
             };
             if !Change::needs_password(&error) {
@@ -273,7 +275,7 @@ pub async fn confirm_page(
                     let change = Change {
                         action: PATHS.two_factor.to_owned(),
                         method: "PUT",
-                        purpose: "turn on two-factor sign-in".to_owned(),
+                        purpose: Text::new("purpose-turn-on-two-factor"),
                         fields: vec![("code", code.expose().to_owned())],
                     };
                     if Change::needs_password(&error) {
@@ -315,8 +317,8 @@ pub async fn disable_page(
             disabled.await.map_err(Error::from)
         })
         .await?;
-    let notice = "Two-factor sign-in is off.";
-    Ok(Flash::success(Redirect::to(PATHS.profile), notice))
+    let notice = Text::new("notice-two-factor-off");
+    Ok(Notice::success(Redirect::to(PATHS.profile), notice))
 }
 
 /// New recovery codes, shown this once; the old ones stop working.
@@ -367,17 +369,15 @@ fn setup_page(page: Page, enrolment: &TotpEnrolment, state: FormState) -> Templa
     let content = context! {
         qr,
         secret: letters.join(" "),
-        form: state,
+        form: state.said(page.language()),
     };
     page.render("two_factor_setup", content)
 }
 
 /// The page that shows `codes` this once, with a way to save them.
 fn codes_page(page: Page, codes: &[String], enabled: bool) -> Template {
-    let file = format!(
-        "Recovery codes of your auth-service account. Each works once.\n\n{}\n",
-        codes.join("\n")
-    );
+    let heading = page.language().word("download-codes-heading");
+    let file = format!("{heading}\n\n{}\n", codes.join("\n"));
     let download: String = url_escape(&file);
     page.render("recovery_codes", context! { codes, enabled, download })
 }
@@ -399,6 +399,6 @@ fn url_escape(text: &str) -> String {
 fn back_to_account(error: Error) -> PageError {
     PageError::refusal(error, |error| {
         let account = Redirect::to(PATHS.profile);
-        PageError::Elsewhere(Box::new(Flash::error(account, error.sentence())))
+        PageError::Elsewhere(Box::new(Notice::error(account, error.text())))
     })
 }

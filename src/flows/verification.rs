@@ -13,9 +13,11 @@ use utoipa::ToSchema;
 
 use super::paths::PATHS;
 use crate::auth::{Auth, AuthError, Device, Email};
+use crate::language::Text;
 use crate::web::fields::InputError;
 use crate::web::form::PageError;
 use crate::web::json::{EmailMessage, Message};
+use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 
 /// The field of a request for a new verification link.
@@ -98,20 +100,21 @@ pub async fn verify(
         None => Err(AuthError::InvalidVerificationToken),
     };
     match verified {
-        Ok(_) => Ok(Flash::success(
-            onward(&page),
-            "Your email address is confirmed.",
-        )),
+        Ok(_) => {
+            let notice = Text::new("notice-address-confirmed");
+            Ok(Notice::success(onward(&page), notice))
+        }
         Err(AuthError::InvalidVerificationToken) => {
             let (action, action_label) = match page.user() {
-                Some(_) => ("profile", "Go to your profile"),
-                None => ("login", "Log in to ask for a new link"),
+                Some(_) => ("profile", "expired-go-to-profile"),
+                None => ("login", "expired-log-in-for-new-link"),
             };
+            let language = page.language();
             let content = context! {
-                title: "This link no longer works",
-                message: Error::InvalidVerificationToken.sentence(),
+                title: language.word("expired-title"),
+                message: language.say(&Error::InvalidVerificationToken.text()),
                 action,
-                action_label,
+                action_label: language.word(action_label),
             };
             Err(PageError::page(
                 Status::BadRequest,
@@ -119,14 +122,13 @@ pub async fn verify(
             ))
         }
         Err(AuthError::UserAlreadyExists(email)) => {
+            let language = page.language();
+            let message = Text::new("expired-address-taken").with("email", email);
             let content = context! {
-                title: "This address is taken",
-                message: format!(
-                    "{email} became the address of another account meanwhile, so your account \
-                     keeps its address."
-                ),
+                title: language.word("expired-address-taken-title"),
+                message: language.say(&message),
                 action: "profile",
-                action_label: "Go to your account",
+                action_label: language.word("expired-go-to-account"),
             };
             Err(PageError::page(
                 Status::BadRequest,
@@ -148,21 +150,19 @@ pub async fn request_link(
     auth: &State<Auth>,
 ) -> Result<Flash<Redirect>, PageError> {
     let Some(VerificationRequest { email }) = &form.value else {
-        let notice = "Enter a valid email address to get a new link.";
-        return Ok(Flash::error(onward(&page), notice));
+        let notice = Text::new("notice-enter-valid-address");
+        return Ok(Notice::error(onward(&page), notice));
     };
     match auth.request_verification_from(email, device.ip).await {
         Ok(()) => {}
         Err(AuthError::AddressThrottled(wait)) => {
-            let notice = Error::AddressThrottled(wait).sentence();
-            return Ok(Flash::error(onward(&page), notice));
+            let notice = Error::AddressThrottled(wait).text();
+            return Ok(Notice::error(onward(&page), notice));
         }
         Err(error) => return Err(error.into()),
     }
-    let notice = format!(
-        "If {email} has an account waiting for confirmation, we have sent a new link to it."
-    );
-    Ok(Flash::success(onward(&page), notice))
+    let notice = Text::new("notice-verification-link-sent").with("email", email.as_str());
+    Ok(Notice::success(onward(&page), notice))
 }
 
 /// Where a verification leads: the profile when logged in, else the login

@@ -1,7 +1,9 @@
 //! Letters, rendered from the Tera templates of `templates/mail/`: for each
 //! kind, a folder with `subject.txt.tera`, `text.txt.tera` and
 //! `html.html.tera` (which extends `mail/base`), sent as
-//! multipart/alternative. Every value is escaped in the HTML part.
+//! multipart/alternative. Every value is escaped in the HTML part. A mail
+//! speaks its recipient's language: its words are the `mail-` messages of
+//! the catalogues (`fluent(key=..., lang=lang)`, as in the pages).
 //!
 //! The templates are named as Rocket's template engine names them
 //! (`mail/reset_link/html`), since it loads the same folder for the pages:
@@ -14,26 +16,32 @@ use lettre::Address;
 use lettre::Message;
 use tera::{Context, Tera};
 
+use crate::language::{Fluent, Language};
+
 /// What a mail says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Letter<'a> {
-    /// A link to choose a new password, and how long it works.
-    ResetLink { link: &'a str, valid_for: String },
+    /// A link to choose a new password, and how long it works (seconds).
+    ResetLink { link: &'a str, valid_for: u64 },
     /// The account's password was changed; the names of the passkeys that
     /// still sign in, which a new password does not end.
     PasswordChanged { passkeys: &'a [String] },
-    /// A link to confirm the address, and how long it works.
-    VerifyEmail { link: &'a str, valid_for: String },
+    /// A link to confirm the address, and how long it works (seconds).
+    VerifyEmail { link: &'a str, valid_for: u64 },
     /// A link to confirm a new address for an existing account (to the
-    /// new address), and how long it works.
-    ConfirmNewEmail { link: &'a str, valid_for: String },
+    /// new address), and how long it works (seconds).
+    ConfirmNewEmail { link: &'a str, valid_for: u64 },
     /// A change of the account's address to `new` was asked, with the link
     /// that cancels it (to the old address).
     EmailChangeAsked { new: &'a str, cancel_link: &'a str },
     /// The account's address was changed to `new` (to the old one).
     EmailChanged { new: &'a str },
-    /// A login from a device the account had not used, from `address`.
-    NewDevice { device: &'a str, address: String },
+    /// A login from a device the account had not used, from `address`
+    /// (if known).
+    NewDevice {
+        device: &'a str,
+        address: Option<String>,
+    },
     /// Two-factor sign-in was turned on.
     TwoFactorOn,
     /// Two-factor sign-in was turned off.
@@ -62,14 +70,15 @@ impl Letter<'_> {
         }
     }
 
-    /// What its templates show, besides the recipient and the site.
-    fn fill(&self, context: &mut Context) {
+    /// What its templates show, besides the recipient and the site, in
+    /// `language`.
+    fn fill(&self, context: &mut Context, language: Language) {
         match self {
             Letter::ResetLink { link, valid_for }
             | Letter::VerifyEmail { link, valid_for }
             | Letter::ConfirmNewEmail { link, valid_for } => {
                 context.insert("link", link);
-                context.insert("valid_for", valid_for);
+                context.insert("valid_for", &language.duration(*valid_for));
             }
             Letter::EmailChangeAsked { new, cancel_link } => {
                 context.insert("new_email", new);
@@ -81,7 +90,8 @@ impl Letter<'_> {
             }
             Letter::NewDevice { device, address } => {
                 context.insert("device", device);
-                context.insert("address", address);
+                let unknown = || language.word("address-unknown");
+                context.insert("address", &address.clone().unwrap_or_else(unknown));
             }
             Letter::PasswordChanged { passkeys } => context.insert("passkeys", passkeys),
             Letter::TwoFactorOn | Letter::TwoFactorOff => {}
@@ -89,29 +99,23 @@ impl Letter<'_> {
     }
 }
 
-/// `seconds` in words, for a mail: "1 hour", "3 days", "90 seconds".
-pub fn in_words(seconds: u64) -> String {
-    let (count, unit) = match seconds {
-        s if s >= 86_400 && s % 86_400 == 0 => (s / 86_400, "day"),
-        s if s >= 3_600 && s % 3_600 == 0 => (s / 3_600, "hour"),
-        s if s >= 60 && s % 60 == 0 => (s / 60, "minute"),
-        s => (s, "second"),
-    };
-    let plural = if count == 1 { "" } else { "s" };
-    format!("{count} {unit}{plural}")
-}
-
 /// Renders letters into RFC 5322 messages.
 pub struct Composer {
     tera: Tera,
     from: Mailbox,
     public_url: String,
+    site_name: String,
 }
 
 impl Composer {
     /// A composer with the templates of `template_dir/mail`, sending as
-    /// `from`, linking to `public_url`.
-    pub fn new(template_dir: &Path, from: &str, public_url: &str) -> Result<Self, String> {
+    /// `from`, linking to `public_url`, naming the site `site_name`.
+    pub fn new(
+        template_dir: &Path,
+        from: &str,
+        public_url: &str,
+        site_name: &str,
+    ) -> Result<Self, String> {
         let folder = template_dir.join("mail");
         let files = template_files(&folder)
             .map_err(|error| format!("mail templates in {}: {error}", folder.display()))?;
@@ -122,6 +126,7 @@ impl Composer {
         let mut tera = Tera::default();
         // By file path: every value shown in an HTML part is escaped.
         tera.autoescape_on(vec![".html.tera"]);
+        tera.register_function("fluent", Fluent);
         tera.add_template_files(named)
             .map_err(|error| format!("mail templates in {}: {error:?}", folder.display()))?;
         let from = from
@@ -131,6 +136,7 @@ impl Composer {
             tera,
             from,
             public_url: public_url.to_owned(),
+            site_name: site_name.to_owned(),
         })
     }
 
@@ -139,12 +145,20 @@ impl Composer {
         format!("{}{path_and_query}", self.public_url)
     }
 
-    /// `letter` to `to`, as the bytes of a multipart/alternative message.
-    pub fn compose(&self, to: &str, letter: &Letter<'_>) -> Result<Vec<u8>, String> {
+    /// `letter` to `to`, in `language`, as the bytes of a
+    /// multipart/alternative message.
+    pub fn compose(
+        &self,
+        to: &str,
+        letter: &Letter<'_>,
+        language: Language,
+    ) -> Result<Vec<u8>, String> {
         let mut context = Context::new();
         context.insert("email", to);
         context.insert("site", &self.public_url);
-        letter.fill(&mut context);
+        context.insert("site_name", &self.site_name);
+        context.insert("lang", &language);
+        letter.fill(&mut context, language);
         let render = |part: &str| {
             let name = format!("mail/{}/{part}", letter.kind());
             self.tera
@@ -194,18 +208,4 @@ fn engine_name(template_dir: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(template_dir).unwrap_or(path);
     let name = relative.with_extension("").with_extension("");
     name.to_string_lossy().into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_as_words() {
-        assert_eq!(in_words(3600), "1 hour");
-        assert_eq!(in_words(3 * 86_400), "3 days");
-        assert_eq!(in_words(90), "90 seconds");
-        assert_eq!(in_words(120), "2 minutes");
-        assert_eq!(in_words(1), "1 second");
-    }
 }

@@ -14,12 +14,13 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-pub use compose::{in_words, Composer, Letter};
+pub use compose::{Composer, Letter};
 pub use sender::Sender;
 pub use transport::Transport;
 
 use crate::db::NewMail;
 use crate::seal::Sealer;
+use crate::user::User;
 
 /// The purpose of the key that seals the outbox.
 pub const OUTBOX_KEY: &[u8] = b"auth-service/outbox/v1";
@@ -77,12 +78,13 @@ impl Mailer {
         self.composer.link(&(self.paths.cancel_email_change)(token))
     }
 
-    /// `letter` to `to` as an outbox row, due at `now`; `None` (logged) when
-    /// it cannot be written, so that a request never fails for a mail.
-    pub fn letter(&self, user_id: i32, to: &str, letter: &Letter<'_>, now: i64) -> Option<NewMail> {
-        match self.composer.compose(to, letter) {
+    /// `letter` to `to` about `user`'s account, in the user's language, as
+    /// an outbox row, due at `now`; `None` (logged) when it cannot be
+    /// written, so that a request never fails for a mail.
+    pub fn letter(&self, user: &User, to: &str, letter: &Letter<'_>, now: i64) -> Option<NewMail> {
+        match self.composer.compose(to, letter, user.language) {
             Ok(message) => Some(NewMail {
-                user_id: Some(user_id),
+                user_id: Some(user.id),
                 recipient: to.to_owned(),
                 message: self.sealer.seal(to, &message),
                 next_attempt_at: now,

@@ -57,8 +57,7 @@ async fn default(status: Status, request: &Request<'_>) -> ErrorAnswer {
         let page = Page::of(request).await;
         let content = context! {
             code: status.code,
-            reason: status.reason_lossy(),
-            message: error.sentence(),
+            message: page.language().say(&error.text()),
         };
         Either::Left((status, page.render("error", content)))
     } else {

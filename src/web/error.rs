@@ -10,10 +10,17 @@ use rocket::outcome::Outcome;
 use rocket::response::{self, Responder};
 use rocket::Request;
 
-use super::fields::{label, sentence, InputError, PasswordFields, CONFIRM_PASSWORD};
+use super::fields::{reason_text, InputError, PasswordFields, CONFIRM_PASSWORD};
 use super::json::{FlaskJson, Message};
 use crate::auth::AuthError;
-use crate::mail::in_words;
+use crate::language::Text;
+
+/// The JSON message of a change of two-factor sign-in while it is on.
+const TWO_FACTOR_ON: &str = "two-factor sign-in is already on";
+/// The JSON message of a change of two-factor sign-in while it is off.
+const TWO_FACTOR_OFF: &str = "two-factor sign-in is off";
+/// The JSON message of a confirmation with no setup under way.
+const NO_TWO_FACTOR_SETUP: &str = "no two-factor setup is under way; start one first";
 
 /// A refused request. It knows its status, its JSON message and its
 /// sentence for a page.
@@ -164,67 +171,56 @@ impl Error {
         }
     }
 
-    /// What a page tells a person, as a sentence.
-    pub fn sentence(&self) -> String {
-        let text = match self {
-            Error::Input(input) => return input.sentence(),
-            Error::Field { field, reason, .. } => return format!("{} {reason}.", label(field)),
-            Error::WrongCredentials => "Wrong email or password.",
-            Error::WrongPassword { .. } => "Wrong password.",
-            Error::CodeRequired => "Enter the code of your authenticator app.",
-            Error::WrongCode { .. } => {
-                "Wrong code. Enter the one your app shows now, or a recovery code."
-            }
-            Error::SignInExpired => "Your sign-in took too long. Log in again.",
-            Error::TwoFactor(message) => return sentence(message),
-            Error::UnknownSession => "This session has already ended.",
-            Error::PasskeysOff => "Passkeys are not available on this server.",
-            Error::PasskeyCeremonyExpired(_) => "That took too long. Try again.",
-            Error::PasskeyRejected(_) => "This passkey was not accepted.",
-            Error::PasskeyTaken => "This passkey is already registered.",
-            Error::UnknownPasskey => "This passkey has already been removed.",
-            Error::NoEmailChange => "No change of your address is waiting.",
-            Error::NotLoggedIn => "Log in to see this page.",
-            Error::SessionEnded => "Your session has ended. Log in again.",
-            Error::CrossSite => "This request came from another site and was refused.",
-            Error::InvalidResetToken => {
-                "This reset link has expired or has already been used. Ask for a new one."
-            }
-            Error::InvalidVerificationToken => {
-                "This confirmation link is invalid, used or expired. Ask for a new one."
-            }
-            Error::EmailNotVerified => {
-                "Your email address is not confirmed yet. Follow the link we sent to it, or \
-                 ask for a new one."
-            }
-            Error::AddressUnproven => {
-                "Confirm your email address first: follow the link we sent to it, or ask for a \
-                 new one above."
-            }
-            Error::ConfirmPassword => "Enter your password to continue.",
-            Error::PasswordsDiffer => "The two passwords are not the same.",
+    /// The refusal as a page says it, in the person's language.
+    pub fn text(&self) -> Text {
+        let key = match self {
+            Error::Input(input) => return input.text(),
+            Error::Field { field, reason, .. } => return reason_text(Some(field), reason),
+            Error::WrongCredentials => "error-wrong-credentials",
+            Error::WrongPassword { .. } => "error-wrong-password",
+            Error::CodeRequired => "error-code-required",
+            Error::WrongCode { .. } => "error-wrong-code",
+            Error::SignInExpired => "error-sign-in-expired",
+            Error::TwoFactor(message) => match *message {
+                TWO_FACTOR_ON => "error-two-factor-on",
+                TWO_FACTOR_OFF => "error-two-factor-off",
+                _ => "error-no-two-factor-setup",
+            },
+            Error::UnknownSession => "error-unknown-session",
+            Error::PasskeysOff => "error-passkeys-off",
+            Error::PasskeyCeremonyExpired(_) => "error-passkey-expired",
+            Error::PasskeyRejected(_) => "error-passkey-rejected",
+            Error::PasskeyTaken => "error-passkey-taken",
+            Error::UnknownPasskey => "error-unknown-passkey",
+            Error::NoEmailChange => "error-no-email-change",
+            Error::NotLoggedIn => "error-not-logged-in",
+            Error::SessionEnded => "error-session-ended",
+            Error::CrossSite => "error-cross-site",
+            Error::InvalidResetToken => "error-invalid-reset-link",
+            Error::InvalidVerificationToken => "error-invalid-verification-link",
+            Error::EmailNotVerified => "error-email-not-verified",
+            Error::AddressUnproven => "error-address-unproven",
+            Error::ConfirmPassword => "error-confirm-password",
+            Error::PasswordsDiffer => "error-passwords-differ",
             Error::Throttled(wait) => {
-                return format!("Too many login attempts. Try again in {wait} seconds.")
+                return Text::new("error-throttled").number("seconds", *wait);
             }
             Error::AddressThrottled(wait) => {
                 let minutes = wait.div_ceil(60).max(1);
-                return format!(
-                    "Too many requests from your network. Try again in {}.",
-                    in_words(minutes * 60)
-                );
+                return Text::new("error-address-throttled").duration("wait", minutes * 60);
             }
-            Error::Busy | Error::Unavailable => "The service is busy. Try again in a moment.",
-            Error::Internal => "Something went wrong on our side. Try again later.",
+            Error::Busy | Error::Unavailable => "error-busy",
+            Error::Internal => "error-internal",
             Error::Status(status) => match status.code {
-                400 => "The request could not be understood.",
-                403 => "This request was refused.",
-                404 => "There is no page at this address.",
-                405 => "This page cannot be used that way.",
-                code if code >= 500 => "Something went wrong on our side. Try again later.",
-                _ => "The request could not be completed.",
+                400 => "error-bad-request",
+                403 => "error-forbidden",
+                404 => "error-not-found",
+                405 => "error-method-not-allowed",
+                code if code >= 500 => "error-internal",
+                _ => "error-not-completed",
             },
         };
-        text.to_owned()
+        Text::new(key)
     }
 
     /// This refusal as a sign-in with a passkey gives it: whatever is wrong
@@ -321,11 +317,9 @@ impl Error {
                 status: Status::Forbidden,
                 field: fields.code,
             },
-            AuthError::TwoFactorAlreadyOn => Error::TwoFactor("two-factor sign-in is already on"),
-            AuthError::TwoFactorOff => Error::TwoFactor("two-factor sign-in is off"),
-            AuthError::NoTotpEnrolment => {
-                Error::TwoFactor("no two-factor setup is under way; start one first")
-            }
+            AuthError::TwoFactorAlreadyOn => Error::TwoFactor(TWO_FACTOR_ON),
+            AuthError::TwoFactorOff => Error::TwoFactor(TWO_FACTOR_OFF),
+            AuthError::NoTotpEnrolment => Error::TwoFactor(NO_TWO_FACTOR_SETUP),
             AuthError::PasskeysOff => Error::PasskeysOff,
             AuthError::PasskeyCeremonyExpired => Error::PasskeyCeremonyExpired(Status::BadRequest),
             AuthError::PasskeyRejected => Error::PasskeyRejected(Status::BadRequest),

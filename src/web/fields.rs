@@ -6,6 +6,8 @@
 
 use rocket::form::{self, error::ErrorKind};
 
+use crate::language::Text;
+
 /// The name of the field that holds a new password in a password update.
 pub const NEW_PASSWORD: &str = "new_password";
 
@@ -48,27 +50,68 @@ impl PasswordFields {
     };
 }
 
-/// What a page calls the field `name` (JSON clients see the name itself).
-pub fn label(name: &str) -> &str {
-    match name {
-        "email" => "Email",
-        "password" => "Password",
-        NEW_PASSWORD => "New password",
-        CURRENT_PASSWORD => "Current password",
-        CONFIRM_PASSWORD => "New password, again",
-        "reset_token" => "Reset link",
-        "otp" => "One-time code",
-        "code" => "Code",
-        "name" => "Name",
-        other => other,
+/// The catalogue key of what a page calls the field `name` ("New
+/// password"); JSON clients see the name itself.
+fn label_key(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "email" => "field-email",
+        "password" => "field-password",
+        NEW_PASSWORD => "field-new-password",
+        CURRENT_PASSWORD => "field-current-password",
+        CONFIRM_PASSWORD => "field-confirm-password",
+        "reset_token" => "field-reset-token",
+        "otp" => "field-otp",
+        "code" => "field-code",
+        "name" => "field-name",
+        _ => return None,
+    })
+}
+
+/// The problem `reason` (as JSON clients read it after the field's name:
+/// "is required") with the field `field`, as a page says it: "Email is
+/// required." A reason of the request as a whole has no field.
+pub fn reason_text(field: Option<&str>, reason: &str) -> Text {
+    let (key, count) = match reason {
+        "is required" => ("form-required", None),
+        "must not be empty" => ("form-empty", None),
+        "is too long" => ("form-too-long", None),
+        "is not an expected field" => ("form-unexpected", None),
+        "is given more than once" => ("form-duplicate", None),
+        "must be a string" => ("form-not-text", None),
+        "is not a valid email address" => ("form-invalid-email", None),
+        "must not hold control or invisible characters" => ("form-invisible", None),
+        "must be the 6 digits of your authenticator app" => ("form-totp-digits", None),
+        "must be the 6 digits of your authenticator app, or a recovery code" => {
+            ("form-code-digits", None)
+        }
+        "is too common; choose another" => ("form-too-common", None),
+        "already registered" => ("form-already-registered", None),
+        "not registered" => ("form-not-registered", None),
+        other => match characters(other, "must be at least ") {
+            Some(count) => ("form-at-least", Some(count)),
+            None => match characters(other, "must be at most ") {
+                Some(count) => ("form-at-most", Some(count)),
+                None => ("form-invalid", None),
+            },
+        },
+    };
+    let text = match field {
+        Some(field) => match label_key(field) {
+            Some(label) => Text::new(key).word("field", label),
+            None => Text::new(key).with("field", field),
+        },
+        None => return Text::new("form-invalid-request"),
+    };
+    match count {
+        Some(count) => text.number("count", count),
+        None => text,
     }
 }
 
-/// `text` as a sentence: capitalized, with a full stop.
-pub fn sentence(text: &str) -> String {
-    let mut letters = text.chars();
-    let first = letters.next().map(|c| c.to_uppercase().to_string());
-    format!("{}{}.", first.unwrap_or_default(), letters.as_str())
+/// The number N of a reason "`prefix`N characters".
+fn characters(reason: &str, prefix: &str) -> Option<u64> {
+    let count = reason.strip_prefix(prefix)?.strip_suffix(" characters")?;
+    count.parse().ok()
 }
 
 /// One problem with the body: the field it concerns (if any) and what is
@@ -89,11 +132,8 @@ impl FieldError {
     }
 
     /// The problem as a page says it: "Email is required."
-    pub fn sentence(&self) -> String {
-        match &self.field {
-            Some(field) => format!("{} {}.", label(field), self.reason),
-            None => sentence(&self.reason),
-        }
+    pub fn text(&self) -> Text {
+        reason_text(self.field.as_deref(), &self.reason)
     }
 }
 
@@ -135,10 +175,12 @@ impl InputError {
         messages.join("; ")
     }
 
-    /// Every problem, as a page says them.
-    pub fn sentence(&self) -> String {
-        let sentences: Vec<String> = self.errors.iter().map(FieldError::sentence).collect();
-        sentences.join(" ")
+    /// The first problem, as a page says it (a page shows the others
+    /// beside their fields).
+    pub fn text(&self) -> Text {
+        self.errors
+            .first()
+            .map_or_else(|| Text::new("form-invalid-request"), FieldError::text)
     }
 }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::fields::FieldError;
 use super::{Error, Page};
+use crate::language::{Language, Text};
 
 /// A page's form: its template and its fields in order. The first field
 /// gets the focus, or after a refusal the first field at fault.
@@ -23,13 +24,24 @@ pub struct PageForm {
 }
 
 /// A form's state: the values to show again (never a password), one
-/// message per field at fault, and one for the whole form.
-#[derive(Debug, Default, Serialize)]
+/// message per field at fault, and one for the whole form, said in the
+/// page's language when it is shown.
+#[derive(Debug, Default)]
 pub struct FormState {
     values: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    error: Option<String>,
+    errors: BTreeMap<String, Text>,
+    error: Option<Text>,
     /// What a new password must be, for forms that choose one.
+    password_hint: Option<Text>,
+}
+
+/// A form's state as a template shows it: its messages said in the
+/// page's language.
+#[derive(Serialize)]
+pub struct SaidForm<'a> {
+    values: &'a BTreeMap<String, String>,
+    errors: BTreeMap<&'a str, String>,
+    error: Option<String>,
     password_hint: Option<String>,
 }
 
@@ -37,7 +49,7 @@ pub struct FormState {
 #[derive(Serialize)]
 struct FormPage<'a> {
     #[serde(flatten)]
-    state: &'a FormState,
+    form: SaidForm<'a>,
     /// The field to focus.
     focus: &'static str,
 }
@@ -53,7 +65,7 @@ impl FormState {
         for error in context.errors() {
             let error = FieldError::from(error);
             let field = error.field.clone().unwrap_or_default();
-            errors.entry(field).or_insert_with(|| error.sentence());
+            errors.entry(field).or_insert_with(|| error.text());
         }
         FormState {
             values,
@@ -81,11 +93,22 @@ impl FormState {
     /// of `min_length` characters at least: the rules show under the field
     /// before any error.
     pub fn choosing_password(mut self, min_length: usize) -> Self {
-        self.password_hint = Some(format!(
-            "At least {min_length} characters. Not a common password, and not your email \
-             address."
-        ));
+        let hint = Text::new("form-password-hint").number("count", min_length as u64);
+        self.password_hint = Some(hint);
         self
+    }
+
+    /// This state as a template shows it, in `language`.
+    pub fn said(&self, language: Language) -> SaidForm<'_> {
+        let say = |text: &Text| language.say(text);
+        SaidForm {
+            values: &self.values,
+            errors: (self.errors.iter())
+                .map(|(field, text)| (field.as_str(), say(text)))
+                .collect(),
+            error: self.error.as_ref().map(say),
+            password_hint: self.password_hint.as_ref().map(say),
+        }
     }
 
     /// Whether a field other than those in `fields` is at fault.
@@ -101,7 +124,8 @@ impl FormState {
             .first_error(form.fields)
             .or(form.fields.first().copied())
             .unwrap_or_default();
-        page.render(form.template, FormPage { state: self, focus })
+        let said = self.said(page.language());
+        page.render(form.template, FormPage { form: said, focus })
     }
 
     /// The page of `form` again with this state's errors, answering
@@ -123,9 +147,9 @@ impl FormState {
     pub fn told(mut self, error: &Error) -> Self {
         match error.field() {
             Some(field) => {
-                self.errors.insert(field.to_owned(), error.sentence());
+                self.errors.insert(field.to_owned(), error.text());
             }
-            None => self.error = Some(error.sentence()),
+            None => self.error = Some(error.text()),
         }
         self
     }

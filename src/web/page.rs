@@ -1,12 +1,14 @@
-//! What every page shows around its content: who is logged in, and the
-//! notice the previous page left.
+//! What every page shows around its content: who is logged in, the
+//! notice the previous page left, and the language it is written in.
 
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
+use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::session::CurrentUser;
 use crate::auth::Auth;
+use crate::language::{Language, Text};
 
 /// A request guard that every page (and error page) is rendered through, so
 /// that the header always knows who is logged in. It never fails.
@@ -16,6 +18,9 @@ pub struct Page {
     notice: Option<Notice>,
     /// Whether passkeys work on this server.
     passkeys_available: bool,
+    language: Language,
+    /// The page's path and query, where the language switch comes back to.
+    path: String,
 }
 
 /// A one-time notice, as templates show it.
@@ -25,12 +30,37 @@ pub struct Notice {
     message: String,
 }
 
-impl From<FlashMessage<'_>> for Notice {
-    fn from(flash: FlashMessage<'_>) -> Self {
+impl Notice {
+    /// The notice the previous page left in `flash`, said in `language`.
+    fn of(flash: &FlashMessage<'_>, language: Language) -> Self {
+        // A notice left by the release before is words already.
+        let message = serde_json::from_str::<Text>(flash.message())
+            .map_or_else(|_| flash.message().to_owned(), |text| language.say(&text));
         Notice {
             kind: flash.kind().to_owned(),
-            message: flash.message().to_owned(),
+            message,
         }
+    }
+
+    /// A redirect to `to`, whose page tells of a success: `text`, in its
+    /// own language.
+    pub fn success(to: Redirect, text: Text) -> Flash<Redirect> {
+        Flash::success(to, Notice::carried(&text))
+    }
+
+    /// A redirect to `to`, whose page tells why something was not done.
+    pub fn error(to: Redirect, text: Text) -> Flash<Redirect> {
+        Flash::error(to, Notice::carried(&text))
+    }
+
+    /// A redirect to `to`, whose page warns of `text`.
+    pub fn warning(to: Redirect, text: Text) -> Flash<Redirect> {
+        Flash::warning(to, Notice::carried(&text))
+    }
+
+    /// `text` as the flash cookie carries it, to be said on the next page.
+    fn carried(text: &Text) -> String {
+        serde_json::to_string(text).unwrap_or_else(|_| text.key().to_owned())
     }
 }
 
@@ -44,12 +74,16 @@ impl<'r> FromRequest<'r> for Page {
 }
 
 /// The context of a page's template: its own, plus `user_email` (for the
-/// header), `notice`, and whether passkeys work here (`passkeys_available`).
+/// header), `notice`, whether passkeys work here (`passkeys_available`),
+/// `lang` (for `fluent(key=..., lang=lang)` and `<html lang>`) and
+/// `current_path` (for the language switch).
 #[derive(Serialize)]
 struct Context<C> {
     user_email: Option<String>,
     notice: Option<Notice>,
     passkeys_available: bool,
+    lang: Language,
+    current_path: String,
     #[serde(flatten)]
     content: C,
 }
@@ -63,11 +97,19 @@ impl Page {
             .await
             .succeeded();
         let auth = request.rocket().state::<Auth>();
+        let language = super::language::of(request);
         Page {
             user: user.flatten(),
-            notice: notice.flatten().map(Notice::from),
+            notice: notice.flatten().map(|flash| Notice::of(&flash, language)),
             passkeys_available: auth.is_some_and(Auth::passkeys_available),
+            language,
+            path: request.uri().to_string(),
         }
+    }
+
+    /// The language the page is written in.
+    pub fn language(&self) -> Language {
+        self.language
     }
 
     /// The logged-in user, if any.
@@ -83,6 +125,8 @@ impl Page {
                 user_email: self.user.map(|user| user.email),
                 notice: self.notice,
                 passkeys_available: self.passkeys_available,
+                lang: self.language,
+                current_path: self.path,
                 content,
             },
         )

@@ -2,12 +2,28 @@
 //! headers of every response.
 
 use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::uri::Origin;
 use rocket::http::Header;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::shield::{Frame, NoSniff, Permission, Referrer, Shield};
 use rocket::Response;
 
 use super::error::{refuse, Error};
+
+/// `next` as a path of this site, if it is one: a `next` that could lead
+/// elsewhere (`//host`, `https://...`, a backslash that browsers read as a
+/// slash, control characters) is not, so that no link can turn a page
+/// that comes back to `next` into an open redirect.
+pub fn local_path(next: &str) -> Option<Origin<'static>> {
+    let suspicious = !next.starts_with('/')
+        || next.starts_with("//")
+        || next.contains('\\')
+        || next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if suspicious {
+        return None;
+    }
+    Origin::parse_owned(next.to_owned()).ok()
+}
 
 /// The Content-Security-Policy of every response: nothing but this origin's
 /// own files, no plugins, no framing, forms posting only here.

@@ -5,6 +5,7 @@
 use auth_service::auth::token::digest;
 use auth_service::auth::Auth;
 use auth_service::db::{Session, UserChanges, UserQuery, DB};
+use auth_service::language::{Language, Text};
 use auth_service::user::User;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Cookie, Header, Method, Status};
@@ -327,7 +328,16 @@ pub fn location<'a>(response: &'a LocalResponse<'_>) -> Option<&'a str> {
 /// The notice (flash message) `response` sets, if any.
 pub fn notice(response: &LocalResponse<'_>) -> Option<String> {
     let flash = response.cookies().get("_flash")?;
-    Some(flash.value().to_owned())
+    // Rocket's flash cookie: the kind's length, a colon, the kind, then the
+    // notice, which the next page says in its language.
+    let carried = flash.value().trim_start_matches(char::is_numeric);
+    let carried = carried.strip_prefix(':').unwrap_or(carried);
+    let text = ["success", "warning", "error"]
+        .iter()
+        .find_map(|kind| carried.strip_prefix(kind))
+        .unwrap_or(carried);
+    let text: Text = serde_json::from_str(text).expect("a notice, as JSON");
+    Some(Language::En.say(&text))
 }
 
 /// The value of the hidden input `name` in `html`, as a browser reads it

@@ -385,3 +385,32 @@ async fn an_upgrade_keeps_the_links_already_mailed_and_the_sessions_proof() {
         assert!(redeemed, "{condition:?} still works");
     }
 }
+
+#[rocket::async_test]
+async fn an_upgrade_keeps_accounts_speaking_english_and_their_sessions() {
+    // The release before languages (2026-12-05) spoke English to everyone.
+    let store = Store::new();
+    migrate_before(&store.url, "2026-12-05");
+    execute(
+        &store.url,
+        "INSERT INTO users (email, normalized_email, hashed_password, reset_token, \
+         reset_token_expires_at, reset_token_generation, created_at) VALUES \
+         ('old@example.com', 'old@example.com', '$2b$04$hash', 'reset-digest', 4102444800, \
+         0, 1700000000)",
+    );
+    execute(
+        &store.url,
+        "INSERT INTO sessions (public_id, digest, user_id, created_at, last_seen_at, \
+         expires_at, persistent, device, authenticated_at) SELECT 'handle', 'live-digest', \
+         id, 1700000123, 1700000123, 4102444800, TRUE, 'Firefox on Linux', 1700000123 \
+         FROM users",
+    );
+    let db = store.db().await;
+    let (_, user) = db.find_session("live-digest").await.unwrap().unwrap();
+    assert_eq!(user.language, auth_service::language::Language::En);
+    let by_token = db
+        .find_user_by(UserQuery::ResetToken("reset-digest".into()))
+        .await
+        .unwrap();
+    assert_eq!(by_token.id, user.id);
+}

@@ -12,6 +12,7 @@ mod auth;
 mod config;
 mod db;
 mod device_cookies;
+mod language;
 mod mail;
 mod openapi;
 mod operations;

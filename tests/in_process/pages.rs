@@ -356,10 +356,11 @@ async fn password_rules_show_before_the_first_error() {
 }
 
 #[rocket::async_test]
-async fn the_home_page_marks_its_french_and_every_page_has_an_icon_and_the_toggle() {
+async fn the_home_page_greets_in_the_page_s_language_and_every_page_has_an_icon_and_the_toggle() {
     let app = TestApp::new().await;
     let html = body(app.page("/").await).await;
-    assert!(html.contains("<h1 lang=\"fr\">Bienvenue</h1>"));
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(html.contains("<h1>Welcome</h1>"), "{html}");
     assert!(html.contains("<link rel=\"icon\" href=\"/static/favicon.svg\""));
     assert!(html.contains("<script src=\"/static/password.js\" defer></script>"));
     for (file, content_type) in [

@@ -20,10 +20,11 @@ use crate::auth::{Auth, Device, Email, Login, OneTimeCode, Password};
 use crate::flows::paths::PATHS;
 use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::json::{EmailMessage, Message};
+use crate::web::security::local_path;
 use crate::web::session::{remove_session_cookie, set_session_cookie};
 use crate::web::values::Optional;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
-use outcome::{destination, local_path, refusal};
+use outcome::{destination, refusal};
 use second_factor::PendingCookie;
 
 /// The fields of a login.

@@ -7,6 +7,7 @@ use rocket::http::Status;
 
 use super::super::paths::PATHS;
 use crate::auth::Login;
+use crate::web::security::local_path;
 use crate::web::Error;
 
 /// Why `login`, which opened no session, refused: the answer of every way
@@ -36,18 +37,6 @@ pub fn refusal(login: Login, code_field: &'static str) -> Error {
 pub fn destination(next: Option<&str>) -> Origin<'static> {
     next.and_then(local_path)
         .unwrap_or_else(|| Origin::parse(PATHS.profile).expect("a path"))
-}
-
-/// `next` as a path of this site, if it is one.
-pub fn local_path(next: &str) -> Option<Origin<'static>> {
-    let suspicious = !next.starts_with('/')
-        || next.starts_with("//")
-        || next.contains('\\')
-        || next.chars().any(|c| c.is_control() || c.is_whitespace());
-    if suspicious {
-        return None;
-    }
-    Origin::parse_owned(next.to_owned()).ok()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use rocket::form::{Contextual, Form};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
-use rocket::response::{Flash, Redirect};
+use rocket::response::Redirect;
 use rocket::time::Duration;
 use rocket::FromForm;
 use rocket::{get, post, uri, Either, State};
@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 use super::outcome::{destination, refusal};
 use crate::auth::{Auth, Device, Login, OneTimeCode, PendingSignInId, PENDING_SIGN_IN_TTL};
 use crate::flows::paths::PATHS;
+use crate::language::Text;
 use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::session::set_session_cookie;
+use crate::web::Notice;
 use crate::web::{Page, SameOrigin};
 
 /// The private cookie of a sign-in waiting for its second factor.
@@ -111,12 +113,14 @@ pub async fn finish(
             return Ok(Redirect::to(destination(pending.next.as_deref())));
         }
         // The sign-in is over: the password again, from the login page.
-        Login::TooManyWrongCodes => "The code was wrong too many times. Log in again.".to_owned(),
-        Login::SignInExpired => refusal(Login::SignInExpired, "code").sentence(),
+        Login::TooManyWrongCodes => Text::new("notice-too-many-wrong-codes"),
+        Login::SignInExpired => refusal(Login::SignInExpired, "code").text(),
         // Asked again, with why.
         other => return Err(state.refused(page, &CODE, refusal(other, "code"))),
     };
     PendingCookie::forget(cookies);
     let login = Redirect::to(PATHS.login);
-    Err(PageError::Elsewhere(Box::new(Flash::warning(login, ended))))
+    Err(PageError::Elsewhere(Box::new(Notice::warning(
+        login, ended,
+    ))))
 }

@@ -11,7 +11,7 @@ use rocket_dyn_templates::context;
 use utoipa::ToSchema;
 
 use crate::auth::{Auth, Password};
-use crate::mail::in_words;
+use crate::language::Text;
 use crate::web::form::PageError;
 use crate::web::values::Optional;
 use crate::web::{CurrentUser, Error, Page};
@@ -33,7 +33,7 @@ pub struct PasswordProof {
 pub struct Change {
     pub action: String,
     pub method: &'static str,
-    pub purpose: String,
+    pub purpose: Text,
     pub fields: Vec<(&'static str, String)>,
 }
 
@@ -59,9 +59,10 @@ impl Change {
         user: &CurrentUser,
         error: &Error,
     ) -> PageError {
+        let language = page.language();
         let shown = match error {
             Error::ConfirmPassword => String::new(),
-            other => other.sentence(),
+            other => language.say(&other.text()),
         };
         let passkeys = match auth.passkeys_available() {
             true => auth
@@ -77,10 +78,10 @@ impl Change {
         let content = context! {
             action: self.action,
             method: self.method,
-            purpose: self.purpose,
+            purpose: language.say(&self.purpose),
             fields: self.fields,
             error: shown,
-            window: in_words(auth.settings().sessions.recent_login_ttl),
+            window: language.duration(auth.settings().sessions.recent_login_ttl),
             passkeys,
         };
         let asked = page.render("confirm_password", content);

@@ -12,9 +12,11 @@ use utoipa::ToSchema;
 use super::require_login;
 use crate::auth::{Auth, Device, Password};
 use crate::flows::paths::PATHS;
+use crate::language::Text;
 use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::json::Message;
 use crate::web::session::remove_session_cookie;
+use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 
 /// The field of an account deletion.
@@ -96,10 +98,8 @@ pub async fn delete_account_page(
     {
         Ok(()) => {
             remove_session_cookie(cookies);
-            Ok(Flash::success(
-                Redirect::to(PATHS.home),
-                "Your account has been deleted.",
-            ))
+            let notice = Text::new("notice-account-deleted");
+            Ok(Notice::success(Redirect::to(PATHS.home), notice))
         }
         Err(error) => Err(state.refused(page, &DELETE_ACCOUNT, error.into())),
     }

@@ -16,9 +16,11 @@ use super::confirm::Change;
 use super::{require_login, AccountForm, Submitted};
 use crate::auth::{self, Auth, AuthError, Device, Email, Password, ResetToken};
 use crate::flows::paths::PATHS;
+use crate::language::Text;
 use crate::web::form::{PageError, TokenPage};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::values::Optional;
+use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 
 /// The fields of an address change, logged in.
@@ -169,19 +171,19 @@ pub async fn change_email_page(
         )
         .await;
     let notice = match changed {
-        Ok(auth::EmailChange::Pending { new }) => format!(
-            "We have sent a link to {new}. Follow it to make it your address; until then, \
-             your address stays {}.",
-            user.email
-        ),
-        Ok(auth::EmailChange::Done { email }) => format!("Your address is now {email}."),
+        Ok(auth::EmailChange::Pending { new }) => Text::new("notice-email-change-pending")
+            .with("new", new.as_str())
+            .with("email", user.email.as_str()),
+        Ok(auth::EmailChange::Done { email }) => {
+            Text::new("notice-email-changed").with("email", email.as_str())
+        }
         Err(error) => {
             let error = Error::from(error);
             if Change::needs_password(&error) {
                 let change = Change {
                     action: PATHS.change_email.to_owned(),
                     method: "PUT",
-                    purpose: "change your email address".to_owned(),
+                    purpose: Text::new("purpose-change-email"),
                     fields: vec![("email", change.email.to_string())],
                 };
                 return Err(form_page.ask_password(change, &error).await);
@@ -189,7 +191,7 @@ pub async fn change_email_page(
             return Err(form_page.refused(error).await);
         }
     };
-    Ok(Flash::success(Redirect::to(PATHS.profile), notice))
+    Ok(Notice::success(Redirect::to(PATHS.profile), notice))
 }
 
 /// Cancels the change of address under way (the account page's "Cancel
@@ -203,12 +205,10 @@ pub async fn cancel_email_change_page(
     let user = require_login(user, PATHS.profile)?;
     let account = Redirect::to(PATHS.profile);
     if !auth.cancel_pending_email(user.id).await? {
-        return Ok(Flash::error(account, Error::NoEmailChange.sentence()));
+        return Ok(Notice::error(account, Error::NoEmailChange.text()));
     }
-    Ok(Flash::success(
-        account,
-        format!("Change cancelled: your address stays {}.", user.email),
-    ))
+    let notice = Text::new("notice-email-change-cancelled").with("email", user.email.as_str());
+    Ok(Notice::success(account, notice))
 }
 
 /// The link mailed to the old address when a change was asked: a page
@@ -254,11 +254,9 @@ pub async fn cancel_by_link(
                 Some(_) => Redirect::to(PATHS.profile),
                 None => Redirect::to(PATHS.home),
             };
-            let notice = format!(
-                "The change to {pending} is cancelled: your account keeps its address. If you \
-                 did not ask for it, change your password now."
-            );
-            Ok(Flash::success(onward, notice))
+            let notice =
+                Text::new("notice-email-change-cancelled-by-link").with("new", pending.as_str());
+            Ok(Notice::success(onward, notice))
         }
         Err(AuthError::InvalidVerificationToken) => Err(cancel_link_expired(page)),
         Err(error) => Err(error.into()),
@@ -267,12 +265,12 @@ pub async fn cancel_by_link(
 
 /// The page of a cancel link whose change is no longer under way (400).
 fn cancel_link_expired(page: Page) -> PageError {
+    let language = page.language();
     let content = context! {
-        title: "This link no longer works",
-        message: "This change of address was already confirmed, cancelled, or has expired. \
-                  Log in to see your account's address.",
+        title: language.word("expired-title"),
+        message: language.word("expired-email-change-over"),
         action: "profile",
-        action_label: "Go to your account",
+        action_label: language.word("expired-go-to-account"),
     };
     PageError::page(Status::BadRequest, page.render("link_expired", content))
 }

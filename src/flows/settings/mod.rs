@@ -12,7 +12,7 @@ pub mod password;
 
 use rocket::form::Context;
 use rocket::http::Status;
-use rocket::response::{Flash, Redirect};
+use rocket::response::Redirect;
 use rocket::{get, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
@@ -21,8 +21,10 @@ use utoipa::ToSchema;
 use super::paths::PATHS;
 use crate::auth::Auth;
 use crate::clock;
+use crate::language::Text;
 use crate::web::fields::{CURRENT_PASSWORD, NEW_PASSWORD};
-use crate::web::form::{FormState, PageError};
+use crate::web::form::{FormState, PageError, SaidForm};
+use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Page};
 use confirm::Change;
 
@@ -136,10 +138,10 @@ struct AccountPage<'a> {
     passkeys: Vec<PasskeyRow>,
     two_factor: bool,
     recovery_codes_left: i64,
-    password_form: FormState,
-    email_form: FormState,
-    two_factor_off_form: FormState,
-    recovery_form: FormState,
+    password_form: SaidForm<'a>,
+    email_form: SaidForm<'a>,
+    two_factor_off_form: SaidForm<'a>,
+    recovery_form: SaidForm<'a>,
     focus: &'static str,
 }
 
@@ -151,6 +153,7 @@ pub async fn account_page(
     forms: AccountForms,
 ) -> Result<Template, crate::auth::AuthError> {
     let now = clock::now();
+    let language = page.language();
     let mut sessions = auth.sessions(user.id).await?;
     // This device first, then the others, newest first.
     sessions.sort_by_key(|session| session.id != user.session.id);
@@ -158,10 +161,10 @@ pub async fn account_page(
         .into_iter()
         .map(|session| SessionRow {
             current: session.id == user.session.id,
-            seen: ago(now, session.last_seen_at).map_or_else(
-                || "Active now".to_owned(),
-                |ago| format!("Last active {ago}"),
-            ),
+            seen: language.say(&ago(now, session.last_seen_at).map_or_else(
+                || Text::new("session-active-now"),
+                |ago| Text::new("session-last-active").duration("ago", ago),
+            )),
             id: session.public_id,
             device: session.device,
             ip: session.ip,
@@ -171,14 +174,14 @@ pub async fn account_page(
     let passkeys = passkeys
         .into_iter()
         .map(|passkey| PasskeyRow {
-            added: format!("Added {}", date(passkey.created_at)),
-            used: match passkey.last_used_at {
-                None => "Not used yet".to_owned(),
+            added: language.say(&date(passkey.created_at)),
+            used: language.say(&match passkey.last_used_at {
+                None => Text::new("passkey-unused"),
                 Some(used) => ago(now, used).map_or_else(
-                    || "Used just now".to_owned(),
-                    |ago| format!("Last used {ago}"),
+                    || Text::new("passkey-used-now"),
+                    |ago| Text::new("passkey-last-used").duration("ago", ago),
                 ),
-            },
+            }),
             id: passkey.public_id,
             name: passkey.name,
         })
@@ -192,10 +195,10 @@ pub async fn account_page(
         passkeys,
         two_factor: two_factor.enabled,
         recovery_codes_left: two_factor.recovery_codes_left,
-        password_form: forms.password,
-        email_form: forms.email,
-        two_factor_off_form: forms.two_factor_off,
-        recovery_form: forms.recovery,
+        password_form: forms.password.said(language),
+        email_form: forms.email.said(language),
+        two_factor_off_form: forms.two_factor_off.said(language),
+        recovery_form: forms.recovery.said(language),
         focus: forms.focus,
     };
     Ok(page.render("profile", content))
@@ -354,7 +357,7 @@ pub fn require_login(
         Ok(user) => Ok(user),
         Err(error @ (Error::NotLoggedIn | Error::SessionEnded)) => {
             let login = Redirect::to(PATHS.login_then(here));
-            let notice = Flash::warning(login, error.sentence());
+            let notice = Notice::warning(login, error.text());
             Err(PageError::Elsewhere(Box::new(notice)))
         }
         Err(other) => Err(PageError::Failure(other)),
@@ -362,45 +365,69 @@ pub fn require_login(
 }
 
 /// How long before `now` the Unix time `then` was, in words ("5 minutes
-/// ago"); `None` within the last two minutes.
-fn ago(now: i64, then: i64) -> Option<String> {
-    let minutes = now.saturating_sub(then).max(0) / 60;
-    let (count, unit) = match minutes {
-        0..=1 => return None,
-        2..=59 => (minutes, "minute"),
-        60..=1439 => (minutes / 60, "hour"),
-        _ => (minutes / 1440, "day"),
-    };
-    let plural = if count == 1 { "" } else { "s" };
-    Some(format!("{count} {unit}{plural} ago"))
+/// ago"), in seconds rounded down to whole minutes, hours or days; `None`
+/// within the last two minutes.
+fn ago(now: i64, then: i64) -> Option<u64> {
+    let minutes = u64::try_from(now.saturating_sub(then)).unwrap_or_default() / 60;
+    match minutes {
+        0..=1 => None,
+        2..=59 => Some(minutes * 60),
+        60..=1439 => Some(minutes / 60 * 3600),
+        _ => Some(minutes / 1440 * 86_400),
+    }
 }
 
 /// The day of the Unix time `unix`, in UTC: "26 November 2026".
-fn date(unix: i64) -> String {
+fn date(unix: i64) -> Text {
     let day =
         time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!("{} {} {}", day.day(), day.month(), day.year())
+    let number = |value: i64| u64::try_from(value).unwrap_or_default();
+    Text::new("passkey-added-on")
+        .number("day", day.day().into())
+        .number("month", u8::from(day.month()).into())
+        .number("year", number(day.year().into()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::{ago, date};
+    use crate::language::{Language, Text};
 
     #[test]
     fn last_use_reads_as_words() {
+        let last_active = |seconds: Option<u64>| {
+            let ago = Text::new("session-last-active").duration("ago", seconds.unwrap());
+            (Language::En.say(&ago), Language::Fr.say(&ago))
+        };
         assert_eq!(ago(1000, 1000), None);
         assert_eq!(ago(1000, 1000 - 119), None);
         assert_eq!(
-            ago(10_000, 10_000 - 5 * 60).as_deref(),
-            Some("5 minutes ago")
+            last_active(ago(10_000, 10_000 - 5 * 60 - 10)).0,
+            "Last active 5 minutes ago"
         );
-        assert_eq!(ago(10_000, 10_000 - 3600).as_deref(), Some("1 hour ago"));
-        let three_days = ago(1_000_000, 1_000_000 - 3 * 86_400);
-        assert_eq!(three_days.as_deref(), Some("3 days ago"));
+        assert_eq!(
+            last_active(ago(10_000, 10_000 - 3700)).0,
+            "Last active 1 hour ago"
+        );
+        let three_days = last_active(ago(1_000_000, 1_000_000 - 3 * 86_400 - 5));
+        assert_eq!(
+            three_days,
+            (
+                "Last active 3 days ago".to_owned(),
+                "Actif il y a 3 jours".to_owned()
+            )
+        );
     }
 
     #[test]
     fn a_day_reads_as_a_date() {
-        assert_eq!(date(1_795_700_000), "26 November 2026");
+        assert_eq!(
+            Language::En.say(&date(1_795_700_000)),
+            "Added 26 November 2026"
+        );
+        assert_eq!(
+            Language::Fr.say(&date(1_795_700_000)),
+            "Ajoutée le 26 novembre 2026"
+        );
     }
 }

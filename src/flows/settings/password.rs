@@ -12,10 +12,12 @@ use utoipa::ToSchema;
 use super::{require_login, AccountForm, Submitted};
 use crate::auth::{Auth, Device, Password};
 use crate::flows::paths::PATHS;
+use crate::language::Text;
 use crate::web::fields::CHANGE_PASSWORDS;
 use crate::web::form::PageError;
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::set_session_cookie;
+use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
 
 /// The fields of a password change, logged in.
@@ -98,6 +100,6 @@ pub async fn change_password_page(
         })
         .await?;
     set_session_cookie(cookies, session);
-    let notice = "Password changed. Your other sessions have ended.";
-    Ok(Flash::success(Redirect::to(PATHS.profile), notice))
+    let notice = Text::new("notice-password-changed");
+    Ok(Notice::success(Redirect::to(PATHS.profile), notice))
 }

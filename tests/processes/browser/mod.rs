@@ -343,7 +343,7 @@ fn a_person_registers_logs_out_and_in_again() {
     in_chromium("journey", &[], async |person| {
         person.open("/").await;
         person
-            .sees("home", &["Bienvenue", "href=\"/register\""], &["Log out"])
+            .sees("home", &["Welcome", "href=\"/register\""], &["Log out"])
             .await;
 
         person.open("/register").await;
