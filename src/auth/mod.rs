@@ -382,11 +382,19 @@ impl Auth {
     }
 
     fn check_new_password(&self, password: &Password, email: &Email) -> Result<(), AuthError> {
-        Ok(policy::check(
-            password,
-            email,
-            self.settings.passwords.min_length,
-        )?)
+        self.password_rules(password, Some(email))
+    }
+
+    /// Whether `password` keeps the rules of a new password (for `email`,
+    /// where it is known): a page tells every problem of a form at once,
+    /// even where another field keeps it from being sent on.
+    pub fn password_rules(
+        &self,
+        password: &Password,
+        email: Option<&Email>,
+    ) -> Result<(), AuthError> {
+        let min_length = self.settings.passwords.min_length;
+        Ok(policy::check(password, email, min_length)?)
     }
 
     /// `find_user_by`, with "no such user" as `None`.

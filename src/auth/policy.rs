@@ -21,14 +21,19 @@ pub enum PolicyViolation {
     TooCommon,
 }
 
-/// Whether `password` may be `email`'s new password.
+/// Whether `password` may be `email`'s new password (without an address,
+/// as far as can be told without it).
 ///
 /// The length is counted in the characters the user typed (Unicode code
 /// points, as the OpenAPI document's `minLength` counts them), not after
 /// normalization, which may expand a character into several ("ﬃ" into
 /// "ffi"). The comparison with common passwords reads the NFKC form, as
 /// hashing does.
-pub fn check(password: &Password, email: &Email, min_length: usize) -> Result<(), PolicyViolation> {
+pub fn check(
+    password: &Password,
+    email: Option<&Email>,
+    min_length: usize,
+) -> Result<(), PolicyViolation> {
     let length = password.expose().chars().count();
     if length < min_length {
         return Err(PolicyViolation::TooShort(min_length));
@@ -43,12 +48,14 @@ pub fn check(password: &Password, email: &Email, min_length: usize) -> Result<()
 /// Whether the password is the user's own email (or its local part), one
 /// entry of zxcvbn's common-password list (also reversed or in l33t speak),
 /// or guessed in under a thousand tries (`aaaaaaaa`, `abcdefgh`).
-fn is_common(password: &str, email: &Email) -> bool {
+fn is_common(password: &str, email: Option<&Email>) -> bool {
     let lowercase = password.to_lowercase();
-    let address = email.normalized();
-    let local_part = address.split('@').next().unwrap_or_default();
-    if lowercase == address || lowercase == local_part {
-        return true;
+    if let Some(email) = email {
+        let address = email.normalized();
+        let local_part = address.split('@').next().unwrap_or_default();
+        if lowercase == address || lowercase == local_part {
+            return true;
+        }
     }
     let estimate = zxcvbn::zxcvbn(password, &[]);
     let whole_entry = estimate.sequence().len() == 1;
@@ -69,7 +76,7 @@ mod tests {
 
     fn check_new(password: &str) -> Result<(), PolicyViolation> {
         let email = Email::parse("grace.hopper@example.com").unwrap();
-        check(&Password::parse(password).unwrap(), &email, 8)
+        check(&Password::parse(password).unwrap(), Some(&email), 8)
     }
 
     #[test]

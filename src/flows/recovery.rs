@@ -79,12 +79,14 @@ pub enum ResetAnswer {
 const RESET_REQUEST: PageForm = PageForm {
     template: "reset_password",
     fields: &["email"],
+    page: PATHS.reset_password,
 };
 
 /// The form that chooses the new password.
 const CHOOSE_PASSWORD: PageForm = PageForm {
     template: "new_password",
     fields: &[NEW_PASSWORD, CONFIRM_PASSWORD],
+    page: PATHS.new_password,
 };
 
 /// The private cookie that carries a followed link's token to the form.
@@ -201,7 +203,7 @@ pub async fn request_form(
 }
 
 /// Mails a reset link if the address has an account, and says so the same
-/// way whether or not it has one; or the form again with the field error.
+/// way whether or not it has one; or back to the form with the field error.
 #[post("/reset_password", data = "<form>")]
 pub async fn request_link(
     _origin: SameOrigin,
@@ -212,10 +214,10 @@ pub async fn request_link(
 ) -> Result<Template, PageError> {
     let state = FormState::submitted(&form.context, &["email"]);
     let Some(ResetRequest { email }) = &form.value else {
-        return Err(state.again(page, &RESET_REQUEST, Status::BadRequest));
+        return Err(state.again(&RESET_REQUEST));
     };
     if let Err(error) = auth.request_reset_link(email, device.ip).await {
-        return Err(state.refused(page, &RESET_REQUEST, error.into()));
+        return Err(state.refused(&RESET_REQUEST, error.into()));
     }
     let language = page.language();
     let message = Text::new("sent-reset-link")
@@ -264,18 +266,19 @@ pub async fn update_password_page(
     cookies: &CookieJar<'_>,
     page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
-    let state = FormState::submitted(&form.context, &["email", "reset_token"])
+    // The email and token come back from the link's cookie, never typed.
+    let state = FormState::submitted(&form.context, &[])
         .choosing_password(auth.settings().passwords.min_length);
     let Some(update) = &form.value else {
         return Err(if state.has_errors_besides(&[NEW_PASSWORD]) {
             // The email or token is missing: the link was cut short.
             expired(page)
         } else {
-            state.again(page, &CHOOSE_PASSWORD, Status::BadRequest)
+            state.again(&CHOOSE_PASSWORD)
         });
     };
     if form.context.field_value(CONFIRM_PASSWORD) != Some(update.new_password.expose()) {
-        return Err(state.refused(page, &CHOOSE_PASSWORD, Error::PasswordsDiffer));
+        return Err(state.refused(&CHOOSE_PASSWORD, Error::PasswordsDiffer));
     }
     let updated = auth
         .update_password(
@@ -293,7 +296,7 @@ pub async fn update_password_page(
             Ok(Notice::success(login, notice))
         }
         Err(Error::InvalidResetToken) => Err(expired(page)),
-        Err(error) => Err(state.refused(page, &CHOOSE_PASSWORD, error)),
+        Err(error) => Err(state.refused(&CHOOSE_PASSWORD, error)),
     }
 }
 

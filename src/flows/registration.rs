@@ -3,8 +3,8 @@
 
 use crate::language::{Language, Text};
 use crate::web::Notice;
-use rocket::form::{Contextual, Form};
-use rocket::http::{CookieJar, Status};
+use rocket::form::{Context, Contextual, Form};
+use rocket::http::CookieJar;
 use rocket::response::{Flash, Redirect};
 use rocket::FromForm;
 use rocket::{get, post, uri, Either, State};
@@ -34,6 +34,7 @@ pub struct Registration {
 const REGISTER: PageForm = PageForm {
     template: "register",
     fields: &["email", "password"],
+    page: PATHS.register,
 };
 
 /// Registers a user: `{"email": E, "message": "user created"}`, or 400
@@ -83,8 +84,8 @@ pub fn form(page: Page, auth: &State<Auth>) -> Either<Template, Redirect> {
 
 /// Registers and logs in, then 303 to the profile with the notice
 /// "Account created." (where `sessions.require_verified_email` is on: to the login
-/// page, until the address is confirmed); or the form again (400) with the
-/// error beside its field and the email kept.
+/// page, until the address is confirmed); or back (303) to the form with
+/// every error beside its field and the email kept.
 #[post("/users", data = "<form>")]
 pub async fn register_page(
     _origin: SameOrigin,
@@ -97,11 +98,11 @@ pub async fn register_page(
     let state = FormState::submitted(&form.context, &["email"])
         .choosing_password(auth.settings().passwords.min_length);
     let Some(Registration { email, password }) = &form.value else {
-        return Err(state.again(page, &REGISTER, Status::BadRequest));
+        return Err(with_password_rules(state, auth, &form.context).again(&REGISTER));
     };
     let registered = auth.register_from(email, password, device.ip, page.language());
     if let Err(error) = registered.await {
-        return Err(state.refused(page, &REGISTER, error.into()));
+        return Err(state.refused(&REGISTER, error.into()));
     }
     if auth.settings().sessions.require_verified_email {
         let login = Redirect::to(PATHS.login);
@@ -114,6 +115,21 @@ pub async fn register_page(
     let profile = Redirect::to(PATHS.profile);
     let notice = Text::new("notice-account-created").with("email", email.as_str());
     Ok(Notice::success(profile, notice))
+}
+
+/// `state`, with what is wrong with the password beside it too, when
+/// another field kept the form from being read: every problem at once.
+fn with_password_rules(state: FormState, auth: &Auth, context: &Context<'_>) -> FormState {
+    if state.first_error(&["password"]).is_some() {
+        return state;
+    }
+    let field = |name: &str| context.field_value(name);
+    let password = field("password").and_then(|typed| Password::parse(typed).ok());
+    let email = field("email").and_then(|typed| Email::parse(typed).ok());
+    match password.map(|password| auth.password_rules(&password, email.as_ref())) {
+        Some(Err(refused)) => state.told(&Error::from(refused)),
+        _ => state,
+    }
 }
 
 /// `GET /users` from the address bar: the registration form.

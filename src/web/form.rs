@@ -1,37 +1,48 @@
 //! A page built around a form: shown fresh, or again after a refusal with
 //! the values typed and each error beside its field; and how a page that
 //! did not do what was asked answers (another page, an error page).
+//!
+//! A refused form goes back to its own page (303, "redirect back with
+//! errors"): its state travels in a private cookie that the page's next
+//! showing takes, so that the address bar shows the form's page, and a
+//! reload or Back does what a person expects, not a second POST.
 
 use std::collections::BTreeMap;
 
 use rocket::form::Context;
-use rocket::http::{Header, Status};
+use rocket::http::{Cookie, Header, SameSite, Status};
 use rocket::response::{self, Flash, Redirect, Responder};
+use rocket::time::Duration;
 use rocket::Request;
 use rocket_dyn_templates::Template;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::fields::FieldError;
+use super::page::CARRIED_FORM;
 use super::{Error, Page};
 use crate::language::{Language, Text};
 
-/// A page's form: its template and its fields in order. The first field
-/// gets the focus, or after a refusal the first field at fault.
+/// A page's form: its template, its fields in order, and the path of its
+/// page, where a refusal sends the browser back. The first field gets the
+/// focus, or after a refusal the first field at fault.
 #[derive(Debug)]
 pub struct PageForm {
     pub template: &'static str,
     pub fields: &'static [&'static str],
+    pub page: &'static str,
 }
 
 /// A form's state: the values to show again (never a password), one
 /// message per field at fault, and one for the whole form, said in the
 /// page's language when it is shown.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct FormState {
     values: BTreeMap<String, String>,
     errors: BTreeMap<String, Text>,
     error: Option<Text>,
-    /// What a new password must be, for forms that choose one.
+    /// What a new password must be, for forms that choose one (the page
+    /// says it afresh: it does not travel).
+    #[serde(skip)]
     password_hint: Option<Text>,
 }
 
@@ -118,28 +129,49 @@ impl FormState {
             .any(|field| !fields.contains(&field.as_str()))
     }
 
-    /// The page of `form`, as `page`, with this state.
-    pub fn show(&self, page: Page, form: &PageForm) -> Template {
-        let focus = self
-            .first_error(form.fields)
-            .or(form.fields.first().copied())
-            .unwrap_or_default();
-        let said = self.said(page.language());
+    /// The page of `form`, as `page`, with this state; or, where the form
+    /// was refused on its way here, with the state it came back with.
+    pub fn show(self, mut page: Page, form: &PageForm) -> Template {
+        let state = self.or_carried(&mut page, form.template);
+        let focus = state.focus(form.fields);
+        let said = state.said(page.language());
         page.render(form.template, FormPage { form: said, focus })
     }
 
-    /// The page of `form` again with this state's errors, answering
-    /// `status`.
-    pub fn again(self, page: Page, form: &PageForm, status: Status) -> PageError {
-        PageError::page(status, self.show(page, form))
+    /// The state that the form `name` came back to `page` with, if it did
+    /// (with this state's password rules); else this state.
+    pub fn or_carried(self, page: &mut Page, name: &str) -> FormState {
+        let json = page.take_carried(name);
+        match json.and_then(|json| serde_json::from_str::<FormState>(&json).ok()) {
+            Some(carried) => FormState {
+                // What this page knows (a token from its cookie), then what
+                // was typed.
+                values: self.values.into_iter().chain(carried.values).collect(),
+                password_hint: self.password_hint,
+                ..carried
+            },
+            None => self,
+        }
     }
 
-    /// The page of `form` again, telling why `error` refused it: beside its
-    /// field, or above the form (see [`PageError::refusal`]).
-    pub fn refused(self, page: Page, form: &PageForm, error: Error) -> PageError {
-        PageError::refusal(error, |error| {
-            PageError::shown(error, self.told(error).show(page, form))
-        })
+    /// Back to the page of `form`, which shows this state's errors.
+    pub fn again(self, form: &PageForm) -> PageError {
+        self.back(form.page, form.template)
+    }
+
+    /// Back to `path`, whose form `name` shows this state.
+    pub fn back(self, path: &str, name: &str) -> PageError {
+        PageError::Back(Box::new(Back {
+            to: path.to_owned(),
+            name: name.to_owned(),
+            state: self,
+        }))
+    }
+
+    /// Back to the page of `form`, telling why `error` refused it: beside
+    /// its field, or above the form (see [`PageError::refusal`]).
+    pub fn refused(self, form: &PageForm, error: Error) -> PageError {
+        PageError::refusal(error, |error| self.told(error).again(form))
     }
 
     /// The same state, telling why `error` refused it: beside its field, or
@@ -154,6 +186,20 @@ impl FormState {
         self
     }
 
+    /// The field of `fields` to focus: the first at fault, or an empty one
+    /// before it (passwords are never shown again: after a new password is
+    /// refused, the current one is typed again first); else the first.
+    fn focus(&self, fields: &[&'static str]) -> &'static str {
+        let Some(fault) = self.first_error(fields) else {
+            return fields.first().copied().unwrap_or_default();
+        };
+        let up_to_fault = fields.iter().take_while(|field| **field != fault);
+        let empty = up_to_fault
+            .chain([&fault])
+            .find(|field| !self.values.contains_key(**field));
+        empty.copied().unwrap_or(fault)
+    }
+
     /// The first of `fields` at fault, if any.
     pub fn first_error<'a>(&self, fields: &[&'a str]) -> Option<&'a str> {
         fields
@@ -166,13 +212,25 @@ impl FormState {
 /// A page that did not do what was asked.
 #[derive(Debug)]
 pub enum PageError {
-    /// A page of its own (the form again with its errors, say), answering
-    /// a status other than 200.
+    /// A page of its own (a link that no longer works, say), answering a
+    /// status other than 200.
     Shown(Box<Shown>),
     /// Another page, with a notice saying why (the login page, say).
     Elsewhere(Box<Flash<Redirect>>),
+    /// A refused form, sent back to its page with its state.
+    Back(Box<Back>),
     /// A refusal that the catchers turn into an error page.
     Failure(Error),
+}
+
+/// A refused form on its way back to its page.
+#[derive(Debug)]
+pub struct Back {
+    /// The page's path.
+    to: String,
+    /// Which form of the page it is.
+    name: String,
+    state: FormState,
 }
 
 /// A page answering a refusal.
@@ -185,8 +243,8 @@ pub struct Shown {
 }
 
 impl PageError {
-    /// How a page answers `error`: as `told` tells the person of it (the
-    /// form again, another page with a notice), unless it is a failure of
+    /// How a page answers `error`: as `told` tells the person of it (back
+    /// to the form, another page with a notice), unless it is a failure of
     /// the service itself (5xx), which gets the error page. Every page's
     /// refusal goes through here.
     pub fn refusal(error: Error, told: impl FnOnce(&Error) -> PageError) -> PageError {
@@ -237,6 +295,17 @@ impl<'r> Responder<'r, 'static> for PageError {
                 Ok(response)
             }
             PageError::Elsewhere(redirect) => (*redirect).respond_to(request),
+            PageError::Back(back) => {
+                let Back { to, name, state } = *back;
+                let json = serde_json::to_string(&state).unwrap_or_default();
+                let cookie = Cookie::build((CARRIED_FORM, format!("{name}\n{json}")))
+                    .path("/")
+                    .http_only(true)
+                    .same_site(SameSite::Lax)
+                    .max_age(Duration::minutes(5));
+                request.cookies().add_private(cookie);
+                Redirect::to(to).respond_to(request)
+            }
             PageError::Failure(error) => {
                 error.remember(request);
                 Err(error.status())

@@ -1,6 +1,7 @@
 //! What every page shows around its content: who is logged in, the
 //! notice the previous page left, and the language it is written in.
 
+use rocket::http::Cookie;
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
@@ -9,6 +10,10 @@ use serde::Serialize;
 use super::session::CurrentUser;
 use crate::auth::Auth;
 use crate::language::{Language, Text};
+
+/// The private cookie that carries a refused form's state to its page:
+/// the form's name, a newline, the state as JSON (see `web::form`).
+pub const CARRIED_FORM: &str = "form";
 
 /// A request guard that every page (and error page) is rendered through, so
 /// that the header always knows who is logged in. It never fails.
@@ -21,6 +26,8 @@ pub struct Page {
     language: Language,
     /// The page's path and query, where the language switch comes back to.
     path: String,
+    /// The refused form that came back to this page: its name and state.
+    carried: Option<(String, String)>,
 }
 
 /// A one-time notice, as templates show it.
@@ -98,12 +105,31 @@ impl Page {
             .succeeded();
         let auth = request.rocket().state::<Auth>();
         let language = super::language::of(request);
+        // A refused form's state shows once, on the page it came back to.
+        let cookies = request.cookies();
+        let carried = cookies.get_private(CARRIED_FORM).and_then(|cookie| {
+            cookies.remove_private(Cookie::build(CARRIED_FORM).path("/"));
+            let (name, state) = cookie.value().split_once('\n')?;
+            Some((name.to_owned(), state.to_owned()))
+        });
         Page {
             user: user.flatten(),
             notice: notice.flatten().map(|flash| Notice::of(&flash, language)),
             passkeys_available: auth.is_some_and(Auth::passkeys_available),
             language,
             path: request.uri().to_string(),
+            carried,
+        }
+    }
+
+    /// The state (JSON) that the form `name` came back to this page with.
+    pub fn take_carried(&mut self, name: &str) -> Option<String> {
+        match self.carried.take() {
+            Some((carried, state)) if carried == name => Some(state),
+            other => {
+                self.carried = other;
+                None
+            }
         }
     }
 

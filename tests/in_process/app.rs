@@ -197,6 +197,17 @@ impl TestApp {
             .await
     }
 
+    /// The page a refused form came back to: `response` sends the browser
+    /// back (303) to `page`, which shows the form again with its errors.
+    pub async fn back_to(&self, response: LocalResponse<'_>, page: &str) -> String {
+        assert_eq!(response.status(), Status::SeeOther, "back to {page}");
+        assert_eq!(location(&response), Some(page));
+        drop(response);
+        let shown = self.page(page).await;
+        assert_eq!(shown.status(), Status::Ok, "{page}");
+        body(shown).await
+    }
+
     /// Registers `email` with `password`, expecting success.
     pub async fn register(&self, email: &str, password: &str) {
         let response = self

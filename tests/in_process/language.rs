@@ -303,8 +303,7 @@ async fn a_form_s_errors_and_hints_are_in_the_page_s_language() {
     app.submit("/language", &[("lang", "fr")]).await;
     let fields = [("email", "not an address"), ("password", "short")];
     let response = app.submit("/users", &fields).await;
-    assert_eq!(response.status(), Status::BadRequest);
-    let html = body(response).await;
+    let html = app.back_to(response, "/register").await;
     assert!(html.contains("<html lang=\"fr\">"), "{html}");
     assert!(
         html.contains("Adresse e-mail\u{a0}: ce n’est pas une adresse e-mail valide."),

@@ -105,11 +105,10 @@ async fn registration_errors_show_beside_their_field_with_the_email_kept() {
         let response = app
             .submit("/users", &[("email", email), ("password", password)])
             .await;
-        assert_eq!(response.status(), Status::BadRequest, "{email}");
-        let html = body(response).await;
+        let html = app.back_to(response, "/register").await;
         let error = format!("<p class=\"error\" id=\"{field}-error\">{message}</p>");
         assert!(html.contains(&error), "{html}");
-        assert!(html.contains(&format!("aria-describedby=\"{field}-error\"")));
+        assert!(html.contains(&format!("aria-describedby=\"{field}-error")));
         assert!(
             html.contains(&format!("value=\"{email}\"")),
             "the email is kept"
@@ -125,11 +124,15 @@ async fn registration_errors_show_beside_their_field_with_the_email_kept() {
 async fn reflected_input_is_escaped() {
     let app = TestApp::new().await;
     let attack = "\"><script>alert(1)</script>";
-    for action in ["/users", "/sessions", "/reset_password"] {
+    for (action, page) in [
+        ("/users", "/register"),
+        ("/sessions", "/login"),
+        ("/reset_password", "/reset_password"),
+    ] {
         let response = app
             .submit(action, &[("email", attack), ("password", "x")])
             .await;
-        let html = body(response).await;
+        let html = app.back_to(response, page).await;
         assert!(!html.contains("<script>alert"), "{action}: {html}");
         assert!(html.contains("&quot;&gt;&lt;script&gt;"), "{action}");
     }
@@ -194,9 +197,8 @@ async fn a_failed_login_shows_one_generic_message() {
         let response = app
             .submit("/sessions", &[("email", email), ("password", password)])
             .await;
-        assert_eq!(response.status(), Status::Unauthorized);
         assert!(response.cookies().get("session_id").is_none());
-        let html = body(response).await;
+        let html = app.back_to(response, "/login").await;
         assert!(html.contains("Wrong email or password."));
         assert!(html.contains(&format!("value=\"{email}\"")));
         pages.push(html.replace(email, "EMAIL"));
@@ -238,8 +240,8 @@ async fn a_wrong_password_keeps_where_to_go_next() {
         ("next", "/profile"),
     ];
     let response = app.submit("/sessions", &fields).await;
-    assert_eq!(response.status(), Status::Unauthorized);
-    assert_eq!(hidden_value(&body(response).await, "next"), "/profile");
+    let html = app.back_to(response, "/login").await;
+    assert_eq!(hidden_value(&html, "next"), "/profile");
 }
 
 #[rocket::async_test]
@@ -325,11 +327,11 @@ async fn forms_focus_the_first_field_then_the_first_at_fault() {
     let response = app
         .submit("/sessions", &[("email", EMAIL), ("password", "")])
         .await;
-    assert_eq!(focused(&body(response).await), "password");
+    assert_eq!(focused(&app.back_to(response, "/login").await), "password");
     let response = app
         .submit("/users", &[("email", "nope"), ("password", "")])
         .await;
-    assert_eq!(focused(&body(response).await), "email");
+    assert_eq!(focused(&app.back_to(response, "/register").await), "email");
 }
 
 /// The id of the one input of `html` with `autofocus`.
@@ -585,8 +587,7 @@ async fn weak_passwords_show_beside_their_field() {
     let response = app
         .submit("/users", &[("email", EMAIL), ("password", "password")])
         .await;
-    assert_eq!(response.status(), Status::BadRequest);
-    let html = body(response).await;
+    let html = app.back_to(response, "/register").await;
     assert!(html.contains(
         "<p class=\"error\" id=\"password-error\">Password is too common; choose another.</p>"
     ));
@@ -603,16 +604,14 @@ async fn too_many_failed_logins_show_when_to_try_again() {
                 &[("email", EMAIL), ("password", "wrong guess")],
             )
             .await;
-        assert_eq!(response.status(), Status::Unauthorized);
+        assert_eq!(location(&response), Some("/login"));
     }
     let response = app
         .submit("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
         .await;
-    assert_eq!(response.status(), Status::TooManyRequests);
-    assert!(response.headers().get_one("Retry-After").is_some());
-    assert!(body(response)
-        .await
-        .contains("Too many login attempts. Try again in"));
+    assert!(response.cookies().get("session_id").is_none());
+    let html = app.back_to(response, "/login").await;
+    assert!(html.contains("Too many login attempts. Try again in"));
 }
 
 /// Whether the route path `pattern` (`/sessions/<id>`) matches `path`.
@@ -666,4 +665,35 @@ fn templates_name_only_paths_of_the_table() {
         }
     }
     assert!(named > 30, "{named} paths named");
+}
+
+#[rocket::async_test]
+async fn a_refused_form_goes_back_to_its_page_with_every_error_once() {
+    let app = TestApp::new().await;
+    let fields = [("email", "not an address"), ("password", "short")];
+    let response = app.submit("/users", &fields).await;
+    let html = app.back_to(response, "/register").await;
+    for (field, message) in [
+        ("email", "Email is not a valid email address."),
+        ("password", "Password must be at least 8 characters."),
+    ] {
+        let error = format!("<p class=\"error\" id=\"{field}-error\">{message}</p>");
+        assert!(html.contains(&error), "{field}: {html}");
+    }
+    // The rules stay beside the error they explain; the address typed stays.
+    assert!(
+        html.contains("<p class=\"hint\" id=\"password-hint\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("aria-describedby=\"password-error password-hint\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"not an address\""), "{html}");
+    assert_eq!(focused(&html), "email");
+
+    // Shown once: a reload is the form afresh.
+    let again = body(app.page("/register").await).await;
+    assert!(!again.contains("class=\"error\""), "{again}");
+    assert!(!again.contains("not an address"), "{again}");
 }

@@ -9,7 +9,7 @@ pub mod passkey;
 pub mod second_factor;
 
 use rocket::form::{Contextual, Form};
-use rocket::http::{CookieJar, Status};
+use rocket::http::CookieJar;
 use rocket::response::Redirect;
 use rocket::FromForm;
 use rocket::{delete, get, post, uri, Either, State};
@@ -47,6 +47,7 @@ pub struct Credentials {
 const LOGIN: PageForm = PageForm {
     template: "login",
     fields: &["email", "password"],
+    page: PATHS.login,
 };
 
 /// Logs in: `{"email": E, "message": "logged in"}`, the session cookie and
@@ -140,8 +141,8 @@ pub fn form(next: Option<&str>, page: Page) -> Either<Template, Redirect> {
 }
 
 /// Logs in, sets the session cookie and 303 to `next` or the profile; or
-/// the form again with one generic message (401), with the field errors
-/// (400), or with when to try again (429). "Keep me logged in" unchecked,
+/// back (303) to the form with one generic message, with the field errors,
+/// or with when to try again. "Keep me logged in" unchecked,
 /// the cookie ends with the browser and the session after
 /// `sessions.idle_ttl` unused; checked, both last `sessions.ttl`.
 #[post("/sessions", data = "<form>")]
@@ -151,7 +152,6 @@ pub async fn login_page(
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-    page: Page,
 ) -> Result<Redirect, PageError> {
     let next = form.context.field_value("next");
     let kept = form.context.field_value("remember") == Some("on");
@@ -163,7 +163,7 @@ pub async fn login_page(
         email, password, ..
     }) = &form.value
     else {
-        return Err(state.again(page, &LOGIN, Status::BadRequest));
+        return Err(state.again(&LOGIN));
     };
     // The code, if two-factor sign-in is on, comes on the next page.
     let refusal = match auth.log_in(email, password, &device, kept, None).await {
@@ -185,7 +185,7 @@ pub async fn login_page(
         Ok(other) => refusal(other, "code"),
         Err(error) => error.into(),
     };
-    Err(state.refused(page, &LOGIN, refusal))
+    Err(state.refused(&LOGIN, refusal))
 }
 
 /// Logs out of this device (the form's first field is `_method=DELETE`)

@@ -3,7 +3,7 @@
 //! server; its browser keeps only its id, in a private cookie.
 
 use rocket::form::{Contextual, Form};
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::time::Duration;
 use rocket::FromForm;
@@ -27,6 +27,7 @@ const PENDING_COOKIE: &str = "pending_sign_in";
 const CODE: PageForm = PageForm {
     template: "login_code",
     fields: &["code"],
+    page: PATHS.login_code,
 };
 
 /// The field of a sign-in's second step, on the page that asks for it.
@@ -96,14 +97,13 @@ pub async fn finish(
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-    page: Page,
 ) -> Result<Redirect, PageError> {
     let Some(pending) = PendingCookie::of(cookies) else {
         return Ok(Redirect::to(PATHS.login));
     };
     let state = FormState::submitted(&form.context, &[]);
     let Some(SecondFactor { code }) = &form.value else {
-        return Err(state.again(page, &CODE, Status::BadRequest));
+        return Err(state.again(&CODE));
     };
     let id = PendingSignInId::presented(&pending.id);
     let ended = match auth.finish_sign_in(&id, code, &device).await? {
@@ -116,7 +116,7 @@ pub async fn finish(
         Login::TooManyWrongCodes => Text::new("notice-too-many-wrong-codes"),
         Login::SignInExpired => refusal(Login::SignInExpired, "code").text(),
         // Asked again, with why.
-        other => return Err(state.refused(page, &CODE, refusal(other, "code"))),
+        other => return Err(state.refused(&CODE, refusal(other, "code"))),
     };
     PendingCookie::forget(cookies);
     let login = Redirect::to(PATHS.login);

@@ -2,7 +2,7 @@
 //! clients and from the page that asks (`GET /profile/delete`).
 
 use rocket::form::{Contextual, Form};
-use rocket::http::{CookieJar, Status};
+use rocket::http::CookieJar;
 use rocket::response::{Flash, Redirect};
 use rocket::FromForm;
 use rocket::{delete, get, State};
@@ -31,6 +31,7 @@ pub struct AccountDeletion {
 const DELETE_ACCOUNT: PageForm = PageForm {
     template: "delete_account",
     fields: &["password"],
+    page: PATHS.delete_account,
 };
 
 /// Deletes the account, with its sessions, tokens, failed logins and
@@ -85,12 +86,11 @@ pub async fn delete_account_page(
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.delete_account)?;
     let state = FormState::submitted(&form.context, &[]);
     let Some(AccountDeletion { password }) = &form.value else {
-        return Err(state.again(page, &DELETE_ACCOUNT, Status::BadRequest));
+        return Err(state.again(&DELETE_ACCOUNT));
     };
     match auth
         .delete_account(&user.requester(), Some(password), &device)
@@ -101,6 +101,6 @@ pub async fn delete_account_page(
             let notice = Text::new("notice-account-deleted");
             Ok(Notice::success(Redirect::to(PATHS.home), notice))
         }
-        Err(error) => Err(state.refused(page, &DELETE_ACCOUNT, error.into())),
+        Err(error) => Err(state.refused(&DELETE_ACCOUNT, error.into())),
     }
 }

@@ -160,7 +160,7 @@ pub async fn change_email_page(
     let user = require_login(user, PATHS.profile)?;
     let form_page = AccountForm::submitted(page, &user, auth, Submitted::Email, &form.context);
     let Some(change) = &form.value else {
-        return Err(form_page.unread().await);
+        return Err(form_page.unread());
     };
     let changed = auth
         .change_email(
@@ -188,7 +188,7 @@ pub async fn change_email_page(
                 };
                 return Err(form_page.ask_password(change, &error).await);
             }
-            return Err(form_page.refused(error).await);
+            return Err(form_page.refused(error));
         }
     };
     Ok(Notice::success(Redirect::to(PATHS.profile), notice))

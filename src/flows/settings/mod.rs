@@ -11,7 +11,6 @@ pub mod email;
 pub mod password;
 
 use rocket::form::Context;
-use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{get, State};
 use rocket_dyn_templates::Template;
@@ -69,7 +68,8 @@ pub async fn profile_page(
     auth: &State<Auth>,
 ) -> Result<Template, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let forms = AccountForms::new(auth);
+    let mut page = page;
+    let forms = AccountForms::new(auth).or_carried(&mut page);
     Ok(account_page(page, &user, auth, forms).await?)
 }
 
@@ -93,6 +93,22 @@ impl AccountForms {
             recovery: FormState::default(),
             focus: "",
         }
+    }
+
+    /// These forms, with the one that came back to `page` refused (if
+    /// one did) in its state, focused on its first field at fault.
+    fn or_carried(mut self, page: &mut Page) -> Self {
+        for form in Submitted::ALL {
+            let state = self.take(form).or_carried(page, form.name());
+            *self.of(form) = state;
+        }
+        self.focus = focus(&self);
+        self
+    }
+
+    /// The state of `form`, taken out.
+    fn take(&mut self, form: Submitted) -> FormState {
+        std::mem::take(self.of(form))
     }
 
     /// The state of `form`.
@@ -226,6 +242,24 @@ pub enum Submitted {
 }
 
 impl Submitted {
+    /// Every form of the account page.
+    const ALL: [Submitted; 4] = [
+        Submitted::Password,
+        Submitted::Email,
+        Submitted::TwoFactorOff,
+        Submitted::RecoveryCodes,
+    ];
+
+    /// Its name, as the state it comes back with is carried.
+    fn name(self) -> &'static str {
+        match self {
+            Submitted::Password => "profile/password",
+            Submitted::Email => "profile/email",
+            Submitted::TwoFactorOff => "profile/two_factor_off",
+            Submitted::RecoveryCodes => "profile/recovery_codes",
+        }
+    }
+
     /// The fields whose values the form shows again after a refusal (never
     /// a password or a code).
     fn kept(self) -> &'static [&'static str] {
@@ -266,26 +300,28 @@ impl<'a> AccountForm<'a> {
         change: impl AsyncFnOnce(&T) -> Result<R, Error>,
     ) -> Result<(R, Page), PageError> {
         let Some(value) = value else {
-            return Err(self.unread().await);
+            return Err(self.unread());
         };
         match change(value).await {
             Ok(made) => Ok((made, self.page)),
-            Err(error) => Err(self.refused(error).await),
+            Err(error) => Err(self.refused(error)),
         }
     }
 
-    /// The page again when the form could not be read: its field errors
-    /// are in it.
-    pub async fn unread(self) -> PageError {
-        refused(self.page, self.user, self.auth, self.forms, None).await
+    /// Back to the account page when the form could not be read: its
+    /// field errors are in it.
+    pub fn unread(mut self) -> PageError {
+        let state = self.forms.take(self.form);
+        state.back(PATHS.profile, self.form.name())
     }
 
-    /// The page again, telling why `error` refused the change beside its
-    /// field; the error page for a failure of the service itself.
-    pub async fn refused(mut self, error: Error) -> PageError {
-        let state = self.forms.of(self.form);
-        *state = std::mem::take(state).told(&error);
-        refused(self.page, self.user, self.auth, self.forms, Some(error)).await
+    /// Back to the account page, telling why `error` refused the change
+    /// beside its field; the error page for a failure of the service
+    /// itself.
+    pub fn refused(mut self, error: Error) -> PageError {
+        let state = self.forms.take(self.form);
+        let name = self.form.name();
+        PageError::refusal(error, |error| state.told(error).back(PATHS.profile, name))
     }
 
     /// In place of the account page, the page that asks for the password
@@ -295,25 +331,6 @@ impl<'a> AccountForm<'a> {
             .ask_password(self.page, self.auth, self.user, error)
             .await
     }
-}
-
-/// The account page again after `error` (`None`: the form could not be
-/// read, its field errors are in the form), focused on the first field at
-/// fault; the error page for a failure of the service itself.
-async fn refused(
-    page: Page,
-    user: &CurrentUser,
-    auth: &Auth,
-    mut forms: AccountForms,
-    error: Option<Error>,
-) -> PageError {
-    let error = error.unwrap_or(Error::Status(Status::BadRequest));
-    forms.focus = focus(&forms);
-    let shown = account_page(page, user, auth, forms).await;
-    PageError::refusal(error, |error| match shown {
-        Ok(shown) => PageError::shown(error, shown),
-        Err(failure) => PageError::from(failure),
-    })
 }
 
 /// The id, on the account page, of the first field at fault.

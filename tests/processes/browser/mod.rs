@@ -224,10 +224,11 @@ impl Person<'_> {
     }
 
     /// Clicks the button `label` (its text or its accessible name) of the
-    /// page's main content.
+    /// page's main content or its header.
     async fn press(&self, label: &str) {
-        let button =
-            format!("//main//button[normalize-space() = '{label}' or @aria-label = '{label}']");
+        // The page's own buttons, and the header's (Log out).
+        let named = format!("button[normalize-space() = '{label}' or @aria-label = '{label}']");
+        let button = format!("(//main//{named} | //header//{named})");
         let button = self
             .browser
             .find(Locator::XPath(&button))
@@ -369,7 +370,7 @@ fn a_person_registers_logs_out_and_in_again() {
         person.sees("profile", &["Your account", EMAIL], &[]).await;
         person.click("Log out", "/").await;
 
-        person.log_in(NEW_PASSWORD, "/sessions").await;
+        person.log_in(NEW_PASSWORD, "/login").await;
         person
             .sees(
                 "wrong-password",
@@ -629,9 +630,9 @@ fn the_owners_browser_keeps_logging_in_while_a_stranger_is_locked_out() {
             owner.click("Log out", "/").await;
 
             for _ in 0..5 {
-                stranger.log_in("a wild guess", "/sessions").await;
+                stranger.log_in("a wild guess", "/login").await;
             }
-            stranger.log_in(PASSWORD, "/sessions").await;
+            stranger.log_in(PASSWORD, "/login").await;
             stranger
                 .sees(
                     "stranger-waits",
