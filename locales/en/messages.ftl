@@ -60,6 +60,8 @@ error-wrong-credentials = Wrong email or password.
 error-wrong-password = Wrong password.
 error-code-required = Enter the code of your authenticator app.
 error-wrong-code = Wrong code. Enter the one your app shows now, or a recovery code.
+error-used-recovery-code = This recovery code has already been used: each works once. Enter another, or the code your app shows now.
+error-wrong-first-code = Wrong code. Enter the one your app shows now.
 error-sign-in-expired = Your sign-in took too long. Log in again.
 error-two-factor-on = Two-factor sign-in is already on.
 error-two-factor-off = Two-factor sign-in is off.
@@ -99,10 +101,14 @@ notice-other-sessions-ended = { $count ->
    *[other] { $count } other sessions ended.
 }
 notice-logged-out-here = You have logged out of this device.
-notice-session-ended = Session on { $device } ended.
+notice-session-ended = Session on { $device } from { $address }, last active { $ago } ago, ended.
+notice-session-ended-just-now = Session on { $device } from { $address }, active just now, ended.
+notice-a-session-ended = The session ended.
 notice-address-confirmed = Your email address is confirmed.
 notice-enter-valid-address = Enter a valid email address to get a new link.
 notice-verification-link-sent = If { $email } has an account waiting for confirmation, we have sent a new link to it.
+notice-verification-link-sent-to-you = We have sent a new link to { $email }.
+notice-link-held-back = We could not send another link yet: one went out a moment ago. Try again in { $wait }.
 notice-account-deleted = Your account has been deleted.
 notice-email-change-pending = We have sent a link to { $new }. Follow it to make it your address; until then, your address stays { $email }.
 notice-email-changed = Your address is now { $email }.
@@ -111,8 +117,11 @@ notice-email-change-cancelled-by-link = The change to { $new } is cancelled: you
 notice-password-changed = Password changed. Your other sessions have ended.
 notice-too-many-wrong-codes = The code was wrong too many times. Log in again.
 notice-password-updated = Password updated. Log in with your new password.
+notice-passkey-added = Passkey “{ $name }” added. It signs in to your account from now on.
 notice-passkey-removed = Passkey “{ $name }” removed. It no longer signs in to your account.
 notice-two-factor-off = Two-factor sign-in is off.
+notice-verification-link-expired = This confirmation link is invalid, used or expired. Log in to ask for a new one.
+notice-address-taken = { $email } became the address of another account meanwhile, so your account keeps its address.
 
 ## What a change asking for the password first does ("To ...")
 
@@ -149,11 +158,7 @@ passkey-last-used = Last used { $ago } ago
 sent-title = Check your email
 sent-reset-link = If an account exists for { $email }, we have sent a link to it to choose a new password. The link works for { $valid_for }.
 expired-title = This link no longer works
-expired-address-taken-title = This address is taken
-expired-address-taken = { $email } became the address of another account meanwhile, so your account keeps its address.
-expired-go-to-profile = Go to your profile
 expired-go-to-account = Go to your account
-expired-log-in-for-new-link = Log in to ask for a new link
 expired-ask-for-new-link = Ask for a new link
 expired-email-change-over = This change of address was already confirmed, cancelled, or has expired. Log in to see your account's address.
 

@@ -61,6 +61,8 @@ error-wrong-credentials = Adresse e-mail ou mot de passe incorrect.
 error-wrong-password = Mot de passe incorrect.
 error-code-required = Saisissez le code de votre application d’authentification.
 error-wrong-code = Code incorrect. Saisissez celui que votre application affiche maintenant, ou un code de récupération.
+error-used-recovery-code = Ce code de récupération a déjà servi : chacun ne sert qu’une fois. Saisissez-en un autre, ou le code que votre application affiche maintenant.
+error-wrong-first-code = Code incorrect. Saisissez celui que votre application affiche maintenant.
 error-sign-in-expired = Votre connexion a pris trop de temps. Reconnectez-vous.
 error-two-factor-on = La validation en deux étapes est déjà activée.
 error-two-factor-off = La validation en deux étapes est désactivée.
@@ -100,10 +102,14 @@ notice-other-sessions-ended = { $count ->
    *[other] { $count } autres sessions terminées.
 }
 notice-logged-out-here = Vous êtes déconnecté de cet appareil.
-notice-session-ended = Session sur { $device } terminée.
+notice-session-ended = Session sur { $device } depuis { $address }, active il y a { $ago }, terminée.
+notice-session-ended-just-now = Session sur { $device } depuis { $address }, active à l’instant, terminée.
+notice-a-session-ended = La session est terminée.
 notice-address-confirmed = Votre adresse e-mail est confirmée.
 notice-enter-valid-address = Saisissez une adresse e-mail valide pour recevoir un nouveau lien.
 notice-verification-link-sent = Si { $email } a un compte en attente de confirmation, nous lui avons envoyé un nouveau lien.
+notice-verification-link-sent-to-you = Nous avons envoyé un nouveau lien à { $email }.
+notice-link-held-back = Nous ne pouvons pas encore envoyer un autre lien : un lien vient de partir. Réessayez dans { $wait }.
 notice-account-deleted = Votre compte a été supprimé.
 notice-email-change-pending = Nous avons envoyé un lien à { $new }. Suivez-le pour en faire votre adresse ; d’ici là, votre adresse reste { $email }.
 notice-email-changed = Votre adresse est désormais { $email }.
@@ -112,8 +118,11 @@ notice-email-change-cancelled-by-link = Le changement vers { $new } est annulé�
 notice-password-changed = Mot de passe modifié. Vos autres sessions sont terminées.
 notice-too-many-wrong-codes = Le code était faux trop de fois. Reconnectez-vous.
 notice-password-updated = Mot de passe mis à jour. Connectez-vous avec votre nouveau mot de passe.
+notice-passkey-added = Clé d’accès « { $name } » ajoutée. Elle permet désormais de vous connecter à votre compte.
 notice-passkey-removed = Clé d’accès « { $name } » supprimée. Elle ne permet plus de vous connecter à votre compte.
 notice-two-factor-off = La validation en deux étapes est désactivée.
+notice-verification-link-expired = Ce lien de confirmation n’est pas valide, a déjà servi ou a expiré. Connectez-vous pour en demander un nouveau.
+notice-address-taken = { $email } est entre-temps devenue l’adresse d’un autre compte : votre compte garde donc son adresse.
 
 ## Ce que fait un changement qui demande d’abord le mot de passe (« Pour … »)
 
@@ -150,11 +159,7 @@ passkey-last-used = Utilisée il y a { $ago }
 sent-title = Consultez vos e-mails
 sent-reset-link = Si un compte existe pour { $email }, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. Le lien fonctionne pendant { $valid_for }.
 expired-title = Ce lien ne fonctionne plus
-expired-address-taken-title = Cette adresse est déjà prise
-expired-address-taken = { $email } est entre-temps devenue l’adresse d’un autre compte : votre compte garde donc son adresse.
-expired-go-to-profile = Aller à votre profil
 expired-go-to-account = Aller à votre compte
-expired-log-in-for-new-link = Connectez-vous pour demander un nouveau lien
 expired-ask-for-new-link = Demander un nouveau lien
 expired-email-change-over = Ce changement d’adresse a déjà été confirmé, annulé, ou a expiré. Connectez-vous pour voir l’adresse de votre compte.
 

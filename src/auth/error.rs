@@ -34,6 +34,9 @@ pub enum AuthError {
     /// The one-time code (TOTP or recovery) is wrong.
     #[error("wrong one-time code")]
     WrongCode,
+    /// The recovery code was used before: each works once.
+    #[error("recovery code already used")]
+    UsedRecoveryCode,
     /// Two-factor sign-in is already on.
     #[error("two-factor sign-in is already on")]
     TwoFactorAlreadyOn,

@@ -32,7 +32,7 @@ pub use passkeys::{relying_party, PasskeyChallenge, PasskeyLogin};
 pub use password::{HashError, PasswordHasher};
 pub use policy::PolicyViolation;
 pub use proof::Requester;
-pub use recovery::ResetIssued;
+pub use recovery::{Mailed, ResetIssued};
 pub use sessions::{Device, LiveSession, NewSession, SessionSweeper};
 pub use token::{generate_uuid, CeremonyId, PendingSignInId, SessionId};
 pub use two_factor::{CodeAwaited, TotpEnrolment, TwoFactorStatus, PENDING_SIGN_IN_TTL};
@@ -68,6 +68,8 @@ pub enum Login {
     SecondFactorRequired(CodeAwaited),
     /// The second factor is wrong.
     WrongCode,
+    /// The second factor is a recovery code used before.
+    UsedRecoveryCode,
     /// The second factor was wrong too many times in a row: every sign-in
     /// of the account waiting for one has ended.
     TooManyWrongCodes,
@@ -317,6 +319,7 @@ impl Auth {
             Ok(
                 Login::WrongCredentials
                 | Login::WrongCode
+                | Login::UsedRecoveryCode
                 | Login::TooManyWrongCodes
                 | Login::SignInExpired,
             ) => LoginOutcome::Wrong,

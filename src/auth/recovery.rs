@@ -33,6 +33,16 @@ pub enum ResetIssued {
     Mailed,
 }
 
+/// What asking for a mailed link did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mailed {
+    /// The link is on its way.
+    Sent,
+    /// A link went out within `mail.link_interval`: none again before this
+    /// many seconds.
+    HeldBack { wait: u64 },
+}
+
 impl Auth {
     /// Issues a new reset token for the user `email`, replacing any previous
     /// one; `UnknownEmail` when there is no such user.
@@ -196,10 +206,27 @@ impl Auth {
         let user = self.find_user(UserQuery::Email(email.normalized())).await?;
         match user {
             Some(user) if user.email_verified_at.is_none() => {
-                self.mail_verification_link(&user).await
+                self.mail_verification_link(&user).await.map(drop)
             }
             _ => Ok(()),
         }
+    }
+
+    /// A new verification link for the requester's own address, from
+    /// `client` (its owner, so the answer may tell): `Sent`, or `HeldBack`
+    /// within `mail.link_interval` of the last one; nothing for an address
+    /// verified already.
+    pub async fn resend_verification(
+        &self,
+        requester: &Requester,
+        client: Option<IpAddr>,
+    ) -> Result<Mailed, AuthError> {
+        self.limit(Limited::MailedLink, client).await?;
+        let user = self.user(requester.user_id).await?;
+        if user.email_verified_at.is_some() {
+            return Ok(Mailed::Sent);
+        }
+        self.mail_verification_link(&user).await
     }
 
     /// Proves the mailbox that the token `token` was mailed to, once, and
@@ -322,7 +349,7 @@ impl Auth {
 
     /// A new verification token for `user`, mailed, unless one was mailed
     /// in the last `mail.link_interval`.
-    pub(super) async fn mail_verification_link(&self, user: &User) -> Result<(), AuthError> {
+    pub(super) async fn mail_verification_link(&self, user: &User) -> Result<Mailed, AuthError> {
         let now = now();
         let token = generate_uuid();
         let ttl = self.settings.mail.verify_token_ttl;
@@ -338,13 +365,16 @@ impl Auth {
             link: &self.mailer.verify_link(&token),
             valid_for: ttl,
         };
-        self.apply(
-            user,
-            UserUpdate::new(quiet, changes),
-            &[(&user.email, letter)],
-        )
-        .await?;
-        Ok(())
+        let update = UserUpdate::new(quiet, changes);
+        if self.apply(user, update, &[(&user.email, letter)]).await? {
+            return Ok(Mailed::Sent);
+        }
+        let interval = clock::seconds(self.settings.mail.link_interval);
+        let last = user.verify_mail_sent_at.unwrap_or(now);
+        let wait = last.saturating_add(interval).saturating_sub(now).max(1);
+        Ok(Mailed::HeldBack {
+            wait: u64::try_from(wait).unwrap_or_default(),
+        })
     }
 }
 

@@ -11,7 +11,9 @@ use super::credentials::{new_recovery_code, OneTimeCode, TotpCode};
 use super::proof::require_proven_address;
 use super::{Auth, AuthError, Device, Login, Password, PendingSignInId, Requester};
 use crate::clock::now;
-use crate::db::{PendingSignIn, UserChanges, UserCondition, UserQuery, UserUpdate};
+use crate::db::{
+    PendingSignIn, RecoveryCodeUse, UserChanges, UserCondition, UserQuery, UserUpdate,
+};
 use crate::mail::Letter;
 use crate::seal::keyed_digest;
 use crate::user::User;
@@ -254,11 +256,12 @@ impl Auth {
                 }
                 Ok(None)
             }
-            Err(AuthError::WrongCode) => {
+            Err(error @ (AuthError::WrongCode | AuthError::UsedRecoveryCode)) => {
                 let capped = self.db.count_wrong_code(user.id, WRONG_CODES_CAP).await?;
-                Ok(Some(match capped {
-                    true => Login::TooManyWrongCodes,
-                    false => Login::WrongCode,
+                Ok(Some(match (capped, error) {
+                    (true, _) => Login::TooManyWrongCodes,
+                    (false, AuthError::UsedRecoveryCode) => Login::UsedRecoveryCode,
+                    (false, _) => Login::WrongCode,
                 }))
             }
             Err(AuthError::Throttled(wait)) => Ok(Some(Login::Throttled(wait))),
@@ -305,8 +308,8 @@ impl Auth {
 
     /// Checks `code` as `user`'s second factor, from `client`: throttled
     /// per account (apart from password guesses), each TOTP code accepted
-    /// once, each recovery code used once. `WrongCode` or `Throttled` when
-    /// it fails.
+    /// once, each recovery code used once. `WrongCode`, `UsedRecoveryCode`
+    /// (a failure too) or `Throttled` when it fails.
     pub(super) async fn second_factor(
         &self,
         user: &User,
@@ -323,19 +326,30 @@ impl Auth {
             Ok(attempt) => attempt,
             Err(refusal) => return Err(AuthError::Throttled(refusal.wait())),
         };
-        let checked = async { Ok(self.code_matches(user, code).await?.then_some(())) };
+        let mut used_before = false;
+        let checked = async {
+            Ok(match self.code_matches(user, code).await? {
+                CodeCheck::Right => Some(()),
+                CodeCheck::UsedBefore => {
+                    used_before = true;
+                    None
+                }
+                CodeCheck::Wrong => None,
+            })
+        };
         match self.settle(attempt, checked).await? {
             Some(()) => Ok(()),
+            None if used_before => Err(AuthError::UsedRecoveryCode),
             None => Err(AuthError::WrongCode),
         }
     }
 
     /// Whether `code` is `user`'s, used up in the same statement.
-    async fn code_matches(&self, user: &User, code: &OneTimeCode) -> Result<bool, AuthError> {
+    async fn code_matches(&self, user: &User, code: &OneTimeCode) -> Result<CodeCheck, AuthError> {
         match code {
             OneTimeCode::Totp(code) => {
                 let Some(step) = self.totp_of(user)?.check(code.expose(), unix_now()) else {
-                    return Ok(false);
+                    return Ok(CodeCheck::Wrong);
                 };
                 let step = step_of(step);
                 let changes = UserChanges {
@@ -343,11 +357,20 @@ impl Auth {
                     ..UserChanges::default()
                 };
                 let once = UserUpdate::new(UserCondition::TotpStepBefore(step), changes);
-                Ok(self.db.apply_user_update(user.id, once).await?)
+                Ok(match self.db.apply_user_update(user.id, once).await? {
+                    true => CodeCheck::Right,
+                    false => CodeCheck::Wrong,
+                })
             }
             OneTimeCode::Recovery(letters) => {
                 let digest = self.recovery_digest(letters);
-                Ok(self.db.use_recovery_code(user.id, &digest).await?)
+                Ok(
+                    match self.db.use_recovery_code(user.id, &digest, now()).await? {
+                        RecoveryCodeUse::Used => CodeCheck::Right,
+                        RecoveryCodeUse::UsedBefore => CodeCheck::UsedBefore,
+                        RecoveryCodeUse::Unknown => CodeCheck::Wrong,
+                    },
+                )
             }
         }
     }
@@ -423,6 +446,16 @@ fn enrolment(totp: &Totp) -> Result<TotpEnrolment, AuthError> {
         secret: totp.secret().to_base32(),
         otpauth_url,
     })
+}
+
+/// What the check of a second factor found.
+enum CodeCheck {
+    /// The code is right: used up now.
+    Right,
+    /// A recovery code of the user's, used before.
+    UsedBefore,
+    /// No code of the user's.
+    Wrong,
 }
 
 /// Ten new recovery codes.

@@ -34,7 +34,8 @@ pub use pending_sign_ins::PendingSignIn;
 pub use rate_limits::Rate;
 pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
 pub use users::{
-    EndDeviceCookies, EndSessions, NewUser, UserChanges, UserCondition, UserQuery, UserUpdate,
+    EndDeviceCookies, EndSessions, NewUser, RecoveryCodeUse, UserChanges, UserCondition, UserQuery,
+    UserUpdate,
 };
 
 /// Runs `$body` with `$connection` bound to the concrete connection of

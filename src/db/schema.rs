@@ -34,6 +34,7 @@ diesel::table! {
     recovery_codes (user_id, digest) {
         user_id -> Integer,
         digest -> Text,
+        used_at -> Nullable<BigInt>,
     }
 }
 

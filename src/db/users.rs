@@ -77,6 +77,17 @@ impl From<UserRow> for User {
     }
 }
 
+/// What typing a recovery code did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryCodeUse {
+    /// It was unused: it is used now.
+    Used,
+    /// It was used before: it works no more.
+    UsedBefore,
+    /// It is none of the user's codes.
+    Unknown,
+}
+
 /// How to find one user: every criterion is backed by a unique index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserQuery {
@@ -525,19 +536,32 @@ impl DB {
         .await
     }
 
-    /// Uses the recovery code of digest `digest` of the user `user_id`:
-    /// deletes it; whether it was there (each works once).
-    pub async fn use_recovery_code(&self, user_id: i32, digest: &str) -> Result<bool, DbError> {
+    /// Uses the recovery code of digest `digest` of the user `user_id` at
+    /// `now`, if it is unused (each works once): whether it was, or was
+    /// used before, or is none of theirs.
+    pub async fn use_recovery_code(
+        &self,
+        user_id: i32,
+        digest: &str,
+        now: i64,
+    ) -> Result<RecoveryCodeUse, DbError> {
         let digest = digest.to_owned();
-        let used = self
-            .run(move |connection| {
-                on_backend!(connection, |connection| {
-                    diesel::delete(recovery_codes::table.find((user_id, digest)))
-                        .execute(connection)
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                let code = recovery_codes::table.find((user_id, digest));
+                let unused = code.clone().filter(recovery_codes::used_at.is_null());
+                let set = recovery_codes::used_at.eq(Some(now));
+                if diesel::update(unused).set(set).execute(connection)? > 0 {
+                    return Ok(RecoveryCodeUse::Used);
+                }
+                let known: i64 = code.count().get_result(connection)?;
+                Ok(match known {
+                    0 => RecoveryCodeUse::Unknown,
+                    _ => RecoveryCodeUse::UsedBefore,
                 })
             })
-            .await?;
-        Ok(used > 0)
+        })
+        .await
     }
 
     /// How many unused recovery codes the user `user_id` has.
@@ -546,6 +570,7 @@ impl DB {
             on_backend!(connection, |connection| {
                 recovery_codes::table
                     .filter(recovery_codes::user_id.eq(user_id))
+                    .filter(recovery_codes::used_at.is_null())
                     .count()
                     .get_result(connection)
             })

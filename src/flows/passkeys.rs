@@ -19,7 +19,7 @@
 use rocket::form::{Contextual, Form};
 use rocket::response::{Flash, Redirect};
 use rocket::FromForm;
-use rocket::{delete, get, post, uri, State};
+use rocket::{delete, get, post, uri, Either, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
@@ -262,11 +262,11 @@ pub async fn start_registration(
 )]
 #[post("/profile/passkeys", data = "<input>")]
 pub async fn finish_registration(
-    _origin: SameOrigin,
+    origin: SameOrigin,
     user: CurrentUser,
     input: JsonInput<PasskeyCreated>,
     auth: &State<Auth>,
-) -> Result<FlaskJson<PasskeyAdded>, Error> {
+) -> Result<Either<Flash<FlaskJson<PasskeyAdded>>, FlaskJson<PasskeyAdded>>, Error> {
     let PasskeyCreated {
         ceremony,
         credential,
@@ -274,10 +274,16 @@ pub async fn finish_registration(
     let passkey = auth
         .finish_passkey_registration(user.id, &ceremony, &credential)
         .await?;
-    Ok(FlaskJson(PasskeyAdded {
+    let notice = Text::new("notice-passkey-added").with("name", passkey.name.as_str());
+    let added = FlaskJson(PasskeyAdded {
         message: "passkey added",
         passkey: passkey.into(),
-    }))
+    });
+    // The account page's script reloads it: the page says what was added.
+    Ok(match origin.from_this_site() {
+        true => Either::Left(Notice::after(added, notice)),
+        false => Either::Right(added),
+    })
 }
 
 /// The user's passkeys, newest first.

@@ -163,16 +163,16 @@ pub async fn update_password(
 }
 
 /// The form that asks for a link; or, with `token` (a mailed link), on to
-/// the new-password form while the token lives, else a page saying the
-/// link is used or expired.
+/// the new-password form, which says so where the link is used or
+/// expired: the token never stays in the address bar or the history.
 #[utoipa::path(
     tag = "pages",
     params(("token" = Option<String>, Query, description = "The token of a mailed reset link")),
     responses(
         (status = 200, description = "The form that asks for a password reset, for browsers",
          content_type = "text/html"),
-        (status = 303, description = "A reset link that works: on to the new-password form"),
-        (status = 400, description = "A reset link that is used or expired", content_type = "text/html"),
+        (status = 303, description = "A reset link: on to the new-password form (which says \
+                                      so where the link is used or expired)"),
     ),
 )]
 #[get("/reset_password?<token>")]
@@ -198,7 +198,13 @@ pub async fn request_form(
             cookies.add_private(cookie);
             Ok(Either::Right(Redirect::to(uri!(choose_password))))
         }
-        _ => Err(expired(page)),
+        // No token of the link's left over: the new-password form says the
+        // link no longer works, from an address without it.
+        _ => {
+            let path = uri!(request_form(token = _)).path().to_string();
+            cookies.remove_private(Cookie::build(RESET_LINK_COOKIE).path(path));
+            Ok(Either::Right(Redirect::to(uri!(choose_password))))
+        }
     }
 }
 

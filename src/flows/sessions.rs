@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 
 use super::paths::PATHS;
 use super::settings::confirm::{Change, PasswordProof};
-use super::settings::require_login;
+use super::settings::{ago, require_login};
 use crate::auth::{Auth, Device};
-use crate::clock::timestamp;
+use crate::clock::{self, timestamp};
 use crate::db::Session;
 use crate::language::Text;
 use crate::web::form::PageError;
@@ -218,7 +218,20 @@ pub async fn end_page(
         let notice = Text::new("notice-logged-out-here");
         return Ok(Notice::success(login, notice));
     }
-    let device = ended.map_or_else(String::new, |session| session.device);
-    let notice = Text::new("notice-session-ended").with("device", device);
+    let notice = ended.map_or_else(|| Text::new("notice-a-session-ended"), ended_notice);
     Ok(Notice::success(account, notice))
+}
+
+/// What the account page says of the session `ended`: its device, where it
+/// was used from, and when last.
+fn ended_notice(ended: Session) -> Text {
+    let notice = match ago(clock::now(), ended.last_seen_at) {
+        Some(ago) => Text::new("notice-session-ended").duration("ago", ago),
+        None => Text::new("notice-session-ended-just-now"),
+    };
+    let notice = notice.with("device", ended.device);
+    match ended.ip {
+        Some(address) => notice.with("address", address),
+        None => notice.word("address", "address-unknown"),
+    }
 }

@@ -8,10 +8,11 @@
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use rocket::form::{Contextual, Form};
-use rocket::http::Status;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::{Flash, Redirect};
+use rocket::time::Duration;
 use rocket::FromForm;
-use rocket::{delete, post, put, State};
+use rocket::{delete, get, post, put, State};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -141,7 +142,8 @@ pub async fn confirm(
     let TotpConfirmation { code, password } = input.into_inner();
     let recovery_codes = auth
         .confirm_totp(&user.requester(), &code, password.as_ref(), &device)
-        .await?;
+        .await
+        .map_err(|error| Error::from(error).at_setup())?;
     Ok(FlaskJson(RecoveryCodes {
         message: "two-factor sign-in enabled",
         recovery_codes,
@@ -259,8 +261,9 @@ pub async fn confirm_page(
     form: Form<Contextual<'_, TotpConfirmation>>,
     device: Device,
     auth: &State<Auth>,
+    cookies: &CookieJar<'_>,
     page: Page,
-) -> Result<Template, PageError> {
+) -> Result<Redirect, PageError> {
     let user = require_login(user, PATHS.profile)?;
     let mut state = FormState::submitted(&form.context, &[]);
     let error = match &form.value {
@@ -269,9 +272,9 @@ pub async fn confirm_page(
                 .confirm_totp(&user.requester(), code, password.as_ref(), &device)
                 .await;
             match confirmed {
-                Ok(codes) => return Ok(codes_page(page, &codes, true)),
+                Ok(codes) => return Ok(show_codes_once(cookies, codes, true)),
                 Err(error) => {
-                    let error = Error::from(error);
+                    let error = Error::from(error).at_setup();
                     let change = Change {
                         action: PATHS.two_factor.to_owned(),
                         method: "PUT",
@@ -329,10 +332,11 @@ pub async fn new_codes_page(
     form: Form<Contextual<'_, TwoFactorProof>>,
     device: Device,
     auth: &State<Auth>,
+    cookies: &CookieJar<'_>,
     page: Page,
-) -> Result<Template, PageError> {
+) -> Result<Redirect, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let (codes, page) =
+    let (codes, _) =
         AccountForm::submitted(page, &user, auth, Submitted::RecoveryCodes, &form.context)
             .make(form.value.as_ref(), async |proof| {
                 let (password, requester) = (Some(&proof.password), user.requester());
@@ -340,7 +344,42 @@ pub async fn new_codes_page(
                 renewed.await.map_err(Error::from)
             })
             .await?;
-    Ok(codes_page(page, &codes, false))
+    Ok(show_codes_once(cookies, codes, false))
+}
+
+/// The recovery codes just made, this once; after that (Back, a reload),
+/// a page that says they were shown once, with the way to new ones.
+#[get("/profile/recovery_codes")]
+pub fn codes_shown_once(
+    user: Result<CurrentUser, Error>,
+    cookies: &CookieJar<'_>,
+    page: Page,
+) -> Result<Template, PageError> {
+    require_login(user, PATHS.profile)?;
+    let path = PATHS.recovery_codes;
+    let shown = cookies.get_private(CODES_COOKIE).and_then(|cookie| {
+        cookies.remove_private(Cookie::build(CODES_COOKIE).path(path));
+        serde_json::from_str::<(Vec<String>, bool)>(cookie.value()).ok()
+    });
+    let (codes, enabled) = shown.unwrap_or_default();
+    Ok(codes_page(page, &codes, enabled))
+}
+
+/// The private cookie that carries new recovery codes to the page that
+/// shows them once (`GET /profile/recovery_codes`), for a few minutes.
+const CODES_COOKIE: &str = "recovery_codes";
+
+/// On (303) to the page that shows `codes` once; `enabled`: they came with
+/// two-factor sign-in turned on.
+fn show_codes_once(cookies: &CookieJar<'_>, codes: Vec<String>, enabled: bool) -> Redirect {
+    let carried = serde_json::to_string(&(codes, enabled)).unwrap_or_default();
+    let cookie = Cookie::build((CODES_COOKIE, carried))
+        .path(PATHS.recovery_codes)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(Duration::minutes(5));
+    cookies.add_private(cookie);
+    Redirect::to(PATHS.recovery_codes)
 }
 
 /// The setup page of `enrolment`: the QR code (an SVG drawn here, no
@@ -374,7 +413,8 @@ fn setup_page(page: Page, enrolment: &TotpEnrolment, state: FormState) -> Templa
     page.render("two_factor_setup", content)
 }
 
-/// The page that shows `codes` this once, with a way to save them.
+/// The page that shows `codes` this once, with a way to save them; without
+/// codes, the page that says they were shown once.
 fn codes_page(page: Page, codes: &[String], enabled: bool) -> Template {
     let heading = page.language().word("download-codes-heading");
     let file = format!("{heading}\n\n{}\n", codes.join("\n"));
@@ -401,4 +441,10 @@ fn back_to_account(error: Error) -> PageError {
         let account = Redirect::to(PATHS.profile);
         PageError::Elsewhere(Box::new(Notice::error(account, error.text())))
     })
+}
+
+/// `GET /profile/totp` from the address bar: the account page, where its form is.
+#[get("/profile/totp")]
+pub fn address_bar() -> Redirect {
+    Redirect::to(PATHS.profile)
 }

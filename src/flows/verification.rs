@@ -4,15 +4,13 @@
 //! browsers.
 
 use rocket::form::{Contextual, Form};
-use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::FromForm;
 use rocket::{get, post, State};
-use rocket_dyn_templates::context;
 use utoipa::ToSchema;
 
 use super::paths::PATHS;
-use crate::auth::{Auth, AuthError, Device, Email};
+use crate::auth::{Auth, AuthError, Device, Email, Mailed};
 use crate::language::Text;
 use crate::web::fields::InputError;
 use crate::web::form::PageError;
@@ -87,7 +85,8 @@ pub async fn request_verification(
 }
 
 /// Verifies the address of the link, then the profile (or the login page)
-/// with a notice; a used or expired link gets a page saying so (400).
+/// with a notice; or, for a used or expired link, the same pages with a
+/// notice saying so.
 #[get("/verify_email?<token>")]
 pub async fn verify(
     token: Option<&str>,
@@ -104,43 +103,26 @@ pub async fn verify(
             let notice = Text::new("notice-address-confirmed");
             Ok(Notice::success(onward(&page), notice))
         }
+        // Away from the link's address (its token leaves the address bar),
+        // with a notice saying why.
         Err(AuthError::InvalidVerificationToken) => {
-            let (action, action_label) = match page.user() {
-                Some(_) => ("profile", "expired-go-to-profile"),
-                None => ("login", "expired-log-in-for-new-link"),
+            let notice = match page.user() {
+                Some(_) => Error::InvalidVerificationToken.text(),
+                None => Text::new("notice-verification-link-expired"),
             };
-            let language = page.language();
-            let content = context! {
-                title: language.word("expired-title"),
-                message: language.say(&Error::InvalidVerificationToken.text()),
-                action,
-                action_label: language.word(action_label),
-            };
-            Err(PageError::page(
-                Status::BadRequest,
-                page.render("link_expired", content),
-            ))
+            Ok(Notice::error(onward(&page), notice))
         }
         Err(AuthError::UserAlreadyExists(email)) => {
-            let language = page.language();
-            let message = Text::new("expired-address-taken").with("email", email);
-            let content = context! {
-                title: language.word("expired-address-taken-title"),
-                message: language.say(&message),
-                action: "profile",
-                action_label: language.word("expired-go-to-account"),
-            };
-            Err(PageError::page(
-                Status::BadRequest,
-                page.render("link_expired", content),
-            ))
+            let notice = Text::new("notice-address-taken").with("email", email);
+            Ok(Notice::error(onward(&page), notice))
         }
         Err(error) => Err(error.into()),
     }
 }
 
 /// Mails a new link if the address has an account waiting for one, and
-/// says so the same way for every address.
+/// says so the same way for every address; its owner, logged in, is told
+/// when none could go out yet.
 #[post("/verify_email", data = "<form>")]
 pub async fn request_link(
     _origin: SameOrigin,
@@ -153,16 +135,35 @@ pub async fn request_link(
         let notice = Text::new("notice-enter-valid-address");
         return Ok(Notice::error(onward(&page), notice));
     };
-    match auth.request_verification_from(email, device.ip).await {
-        Ok(()) => {}
-        Err(AuthError::AddressThrottled(wait)) => {
-            let notice = Error::AddressThrottled(wait).text();
-            return Ok(Notice::error(onward(&page), notice));
+    // The owner, logged in, may be told whether a link went out.
+    let own = page
+        .user()
+        .filter(|user| user.email.eq_ignore_ascii_case(email.as_str()));
+    let (asked, sent) = match own {
+        Some(user) => (
+            auth.resend_verification(&user.requester(), device.ip).await,
+            "notice-verification-link-sent-to-you",
+        ),
+        None => (
+            auth.request_verification_from(email, device.ip)
+                .await
+                .map(|()| Mailed::Sent),
+            "notice-verification-link-sent",
+        ),
+    };
+    let notice = match asked {
+        Ok(Mailed::Sent) => {
+            let sent = Text::new(sent).with("email", email.as_str());
+            return Ok(Notice::success(onward(&page), sent));
         }
+        Ok(Mailed::HeldBack { wait }) => {
+            let minutes = wait.div_ceil(60).max(1);
+            Text::new("notice-link-held-back").duration("wait", minutes * 60)
+        }
+        Err(AuthError::AddressThrottled(wait)) => Error::AddressThrottled(wait).text(),
         Err(error) => return Err(error.into()),
-    }
-    let notice = Text::new("notice-verification-link-sent").with("email", email.as_str());
-    Ok(Notice::success(onward(&page), notice))
+    };
+    Ok(Notice::error(onward(&page), notice))
 }
 
 /// Where a verification leads: the profile when logged in, else the login

@@ -22,6 +22,18 @@ const TWO_FACTOR_OFF: &str = "two-factor sign-in is off";
 /// The JSON message of a confirmation with no setup under way.
 const NO_TWO_FACTOR_SETUP: &str = "no two-factor setup is under way; start one first";
 
+/// Why a one-time code was refused; JSON clients read "wrong one-time
+/// code" whatever the reason, pages tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeFault {
+    /// No code of the account's.
+    Wrong,
+    /// A recovery code of the account's, used before.
+    UsedRecoveryCode,
+    /// Not the code the app shows now, at setup (no recovery code yet).
+    FirstCode,
+}
+
 /// A refused request. It knows its status, its JSON message and its
 /// sentence for a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +53,13 @@ pub enum Error {
     WrongPassword { field: &'static str },
     /// Two-factor sign-in is on, and no one-time code came with the login.
     CodeRequired,
-    /// The one-time code (in `field`) is wrong: 401 at login, 403 when
-    /// it confirms a change.
-    WrongCode { status: Status, field: &'static str },
+    /// The one-time code (in `field`) is wrong, for the reason `fault`:
+    /// 401 at login, 403 when it confirms a change.
+    WrongCode {
+        status: Status,
+        field: &'static str,
+        fault: CodeFault,
+    },
     /// A sign-in waited too long for its second factor.
     SignInExpired,
     /// A change of two-factor sign-in that its state forbids (already on,
@@ -179,7 +195,11 @@ impl Error {
             Error::WrongCredentials => "error-wrong-credentials",
             Error::WrongPassword { .. } => "error-wrong-password",
             Error::CodeRequired => "error-code-required",
-            Error::WrongCode { .. } => "error-wrong-code",
+            Error::WrongCode { fault, .. } => match fault {
+                CodeFault::Wrong => "error-wrong-code",
+                CodeFault::UsedRecoveryCode => "error-used-recovery-code",
+                CodeFault::FirstCode => "error-wrong-first-code",
+            },
             Error::SignInExpired => "error-sign-in-expired",
             Error::TwoFactor(message) => match *message {
                 TWO_FACTOR_ON => "error-two-factor-on",
@@ -221,6 +241,19 @@ impl Error {
             },
         };
         Text::new(key)
+    }
+
+    /// This refusal as the setup of two-factor sign-in gives it: a wrong
+    /// code there is the app's first, and no recovery code exists yet.
+    pub fn at_setup(self) -> Self {
+        match self {
+            Error::WrongCode { status, field, .. } => Error::WrongCode {
+                status,
+                field,
+                fault: CodeFault::FirstCode,
+            },
+            other => other,
+        }
     }
 
     /// This refusal as a sign-in with a passkey gives it: whatever is wrong
@@ -316,6 +349,12 @@ impl Error {
             AuthError::WrongCode => Error::WrongCode {
                 status: Status::Forbidden,
                 field: fields.code,
+                fault: CodeFault::Wrong,
+            },
+            AuthError::UsedRecoveryCode => Error::WrongCode {
+                status: Status::Forbidden,
+                field: fields.code,
+                fault: CodeFault::UsedRecoveryCode,
             },
             AuthError::TwoFactorAlreadyOn => Error::TwoFactor(TWO_FACTOR_ON),
             AuthError::TwoFactorOff => Error::TwoFactor(TWO_FACTOR_OFF),

@@ -52,7 +52,12 @@ impl Notice {
     /// A redirect to `to`, whose page tells of a success: `text`, in its
     /// own language.
     pub fn success(to: Redirect, text: Text) -> Flash<Redirect> {
-        Flash::success(to, Notice::carried(&text))
+        Notice::after(to, text)
+    }
+
+    /// `answer`, after which the next page tells of a success: `text`.
+    pub fn after<R>(answer: R, text: Text) -> Flash<R> {
+        Flash::success(answer, Notice::carried(&text))
     }
 
     /// A redirect to `to`, whose page tells why something was not done.

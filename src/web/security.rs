@@ -38,7 +38,18 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; object-src 'none'
 /// refused. For older browsers, an `Origin` that is not this server is
 /// refused. Clients that send neither header (curl, scripts) pass.
 #[derive(Debug, Clone, Copy)]
-pub struct SameOrigin;
+pub struct SameOrigin {
+    from_this_site: bool,
+}
+
+impl SameOrigin {
+    /// Whether a browser marked the request as sent by this site's own
+    /// pages (`Sec-Fetch-Site: same-origin`): its script, say, whose page
+    /// reloads to show a notice. JSON clients send no such header.
+    pub fn from_this_site(self) -> bool {
+        self.from_this_site
+    }
+}
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for SameOrigin {
@@ -55,7 +66,8 @@ impl<'r> FromRequest<'r> for SameOrigin {
         if cross_site {
             return refuse(request, Error::CrossSite);
         }
-        Outcome::Success(SameOrigin)
+        let from_this_site = headers.get_one("Sec-Fetch-Site") == Some("same-origin");
+        Outcome::Success(SameOrigin { from_this_site })
     }
 }
 

@@ -208,6 +208,19 @@ impl TestApp {
         body(shown).await
     }
 
+    /// The page a used or expired mailed link leads to: away (303) from the
+    /// link's address, so that its token leaves the address bar, to
+    /// `page`, which says so (400).
+    pub async fn link_no_longer_works(&self, link: &str, page: &str) -> String {
+        let response = self.page(link).await;
+        assert_eq!(response.status(), Status::SeeOther, "{link}");
+        assert_eq!(location(&response), Some(page), "{link}");
+        drop(response);
+        let shown = self.page(page).await;
+        assert_eq!(shown.status(), Status::BadRequest, "{page}");
+        body(shown).await
+    }
+
     /// Registers `email` with `password`, expecting success.
     pub async fn register(&self, email: &str, password: &str) {
         let response = self

@@ -387,7 +387,7 @@ async fn an_upgrade_keeps_the_links_already_mailed_and_the_sessions_proof() {
 }
 
 #[rocket::async_test]
-async fn an_upgrade_keeps_accounts_speaking_english_and_their_sessions() {
+async fn an_upgrade_keeps_accounts_speaking_english_with_their_sessions_and_codes() {
     // The release before languages (2026-12-05) spoke English to everyone.
     let store = Store::new();
     migrate_before(&store.url, "2026-12-05");
@@ -405,9 +405,14 @@ async fn an_upgrade_keeps_accounts_speaking_english_and_their_sessions() {
          id, 1700000123, 1700000123, 4102444800, TRUE, 'Firefox on Linux', 1700000123 \
          FROM users",
     );
+    execute(
+        &store.url,
+        "INSERT INTO recovery_codes (user_id, digest) SELECT id, 'code-digest' FROM users",
+    );
     let db = store.db().await;
     let (_, user) = db.find_session("live-digest").await.unwrap().unwrap();
     assert_eq!(user.language, auth_service::language::Language::En);
+    assert_eq!(db.count_recovery_codes(user.id).await.unwrap(), 1, "unused");
     let by_token = db
         .find_user_by(UserQuery::ResetToken("reset-digest".into()))
         .await

@@ -10,7 +10,7 @@ use auth_service::db::QueuedMail;
 use rocket::figment::Figment;
 use rocket::http::{Header, Method, Status};
 
-use crate::app::{assert_inputs_labelled, body, hidden_value, location, Encoding, TestApp};
+use crate::app::{assert_inputs_labelled, body, hidden_value, location, notice, Encoding, TestApp};
 use crate::support::smtp::SmtpSink;
 
 const ALICE: &str = "alice@example.com";
@@ -221,13 +221,10 @@ async fn a_reset_link_leads_to_the_form_without_the_token_in_the_address_and_wor
     assert!(html.contains("Password updated. Log in with your new password."));
     app.login(ALICE, NEW_PASSWORD).await;
 
-    for used in [link.as_str(), "/reset_password/new"] {
-        let response = app.page(used).await;
-        assert_eq!(response.status(), Status::BadRequest, "{used}");
-        let html = body(response).await;
-        assert!(html.contains("This link no longer works"), "{html}");
-        assert!(html.contains("href=\"/reset_password\""));
-    }
+    // Used: the link leads to a page without its token that says so.
+    let html = app.link_no_longer_works(&link, "/reset_password/new").await;
+    assert!(html.contains("This link no longer works"), "{html}");
+    assert!(html.contains("href=\"/reset_password\""));
 }
 
 #[rocket::async_test]
@@ -320,9 +317,14 @@ async fn a_browser_following_the_verification_link_lands_on_its_profile() {
     assert!(html.contains("Your email address is confirmed."));
     assert!(html.contains("Confirmed") && !html.contains("Send the link again"));
 
+    // Used: back to the profile, the token out of the address bar.
     let response = app.page(&format!("/verify_email?token={token}")).await;
-    assert_eq!(response.status(), Status::BadRequest);
-    assert!(body(response).await.contains("This link no longer works"));
+    assert_eq!(location(&response), Some("/profile"));
+    let said = notice(&response).expect("a notice");
+    assert_eq!(
+        said,
+        "This confirmation link is invalid, used or expired. Ask for a new one."
+    );
 }
 
 #[rocket::async_test]
@@ -341,11 +343,12 @@ async fn verification_links_are_limited_like_reset_mails_and_asked_again_from_th
     );
     let html = body(app.page("/profile").await).await;
     assert!(html.contains("Send the link again"));
+    // The owner's account page says so: nothing was sent.
     let response = app.submit("/verify_email", &[("email", ALICE)]).await;
     assert_eq!(location(&response), Some("/profile"));
-    let sent = "If alice@example.com has an account waiting for confirmation, we have sent a new link to it.";
-    let html = body(app.page("/profile").await).await;
-    assert!(html.contains(sent), "{html}");
+    let held = "We could not send another link yet: one went out a moment ago. Try again in 1 \
+                minute.";
+    assert_eq!(notice(&response).as_deref(), Some(held));
     rocket::tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(sink.received().len(), 1, "no second mail yet");
 
@@ -353,6 +356,8 @@ async fn verification_links_are_limited_like_reset_mails_and_asked_again_from_th
     app.execute("UPDATE users SET verify_mail_sent_at = verify_mail_sent_at - 61");
     let response = app.submit("/verify_email", &[("email", ALICE)]).await;
     assert_eq!(location(&response), Some("/profile"));
+    let sent = format!("We have sent a new link to {ALICE}.");
+    assert_eq!(notice(&response), Some(sent));
     let second = token_in(&sink, ALICE, 1, "/verify_email");
     assert_eq!(app.verify_email(&second).await.0, Status::Ok);
 }
@@ -368,10 +373,12 @@ async fn an_expired_verification_link_is_refused_with_a_way_to_ask_again() {
     let json = app.client.get(path.clone()).dispatch().await;
     assert_eq!(json.status(), Status::BadRequest);
     assert!(body(json).await.starts_with("{\"message\":"));
+    // Logged out: to the login page, which says why and what to do.
+    app.submit("/sessions", &[("_method", "DELETE")]).await;
     let page = app.page(&path).await;
-    assert_eq!(page.status(), Status::BadRequest);
-    let html = body(page).await;
-    assert!(html.contains("This link no longer works"), "{html}");
+    assert_eq!(location(&page), Some("/login"));
+    let said = notice(&page).expect("a notice");
+    assert!(said.contains("Log in to ask for a new one."), "{said}");
     let user = app.stored_user(ALICE).await.unwrap();
     assert_eq!(user.email_verified_at, None);
 }
@@ -384,9 +391,8 @@ async fn an_expired_reset_link_is_refused_with_a_way_to_ask_again() {
     app.submit("/reset_password", &[("email", ALICE)]).await;
     let token = token_in(&sink, ALICE, 0, "/reset_password");
     app.execute("UPDATE users SET reset_token_expires_at = 0");
-    let page = app.page(&format!("/reset_password?token={token}")).await;
-    assert_eq!(page.status(), Status::BadRequest);
-    let html = body(page).await;
+    let link = format!("/reset_password?token={token}");
+    let html = app.link_no_longer_works(&link, "/reset_password/new").await;
     assert!(html.contains("This link no longer works"), "{html}");
     assert!(
         html.contains("href=\"/reset_password\""),

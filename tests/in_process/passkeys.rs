@@ -66,7 +66,12 @@ pub(crate) async fn add_passkey_with(
     let (ceremony, options) = start_adding(app, name, password).await;
     let credential = authenticator.create(&options);
     let finish = json!({"ceremony": ceremony, "credential": credential});
-    let (status, json) = answer(post_json(app, "/profile/passkeys", &finish).await).await;
+    let response = post_json(app, "/profile/passkeys", &finish).await;
+    assert!(
+        response.cookies().get("_flash").is_none(),
+        "no notice for JSON clients"
+    );
+    let (status, json) = answer(response).await;
     assert_eq!(status, Status::Ok, "{json}");
     assert_eq!(json["message"], "passkey added");
     assert_eq!(json["passkey"]["name"], name);
@@ -170,6 +175,37 @@ async fn a_passkey_signs_in_without_email_password_or_one_time_code() {
     assert_eq!(profile.status(), Status::Ok);
     let passkeys = listed(&app).await;
     assert!(passkeys[0]["last_used_at"].is_string(), "{passkeys:?}");
+}
+
+#[rocket::async_test]
+async fn the_account_page_says_which_passkey_was_added() {
+    let app = TestApp::new().await;
+    app.register_confirmed(EMAIL, PASSWORD).await;
+    app.login(EMAIL, PASSWORD).await;
+    let (ceremony, options) = start_adding(&app, "Phone", PASSWORD).await;
+    let credential = Authenticator::new(ORIGIN).create(&options);
+    let finish = json!({"ceremony": ceremony, "credential": credential});
+    // The account page's script: its page reloads and says so.
+    let response = app
+        .client
+        .post("/profile/passkeys")
+        .header(ContentType::JSON)
+        .header(Header::new("Sec-Fetch-Site", "same-origin"))
+        .body(finish.to_string())
+        .dispatch()
+        .await;
+    let said = crate::app::notice(&response).expect("a notice");
+    let (status, json) = answer(response).await;
+    assert_eq!(
+        (status, &json["message"]),
+        (Status::Ok, &json!("passkey added"))
+    );
+    assert_eq!(
+        said,
+        "Passkey “Phone” added. It signs in to your account from now on."
+    );
+    let account = body(app.page("/profile").await).await;
+    assert!(account.contains("Passkey “Phone” added."), "{account}");
 }
 
 #[rocket::async_test]

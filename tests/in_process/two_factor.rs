@@ -385,6 +385,42 @@ impl TestApp {
 // ---- Pages ---------------------------------------------------------------
 
 #[rocket::async_test]
+async fn a_used_recovery_code_is_told_apart_from_a_wrong_one() {
+    let app = TestApp::new().await;
+    let (_, codes) = enabled(&app).await;
+    let first = login_with(&app, PASSWORD, Some(&codes[0])).await;
+    assert_eq!(first.0, Status::Ok);
+    let wrong_codes = || app.numbers("SELECT code_failures AS n FROM users");
+    for (code, said) in [
+        (
+            codes[0].as_str(),
+            "This recovery code has already been used",
+        ),
+        (
+            "abcde-fghij",
+            "Wrong code. Enter the one your app shows now, or a recovery code.",
+        ),
+    ] {
+        app.submit("/sessions", &[("_method", "DELETE")]).await;
+        let password = [("email", EMAIL), ("password", PASSWORD)];
+        let response = app.submit("/sessions", &password).await;
+        assert_eq!(location(&response), Some("/login/code"));
+        let typed = app.submit("/login/code", &[("code", code)]).await;
+        let html = app.back_to(typed, "/login/code").await;
+        assert!(html.contains(said), "{code}: {html}");
+    }
+    // Both count as wrong codes; JSON clients read the API's one message.
+    assert_eq!(wrong_codes(), [2]);
+    let (status, json, _) = login_with(&app, PASSWORD, Some(&codes[0])).await;
+    assert_eq!(status, Status::Unauthorized);
+    assert_eq!(json, "{\"message\":\"wrong one-time code\"}\n");
+    assert_eq!(
+        app.numbers("SELECT COUNT(*) AS n FROM recovery_codes WHERE used_at IS NULL"),
+        [9]
+    );
+}
+
+#[rocket::async_test]
 async fn a_browser_login_goes_on_to_a_code_page() {
     let app = TestApp::new().await;
     let (totp, _) = enabled(&app).await;
@@ -463,17 +499,22 @@ async fn two_factor_is_set_up_from_the_account_page() {
     assert_eq!(wrong.status(), Status::Forbidden);
     let html = body(wrong).await;
     assert!(
-        html.contains("Wrong code.") && html.contains(&secret[..4]),
-        "the same setup again"
+        html.contains("Wrong code. Enter the one your app shows now.</p>")
+            && html.contains(&secret[..4]),
+        "the same setup again, speaking of no recovery code: {html}"
     );
 
     let fields = [("_method", "PUT"), ("code", &code(&totp, 0).await)];
     let response = app.submit("/profile/totp", &fields).await;
-    assert_eq!(response.status(), Status::Ok);
-    let html = body(response).await;
+    assert_eq!(location(&response), Some("/profile/recovery_codes"));
+    let html = body(app.page("/profile/recovery_codes").await).await;
     assert_eq!(html.matches("<li><code>").count(), 10);
     assert!(html.contains("download=\"auth-service-recovery-codes.txt\""));
     assert!(html.contains("href=\"data:text/plain;charset=utf-8,Recovery%20codes"));
+    // Back, or a reload: the codes were shown once.
+    let again = body(app.page("/profile/recovery_codes").await).await;
+    assert!(!again.contains("<li><code>"), "{again}");
+    assert!(again.contains("Recovery codes are shown once"), "{again}");
 
     let html = body(app.page("/profile").await).await;
     assert!(html.contains("10 recovery codes left"));

@@ -7,6 +7,7 @@ use rocket::http::Status;
 
 use super::super::paths::PATHS;
 use crate::auth::Login;
+use crate::web::error::CodeFault;
 use crate::web::security::local_path;
 use crate::web::Error;
 
@@ -22,6 +23,12 @@ pub fn refusal(login: Login, code_field: &'static str) -> Error {
         Login::WrongCode | Login::TooManyWrongCodes => Error::WrongCode {
             status: Status::Unauthorized,
             field: code_field,
+            fault: CodeFault::Wrong,
+        },
+        Login::UsedRecoveryCode => Error::WrongCode {
+            status: Status::Unauthorized,
+            field: code_field,
+            fault: CodeFault::UsedRecoveryCode,
         },
         Login::SignInExpired => Error::SignInExpired,
         // Not a refusal: the callers take the session first.

@@ -231,7 +231,8 @@ pub fn cancel_by_link_form(token: Option<&str>, page: Page) -> Result<TokenPage,
     let Some(token) = token else {
         return Err(cancel_link_expired(page));
     };
-    let content = context! { token };
+    // The token leaves the address bar (static/history.js): the form keeps it.
+    let content = context! { token, forget_query: true };
     Ok(TokenPage::new(page.render("cancel_email_change", content)))
 }
 
@@ -273,4 +274,10 @@ fn cancel_link_expired(page: Page) -> PageError {
         action_label: language.word("expired-go-to-account"),
     };
     PageError::page(Status::BadRequest, page.render("link_expired", content))
+}
+
+/// `GET /profile/email` from the address bar: the account page, where its form is.
+#[get("/profile/email")]
+pub fn address_bar() -> Redirect {
+    Redirect::to(PATHS.profile)
 }

@@ -384,7 +384,7 @@ pub fn require_login(
 /// How long before `now` the Unix time `then` was, in words ("5 minutes
 /// ago"), in seconds rounded down to whole minutes, hours or days; `None`
 /// within the last two minutes.
-fn ago(now: i64, then: i64) -> Option<u64> {
+pub fn ago(now: i64, then: i64) -> Option<u64> {
     let minutes = u64::try_from(now.saturating_sub(then)).unwrap_or_default() / 60;
     match minutes {
         0..=1 => None,

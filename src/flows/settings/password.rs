@@ -6,7 +6,7 @@ use rocket::form::{Contextual, Form};
 use rocket::http::CookieJar;
 use rocket::response::{Flash, Redirect};
 use rocket::FromForm;
-use rocket::{put, State};
+use rocket::{get, put, State};
 use utoipa::ToSchema;
 
 use super::{require_login, AccountForm, Submitted};
@@ -102,4 +102,10 @@ pub async fn change_password_page(
     set_session_cookie(cookies, session);
     let notice = Text::new("notice-password-changed");
     Ok(Notice::success(Redirect::to(PATHS.profile), notice))
+}
+
+/// `GET /profile/password` from the address bar: the account page, where its form is.
+#[get("/profile/password")]
+pub fn address_bar() -> Redirect {
+    Redirect::to(PATHS.profile)
 }

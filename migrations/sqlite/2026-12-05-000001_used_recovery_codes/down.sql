@@ -1,0 +1,1 @@
+ALTER TABLE recovery_codes DROP COLUMN used_at;
