@@ -124,7 +124,7 @@ pub fn page_routes() -> Vec<rocket::Route> {
         sessions::end_page,
         passkeys::remove_page,
         two_factor::start_page,
-        two_factor::address_bar,
+        two_factor::setup,
         two_factor::confirm_page,
         two_factor::disable_page,
         two_factor::new_codes_page,

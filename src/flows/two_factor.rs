@@ -8,11 +8,11 @@
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use rocket::form::{Contextual, Form};
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::{Flash, Redirect};
 use rocket::time::Duration;
 use rocket::FromForm;
-use rocket::{delete, get, post, put, State};
+use rocket::{delete, get, post, put, Either, State};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use super::paths::PATHS;
 use super::settings::confirm::{Change, PasswordProof};
 use super::settings::{require_login, AccountForm, Submitted};
-use crate::auth::{Auth, Device, OneTimeCode, Password, TotpCode, TotpEnrolment};
+use crate::auth::{Auth, AuthError, Device, OneTimeCode, Password, TotpCode, TotpEnrolment};
 use crate::language::Text;
 use crate::web::form::{FormState, PageError};
 use crate::web::json::Message;
@@ -216,8 +216,7 @@ pub async fn new_codes(
     }))
 }
 
-/// Starts the setup: the QR code and the secret to add to an
-/// authenticator app, and the field for its first code. Past
+/// Starts the setup, then on (303) to its page. Past
 /// `sessions.recent_login_ttl` of the login, the password first.
 #[post("/profile/totp", data = "<form>")]
 pub async fn start_page(
@@ -227,14 +226,14 @@ pub async fn start_page(
     device: Device,
     auth: &State<Auth>,
     page: Page,
-) -> Result<Template, PageError> {
+) -> Result<Redirect, PageError> {
     let user = require_login(user, PATHS.profile)?;
     let password = form
         .value
         .as_ref()
         .and_then(|proof| proof.password.as_ref());
     match auth.start_totp(&user.requester(), password, &device).await {
-        Ok(enrolment) => Ok(setup_page(page, &enrolment, FormState::default())),
+        Ok(_) => Ok(Redirect::to(PATHS.two_factor)),
         Err(error) => {
             let error = Error::from(error);
             let change = Change {
@@ -251,9 +250,32 @@ pub async fn start_page(
     }
 }
 
-/// Confirms the setup with a first code: the recovery codes, shown this
-/// once; or the setup again with the error. Past `sessions.recent_login_ttl` of the
-/// login, the password first.
+/// The setup under way: the QR code and the secret to add to an
+/// authenticator app, and the field for its first code (a reload shows the
+/// same secret); without one, the account page.
+#[get("/profile/totp")]
+pub async fn setup(
+    user: Result<CurrentUser, Error>,
+    auth: &State<Auth>,
+    page: Page,
+) -> Result<Either<Template, Redirect>, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let enrolment = match auth.pending_totp(user.id).await {
+        Ok(enrolment) => enrolment,
+        Err(AuthError::NoTotpEnrolment) => return Ok(Either::Right(Redirect::to(PATHS.profile))),
+        Err(other) => return Err(back_to_account(other.into())),
+    };
+    let mut page = page;
+    let state = FormState::default().or_carried(&mut page, SETUP);
+    Ok(Either::Left(setup_page(page, &enrolment, state)))
+}
+
+/// The name of the setup's form, as a refused one comes back to it.
+const SETUP: &str = "two_factor_setup";
+
+/// Confirms the setup with a first code: on to the recovery codes, shown
+/// this once; or back to the setup with the error. Past
+/// `sessions.recent_login_ttl` of the login, the password first.
 #[put("/profile/totp", data = "<form>")]
 pub async fn confirm_page(
     _origin: SameOrigin,
@@ -265,8 +287,8 @@ pub async fn confirm_page(
     page: Page,
 ) -> Result<Redirect, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let mut state = FormState::submitted(&form.context, &[]);
-    let error = match &form.value {
+    let state = FormState::submitted(&form.context, &[]);
+    match &form.value {
         Some(TotpConfirmation { code, password }) => {
             let confirmed = auth
                 .confirm_totp(&user.requester(), code, password.as_ref(), &device)
@@ -284,22 +306,15 @@ pub async fn confirm_page(
                     if Change::needs_password(&error) {
                         return Err(change.ask_password(page, auth, &user, &error).await);
                     }
-                    state = state.told(&error);
-                    error
+                    Err(PageError::refusal(error, |error| {
+                        state.told(error).back(PATHS.two_factor, SETUP)
+                    }))
                 }
             }
         }
         // Not 6 digits: the field's error says so.
-        None => Error::Status(Status::BadRequest),
-    };
-    let enrolment = match auth.pending_totp(user.id).await {
-        Ok(enrolment) => enrolment,
-        Err(other) => return Err(back_to_account(other.into())),
-    };
-    Err(PageError::shown(
-        &error,
-        setup_page(page, &enrolment, state),
-    ))
+        None => Err(state.back(PATHS.two_factor, SETUP)),
+    }
 }
 
 /// Turns two-factor sign-in off, then the account page with a notice.
@@ -441,10 +456,4 @@ fn back_to_account(error: Error) -> PageError {
         let account = Redirect::to(PATHS.profile);
         PageError::Elsewhere(Box::new(Notice::error(account, error.text())))
     })
-}
-
-/// `GET /profile/totp` from the address bar: the account page, where its form is.
-#[get("/profile/totp")]
-pub fn address_bar() -> Redirect {
-    Redirect::to(PATHS.profile)
 }

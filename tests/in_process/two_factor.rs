@@ -477,14 +477,19 @@ async fn two_factor_is_set_up_from_the_account_page() {
     app.login(EMAIL, PASSWORD).await;
     let html = body(app.page("/profile").await).await;
     assert!(html.contains("Set up two-factor sign-in"));
+    // Typed in the address bar before any setup: the account page.
+    let typed = app.page("/profile/totp").await;
+    assert_eq!(location(&typed), Some("/profile"));
 
     let response = app.submit("/profile/totp", &[]).await;
-    assert_eq!(response.status(), Status::Ok);
-    let html = body(response).await;
+    assert_eq!(location(&response), Some("/profile/totp"));
+    let html = body(app.page("/profile/totp").await).await;
     assert!(
         html.contains("<svg") && !html.contains("<?xml"),
         "an inline QR code"
     );
+    // A reload shows the same setup: the secret scanned stays the one.
+    assert_eq!(body(app.page("/profile/totp").await).await, html);
     let secret = html
         .split("<code class=\"secret\" id=\"secret\">")
         .nth(1)
@@ -496,8 +501,7 @@ async fn two_factor_is_set_up_from_the_account_page() {
     let wrong = app
         .submit("/profile/totp", &[("_method", "PUT"), ("code", "000000")])
         .await;
-    assert_eq!(wrong.status(), Status::Forbidden);
-    let html = body(wrong).await;
+    let html = app.back_to(wrong, "/profile/totp").await;
     assert!(
         html.contains("Wrong code. Enter the one your app shows now.</p>")
             && html.contains(&secret[..4]),
