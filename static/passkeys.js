@@ -27,19 +27,15 @@
   // <body> (English where a page has none).
   const say = (name, english) => document.body.dataset[name] || english;
 
-  // A refusal of the service, in its words (the JSON API speaks English),
-  // with its status.
+  // A refusal of the service, with its status and its JSON message (the
+  // API's words, English: a page says its own).
   class Refused extends Error {
     constructor(message, status) {
-      super(
-        message
-          ? message.charAt(0).toUpperCase() + message.slice(1) + "."
-          : say("passkeyRequestFailed", "The request failed."),
-      );
+      super(message || "");
       this.status = status;
       // The ceremony outlived passkeys.timeout (autofill starts one as the
       // page opens), or was used already.
-      this.expired = Boolean(message) && message.startsWith("passkey ceremony expired");
+      this.expired = this.message.startsWith("passkey ceremony expired");
     }
   }
 
@@ -57,19 +53,26 @@
     return answer;
   };
 
-  // What to tell a person when a ceremony fails.
-  const sentence = (error) => {
+  // What to tell a person when a ceremony fails; `signingIn`: on the login
+  // page, where a device may hold no passkey of this site at all.
+  const sentence = (error, signingIn) => {
     if (error instanceof Refused && error.expired) {
       return say("passkeyTooLong", "That took too long. Try again.");
     }
     if (error instanceof Refused && error.status === 401) {
       return say("passkeyNotAccepted", "This passkey was not accepted: it may have been removed from your account. Log in with your password.");
     }
+    if (error instanceof Refused && error.status === 429) {
+      return say("passkeyThrottled", "Too many attempts. Try again in a few minutes.");
+    }
     if (error instanceof Refused) {
-      return error.message;
+      return say("passkeyRequestFailed", "The request failed.");
     }
     switch (error && error.name) {
       case "NotAllowedError":
+        if (signingIn) {
+          return say("passkeyNoneHere", "No passkey was used: this device may hold none for this site, or the request was cancelled. Log in with your password; you can add a passkey on your account page.");
+        }
         return say("passkeyNotUsed", "The passkey was not used: the request was cancelled, timed out, or your device could not confirm it was you.");
       case "InvalidStateError":
         return say("passkeyAlreadyHere", "This device already holds a passkey for your account.");
@@ -80,9 +83,36 @@
     }
   };
 
-  const show = (alert, error) => {
-    alert.textContent = sentence(error);
+  const show = (alert, error, signingIn) => {
+    alert.textContent = sentence(error, signingIn);
     alert.hidden = false;
+  };
+
+  // `text` beside the field `input`, as the pages show an error: tied to
+  // it for assistive technology, and the field focused.
+  const fieldError = (input, text) => {
+    const id = `${input.id}-error`;
+    let error = document.getElementById(id);
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "error";
+      error.id = id;
+      input.closest(".field").appendChild(error);
+    }
+    error.textContent = text;
+    error.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
+    input.focus();
+  };
+
+  // Forgets the errors `fieldError` put beside the fields of `form`.
+  const clearFieldErrors = (form) => {
+    for (const input of form.querySelectorAll('[aria-invalid="true"]')) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+      document.getElementById(`${input.id}-error`).hidden = true;
+    }
   };
 
   // The answer to navigator.credentials.get(), as the JSON API reads it.
@@ -145,7 +175,7 @@
         await run("conditional", autofill.signal);
       } catch (error) {
         if (error.name !== "AbortError") {
-          show(alert, error);
+          show(alert, error, true);
         }
       }
     };
@@ -159,7 +189,7 @@
       try {
         await run("optional");
       } catch (error) {
-        show(alert, error);
+        show(alert, error, true);
       }
     });
     signIn.hidden = false;
@@ -200,6 +230,7 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       alert.hidden = true;
+      clearFieldErrors(form);
       const button = form.querySelector('button[type="submit"]');
       button.disabled = true;
       try {
@@ -233,7 +264,17 @@
         });
         window.location.reload();
       } catch (error) {
-        show(alert, error);
+        // A wrong password, or a name refused: beside its field.
+        const { name, password } = form.elements;
+        if (error instanceof Refused && error.status === 403) {
+          fieldError(password, say("passkeyWrongPassword", "Wrong password."));
+        } else if (error instanceof Refused && error.status === 400 && error.message.startsWith("name")) {
+          fieldError(name, say("passkeyNameRefused", "Name the passkey in 64 characters at most, without invisible characters."));
+        } else if (error instanceof Refused && error.status === 400 && error.message.startsWith("password")) {
+          fieldError(password, say("passkeyPasswordRequired", "Enter your password."));
+        } else {
+          show(alert, error);
+        }
         button.disabled = false;
       }
     });

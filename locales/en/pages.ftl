@@ -52,6 +52,11 @@ base-passkey-wrong-address = Passkeys do not work at this address.
 base-passkey-failed = Your browser could not use a passkey. Try again, or use your password.
 # When the service refused without saying why.
 base-passkey-request-failed = The request failed.
+base-passkey-throttled = Too many attempts. Try again in a few minutes.
+base-passkey-none-here = No passkey was used: this device may hold none for this site, or the request was cancelled. Log in with your password; you can add a passkey on your account page.
+base-passkey-wrong-password = Wrong password.
+base-passkey-name-refused = Name the passkey in 64 characters at most, without invisible characters.
+base-passkey-password-required = Enter your password.
 
 ## error.html.tera (its keys do not start with error-, the prefix of the
 ## refusals)

@@ -45,6 +45,11 @@ base-passkey-already-here = Cet appareil contient déjà une clé d’accès pou
 base-passkey-wrong-address = Les clés d’accès ne fonctionnent pas à cette adresse.
 base-passkey-failed = Votre navigateur n’a pas pu utiliser de clé d’accès. Veuillez réessayer ou utiliser votre mot de passe.
 base-passkey-request-failed = La requête a échoué.
+base-passkey-throttled = Trop de tentatives. Réessayez dans quelques minutes.
+base-passkey-none-here = Aucune clé d’accès n’a été utilisée : cet appareil n’en a peut-être aucune pour ce site, ou la demande a été annulée. Connectez-vous avec votre mot de passe ; vous pourrez ajouter une clé d’accès depuis la page de votre compte.
+base-passkey-wrong-password = Mot de passe incorrect.
+base-passkey-name-refused = Nommez la clé d’accès en 64 caractères au plus, sans caractère invisible.
+base-passkey-password-required = Saisissez votre mot de passe.
 
 ## error.html.tera
 

@@ -294,7 +294,7 @@ pub async fn confirm_page(
                 .confirm_totp(&user.requester(), code, password.as_ref(), &device)
                 .await;
             match confirmed {
-                Ok(codes) => return Ok(show_codes_once(cookies, codes, true)),
+                Ok(codes) => Ok(show_codes_once(cookies, codes, true)),
                 Err(error) => {
                     let error = Error::from(error).at_setup();
                     let change = Change {

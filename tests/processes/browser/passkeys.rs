@@ -86,14 +86,20 @@ impl Person<'_> {
 
     /// Waits until the page's passkey alert says something; its text.
     async fn passkey_alert(&self) -> String {
+        self.shown_text("passkey-error").await
+    }
+
+    /// Waits until the element `id` (which a script may add) is shown; its
+    /// text.
+    async fn shown_text(&self, id: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let alert = self.browser.find(Locator::Id("passkey-error")).await;
-            let alert = alert.expect("the passkey alert");
-            if alert.is_displayed().await.unwrap_or(false) {
-                return alert.text().await.expect("its text");
+            if let Ok(element) = self.browser.find(Locator::Id(id)).await {
+                if element.is_displayed().await.unwrap_or(false) {
+                    return element.text().await.expect("its text");
+                }
             }
-            assert!(Instant::now() < deadline, "no passkey alert shown");
+            assert!(Instant::now() < deadline, "nothing shown in #{id}");
             rocket::tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -167,6 +173,22 @@ fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
             person.remove_authenticator(&unverified).await;
 
             let authenticator = person.add_authenticator(true).await;
+            // A wrong password: said beside its field, in the page's words.
+            person.fill_passkey_form("Laptop").await;
+            person.fill("passkey-password", "not my password").await;
+            person.press("Create the passkey").await;
+            let said = person.shown_text("passkey-password-error").await;
+            assert_eq!(said, "Wrong password.");
+            person
+                .sees(
+                    "passkey-wrong-password",
+                    &[
+                        "<p class=\"error\" id=\"passkey-password-error\">Wrong password.</p>",
+                        "aria-describedby=\"passkey-password-error\"",
+                    ],
+                    &[],
+                )
+                .await;
             person.fill_passkey_form("Laptop").await;
             person
                 .sees("adding-a-passkey", &["Name of the passkey"], &[])
@@ -175,7 +197,11 @@ fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
             person
                 .sees(
                     "passkey-added",
-                    &["<strong>Laptop</strong>", "Not used yet"],
+                    &[
+                        "Passkey “Laptop” added.",
+                        "<strong>Laptop</strong>",
+                        "Not used yet",
+                    ],
                     &[],
                 )
                 .await;
