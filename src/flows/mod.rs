@@ -121,6 +121,7 @@ pub fn page_routes() -> Vec<rocket::Route> {
         settings::email::cancel_email_change_page,
         settings::email::cancel_by_link,
         settings::deletion::delete_account_page,
+        settings::confirm::confirm_page,
         sessions::end_page,
         passkeys::remove_page,
         two_factor::start_page,

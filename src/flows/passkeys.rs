@@ -34,7 +34,7 @@ use crate::language::Text;
 use crate::web::form::PageError;
 use crate::web::json::Message;
 use crate::web::Notice;
-use crate::web::{CurrentUser, Error, FlaskJson, Input, JsonInput, Page, SameOrigin};
+use crate::web::{CurrentUser, Error, FlaskJson, Input, JsonInput, SameOrigin};
 
 /// The fields that start adding a passkey.
 #[derive(Debug, FromForm, ToSchema)]
@@ -410,7 +410,6 @@ pub async fn remove_page(
     form: Form<Contextual<'_, PasswordProof>>,
     device: Device,
     auth: &State<Auth>,
-    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
     let account = Redirect::to(PATHS.profile);
@@ -434,11 +433,11 @@ pub async fn remove_page(
         Err(error) if Change::needs_password(&error) => {
             let change = Change {
                 action: uri!(remove(id = id)).to_string(),
-                method: "DELETE",
+                method: "DELETE".to_owned(),
                 purpose: Text::new("purpose-remove-passkey").with("name", passkey.name),
                 fields: Vec::new(),
             };
-            Err(change.ask_password(page, auth, &user, &error).await)
+            Err(change.ask_password(&error))
         }
         Err(error) => Err(PageError::Failure(error)),
     }

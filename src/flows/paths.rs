@@ -70,6 +70,8 @@ pub struct Paths {
     pub new_password: &'static str,
     /// The language switch of every page (`POST`).
     pub language: &'static str,
+    /// The page that asks for the password before a sensitive change.
+    pub confirm: &'static str,
 }
 
 /// Where the flows are mounted.
@@ -101,6 +103,7 @@ pub const PATHS: Paths = Paths {
     reset_password: "/reset_password",
     new_password: "/reset_password/new",
     language: "/language",
+    confirm: "/profile/confirm",
 };
 
 impl Paths {

@@ -21,7 +21,7 @@ use crate::web::form::PageError;
 use crate::web::json::Message;
 use crate::web::session::remove_session_cookie;
 use crate::web::Notice;
-use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
+use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
 
 /// One of a user's sessions, as `GET /sessions` lists them. Times are RFC
 /// 3339, in UTC.
@@ -176,7 +176,6 @@ pub async fn end_page(
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
     let account = Redirect::to(PATHS.profile);
@@ -193,11 +192,11 @@ pub async fn end_page(
             Err(error) if Change::needs_password(&error) => {
                 let change = Change {
                     action: uri!(end(id = OTHERS)).to_string(),
-                    method: "DELETE",
+                    method: "DELETE".to_owned(),
                     purpose: Text::new("purpose-end-other-sessions"),
                     fields: Vec::new(),
                 };
-                return Err(change.ask_password(page, auth, &user, &error).await);
+                return Err(change.ask_password(&error));
             }
             Err(error) => return Err(PageError::Failure(error)),
         };

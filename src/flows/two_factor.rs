@@ -225,7 +225,6 @@ pub async fn start_page(
     form: Form<Contextual<'_, PasswordProof>>,
     device: Device,
     auth: &State<Auth>,
-    page: Page,
 ) -> Result<Redirect, PageError> {
     let user = require_login(user, PATHS.profile)?;
     let password = form
@@ -238,14 +237,14 @@ pub async fn start_page(
             let error = Error::from(error);
             let change = Change {
                 action: PATHS.two_factor.to_owned(),
-                method: "POST",
+                method: "POST".to_owned(),
                 purpose: Text::new("purpose-set-up-two-factor"),
                 fields: Vec::new(),
             };
             if !Change::needs_password(&error) {
                 return Err(back_to_account(error));
             }
-            Err(change.ask_password(page, auth, &user, &error).await)
+            Err(change.ask_password(&error))
         }
     }
 }
@@ -284,7 +283,6 @@ pub async fn confirm_page(
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-    page: Page,
 ) -> Result<Redirect, PageError> {
     let user = require_login(user, PATHS.profile)?;
     let state = FormState::submitted(&form.context, &[]);
@@ -299,12 +297,12 @@ pub async fn confirm_page(
                     let error = Error::from(error).at_setup();
                     let change = Change {
                         action: PATHS.two_factor.to_owned(),
-                        method: "PUT",
+                        method: "PUT".to_owned(),
                         purpose: Text::new("purpose-turn-on-two-factor"),
-                        fields: vec![("code", code.expose().to_owned())],
+                        fields: vec![("code".to_owned(), code.expose().to_owned())],
                     };
                     if Change::needs_password(&error) {
-                        return Err(change.ask_password(page, auth, &user, &error).await);
+                        return Err(change.ask_password(&error));
                     }
                     Err(PageError::refusal(error, |error| {
                         state.told(error).back(PATHS.two_factor, SETUP)
@@ -325,10 +323,9 @@ pub async fn disable_page(
     form: Form<Contextual<'_, TwoFactorProof>>,
     device: Device,
     auth: &State<Auth>,
-    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    AccountForm::submitted(page, &user, auth, Submitted::TwoFactorOff, &form.context)
+    AccountForm::submitted(Submitted::TwoFactorOff, &form.context)
         .make(form.value.as_ref(), async |proof| {
             let (password, requester) = (Some(&proof.password), user.requester());
             let disabled = auth.disable_totp(&requester, password, &proof.code, &device);
@@ -348,17 +345,15 @@ pub async fn new_codes_page(
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-    page: Page,
 ) -> Result<Redirect, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let (codes, _) =
-        AccountForm::submitted(page, &user, auth, Submitted::RecoveryCodes, &form.context)
-            .make(form.value.as_ref(), async |proof| {
-                let (password, requester) = (Some(&proof.password), user.requester());
-                let renewed = auth.new_recovery_codes(&requester, password, &proof.code, &device);
-                renewed.await.map_err(Error::from)
-            })
-            .await?;
+    let codes = AccountForm::submitted(Submitted::RecoveryCodes, &form.context)
+        .make(form.value.as_ref(), async |proof| {
+            let (password, requester) = (Some(&proof.password), user.requester());
+            let renewed = auth.new_recovery_codes(&requester, password, &proof.code, &device);
+            renewed.await.map_err(Error::from)
+        })
+        .await?;
     Ok(show_codes_once(cookies, codes, false))
 }
 

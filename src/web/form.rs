@@ -161,11 +161,7 @@ impl FormState {
 
     /// Back to `path`, whose form `name` shows this state.
     pub fn back(self, path: &str, name: &str) -> PageError {
-        PageError::Back(Box::new(Back {
-            to: path.to_owned(),
-            name: name.to_owned(),
-            state: self,
-        }))
+        PageError::carrying(path, name, &self)
     }
 
     /// Back to the page of `form`, telling why `error` refused it: beside
@@ -230,7 +226,8 @@ pub struct Back {
     to: String,
     /// Which form of the page it is.
     name: String,
-    state: FormState,
+    /// Its state, as JSON.
+    state: String,
 }
 
 /// A page answering a refusal.
@@ -243,6 +240,16 @@ pub struct Shown {
 }
 
 impl PageError {
+    /// On (303) to the page `path`, whose form `name` takes `state` (see
+    /// [`Page::take_carried`]).
+    pub fn carrying(path: &str, name: &str, state: &impl Serialize) -> Self {
+        PageError::Back(Box::new(Back {
+            to: path.to_owned(),
+            name: name.to_owned(),
+            state: serde_json::to_string(state).unwrap_or_default(),
+        }))
+    }
+
     /// How a page answers `error`: as `told` tells the person of it (back
     /// to the form, another page with a notice), unless it is a failure of
     /// the service itself (5xx), which gets the error page. Every page's
@@ -297,8 +304,7 @@ impl<'r> Responder<'r, 'static> for PageError {
             PageError::Elsewhere(redirect) => (*redirect).respond_to(request),
             PageError::Back(back) => {
                 let Back { to, name, state } = *back;
-                let json = serde_json::to_string(&state).unwrap_or_default();
-                let cookie = Cookie::build((CARRIED_FORM, format!("{name}\n{json}")))
+                let cookie = Cookie::build((CARRIED_FORM, format!("{name}\n{state}")))
                     .path("/")
                     .http_only(true)
                     .same_site(SameSite::Lax)

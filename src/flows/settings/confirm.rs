@@ -1,16 +1,20 @@
 //! Sensitive changes from the account page that carry no password field
 //! (a new address, two-factor setup, removing a passkey, ending the other
-//! sessions): past `sessions.recent_login_ttl` of the login, they stop at a page
-//! that asks for the password, which posts the same change again with it,
-//! so that the person lands where they were going with the change made.
+//! sessions): past `sessions.recent_login_ttl` of the login, they go on
+//! (303) to a page that asks for the password (`GET /profile/confirm`),
+//! which posts the same change again with it, so that the person lands
+//! where they were going with the change made.
 //! JSON clients send the password with the change ([`PasswordProof`]).
 
-use rocket::http::Status;
-use rocket::FromForm;
-use rocket_dyn_templates::context;
+use rocket::response::Redirect;
+use rocket::{get, Either, FromForm, State};
+use rocket_dyn_templates::{context, Template};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::require_login;
 use crate::auth::{Auth, Password};
+use crate::flows::paths::PATHS;
 use crate::language::Text;
 use crate::web::form::PageError;
 use crate::web::values::Optional;
@@ -30,12 +34,24 @@ pub struct PasswordProof {
 
 /// A change that may need the password first: where it posts, with which
 /// method, what it does (in words, after "To ..."), and its fields.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Change {
     pub action: String,
-    pub method: &'static str,
+    pub method: String,
     pub purpose: Text,
-    pub fields: Vec<(&'static str, String)>,
+    pub fields: Vec<(String, String)>,
 }
+
+/// A change on its way to the page that asks for the password, with why
+/// it was asked again (a wrong password, too many), if it was.
+#[derive(Debug, Serialize, Deserialize)]
+struct Asked {
+    change: Change,
+    error: Option<Text>,
+}
+
+/// The name of the page's form, as a change comes to it.
+const ASKED: &str = "confirm";
 
 impl Change {
     /// Whether `error` is about the proof of the owner: none given in
@@ -47,47 +63,52 @@ impl Change {
         )
     }
 
-    /// The page that asks `user` for the password before this change, after
-    /// `error` (see [`needs_password`](Self::needs_password)): asked (200),
-    /// wrong (403), or too many wrong ones (429, with `Retry-After`). Where
-    /// the user has a passkey (and passkeys work here), the page's script
-    /// offers it instead.
-    pub async fn ask_password(
-        self,
-        page: Page,
-        auth: &Auth,
-        user: &CurrentUser,
-        error: &Error,
-    ) -> PageError {
-        let language = page.language();
-        let shown = match error {
-            Error::ConfirmPassword => String::new(),
-            other => language.say(&other.text()),
+    /// On (303) to the page that asks for the password before this change,
+    /// after `error` (see [`needs_password`](Self::needs_password)): asked,
+    /// wrong, or too many wrong ones.
+    pub fn ask_password(self, error: &Error) -> PageError {
+        let error = match error {
+            Error::ConfirmPassword => None,
+            other => Some(other.text()),
         };
-        let passkeys = match auth.passkeys_available() {
-            true => auth
-                .passkeys(user.id)
-                .await
-                .map(|passkeys| !passkeys.is_empty()),
-            false => Ok(false),
+        let asked = Asked {
+            change: self,
+            error,
         };
-        let passkeys = match passkeys {
-            Ok(passkeys) => passkeys,
-            Err(failure) => return PageError::from(failure),
-        };
-        let content = context! {
-            action: self.action,
-            method: self.method,
-            purpose: language.say(&self.purpose),
-            fields: self.fields,
-            error: shown,
-            window: language.duration(auth.settings().sessions.recent_login_ttl),
-            passkeys,
-        };
-        let asked = page.render("confirm_password", content);
-        match error {
-            Error::ConfirmPassword => PageError::page(Status::Ok, asked),
-            other => PageError::shown(other, asked),
-        }
+        PageError::carrying(PATHS.confirm, ASKED, &asked)
     }
+}
+
+/// The page that asks for the password before the change that led here,
+/// and posts it again with it; without one, the account page. Where the
+/// user has a passkey (and passkeys work here), the page's script offers
+/// it instead.
+#[get("/profile/confirm")]
+pub async fn confirm_page(
+    user: Result<CurrentUser, Error>,
+    auth: &State<Auth>,
+    page: Page,
+) -> Result<Either<Template, Redirect>, PageError> {
+    let user = require_login(user, PATHS.profile)?;
+    let mut page = page;
+    let asked = page.take_carried(ASKED);
+    let asked = asked.and_then(|json| serde_json::from_str::<Asked>(&json).ok());
+    let Some(Asked { change, error }) = asked else {
+        return Ok(Either::Right(Redirect::to(PATHS.profile)));
+    };
+    let passkeys = match auth.passkeys_available() {
+        true => !auth.passkeys(user.id).await?.is_empty(),
+        false => false,
+    };
+    let language = page.language();
+    let content = context! {
+        action: change.action,
+        method: change.method,
+        purpose: language.say(&change.purpose),
+        fields: change.fields,
+        error: error.map(|error| language.say(&error)).unwrap_or_default(),
+        window: language.duration(auth.settings().sessions.recent_login_ttl),
+        passkeys,
+    };
+    Ok(Either::Left(page.render("confirm_password", content)))
 }

@@ -155,10 +155,9 @@ pub async fn change_email_page(
     form: Form<Contextual<'_, EmailChange>>,
     device: Device,
     auth: &State<Auth>,
-    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let form_page = AccountForm::submitted(page, &user, auth, Submitted::Email, &form.context);
+    let form_page = AccountForm::submitted(Submitted::Email, &form.context);
     let Some(change) = &form.value else {
         return Err(form_page.unread());
     };
@@ -182,11 +181,11 @@ pub async fn change_email_page(
             if Change::needs_password(&error) {
                 let change = Change {
                     action: PATHS.change_email.to_owned(),
-                    method: "PUT",
+                    method: "PUT".to_owned(),
                     purpose: Text::new("purpose-change-email"),
-                    fields: vec![("email", change.email.to_string())],
+                    fields: vec![("email".to_owned(), change.email.to_string())],
                 };
-                return Err(form_page.ask_password(change, &error).await);
+                return Err(change.ask_password(&error));
             }
             return Err(form_page.refused(error));
         }

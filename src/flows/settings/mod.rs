@@ -25,7 +25,6 @@ use crate::web::fields::{CURRENT_PASSWORD, NEW_PASSWORD};
 use crate::web::form::{FormState, PageError, SaidForm};
 use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Page};
-use confirm::Change;
 
 /// `{"email": E}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -223,11 +222,8 @@ pub async fn account_page(
 /// One form of the account page, submitted: what to show when the change
 /// it asks for is refused (the account page again, with that form's values
 /// and errors), whichever flow handles it.
-pub struct AccountForm<'a> {
-    page: Page,
-    user: &'a CurrentUser,
-    auth: &'a Auth,
-    forms: AccountForms,
+pub struct AccountForm {
+    state: FormState,
     /// Which of the page's forms it is.
     form: Submitted,
 }
@@ -270,66 +266,42 @@ impl Submitted {
     }
 }
 
-impl<'a> AccountForm<'a> {
-    /// The form `form` of `user`'s account page, as `context` submitted it.
-    pub fn submitted(
-        page: Page,
-        user: &'a CurrentUser,
-        auth: &'a Auth,
-        form: Submitted,
-        context: &Context<'_>,
-    ) -> Self {
-        let mut forms = AccountForms::new(auth);
-        let state = forms.of(form);
-        *state = std::mem::take(state).as_submitted(context, form.kept());
-        AccountForm {
-            page,
-            user,
-            auth,
-            forms,
-            form,
-        }
+impl AccountForm {
+    /// The form `form` of the account page, as `context` submitted it.
+    pub fn submitted(form: Submitted, context: &Context<'_>) -> Self {
+        let state = FormState::submitted(context, form.kept());
+        AccountForm { state, form }
     }
 
-    /// Makes `change` with the form's `value`: what it gives, and the page
-    /// to render that on; or, when the form could not be read or the change
-    /// is refused, the account page again with the form's errors.
+    /// Makes `change` with the form's `value`: what it gives; or, when the
+    /// form could not be read or the change is refused, back to the
+    /// account page with the form's errors.
     pub async fn make<T, R>(
         self,
         value: Option<&T>,
         change: impl AsyncFnOnce(&T) -> Result<R, Error>,
-    ) -> Result<(R, Page), PageError> {
+    ) -> Result<R, PageError> {
         let Some(value) = value else {
             return Err(self.unread());
         };
         match change(value).await {
-            Ok(made) => Ok((made, self.page)),
+            Ok(made) => Ok(made),
             Err(error) => Err(self.refused(error)),
         }
     }
 
     /// Back to the account page when the form could not be read: its
     /// field errors are in it.
-    pub fn unread(mut self) -> PageError {
-        let state = self.forms.take(self.form);
-        state.back(PATHS.profile, self.form.name())
+    pub fn unread(self) -> PageError {
+        self.state.back(PATHS.profile, self.form.name())
     }
 
     /// Back to the account page, telling why `error` refused the change
     /// beside its field; the error page for a failure of the service
     /// itself.
-    pub fn refused(mut self, error: Error) -> PageError {
-        let state = self.forms.take(self.form);
-        let name = self.form.name();
+    pub fn refused(self, error: Error) -> PageError {
+        let (state, name) = (self.state, self.form.name());
         PageError::refusal(error, |error| state.told(error).back(PATHS.profile, name))
-    }
-
-    /// In place of the account page, the page that asks for the password
-    /// before `change` (see [`Change::ask_password`]).
-    pub async fn ask_password(self, change: Change, error: &Error) -> PageError {
-        change
-            .ask_password(self.page, self.auth, self.user, error)
-            .await
     }
 }
 

@@ -18,7 +18,7 @@ use crate::web::form::PageError;
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::set_session_cookie;
 use crate::web::Notice;
-use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
+use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
 
 /// The fields of a password change, logged in.
 #[derive(Debug, FromForm, ToSchema)]
@@ -85,11 +85,10 @@ pub async fn change_password_page(
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let form_page = AccountForm::submitted(page, &user, auth, Submitted::Password, &form.context);
-    let (session, _) = form_page
+    let form_page = AccountForm::submitted(Submitted::Password, &form.context);
+    let session = form_page
         .make(form.value.as_ref(), async |change| {
             let (current, new) = (&change.current_password, &change.new_password);
             let requester = user.requester();

@@ -5,6 +5,7 @@
 //! Needs Debian's `chromium` and `chromium-driver`: run with
 //! `--include-ignored` (`.ci/run` installs them and does).
 
+mod pages;
 mod passkeys;
 
 use std::os::unix::process::CommandExt;
@@ -533,7 +534,11 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
             let other = "End the session on Chrome on Linux";
             laptop.click(other, "/profile").await;
             laptop
-                .sees("ended", &["Session on Chrome on Linux ended."], &[])
+                .sees(
+                    "ended",
+                    &["Session on Chrome on Linux from 127.0.0.1, active just now, ended."],
+                    &[],
+                )
                 .await;
             phone.open("/profile").await;
             phone.waits_for("/login").await;
@@ -582,7 +587,7 @@ fn a_change_long_after_the_login_asks_for_the_password_and_comes_back_done() {
             person.open("/profile").await;
             person.opens("Change your email address").await;
             person.fill("new-email", new).await;
-            person.click("Change email", "/profile/email").await;
+            person.click("Change email", "/profile/confirm").await;
             person
                 .sees(
                     "confirm-password",
@@ -595,7 +600,7 @@ fn a_change_long_after_the_login_asks_for_the_password_and_comes_back_done() {
                 .await;
             person.has_no_small_targets("confirm-password").await;
             person.fill("password", "not my password").await;
-            person.click("Continue", "/profile/email").await;
+            person.click("Continue", "/profile/confirm").await;
             person
                 .sees("confirm-password-wrong", &["Wrong password."], &[])
                 .await;
@@ -693,7 +698,7 @@ fn two_factor_sign_in_is_set_up_from_the_account_page_and_asked_at_login() {
             };
             person.fill("code", &code_at(-1)).await;
             person
-                .click("Turn on two-factor sign-in", "/profile/totp")
+                .click("Turn on two-factor sign-in", "/profile/recovery_codes")
                 .await;
             person
                 .sees(

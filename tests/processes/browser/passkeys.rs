@@ -239,13 +239,14 @@ fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
             let id = action
                 .and_then(|rest| rest.split('"').next())
                 .expect("a passkey's form");
-            person
-                .click("Remove", &format!("/profile/passkeys/{id}"))
-                .await;
+            person.click("Remove", "/profile/confirm").await;
             person
                 .sees(
                     "confirm-with-a-passkey",
-                    &["To remove the passkey “Laptop”, enter your password."],
+                    &[
+                        "To remove the passkey “Laptop”, enter your password.",
+                        &format!("action=\"/profile/passkeys/{id}\""),
+                    ],
                     &[],
                 )
                 .await;

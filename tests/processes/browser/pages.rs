@@ -1,0 +1,434 @@
+//! What a person sees on the pages, at a laptop's width and a phone's, in
+//! English and in French where the point is about words: the language
+//! switch, refused forms that keep the person's work, a reset link that no
+//! longer works, the account page on a phone. The DOM says what a
+//! screenshot cannot: the page's language, the focus, the address bar,
+//! sizes.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::Locator;
+use serde_json::{json, Value};
+use url::Url;
+
+use super::{in_chromium, Person, EMAIL};
+
+/// A laptop's width and a phone's, in CSS px. Headless Chromium's viewport
+/// goes down to 390 (its window reports 500 outside, the page 390 inside:
+/// `at_width` checks `window.innerWidth`).
+const WIDTHS: [u32; 2] = [1280, 390];
+
+/// What the pages say in one language, as `locales/<code>/` has it.
+struct Words {
+    /// `<html lang>`, and the value of its button in the footer's switch.
+    code: &'static str,
+    login_heading: &'static str,
+    log_in: &'static str,
+    register_heading: &'static str,
+    register: &'static str,
+    your_account: &'static str,
+    log_out: &'static str,
+    not_an_email: &'static str,
+    too_short: &'static str,
+    password_rules: &'static str,
+    wrong_credentials: &'static str,
+    link_no_longer_works: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    code: "en",
+    login_heading: "Log in",
+    log_in: "Log in",
+    register_heading: "Create an account",
+    register: "Register",
+    your_account: "Your account",
+    log_out: "Log out",
+    not_an_email: "Email is not a valid email address.",
+    too_short: "Password must be at least 8 characters.",
+    password_rules: "At least 8 characters. Not a common password, and not your email address.",
+    wrong_credentials: "Wrong email or password.",
+    link_no_longer_works: "This link no longer works",
+};
+
+const FRENCH: Words = Words {
+    code: "fr",
+    login_heading: "Connexion",
+    log_in: "Se connecter",
+    register_heading: "Créer un compte",
+    register: "Créer mon compte",
+    your_account: "Votre compte",
+    log_out: "Déconnexion",
+    not_an_email: "Adresse e-mail : ce n’est pas une adresse e-mail valide.",
+    too_short: "Mot de passe : au moins 8 caractères.",
+    password_rules: "Au moins 8 caractères. Pas un mot de passe courant, ni votre adresse e-mail.",
+    wrong_credentials: "Adresse e-mail ou mot de passe incorrect.",
+    link_no_longer_works: "Ce lien ne fonctionne plus",
+};
+
+const LANGUAGES: [&Words; 2] = [&ENGLISH, &FRENCH];
+
+/// A Chrome DevTools Protocol command, through ChromeDriver's
+/// `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    parameters: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base_url: &Url, session_id: Option<&str>) -> Result<Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _request_url: &Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.parameters });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+impl Person<'_> {
+    /// What `script` (which `return`s) gives on the page.
+    async fn script(&self, script: &str) -> Value {
+        let result = self.browser.execute(script, vec![]).await;
+        result.expect("the script runs")
+    }
+
+    /// Makes the page `width` CSS px wide, and checks that it is.
+    async fn at_width(&self, width: u32) {
+        let resized = self.browser.set_window_size(width, 900).await;
+        resized.expect("the window resizes");
+        let inner = self.script("return window.innerWidth").await;
+        assert_eq!(inner, json!(width), "the page's width");
+    }
+
+    /// The address bar's path and query.
+    async fn address(&self) -> String {
+        let address = self.script("return location.pathname + location.search");
+        address.await.as_str().expect("an address").to_owned()
+    }
+
+    /// The text of the page's heading.
+    async fn heading(&self) -> String {
+        let heading = self.browser.find(Locator::Css("main h1")).await;
+        heading.expect("a heading").text().await.expect("its text")
+    }
+
+    /// Asserts that the page speaks `words`' language: `<html lang>`, its
+    /// heading `heading`, and the footer's switch marking that language.
+    async fn speaks(&self, words: &Words, heading: &str) {
+        let lang = self.script("return document.documentElement.lang").await;
+        assert_eq!(lang, json!(words.code), "<html lang>");
+        assert_eq!(self.heading().await, heading);
+        let switch = self
+            .script(
+                "return [...document.querySelectorAll('footer button[name=lang]')]
+                    .map(b => [b.value, b.textContent.trim(), b.getAttribute('aria-current')])",
+            )
+            .await;
+        let current = |code| (code == words.code).then_some("true");
+        let expected = json!([
+            ["en", "English", current("en")],
+            ["fr", "Français", current("fr")],
+        ]);
+        assert_eq!(switch, expected, "the language switch");
+    }
+
+    /// Chooses `words`' language (another than the page's) in the footer,
+    /// and waits for the page to come back in it.
+    async fn chooses(&self, words: &Words) {
+        let button = format!("footer button[name=lang][value={}]", words.code);
+        let button = self.browser.find(Locator::Css(&button)).await;
+        button
+            .expect("the language switch")
+            .click()
+            .await
+            .expect("clicked");
+        let arrived = format!(
+            "return document.readyState === 'complete' && document.documentElement.lang === '{}'",
+            words.code
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // The script fails while the browser is between the two pages.
+        while self.browser.execute(&arrived, vec![]).await.ok() != Some(json!(true)) {
+            assert!(Instant::now() < deadline, "no page in {}", words.code);
+            rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Has the site speak `words`' language in this browser: chosen in the
+    /// footer of the home page, unless it does already.
+    async fn reads(&self, words: &Words) {
+        self.open("/").await;
+        let lang = self.script("return document.documentElement.lang").await;
+        if lang != json!(words.code) {
+            self.chooses(words).await;
+        }
+    }
+
+    /// The text of the element `id`, shown, which the `aria-describedby`
+    /// of the field `field` names.
+    async fn description(&self, field: &str, id: &str) -> String {
+        let named = self.input(field).await.attr("aria-describedby").await;
+        let named = named.expect("its attribute").unwrap_or_default();
+        let named = named.split_whitespace().any(|name| name == id);
+        assert!(named, "#{field} is not described by #{id}");
+        let element = self.browser.find(Locator::Id(id)).await.expect("shown");
+        assert!(element.is_displayed().await.expect("displayed?"), "#{id}");
+        element.text().await.expect("its text")
+    }
+
+    /// What the field `id` holds.
+    async fn value(&self, id: &str) -> String {
+        let value = self.input(id).await.prop("value").await;
+        value.expect("its value").unwrap_or_default()
+    }
+
+    /// Asserts that the form shown again keeps the address typed and not
+    /// the password.
+    async fn keeps_the_address_not_the_password(&self, address: &str) {
+        assert_eq!(self.value("email").await, address, "the address typed");
+        assert_eq!(self.value("password").await, "", "the password");
+    }
+
+    /// Reloads the page, which was a refused form come back, and asserts
+    /// that it is `path`'s fresh form: nothing sent again, no error left.
+    async fn reloads_a_fresh_form(&self, path: &str) {
+        self.browser.refresh().await.expect("reloaded");
+        self.waits_for(path).await;
+        assert_eq!(self.address().await, path);
+        let errors =
+            "return document.querySelectorAll('.error, #form-error, [aria-invalid]').length";
+        assert_eq!(self.script(errors).await, json!(0), "errors after a reload");
+        assert_eq!(self.value("email").await, "", "the address after a reload");
+    }
+
+    /// The `Log out` buttons of the page, each as whether it is in the
+    /// header.
+    async fn log_out_buttons(&self, words: &Words) -> Value {
+        let script = "return [...document.querySelectorAll('button')]
+            .filter(b => b.textContent.trim() === arguments[0]
+                || b.getAttribute('aria-label') === arguments[0])
+            .map(b => b.closest('header') !== null)";
+        let buttons = self.browser.execute(script, vec![json!(words.log_out)]);
+        buttons.await.expect("the buttons listed")
+    }
+
+    /// Asserts that the page does not scroll sideways.
+    async fn fits_its_width(&self, name: &str) {
+        let widths = "const page = document.documentElement;
+            return [page.scrollWidth, page.clientWidth]";
+        let widths = self.script(widths).await;
+        let [scroll, client] = [&widths[0], &widths[1]].map(|w| w.as_u64().expect("px"));
+        assert!(scroll <= client, "{name}: {scroll} px wide in {client} px");
+    }
+}
+
+/// The footer's switch turns the pages French and back, and the choice
+/// stays from page to page (the `lang` cookie).
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn the_footer_switches_the_pages_to_french_and_the_choice_stays() {
+    in_chromium("language-switch", &[], async |person| {
+        for width in WIDTHS {
+            person.at_width(width).await;
+            person.open("/login").await;
+            person.speaks(&ENGLISH, ENGLISH.login_heading).await;
+
+            person.chooses(&FRENCH).await;
+            assert_eq!(person.address().await, "/login", "back where it was chosen");
+            person.speaks(&FRENCH, FRENCH.login_heading).await;
+            let cookie = person.browser.get_named_cookie("lang").await;
+            assert_eq!(cookie.expect("the lang cookie").value(), "fr");
+
+            person.open("/register").await;
+            person.speaks(&FRENCH, FRENCH.register_heading).await;
+            person.sees("french-kept", &["Créer mon compte"], &[]).await;
+
+            person.at_width(width).await;
+            person.chooses(&ENGLISH).await;
+            person.speaks(&ENGLISH, ENGLISH.register_heading).await;
+        }
+    });
+}
+
+/// A browser that prefers French (its `Accept-Language`) gets French pages
+/// without choosing; a choice in the footer wins over it.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_browser_preferring_french_gets_french_pages_until_english_is_chosen() {
+    in_chromium("accept-language", &[], async |person| {
+        // As Chromium's --accept-lang=fr would, in this browser already
+        // started: its user agent unchanged.
+        let agent = person.script("return navigator.userAgent").await;
+        let prefers_french = DevTools {
+            command: "Emulation.setUserAgentOverride",
+            parameters: json!({ "userAgent": agent, "acceptLanguage": "fr-FR,fr,en" }),
+        };
+        let set = person.browser.issue_cmd(prefers_french).await;
+        set.expect("the browser prefers French");
+
+        for width in WIDTHS {
+            person.at_width(width).await;
+            person.open("/login").await;
+            person.speaks(&FRENCH, FRENCH.login_heading).await;
+            let cookie = person.browser.get_named_cookie("lang").await;
+            assert!(cookie.is_err(), "a language chosen: {cookie:?}");
+        }
+        person
+            .sees("preferred-french", &["Se connecter"], &[])
+            .await;
+
+        person.chooses(&ENGLISH).await;
+        person.open("/register").await;
+        person.speaks(&ENGLISH, ENGLISH.register_heading).await;
+    });
+}
+
+/// A registration with a wrong address and a short password comes back to
+/// `/register` with both errors, each beside its field, the password rules
+/// still shown, the address kept and the focus on it; a reload shows the
+/// fresh form, sending nothing again.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_refused_registration_shows_every_error_beside_its_field_and_keeps_the_address() {
+    let typed = "grace.example.com";
+    in_chromium("registration-refused", &[], async |person| {
+        for words in LANGUAGES {
+            person.reads(words).await;
+            for width in WIDTHS {
+                person.at_width(width).await;
+                person.open("/register").await;
+                person.fill("email", typed).await;
+                person.fill("password", "short").await;
+                person.click(words.register, "/register").await;
+
+                assert_eq!(person.address().await, "/register");
+                let email_error = person.description("email", "email-error").await;
+                assert_eq!(email_error, words.not_an_email);
+                let password_error = person.description("password", "password-error").await;
+                assert_eq!(password_error, words.too_short);
+                let rules = person.description("password", "password-hint").await;
+                assert_eq!(rules, words.password_rules);
+                person.keeps_the_address_not_the_password(typed).await;
+                let focus = person.script("return document.activeElement.id").await;
+                assert_eq!(focus, json!("email"), "the focus");
+                let name = format!("registration-refused-{}", words.code);
+                person.sees(&name, &[], &[]).await;
+
+                person.reloads_a_fresh_form("/register").await;
+            }
+        }
+    });
+}
+
+const WRONG_PASSWORD: &str = "not my password";
+
+/// A wrong password comes back to `/login` saying so, the address kept; a
+/// reload shows the fresh form.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_wrong_login_comes_back_to_the_login_page_with_the_address_kept() {
+    in_chromium("login-refused", &[], async |person| {
+        person.register().await;
+        person.click("Log out", "/").await;
+        // Four wrong passwords: under the five that hold the account back.
+        for words in LANGUAGES {
+            person.reads(words).await;
+            for width in WIDTHS {
+                person.at_width(width).await;
+                person.open("/login").await;
+                person.fill("email", EMAIL).await;
+                person.fill("password", WRONG_PASSWORD).await;
+                person.click(words.log_in, "/login").await;
+
+                assert_eq!(person.address().await, "/login");
+                let error = person.browser.find(Locator::Id("form-error")).await;
+                let error = error.expect("the error").text().await.expect("its text");
+                assert_eq!(error, words.wrong_credentials);
+                person.keeps_the_address_not_the_password(EMAIL).await;
+                let name = format!("login-refused-{}", words.code);
+                person.sees(&name, &[], &[WRONG_PASSWORD]).await;
+
+                person.reloads_a_fresh_form("/login").await;
+            }
+        }
+    });
+}
+
+/// A reset link that no longer works (here one whose token was never
+/// issued, as a used one is gone) says so, and its token leaves the
+/// address bar.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn a_used_reset_link_says_it_no_longer_works_and_leaves_the_address_bar() {
+    in_chromium("reset-link-used", &[], async |person| {
+        for words in LANGUAGES {
+            person.reads(words).await;
+            for width in WIDTHS {
+                person.at_width(width).await;
+                person.open("/reset_password?token=not-a-token").await;
+                assert_eq!(person.heading().await, words.link_no_longer_works);
+                let href = person.script("return location.href").await;
+                let href = href.as_str().expect("an address");
+                assert!(!href.contains("token="), "the token in {href}");
+                let name = format!("reset-link-used-{}", words.code);
+                person.sees(&name, &[], &["not-a-token"]).await;
+            }
+        }
+    });
+}
+
+/// On a phone, the account page has one Log out (in the header), does not
+/// scroll sideways, and every target is 24 x 24 px at least; with each of
+/// its sections opened too.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn the_account_page_fits_a_phone_with_one_log_out_and_large_enough_targets() {
+    in_chromium("account-on-a-phone", &[], async |person| {
+        person.register().await;
+        for words in LANGUAGES {
+            person.reads(words).await;
+            for width in WIDTHS {
+                person.at_width(width).await;
+                person.open("/profile").await;
+                assert_eq!(person.heading().await, words.your_account);
+                let log_outs = person.log_out_buttons(words).await;
+                assert_eq!(log_outs, json!([true]), "Log out buttons (in the header?)");
+                let name = format!("account-{}-{width}", words.code);
+                person.fits_its_width(&name).await;
+                person.has_no_small_targets(&name).await;
+
+                person
+                    .script("document.querySelectorAll('details').forEach(d => d.open = true)")
+                    .await;
+                let name = format!("{name}-opened");
+                person.fits_its_width(&name).await;
+                person.has_no_small_targets(&name).await;
+            }
+            let name = format!("account-{}", words.code);
+            person.sees(&name, &[EMAIL], &[]).await;
+        }
+    });
+}
+
+/// `/profile/totp` typed in the address bar, with no setup under way, shows
+/// the account page.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn the_two_factor_setup_address_typed_by_hand_shows_the_account_page() {
+    in_chromium("two-factor-address", &[], async |person| {
+        person.register().await;
+        for width in WIDTHS {
+            person.at_width(width).await;
+            person.open("/profile/totp").await;
+            person.waits_for("/profile").await;
+            assert_eq!(person.address().await, "/profile");
+            assert_eq!(person.heading().await, ENGLISH.your_account);
+        }
+        person
+            .sees("account", &[EMAIL], &["Account created."])
+            .await;
+    });
+}
