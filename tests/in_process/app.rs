@@ -406,3 +406,20 @@ pub fn numbers(url: &str, query: &str) -> Vec<i64> {
     };
     rows.into_iter().map(|row| row.n).collect()
 }
+
+/// Every file below the folder `relative` of this checkout (`templates`,
+/// `src`), in no particular order.
+pub fn files_below(relative: &str) -> Vec<std::path::PathBuf> {
+    let mut folders = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)];
+    let mut files = Vec::new();
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).expect("a folder of the checkout") {
+            let path = entry.expect("an entry").path();
+            match path.is_dir() {
+                true => folders.push(path),
+                false => files.push(path),
+            }
+        }
+    }
+    files
+}

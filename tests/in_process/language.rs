@@ -9,7 +9,7 @@ use std::path::Path;
 use auth_service::language::Language;
 use rocket::http::{Header, Status};
 
-use crate::app::{body, hidden_value, location, notice, TestApp, BROWSER};
+use crate::app::{body, files_below, hidden_value, location, notice, TestApp, BROWSER};
 use crate::support::smtp::SmtpSink;
 
 const EMAIL: &str = "amelie@example.com";
@@ -40,22 +40,17 @@ fn catalogue_keys(language: &str) -> BTreeSet<String> {
 /// Every `.tera` file below `templates/`, with its text.
 fn templates() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    let mut files = Vec::new();
-    let mut folders = vec![root.clone()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path
-                .extension()
+    let files: Vec<_> = files_below("templates")
+        .into_iter()
+        .filter(|path| {
+            path.extension()
                 .is_some_and(|extension| extension == "tera")
-            {
-                let name = path.strip_prefix(&root).unwrap().display().to_string();
-                files.push((name, std::fs::read_to_string(&path).unwrap()));
-            }
-        }
-    }
+        })
+        .map(|path| {
+            let name = path.strip_prefix(&root).unwrap().display().to_string();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
     assert!(files.len() > 20, "the templates: {files:?}");
     files
 }
@@ -127,21 +122,12 @@ fn every_key_the_templates_and_the_code_name_is_in_both_catalogues() {
             named.push((name.clone(), key));
         }
     }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut folders = vec![src];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            // Every string literal shaped like a key of the code's messages.
-            let literals = text.split('"').skip(1).step_by(2);
-            for literal in literals.filter(|literal| is_rust_key(literal)) {
-                named.push((path.display().to_string(), literal.to_owned()));
-            }
+    for path in files_below("src") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Every string literal shaped like a key of the code's messages.
+        let literals = text.split('"').skip(1).step_by(2);
+        for literal in literals.filter(|literal| is_rust_key(literal)) {
+            named.push((path.display().to_string(), literal.to_owned()));
         }
     }
     assert!(named.len() > 300, "{}", named.len());

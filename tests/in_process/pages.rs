@@ -417,36 +417,25 @@ async fn the_stylesheet_is_served() {
 
 #[test]
 fn templates_have_no_inline_script_or_style() {
-    let mut folders = vec![std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/templates"
-    ))];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
-            for forbidden in ["<script", "<style", " style=", "javascript:", " on"] {
-                let found = match forbidden {
-                    // Only scripts of this site's own, loaded from a file.
-                    "<script" => text.split("<script").skip(1).any(|rest| {
-                        !rest.starts_with(" src=\"/static/")
-                            || !rest
-                                .split_once('>')
-                                .is_some_and(|(_, after)| after.starts_with("</script>"))
-                    }),
-                    // Event handler attributes: onclick=, onload=, ...
-                    " on" => text.split(" on").skip(1).any(|rest| {
-                        rest.split_once('=')
-                            .is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_alphabetic()))
-                    }),
-                    _ => text.contains(forbidden),
-                };
-                assert!(!found, "{} contains {forbidden}", path.display());
-            }
+    for path in crate::app::files_below("templates") {
+        let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
+        for forbidden in ["<script", "<style", " style=", "javascript:", " on"] {
+            let found = match forbidden {
+                // Only scripts of this site's own, loaded from a file.
+                "<script" => text.split("<script").skip(1).any(|rest| {
+                    !rest.starts_with(" src=\"/static/")
+                        || !rest
+                            .split_once('>')
+                            .is_some_and(|(_, after)| after.starts_with("</script>"))
+                }),
+                // Event handler attributes: onclick=, onload=, ...
+                " on" => text.split(" on").skip(1).any(|rest| {
+                    rest.split_once('=')
+                        .is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_alphabetic()))
+                }),
+                _ => text.contains(forbidden),
+            };
+            assert!(!found, "{} contains {forbidden}", path.display());
         }
     }
 }
