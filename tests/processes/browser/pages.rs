@@ -14,9 +14,9 @@ use url::Url;
 
 use super::{in_chromium, Person, EMAIL};
 
-/// A laptop's width and a phone's, in CSS px. Headless Chromium's viewport
-/// goes down to 390 (its window reports 500 outside, the page 390 inside:
-/// `at_width` checks `window.innerWidth`).
+/// A laptop's width and a phone's, in CSS px. Headless Chromium's window
+/// says it is 500 px wide at the least (`outerWidth`), but the page inside
+/// goes down to 390: `at_width` checks `window.innerWidth`.
 const WIDTHS: [u32; 2] = [1280, 390];
 
 /// What the pages say in one language, as `locales/<code>/` has it.
@@ -407,7 +407,7 @@ fn the_account_page_fits_a_phone_with_one_log_out_and_large_enough_targets() {
                 person.fits_its_width(&name).await;
                 person.has_no_small_targets(&name).await;
             }
-            let name = format!("account-{}", words.code);
+            let name = format!("account-opened-{}", words.code);
             person.sees(&name, &[EMAIL], &[]).await;
         }
     });
