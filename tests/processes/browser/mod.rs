@@ -707,6 +707,15 @@ fn two_factor_sign_in_is_set_up_from_the_account_page_and_asked_at_login() {
                     &[],
                 )
                 .await;
+            // A reload shows them no more, and no browser error either.
+            person.browser.refresh().await.expect("reloaded");
+            person
+                .sees(
+                    "recovery-codes-shown-once",
+                    &["Recovery codes are shown once"],
+                    &["Download as a text file"],
+                )
+                .await;
             person.open("/profile").await;
             person
                 .sees("account-with-two-factor", &["10 recovery codes left"], &[])
