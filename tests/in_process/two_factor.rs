@@ -390,7 +390,7 @@ async fn a_used_recovery_code_is_told_apart_from_a_wrong_one() {
     let (_, codes) = enabled(&app).await;
     let first = login_with(&app, PASSWORD, Some(&codes[0])).await;
     assert_eq!(first.0, Status::Ok);
-    let wrong_codes = || app.numbers("SELECT code_failures AS n FROM users");
+    let wrong_codes = || app.numbers("SELECT CAST(code_failures AS BIGINT) AS n FROM users");
     for (code, said) in [
         (
             codes[0].as_str(),

@@ -577,10 +577,15 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn a_change_long_after_the_login_asks_for_the_password_and_comes_back_done() {
     let new = "grace.hopper@example.org";
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
     // A login proves its owner for two seconds here (ten minutes by default).
     in_chromium(
         "confirm-password",
-        &[("ROCKET_SESSIONS__RECENT_LOGIN_TTL", "2")],
+        &[
+            ("ROCKET_SESSIONS__RECENT_LOGIN_TTL", "2"),
+            ("ROCKET_MAIL__SMTP_URL", &smtp_url),
+        ],
         async |person| {
             person.register().await;
             rocket::tokio::time::sleep(Duration::from_secs(3)).await;
@@ -614,6 +619,33 @@ fn a_change_long_after_the_login_asks_for_the_password_and_comes_back_done() {
                         &format!("Waiting for <strong>{new}</strong> to be confirmed"),
                     ],
                     &["Confirm it’s you"],
+                )
+                .await;
+
+            // The old address's link to cancel: its page drops the token
+            // from the address bar (the form keeps it), and cancels.
+            let asked = "A change of your email address was asked";
+            let mail = sink.wait_for_subject(EMAIL, asked);
+            let link = mailed_link(&mail, "/profile/email/cancel");
+            person.browser.goto(&link).await.expect("the link opens");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let url = person.browser.current_url().await.expect("a URL");
+                if url.path() == "/profile/email/cancel" && url.query().is_none() {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the token stays in {url}");
+                rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            person
+                .sees("cancel-link", &["Cancel the change of your address"], &[])
+                .await;
+            person.click("Cancel the change", "/profile").await;
+            person
+                .sees(
+                    "change-cancelled",
+                    &["your account keeps its address"],
+                    &[&format!("Waiting for <strong>{new}</strong>")],
                 )
                 .await;
         },
