@@ -284,6 +284,12 @@ pub async fn update_password_page(
         });
     };
     if form.context.field_value(CONFIRM_PASSWORD) != Some(update.new_password.expose()) {
+        // Both problems at once: the rules too, where the new one breaks them.
+        let rules = auth.password_rules(&update.new_password, Some(&update.email));
+        let state = match rules.map_err(|refused| Error::about(refused, RESET_PASSWORDS)) {
+            Err(broken) => state.told(&broken),
+            Ok(()) => state,
+        };
         return Err(state.refused(&CHOOSE_PASSWORD, Error::PasswordsDiffer));
     }
     let updated = auth

@@ -206,12 +206,22 @@ async fn a_reset_link_leads_to_the_form_without_the_token_in_the_address_and_wor
     // Both fields are empty again: the first of them has the focus.
     assert!(html.contains("name=\"new_password\" type=\"password\" value=\"\" required autocomplete=\"new-password\" autofocus"), "{html}");
 
+    let too_common =
+        "<p class=\"error\" id=\"new_password-error\">New password is too common; choose another.</p>";
     (fields[3].1, fields[4].1) = ("password", "password");
     let response = app.submit("/reset_password", &fields).await;
     let html = app.back_to(response, "/reset_password/new").await;
-    assert!(html.contains(
-        "<p class=\"error\" id=\"new_password-error\">New password is too common; choose another.</p>"
-    ));
+    assert!(html.contains(too_common), "{html}");
+
+    // Too common and not repeated alike: both said at once.
+    (fields[3].1, fields[4].1) = ("password", "passwort");
+    let response = app.submit("/reset_password", &fields).await;
+    let html = app.back_to(response, "/reset_password/new").await;
+    assert!(html.contains(too_common), "{html}");
+    assert!(
+        html.contains("The two passwords are not the same."),
+        "{html}"
+    );
 
     (fields[3].1, fields[4].1) = (NEW_PASSWORD, NEW_PASSWORD);
     let response = app.submit("/reset_password", &fields).await;

@@ -34,6 +34,8 @@ struct Words {
     password_rules: &'static str,
     wrong_credentials: &'static str,
     link_no_longer_works: &'static str,
+    send_link_again: &'static str,
+    link_held_back: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -49,6 +51,9 @@ const ENGLISH: Words = Words {
     password_rules: "At least 8 characters. Not a common password, and not your email address.",
     wrong_credentials: "Wrong email or password.",
     link_no_longer_works: "This link no longer works",
+    send_link_again: "Send the link again",
+    link_held_back: "We could not send another link yet: one went out a moment ago. Try again \
+                     in 1 minute.",
 };
 
 const FRENCH: Words = Words {
@@ -64,6 +69,10 @@ const FRENCH: Words = Words {
     password_rules: "Au moins 8 caractères. Pas un mot de passe courant, ni votre adresse e-mail.",
     wrong_credentials: "Adresse e-mail ou mot de passe incorrect.",
     link_no_longer_works: "Ce lien ne fonctionne plus",
+    send_link_again: "Renvoyer le lien",
+    // As the browser writes the page out: a no-break space is `&nbsp;`.
+    link_held_back: "Nous ne pouvons pas encore envoyer un autre lien&nbsp;: un lien vient de \
+                     partir. Réessayez dans 1 minute.",
 };
 
 const LANGUAGES: [&Words; 2] = [&ENGLISH, &FRENCH];
@@ -430,5 +439,26 @@ fn the_two_factor_setup_address_typed_by_hand_shows_the_account_page() {
         person
             .sees("account", &[EMAIL], &["Account created."])
             .await;
+    });
+}
+
+/// A notice says what happened, and only that, in the page's language:
+/// "Send the link again" a moment after the registration's link says that
+/// none could go out yet.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn the_account_page_says_when_no_link_could_go_out_yet() {
+    in_chromium("link-held-back", &[], async |person| {
+        person.register().await;
+        for words in LANGUAGES {
+            person.reads(words).await;
+            for width in WIDTHS {
+                person.at_width(width).await;
+                person.open("/profile").await;
+                person.click(words.send_link_again, "/profile").await;
+                let name = format!("link-held-back-{}-{width}", words.code);
+                person.sees(&name, &[words.link_held_back], &[]).await;
+            }
+        }
     });
 }
