@@ -6,9 +6,8 @@
 
 use std::net::IpAddr;
 
-use super::throttle::limit_bucket;
+use super::throttle::per_address;
 use super::{Auth, AuthError};
-use crate::clock::now_ms;
 use crate::config::LoginLimits;
 use crate::db::Rate;
 
@@ -58,16 +57,12 @@ impl Auth {
             Limited::Registration => (self.limits.registrations, "registration"),
             Limited::MailedLink => (self.limits.mailed_links, "mailed-link"),
         };
-        let (Some(rate), Some(client)) = (rate, client) else {
-            return Ok(());
-        };
-        let key = format!("{name}:{}", limit_bucket(client));
-        match self.db.take_rate(&key, rate, now_ms()).await? {
+        match per_address(&self.db, name, rate, client).await? {
             None => Ok(()),
-            Some(wait_ms) => {
+            Some(wait) => {
+                let client = client.map(|client| client.to_string()).unwrap_or_default();
                 log::warn!("{name} refused from {client}: too many from this address");
-                let wait = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
-                Err(AuthError::AddressThrottled(wait.max(1)))
+                Err(AuthError::AddressThrottled(wait))
             }
         }
     }

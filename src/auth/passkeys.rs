@@ -266,7 +266,7 @@ impl Auth {
         device: &Device,
     ) -> Result<PasskeyChallenge<RequestChallengeResponse>, AuthError> {
         let relying_party = self.relying_party()?;
-        if let Some(wait) = self.throttle.check_ceremony(device.ip) {
+        if let Some(wait) = self.throttle.check_ceremony(&self.db, device.ip).await? {
             return Err(AuthError::Throttled(wait));
         }
         let (mut options, state) = relying_party

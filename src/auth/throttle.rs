@@ -1,7 +1,7 @@
-//! Login throttling: a per-email back-off kept in the database, and a
-//! per-client-address limit in memory as a first layer, for untrusted
-//! clients; a per-device-cookie count for clients that present one of the
-//! account's device cookies (see `device_cookies`).
+//! Login throttling: a per-email back-off and a per-client-address limit,
+//! both kept in the database (so that N instances allow the attempts of
+//! one), for untrusted clients; a per-device-cookie count for clients that
+//! present one of the account's device cookies (see `device_cookies`).
 //!
 //! Each login attempt is first [admitted](LoginThrottle::admit), then, once
 //! its password is checked, settled: [`succeeded`](LoginThrottle::succeeded),
@@ -9,14 +9,10 @@
 //! when it could not be checked at all.
 
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-
-use crate::clock::seconds;
+use crate::clock::{now_ms, seconds};
 use crate::config::LoginLimits;
-use crate::db::{ClaimTerms, DbError, DeviceAttempt, LoginClaim, DB};
+use crate::db::{ClaimTerms, DbError, DeviceAttempt, LoginClaim, Rate, DB};
 
 /// How long an email waits between login attempts after failures, and how
 /// many attempts (and passkey sign-ins started) one client address may
@@ -26,11 +22,12 @@ pub struct LoginThrottle {
     base: u64,
     max: u64,
     window: u64,
-    addresses: AddressLimiter,
+    /// Login attempts per client address (none: no limit).
+    addresses: Option<Rate>,
     /// Passkey sign-ins started, apart from password attempts: the login
     /// page starts one as it opens (for autofill), so they come
     /// `CEREMONIES_PER_ATTEMPT` times as often.
-    ceremonies: AddressLimiter,
+    ceremonies: Option<Rate>,
 }
 
 /// Passkey sign-ins one address may start for each login attempt it may
@@ -100,8 +97,8 @@ impl LoginThrottle {
             base: limits.lockout_base,
             max: limits.lockout_max,
             window: limits.failure_window,
-            addresses: AddressLimiter::per_minute(limits.ip_attempts_per_minute),
-            ceremonies: AddressLimiter::per_minute(
+            addresses: per_minute(limits.ip_attempts_per_minute),
+            ceremonies: per_minute(
                 limits
                     .ip_attempts_per_minute
                     .saturating_mul(CEREMONIES_PER_ATTEMPT),
@@ -111,8 +108,12 @@ impl LoginThrottle {
 
     /// Counts a passkey sign-in started by `client`; how long to wait when
     /// it started too many this minute.
-    pub fn check_ceremony(&self, client: Option<IpAddr>) -> Option<u64> {
-        self.ceremonies.check(client)
+    pub async fn check_ceremony(
+        &self,
+        db: &DB,
+        client: Option<IpAddr>,
+    ) -> Result<Option<u64>, DbError> {
+        per_address(db, "passkey_sign_in", self.ceremonies, client).await
     }
 
     /// Admits one attempt to log in as `key` (a normalized email) from
@@ -143,7 +144,7 @@ impl LoginThrottle {
                 return Ok(Ok(Attempt { key, now, counter }));
             }
         }
-        if let Some(wait) = self.addresses.check(client) {
+        if let Some(wait) = per_address(db, "login", self.addresses, client).await? {
             return Ok(Err(Refusal::Address(wait)));
         }
         let terms = ClaimTerms {
@@ -261,34 +262,30 @@ pub fn limit_bucket(address: IpAddr) -> IpAddr {
     }
 }
 
-/// At most `login_limits.ip_attempts_per_minute` login attempts per client address,
-/// in memory: a first layer against one client trying many emails.
-struct AddressLimiter {
-    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+/// `per_minute` a minute (no limit when 0).
+fn per_minute(per_minute: u32) -> Option<Rate> {
+    (per_minute > 0).then_some(Rate {
+        limit: per_minute,
+        period_ms: 60_000,
+    })
 }
 
-/// Past this many tracked addresses, forget those that are idle again.
-const TRACKED_ADDRESSES: usize = 10_000;
-
-impl AddressLimiter {
-    /// `per_minute` attempts per address (no limit when 0).
-    fn per_minute(per_minute: u32) -> Self {
-        let limiter = NonZeroU32::new(per_minute)
-            .map(|per_minute| RateLimiter::keyed(Quota::per_minute(per_minute)));
-        AddressLimiter { limiter }
-    }
-
-    /// Counts an attempt from `address`; the seconds to wait when it is over
-    /// the limit.
-    fn check(&self, address: Option<IpAddr>) -> Option<u64> {
-        let (limiter, address) = (self.limiter.as_ref()?, limit_bucket(address?));
-        if limiter.len() > TRACKED_ADDRESSES {
-            limiter.retain_recent();
-        }
-        let refused = limiter.check_key(&address).err()?;
-        let wait = refused.wait_time_from(DefaultClock::default().now());
-        Some(wait.as_secs() + 1)
-    }
+/// Counts one request of `kind` from `client` against `rate` for its
+/// address (its /64 network for IPv6), in the database; the seconds to wait
+/// when it is over. No rate, or no address (the admin command line, a test
+/// client): no limit.
+pub(super) async fn per_address(
+    db: &DB,
+    kind: &str,
+    rate: Option<Rate>,
+    client: Option<IpAddr>,
+) -> Result<Option<u64>, DbError> {
+    let (Some(rate), Some(client)) = (rate, client) else {
+        return Ok(None);
+    };
+    let key = format!("{kind}:{}", limit_bucket(client));
+    let wait_ms = db.take_rate(&key, rate, now_ms()).await?;
+    Ok(wait_ms.map(|wait| u64::try_from(wait).unwrap_or(0).div_ceil(1000).max(1)))
 }
 
 #[cfg(test)]
@@ -312,20 +309,6 @@ mod tests {
         let expected = [30, 60, 120, 240, 480, 900, 900].map(Some);
         assert_eq!(waits, expected);
         assert_eq!(throttle().delay(i32::MAX), Some(900));
-    }
-
-    #[test]
-    fn one_address_is_limited_and_another_is_not() {
-        let limiter = AddressLimiter::per_minute(3);
-        let (first, second) = ("192.0.2.1".parse().ok(), "192.0.2.2".parse().ok());
-        for _ in 0..3 {
-            assert_eq!(limiter.check(first), None);
-        }
-        assert!(limiter
-            .check(first)
-            .is_some_and(|wait| (1..=60).contains(&wait)));
-        assert_eq!(limiter.check(second), None);
-        assert_eq!(limiter.check(None), None, "no address, no limit");
     }
 
     fn ip(text: &str) -> IpAddr {

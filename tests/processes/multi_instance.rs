@@ -418,6 +418,30 @@ fn one_address_registers_as_often_through_both_instances_as_through_one() {
 
 #[test]
 #[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
+fn one_address_tries_as_many_logins_through_both_instances_as_through_one() {
+    let store = Store::new();
+    let (a, b) = two_instances_with(
+        &store,
+        &[("ROCKET_LOGIN_LIMITS__IP_ATTEMPTS_PER_MINUTE", "3")],
+    );
+    let client = plain_client();
+    // Other emails each time: only the address's count adds up.
+    let attempt = |server: &Server, n: usize| {
+        let email = format!("nobody{n}@example.com");
+        post(&client, server.url("/sessions"), &credentials(&email))
+    };
+    for (n, server) in [&a, &b, &a].into_iter().enumerate() {
+        assert_eq!(attempt(server, n).status(), StatusCode::UNAUTHORIZED);
+    }
+    for (n, server) in [&b, &a].into_iter().enumerate() {
+        let response = attempt(server, 10 + n);
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(response.headers().contains_key("retry-after"));
+    }
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set TEST_DATABASE_URL (see README)"]
 fn a_passkey_ceremony_started_on_one_instance_finishes_on_the_other() {
     let email = "passkeys@example.com";
     let (_store, a, b, client) = registered_on_two_instances(email);
