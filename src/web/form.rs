@@ -184,10 +184,19 @@ impl FormState {
 
     /// The field of `fields` to focus: the first at fault, or an empty one
     /// before it (passwords are never shown again: after a new password is
-    /// refused, the current one is typed again first); else the first.
+    /// refused, the current one is typed again first); after a refusal of
+    /// the whole form (a wrong email or password), the first empty one;
+    /// else the first.
     fn focus(&self, fields: &[&'static str]) -> &'static str {
+        let first = fields.first().copied().unwrap_or_default();
         let Some(fault) = self.first_error(fields) else {
-            return fields.first().copied().unwrap_or_default();
+            let empty = fields
+                .iter()
+                .find(|field| !self.values.contains_key(**field));
+            return match self.error {
+                Some(_) => empty.copied().unwrap_or(first),
+                None => first,
+            };
         };
         let up_to_fault = fields.iter().take_while(|field| **field != fault);
         let empty = up_to_fault

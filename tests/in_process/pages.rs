@@ -200,6 +200,11 @@ async fn a_failed_login_shows_one_generic_message() {
         assert!(response.cookies().get("session_id").is_none());
         let html = app.back_to(response, "/login").await;
         assert!(html.contains("Wrong email or password."));
+        assert_eq!(
+            focused(&html),
+            "password",
+            "the address is kept: the password again"
+        );
         assert!(html.contains(&format!("value=\"{email}\"")));
         pages.push(html.replace(email, "EMAIL"));
     }
