@@ -244,7 +244,7 @@ impl Auth {
 
     /// A login attempt from `device`: admitted by the throttle (against
     /// the device cookie it presents for the account, or else per client
-    /// address in memory and per email in the database), then the password
+    /// address and per email, in the database), then the password
     /// checked (as [`valid_login`](Self::valid_login) does), then, with
     /// two-factor sign-in on, the one-time code `otp` (without one, the
     /// sign-in waits for it), then on success a new session
