@@ -10,15 +10,15 @@
 use std::collections::BTreeMap;
 
 use rocket::form::Context;
-use rocket::http::{Cookie, Header, SameSite, Status};
+use rocket::http::{Header, Status};
 use rocket::response::{self, Flash, Redirect, Responder};
-use rocket::time::Duration;
 use rocket::Request;
 use rocket_dyn_templates::Template;
 use serde::{Deserialize, Serialize};
 
 use super::fields::FieldError;
 use super::page::CARRIED_FORM;
+use super::session::private_cookie;
 use super::{Error, Page};
 use crate::language::{Language, Text};
 
@@ -82,15 +82,6 @@ impl FormState {
             values,
             errors,
             ..FormState::default()
-        }
-    }
-
-    /// This state (fresh, perhaps choosing a password) as `context`
-    /// submitted it: see [`FormState::submitted`].
-    pub fn as_submitted(self, context: &Context<'_>, kept: &[&str]) -> Self {
-        FormState {
-            password_hint: self.password_hint,
-            ..FormState::submitted(context, kept)
         }
     }
 
@@ -228,6 +219,9 @@ pub enum PageError {
     Failure(Error),
 }
 
+/// How long a refused form's state waits for its page, in seconds.
+const CARRIED_FOR: u64 = 5 * 60;
+
 /// A refused form on its way back to its page.
 #[derive(Debug)]
 pub struct Back {
@@ -244,8 +238,6 @@ pub struct Back {
 pub struct Shown {
     status: Status,
     page: Template,
-    /// Seconds to wait, for 429.
-    retry_after: Option<u64>,
 }
 
 impl PageError {
@@ -270,22 +262,9 @@ impl PageError {
         told(&error)
     }
 
-    /// `page`, telling why `error` refused the request, answering its status.
-    pub fn shown(error: &Error, page: Template) -> Self {
-        PageError::Shown(Box::new(Shown {
-            status: error.status(),
-            page,
-            retry_after: error.retry_after(),
-        }))
-    }
-
     /// `page`, answering `status`.
     pub fn page(status: Status, page: Template) -> Self {
-        PageError::Shown(Box::new(Shown {
-            status,
-            page,
-            retry_after: None,
-        }))
+        PageError::Shown(Box::new(Shown { status, page }))
     }
 }
 
@@ -298,26 +277,15 @@ impl From<crate::auth::AuthError> for PageError {
 impl<'r> Responder<'r, 'static> for PageError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match self {
-            PageError::Shown(form) => {
-                let Shown {
-                    status,
-                    page,
-                    retry_after,
-                } = *form;
-                let mut response = (status, page).respond_to(request)?;
-                if let Some(seconds) = retry_after {
-                    response.set_header(Header::new("Retry-After", seconds.to_string()));
-                }
-                Ok(response)
+            PageError::Shown(shown) => {
+                let Shown { status, page } = *shown;
+                (status, page).respond_to(request)
             }
             PageError::Elsewhere(redirect) => (*redirect).respond_to(request),
             PageError::Back(back) => {
                 let Back { to, name, state } = *back;
-                let cookie = Cookie::build((CARRIED_FORM, format!("{name}\n{state}")))
-                    .path("/")
-                    .http_only(true)
-                    .same_site(SameSite::Lax)
-                    .max_age(Duration::minutes(5));
+                let carried = format!("{name}\n{state}");
+                let cookie = private_cookie(CARRIED_FORM, &carried, Some(CARRIED_FOR));
                 request.cookies().add_private(cookie);
                 Redirect::to(to).respond_to(request)
             }

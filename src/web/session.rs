@@ -116,7 +116,7 @@ pub fn set_session_cookie(cookies: &CookieJar<'_>, session: NewSession) {
 /// A private cookie `name` holding `value`, HttpOnly, SameSite=Lax, for the
 /// whole site, living `max_age` seconds or, without one, as long as the
 /// browser runs.
-fn private_cookie(
+pub fn private_cookie(
     name: impl Into<Cow<'static, str>>,
     value: &str,
     max_age: Option<u64>,
