@@ -15,6 +15,7 @@ use crate::db::DB;
 use crate::mail::LinkPaths;
 use crate::metrics::Metrics;
 use crate::service::Service;
+use crate::user::Group;
 
 /// What the binary is asked to do.
 #[derive(Debug, Parser)]
@@ -37,6 +38,10 @@ pub enum Command {
     /// End sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Put accounts in groups, or take them out (forward auth's rules may
+    /// ask for a group).
+    #[command(subcommand)]
+    Groups(GroupsCommand),
 }
 
 /// `user …`.
@@ -73,6 +78,17 @@ pub enum SessionsCommand {
     End { email: String },
 }
 
+/// `groups …`.
+#[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// Put an account in a group.
+    Add { email: String, group: String },
+    /// Take an account out of a group.
+    Remove { email: String, group: String },
+    /// List an account's groups.
+    Show { email: String },
+}
+
 /// Runs `command` (any but `serve`) with the configuration `figment`, the
 /// mails it writes linking to `links`; what to print, or why it failed.
 pub async fn run(command: Command, figment: Figment, links: LinkPaths) -> Result<String, String> {
@@ -98,6 +114,7 @@ pub async fn run(command: Command, figment: Figment, links: LinkPaths) -> Result
                 .map_err(|error| describe(error, &email))?;
             Ok(format!("Ended {ended} session(s) of {email}."))
         }
+        Command::Groups(command) => groups(command, &auth(&rocket, links).await?).await,
     }
 }
 
@@ -155,6 +172,36 @@ async fn user(command: UserCommand, auth: &Auth) -> Result<String, String> {
                 )
             }));
             Ok(lines.join("\n"))
+        }
+    }
+}
+
+async fn groups(command: GroupsCommand, auth: &Auth) -> Result<String, String> {
+    match command {
+        GroupsCommand::Add { email, group } => {
+            let (email, group) = (parse_email(&email)?, Group::parse(&group)?);
+            let added = auth.add_to_group(&email, &group).await;
+            Ok(match added.map_err(|error| describe(error, &email))? {
+                true => format!("Put {email} in the group {group}."),
+                false => format!("{email} is in the group {group} already."),
+            })
+        }
+        GroupsCommand::Remove { email, group } => {
+            let (email, group) = (parse_email(&email)?, Group::parse(&group)?);
+            let removed = auth.remove_from_group(&email, &group).await;
+            Ok(match removed.map_err(|error| describe(error, &email))? {
+                true => format!("Took {email} out of the group {group}."),
+                false => format!("{email} is not in the group {group}."),
+            })
+        }
+        GroupsCommand::Show { email } => {
+            let email = parse_email(&email)?;
+            let groups = auth.groups_of(&email).await;
+            let groups = groups.map_err(|error| describe(error, &email))?;
+            Ok(match groups.is_empty() {
+                true => format!("{email} is in no group."),
+                false => groups.join("\n"),
+            })
         }
     }
 }

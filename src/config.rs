@@ -22,6 +22,8 @@ use rocket::figment::Figment;
 use rocket::http::uri::Absolute;
 use serde::{Deserialize, Deserializer};
 
+use crate::user::Group;
+
 /// The service's configuration, read once at start from Rocket's figment
 /// and checked; each part goes to the module that needs it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -55,6 +57,8 @@ pub struct Settings {
     pub passkeys: PasskeySettings,
     /// `[proxy]`.
     pub proxy: Proxy,
+    /// `[forward_auth]`.
+    pub forward_auth: ForwardAuth,
     /// `[operations]`.
     pub operations: Operations,
 }
@@ -95,6 +99,11 @@ pub struct Sessions {
     pub device_cookie_ttl: u64,
     /// Whether logging in needs a verified address.
     pub require_verified_email: bool,
+    /// The domain the session cookie is sent to (`example.com`): the host
+    /// of `public_url` or a parent of it, so that the applications beside
+    /// it (`app.example.com`) see the session through forward auth. Not
+    /// set: this host only.
+    pub cookie_domain: Option<String>,
 }
 
 impl Sessions {
@@ -179,6 +188,57 @@ pub struct Proxy {
     /// the peer itself.
     #[serde(deserialize_with = "networks")]
     pub trusted: Vec<IpNet>,
+}
+
+/// `[forward_auth]`: which hosts behind a reverse proxy a session opens
+/// (see `flows::forward_auth`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForwardAuth {
+    /// The rules, the first whose host matches applies; a host that no
+    /// rule names is denied.
+    pub rules: Vec<AccessRule>,
+    /// Whether `http` return addresses are accepted beside `https` (for
+    /// local use).
+    pub allow_http: bool,
+}
+
+/// Who may open a host.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRule {
+    /// The host (`app.example.com`), or every host under a domain
+    /// (`*.example.com`).
+    pub host: String,
+    /// What the session must have proven.
+    pub policy: AccessPolicy,
+    /// When not empty, the groups of which the user must be in one.
+    #[serde(default)]
+    pub groups: Vec<Group>,
+}
+
+/// What a session must have proven to open a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessPolicy {
+    /// A login, with whatever the account asks for.
+    SignedIn,
+    /// A login with a second factor (a one-time code or a passkey).
+    TwoFactor,
+}
+
+impl ForwardAuth {
+    /// The rule of `host` (a host name, without its port), if one names it.
+    pub fn rule_for(&self, host: &str) -> Option<&AccessRule> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.rules.iter().find(|rule| {
+            let pattern = rule.host.to_ascii_lowercase();
+            match pattern.strip_prefix("*.") {
+                Some(domain) => host != domain && within(&host, domain),
+                None => host == pattern,
+            }
+        })
+    }
 }
 
 /// `[operations]`: what operators watch.
@@ -272,6 +332,7 @@ impl Default for Sessions {
             recent_login_ttl: 10 * MINUTE,
             device_cookie_ttl: 365 * DAY,
             require_verified_email: false,
+            cookie_domain: None,
         }
     }
 }
@@ -406,10 +467,14 @@ impl Settings {
             public_url(&settings.public_url)?
         };
         if settings.site_name.trim().is_empty() {
-            let url = Absolute::parse(&settings.public_url).ok();
-            let host = url.as_ref().and_then(|url| Some(url.authority()?.host()));
-            settings.site_name = host.unwrap_or("auth-service").to_owned();
+            settings.site_name = settings.public_host().to_owned();
         }
+        settings.sessions.cookie_domain = settings
+            .sessions
+            .cookie_domain
+            .as_deref()
+            .map(|domain| cookie_domain(domain, settings.public_host()))
+            .transpose()?;
         if settings.secret_key_file.as_os_str().is_empty() {
             settings.secret_key_file = PathBuf::from(DEFAULT_SECRET_KEY_FILE);
         }
@@ -422,6 +487,88 @@ impl Settings {
             }
         }
         Ok(settings)
+    }
+
+    /// The host of `public_url` (once read), lowercase.
+    pub fn public_host(&self) -> &str {
+        let authority = self
+            .public_url
+            .split_once("://")
+            .map_or("", |(_, rest)| rest);
+        let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or_default(),
+        };
+        if host.is_empty() {
+            "auth-service"
+        } else {
+            host
+        }
+    }
+
+    /// The domain whose hosts the session opens: `sessions.cookie_domain`,
+    /// or the host of `public_url`.
+    pub fn session_domain(&self) -> &str {
+        self.sessions
+            .cookie_domain
+            .as_deref()
+            .unwrap_or_else(|| self.public_host())
+    }
+
+    /// Whether a login may come back to `url`, an address outside this
+    /// site, for forward auth (with rules only): an https URL (http too
+    /// with `forward_auth.allow_http`) of a host the session reaches
+    /// ([`session_domain`](Self::session_domain) or under it), with no user
+    /// name or password in it.
+    pub fn may_return_to(&self, url: &str) -> bool {
+        if self.forward_auth.rules.is_empty()
+            || url
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        {
+            return false;
+        }
+        let Ok(url) = Absolute::parse(url) else {
+            return false;
+        };
+        let scheme_allowed = match url.scheme().to_ascii_lowercase().as_str() {
+            "https" => true,
+            "http" => self.forward_auth.allow_http,
+            _ => false,
+        };
+        let Some(authority) = url
+            .authority()
+            .filter(|authority| authority.user_info().is_none())
+        else {
+            return false;
+        };
+        let host = authority.host().to_ascii_lowercase();
+        scheme_allowed && within(&host, self.session_domain())
+    }
+
+    /// Where a login may come back to beyond this site, as the sources of
+    /// a Content-Security-Policy (`https://example.com
+    /// https://*.example.com`): browsers hold a form's redirect to them.
+    /// Empty without forward auth rules.
+    pub fn return_sources(&self) -> Vec<String> {
+        if self.forward_auth.rules.is_empty() {
+            return Vec::new();
+        }
+        let schemes: &[&str] = match self.forward_auth.allow_http {
+            true => &["https", "http"],
+            false => &["https"],
+        };
+        let domain = self.session_domain();
+        schemes
+            .iter()
+            .flat_map(|scheme| {
+                [
+                    format!("{scheme}://{domain}"),
+                    format!("{scheme}://*.{domain}"),
+                ]
+            })
+            .collect()
     }
 
     /// Refuses values out of their range, naming the key.
@@ -469,6 +616,15 @@ impl Settings {
         }
         if mail.max_attempts == 0 {
             return Err("mail.max_attempts must be at least 1".to_owned());
+        }
+        for rule in &self.forward_auth.rules {
+            let host = rule.host.strip_prefix("*.").unwrap_or(&rule.host);
+            if !is_host_name(host) {
+                return Err(format!(
+                    "forward_auth.rules: {:?} is not a host name (or *.domain)",
+                    rule.host
+                ));
+            }
         }
         if let Err(error) = mail.from.parse::<lettre::message::Mailbox>() {
             return Err(format!("mail.from is not a mailbox: {error}"));
@@ -563,6 +719,40 @@ fn public_url(url: &str) -> Result<String, String> {
         ));
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Whether `host` is `domain` or a host under it (`app.example.com` under
+/// `example.com`, but not `badexample.com`).
+fn within(host: &str, domain: &str) -> bool {
+    host.strip_suffix(domain)
+        .is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
+}
+
+/// Whether `host` is a DNS host name: dot-separated labels of letters,
+/// digits and hyphens.
+fn is_host_name(host: &str) -> bool {
+    let label = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    host.len() <= 253 && host.split('.').all(label)
+}
+
+/// `domain` as `sessions.cookie_domain`, lowercase without a leading dot,
+/// if it is `host` (that of `public_url`) or a parent of it: a browser
+/// takes a cookie only for a domain its host belongs to.
+fn cookie_domain(domain: &str, host: &str) -> Result<String, String> {
+    let domain = domain.trim().trim_start_matches('.').to_ascii_lowercase();
+    let top_level = !domain.contains('.') && host != domain;
+    if !is_host_name(&domain) || top_level || !within(host, &domain) {
+        return Err(format!(
+            "sessions.cookie_domain must be the host of public_url ({host}) or a domain it \
+             belongs to, not {domain:?}"
+        ));
+    }
+    Ok(domain)
 }
 
 /// The key naming the file of the generated secret key.

@@ -45,7 +45,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", openapi::routes())
         .register("/", web::catchers::all())
         .attach(web::security::shield())
-        .attach(web::security::SecurityHeaders)
+        .attach(web::security::SecurityHeaders::default())
         .attach(web::logging::RequestLog {
             quiet: &health::PATHS,
         })

@@ -23,6 +23,7 @@ pub struct Metrics {
     registry: Arc<Registry>,
     pub requests: Requests,
     pub logins: Logins,
+    pub access: AccessDecisions,
     pub hashing: Hashing,
     pub pool: Pool,
     pub mail: Mail,
@@ -96,6 +97,27 @@ impl Logins {
             LoginOutcome::Unverified => "unverified",
         };
         self.count.get_or_create(&LoginLabels { outcome }).inc();
+    }
+}
+
+/// Forward auth's decisions (may a session open a host behind the
+/// proxy), by decision.
+#[derive(Clone, Default)]
+pub struct AccessDecisions {
+    count: Family<DecisionLabels, Counter>,
+}
+
+/// The label of a forward-auth decision: `granted`, `log_in`,
+/// `second_factor` or `denied`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct DecisionLabels {
+    decision: &'static str,
+}
+
+impl AccessDecisions {
+    /// Counts one decision.
+    pub fn count(&self, decision: &'static str) {
+        self.count.get_or_create(&DecisionLabels { decision }).inc();
     }
 }
 
@@ -195,7 +217,8 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("auth");
         let requests = Requests::default();
-        let (logins, hashing, pool, mail): (Logins, Hashing, Pool, Mail) = Default::default();
+        let (logins, access, hashing, pool, mail): (Logins, AccessDecisions, Hashing, Pool, Mail) =
+            Default::default();
         let Logins { count: login_count } = &logins;
         let Mail {
             outbox,
@@ -215,6 +238,11 @@ impl Metrics {
             latency,
         );
         r.register("logins", "Login attempts, by outcome", login_count.clone());
+        r.register(
+            "forward_auth_decisions",
+            "Forward-auth requests (may a session open a host), by decision",
+            access.count.clone(),
+        );
         let queued = hashing.queued.clone();
         r.register(
             "password_hash_queue",
@@ -254,6 +282,7 @@ impl Metrics {
             registry: Arc::new(registry),
             requests,
             logins,
+            access,
             hashing,
             pool,
             mail,

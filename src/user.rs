@@ -56,3 +56,47 @@ pub struct User {
     /// The language its mails and notices speak.
     pub language: Language,
 }
+
+/// The name of a group of accounts (`admins`), as access rules name it:
+/// letters, digits, `.`, `_` and `-`, at most [`Group::MAX_LENGTH`]
+/// characters, so that it travels in a header (`Remote-Groups`, a comma
+/// between two) as it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct Group(String);
+
+impl Group {
+    /// The longest name.
+    pub const MAX_LENGTH: usize = 64;
+
+    /// `name` as a group, or why it is not one.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        if name.is_empty() || name.len() > Self::MAX_LENGTH || !name.chars().all(allowed) {
+            return Err(format!(
+                "{name:?} is not a group name (letters, digits, '.', '_' and '-', at most {} \
+                 characters)",
+                Self::MAX_LENGTH
+            ));
+        }
+        Ok(Group(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Group {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        Group::parse(&name)
+    }
+}
+
+impl std::fmt::Display for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}

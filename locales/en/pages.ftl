@@ -104,6 +104,7 @@ login-forgot-password = Forgot your password?
 ## login_code.html.tera
 
 login-code-intro = Enter the code your authenticator app shows for this account. Lost your phone? Enter one of your recovery codes instead.
+login-code-step-up-intro = An application you are opening asks you to confirm it is you with a second factor. Enter the code your authenticator app shows for this account, or one of your recovery codes.
 login-code-label = Code
 login-code-start-again = Start again
 

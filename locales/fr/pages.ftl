@@ -92,6 +92,7 @@ login-forgot-password = Mot de passe oublié ?
 ## login_code.html.tera
 
 login-code-intro = Saisissez le code que votre application d’authentification affiche pour ce compte. Vous avez perdu votre téléphone ? Saisissez plutôt l’un de vos codes de récupération.
+login-code-step-up-intro = Une application que vous ouvrez vous demande de confirmer votre identité par une seconde étape. Saisissez le code que votre application d’authentification affiche pour ce compte, ou l’un de vos codes de récupération.
 login-code-label = Code
 login-code-start-again = Recommencer
 

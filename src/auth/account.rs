@@ -2,6 +2,7 @@
 //! address, the account itself. Each change needs a recent proof of the
 //! owner (see `proof`): the password given with it, or a recent login.
 
+use super::sessions::Factors;
 use super::throttle::keys_of;
 use super::token::{self, generate_uuid};
 use super::{Auth, AuthError, Device, Email, NewSession, Password, Requester};
@@ -43,7 +44,11 @@ impl Auth {
         };
         self.replace_password(&user, &Email::stored(&user.email), new, update)
             .await?;
-        self.start_session(&user, device, requester.kept)
+        let factors = match requester.second_factor {
+            true => Factors::Two,
+            false => Factors::One,
+        };
+        self.start_session(&user, device, requester.kept, factors)
             .await?
             .ok_or_else(|| AuthError::Internal(format!("user {} is gone", user.id)))
     }

@@ -9,6 +9,7 @@
 //! `recovery` (reset and verification links), `account` (what a logged-in
 //! user changes).
 
+mod access;
 mod account;
 mod credentials;
 mod device_cookies;
@@ -24,6 +25,7 @@ mod throttle;
 pub mod token;
 mod two_factor;
 
+pub use access::{Access, Visitor};
 pub use account::EmailChange;
 pub use credentials::{Email, OneTimeCode, PasskeyName, Password, ResetToken, TotpCode};
 pub use device_cookies::{DeviceCookie, DeviceToken, DEVICE_COOKIE_PREFIX};
@@ -44,10 +46,11 @@ use crate::config::Settings;
 use crate::db::{DbError, UserChanges, UserQuery, UserUpdate, DB};
 use crate::language::Language;
 use crate::mail::{Letter, Mailer};
-use crate::metrics::{LoginOutcome, Logins};
+use crate::metrics::{AccessDecisions, LoginOutcome, Logins};
 use crate::seal::{derive_key, Sealer};
 use crate::user::User;
 use limits::{AddressLimits, Limited};
+use sessions::Factors;
 use throttle::{Attempt, LoginThrottle, Refusal};
 
 /// How a login attempt ended.
@@ -106,6 +109,8 @@ pub struct Auth {
     settings: Settings,
     /// Counts logins by outcome.
     logins: Logins,
+    /// Counts forward auth's decisions.
+    access: AccessDecisions,
 }
 
 impl Auth {
@@ -132,12 +137,18 @@ impl Auth {
             relying_party: relying_party(&settings)?,
             settings,
             logins: Logins::default(),
+            access: AccessDecisions::default(),
         })
     }
 
-    /// This `Auth`, counting logins by outcome in `logins`.
-    pub fn counted_in(self, logins: Logins) -> Self {
-        Auth { logins, ..self }
+    /// This `Auth`, counting logins by outcome in `logins`, and forward
+    /// auth's decisions in `access`.
+    pub fn counted_in(self, logins: Logins, access: AccessDecisions) -> Self {
+        Auth {
+            logins,
+            access,
+            ..self
+        }
     }
 
     /// The settings this service runs with.
@@ -299,7 +310,11 @@ impl Auth {
                     return Ok(refusal);
                 }
             }
-            match self.start_session(&user, device, kept).await? {
+            let factors = match user.totp_enabled_at {
+                Some(_) => Factors::Two,
+                None => Factors::One,
+            };
+            match self.start_session(&user, device, kept, factors).await? {
                 Some(session) => {
                     log::info!("login succeeded for {shown:?} from {address}");
                     Ok(Login::Success(session))

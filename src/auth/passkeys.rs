@@ -17,6 +17,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::credentials::PasskeyName;
 use super::proof::require_proven_address;
+use super::sessions::Factors;
 use super::token::{self, CeremonyId};
 use super::{Auth, AuthError, Device, Login, Password, Requester};
 use crate::clock::{self, now};
@@ -312,7 +313,10 @@ impl Auth {
                 log::warn!("passkey sign-in refused for {shown:?} from {address}: not verified");
                 return Ok(Login::EmailNotVerified);
             }
-            match self.start_session(&user, device, kept).await? {
+            match self
+                .start_session(&user, device, kept, Factors::Two)
+                .await?
+            {
                 Some(session) => {
                     log::info!("passkey sign-in succeeded for {shown:?} from {address}");
                     Ok(Login::Success(session))
@@ -357,7 +361,8 @@ impl Auth {
 
     /// Finishes the proof `ceremony` of the requester with the
     /// authenticator's answer `credential`: the session has proven its
-    /// owner now (as a login or the password would). Errors as a sign-in's.
+    /// owner now (as a login or the password would), and a second factor
+    /// with it (a passkey is one by itself). Errors as a sign-in's.
     pub async fn finish_passkey_proof(
         &self,
         requester: &Requester,
@@ -375,7 +380,9 @@ impl Auth {
         if user.id != requester.user_id {
             return Err(AuthError::PasskeyRejected);
         }
-        self.db.reauthenticated(requester.session, now()).await?;
+        let now = now();
+        self.db.reauthenticated(requester.session, now).await?;
+        self.db.second_factor_proven(requester.session, now).await?;
         Ok(())
     }
 

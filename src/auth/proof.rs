@@ -18,6 +18,8 @@ pub struct Requester {
     pub authenticated_at: i64,
     /// Whether the session outlives the browser ("keep me logged in").
     pub kept: bool,
+    /// Whether the session proved a second factor.
+    pub second_factor: bool,
 }
 
 impl Auth {

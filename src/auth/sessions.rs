@@ -80,6 +80,15 @@ impl Device {
     }
 }
 
+/// What a login proved: the password (or the link of a new account) alone,
+/// or a second factor too (a one-time code, or a passkey, which is one by
+/// itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factors {
+    One,
+    Two,
+}
+
 /// A session just started: its id, for the client's cookie, how long that
 /// cookie should live (`None`: as long as the browser runs), and the
 /// device cookie that the login leaves the client.
@@ -121,18 +130,19 @@ impl Auth {
         kept: bool,
     ) -> Result<Option<NewSession>, AuthError> {
         match self.find_user(UserQuery::Email(email.normalized())).await? {
-            Some(user) => self.start_session(&user, device, kept).await,
+            Some(user) => self.start_session(&user, device, kept, Factors::One).await,
             None => Ok(None),
         }
     }
 
-    /// [`create_session`](Self::create_session) for `user`; `None` if the
-    /// account was deleted meanwhile.
+    /// [`create_session`](Self::create_session) for `user`, proven by
+    /// `factors`; `None` if the account was deleted meanwhile.
     pub(super) async fn start_session(
         &self,
         user: &User,
         device: &Device,
         kept: bool,
+        factors: Factors,
     ) -> Result<Option<NewSession>, AuthError> {
         let (id, now) = (SessionId::generate(), now());
         let ttl = self.settings.sessions.ttl;
@@ -146,6 +156,7 @@ impl Auth {
             persistent: kept,
             device: device.name.clone(),
             ip: device.ip.map(|ip| ip.to_string()),
+            second_factor_at: (factors == Factors::Two).then_some(now),
             device_cookie: device_cookie_start,
         };
         let limits = SessionLimits {

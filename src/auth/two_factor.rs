@@ -9,6 +9,7 @@ use totp_rs::{Algorithm, Builder, Totp};
 
 use super::credentials::{new_recovery_code, OneTimeCode, TotpCode};
 use super::proof::require_proven_address;
+use super::sessions::Factors;
 use super::{Auth, AuthError, Device, Login, Password, PendingSignInId, Requester};
 use crate::clock::now;
 use crate::db::{
@@ -119,8 +120,9 @@ impl Auth {
 
     /// Confirms the requester's enrolment with a first `code`, proven by
     /// `password` or a recent login, from `device`: two-factor sign-in is
-    /// on, and the ten recovery codes returned are the only time they are
-    /// shown. A notice goes to the address.
+    /// on (the code proves a second factor in this session too), and the
+    /// ten recovery codes returned are the only time they are shown. A
+    /// notice goes to the address.
     pub async fn confirm_totp(
         &self,
         requester: &Requester,
@@ -144,7 +146,33 @@ impl Auth {
         };
         let notice = (user.email.as_str(), Letter::TwoFactorOn);
         self.apply(&user, update, &[notice]).await?;
+        self.db
+            .second_factor_proven(requester.session, now())
+            .await?;
         Ok(codes)
+    }
+
+    /// Proves a second factor in the requester's session with `code`
+    /// (an application behind forward auth asks for one), from `device`:
+    /// `None` once it is right, else the refusal, counted as at sign-in.
+    /// `TwoFactorOff` when the account has no code to give.
+    pub async fn prove_second_factor(
+        &self,
+        requester: &Requester,
+        code: &OneTimeCode,
+        device: &Device,
+    ) -> Result<Option<Login>, AuthError> {
+        let user = self.user(requester.user_id).await?;
+        if user.totp_enabled_at.is_none() {
+            return Err(AuthError::TwoFactorOff);
+        }
+        if let Some(refusal) = self.sign_in_code(&user, code, device.ip).await? {
+            return Ok(Some(refusal));
+        }
+        self.db
+            .second_factor_proven(requester.session, now())
+            .await?;
+        Ok(None)
     }
 
     /// Turns two-factor sign-in off for the requester, who proves it with
@@ -224,7 +252,7 @@ impl Auth {
                 return Ok(Login::SignInExpired);
             }
             match self
-                .start_session(&user, device, pending.persistent)
+                .start_session(&user, device, pending.persistent, Factors::Two)
                 .await?
             {
                 Some(session) => Ok(Login::Success(session)),

@@ -4,6 +4,7 @@
 
 mod connection;
 mod device_cookies;
+mod groups;
 mod login_failures;
 mod migrations;
 mod outbox;

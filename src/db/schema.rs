@@ -74,6 +74,14 @@ diesel::table! {
         device -> Text,
         ip -> Nullable<Text>,
         authenticated_at -> BigInt,
+        second_factor_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    user_groups (user_id, name) {
+        user_id -> Integer,
+        name -> Text,
     }
 }
 

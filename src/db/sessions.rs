@@ -34,6 +34,9 @@ pub struct Session {
     /// When its owner last proved themselves in it: the login, or the
     /// password (or a passkey) given again since.
     pub authenticated_at: i64,
+    /// When it proved a second factor (a one-time code or a passkey), if
+    /// it did.
+    pub second_factor_at: Option<i64>,
 }
 
 /// A session to start.
@@ -47,6 +50,8 @@ pub struct SessionStart {
     pub persistent: bool,
     pub device: String,
     pub ip: Option<String>,
+    /// When the login proved a second factor, if it did.
+    pub second_factor_at: Option<i64>,
     /// The device cookie the login leaves the client.
     pub device_cookie: DeviceCookieStart,
 }
@@ -137,6 +142,7 @@ impl DB {
                         start.device.clone().into_sql::<Text>(),
                         start.ip.into_sql::<Nullable<Text>>(),
                         now.into_sql::<BigInt>(),
+                        start.second_factor_at.into_sql::<Nullable<BigInt>>(),
                     ));
                     let session: Option<Session> = diesel::insert_into(sessions::table)
                         .values(row)
@@ -151,6 +157,7 @@ impl DB {
                             sessions::device,
                             sessions::ip,
                             sessions::authenticated_at,
+                            sessions::second_factor_at,
                         ))
                         .returning(Session::as_returning())
                         .get_result(connection)
@@ -243,6 +250,23 @@ impl DB {
                 diesel::update(sessions::table.find(id))
                     .set((
                         sessions::authenticated_at.eq(now),
+                        sessions::last_seen_at.eq(now),
+                    ))
+                    .execute(connection)
+                    .map(drop)
+            })
+        })
+        .await
+    }
+
+    /// Records that the session `id` proved a second factor at `now` (a
+    /// one-time code or a passkey).
+    pub async fn second_factor_proven(&self, id: i64, now: i64) -> Result<(), DbError> {
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                diesel::update(sessions::table.find(id))
+                    .set((
+                        sessions::second_factor_at.eq(now),
                         sessions::last_seen_at.eq(now),
                     ))
                     .execute(connection)

@@ -17,13 +17,16 @@
 //! - [`two_factor`]: setting up and managing TOTP and recovery codes;
 //! - [`passkeys`]: adding, listing and removing passkeys, and proving the
 //!   owner with one;
-//! - [`language`]: the language switch of every page.
+//! - [`language`]: the language switch of every page;
+//! - [`forward_auth`]: whether a session opens an application behind a
+//!   reverse proxy.
 //!
 //! No flow imports another's handlers: a link to another flow's page goes
 //! through [`paths`], the typed table of where each is. A JSON route on a
 //! path that pages share has rank 2, so that the page (see
 //! `web::for_browsers`) answers first when the client prefers HTML.
 
+pub mod forward_auth;
 pub mod home;
 pub mod language;
 pub mod login;
@@ -95,6 +98,8 @@ api! {
     recovery::update_password,
     verification::verify_email,
     verification::request_verification,
+    forward_auth::auth_request,
+    forward_auth::forward_auth,
 }
 
 /// Every route of every flow, to mount at `/`: the JSON API, the pages on

@@ -110,7 +110,7 @@ pub async fn register_page(
         return Ok(Notice::success(login, notice));
     }
     if let Some(session) = auth.create_session(email, &device, false).await? {
-        set_session_cookie(cookies, session);
+        set_session_cookie(cookies, auth, session);
     }
     let profile = Redirect::to(PATHS.profile);
     let notice = Text::new("notice-account-created").with("email", email.as_str());

@@ -152,7 +152,7 @@ pub async fn end(
         return Err(Error::UnknownSession);
     }
     if id == user.session.public_id {
-        remove_session_cookie(cookies);
+        remove_session_cookie(cookies, auth);
     }
     Ok(FlaskJson(Message {
         message: "session ended",
@@ -212,7 +212,7 @@ pub async fn end_page(
         return Ok(Notice::error(account, Error::UnknownSession.text()));
     }
     if id == user.session.public_id {
-        remove_session_cookie(cookies);
+        remove_session_cookie(cookies, auth);
         let login = Redirect::to(PATHS.login);
         let notice = Text::new("notice-logged-out-here");
         return Ok(Notice::success(login, notice));

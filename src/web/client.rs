@@ -21,6 +21,16 @@ pub fn client_address(request: &Request<'_>) -> Option<IpAddr> {
     request.local_cache(|| ClientAddress(resolve(request))).0
 }
 
+/// Whether `request` comes straight from one of the reverse proxies the
+/// operator trusts (`[proxy] trusted`), whose headers may be believed.
+pub fn from_trusted_proxy(request: &Request<'_>) -> bool {
+    let Some(peer) = request.remote().map(|peer| peer.ip().to_canonical()) else {
+        return false;
+    };
+    let auth = request.rocket().state::<Auth>();
+    auth.is_some_and(|auth| is_trusted(&auth.settings().proxy.trusted, peer))
+}
+
 /// The request's client address, cached.
 struct ClientAddress(Option<IpAddr>);
 

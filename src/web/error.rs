@@ -88,6 +88,11 @@ pub enum Error {
     SessionEnded,
     /// A browser marked the request as cross-site.
     CrossSite,
+    /// Forward auth: no rule opens the host to this user.
+    NoAccess,
+    /// Forward auth: the request does not say, through a trusted proxy,
+    /// which request it asks about.
+    NotProxied,
     /// The reset token is unknown, expired, used, or another email's.
     InvalidResetToken,
     /// The verification token is unknown, expired or used.
@@ -124,6 +129,7 @@ impl Error {
             Error::Input(_)
             | Error::InvalidVerificationToken
             | Error::PasswordsDiffer
+            | Error::NotProxied
             | Error::PasskeyTaken => Status::BadRequest,
             Error::PasskeyRejected(status) | Error::PasskeyCeremonyExpired(status) => *status,
             Error::Field { status, .. } | Error::Status(status) => *status,
@@ -139,6 +145,7 @@ impl Error {
             Error::NotLoggedIn
             | Error::SessionEnded
             | Error::CrossSite
+            | Error::NoAccess
             | Error::InvalidResetToken
             | Error::EmailNotVerified
             | Error::AddressUnproven
@@ -171,6 +178,10 @@ impl Error {
             Error::NoEmailChange => "no email change under way".into(),
             Error::NotLoggedIn | Error::SessionEnded => "not logged in".into(),
             Error::CrossSite => "cross-site request refused".into(),
+            Error::NoAccess => "access denied".into(),
+            Error::NotProxied => {
+                "no forwarded request: ask through a trusted proxy (proxy.trusted)".into()
+            }
             Error::InvalidResetToken => "invalid reset token".into(),
             Error::InvalidVerificationToken => "invalid verification token".into(),
             Error::EmailNotVerified => "email not verified".into(),
@@ -216,6 +227,8 @@ impl Error {
             Error::NotLoggedIn => "error-not-logged-in",
             Error::SessionEnded => "error-session-ended",
             Error::CrossSite => "error-cross-site",
+            Error::NoAccess => "error-no-access",
+            Error::NotProxied => "error-bad-request",
             Error::InvalidResetToken => "error-invalid-reset-link",
             Error::InvalidVerificationToken => "error-invalid-verification-link",
             Error::EmailNotVerified => "error-email-not-verified",

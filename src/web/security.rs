@@ -1,6 +1,8 @@
 //! Browser protections: refusing cross-site state changes, and the security
 //! headers of every response.
 
+use std::sync::OnceLock;
+
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::uri::Origin;
 use rocket::http::Header;
@@ -9,6 +11,7 @@ use rocket::shield::{Frame, NoSniff, Permission, Referrer, Shield};
 use rocket::Response;
 
 use super::error::{refuse, Error};
+use crate::auth::Auth;
 
 /// `next` as a path of this site, if it is one: a `next` that could lead
 /// elsewhere (`//host`, `https://...`, a backslash that browsers read as a
@@ -26,9 +29,20 @@ pub fn local_path(next: &str) -> Option<Origin<'static>> {
 }
 
 /// The Content-Security-Policy of every response: nothing but this origin's
-/// own files, no plugins, no framing, forms posting only here.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; object-src 'none'; \
-     base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+/// own files, no plugins, no framing, forms posting only here (and, with
+/// forward auth, redirecting to the hosts a login may come back to, which
+/// browsers check too: see `Settings::return_sources`).
+fn content_security_policy(return_sources: &[String]) -> String {
+    let mut form_action = String::from("'self'");
+    for source in return_sources {
+        form_action.push(' ');
+        form_action.push_str(source);
+    }
+    format!(
+        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+         form-action {form_action}"
+    )
+}
 
 /// A request guard for state-changing routes: refuses (403) a request that a
 /// browser does not mark as this site's own. Browsers that send
@@ -93,7 +107,11 @@ pub fn shield() -> Shield {
 /// Adds the Content-Security-Policy to every response, and
 /// `Cache-Control: no-store` to every one but the static files, since pages
 /// and answers carry sessions, tokens and personal data.
-pub struct SecurityHeaders;
+#[derive(Default)]
+pub struct SecurityHeaders {
+    /// The policy, written once the settings are known.
+    policy: OnceLock<String>,
+}
 
 #[rocket::async_trait]
 impl Fairing for SecurityHeaders {
@@ -105,10 +123,15 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        response.set_header(Header::new(
-            "Content-Security-Policy",
-            CONTENT_SECURITY_POLICY,
-        ));
+        let policy = self.policy.get_or_init(|| {
+            let auth = request.rocket().state::<Auth>();
+            content_security_policy(
+                &auth
+                    .map(|auth| auth.settings().return_sources())
+                    .unwrap_or_default(),
+            )
+        });
+        response.set_header(Header::new("Content-Security-Policy", policy.clone()));
         if !request.uri().path().starts_with("/static/") {
             response.set_header(Header::new("Cache-Control", "no-store"));
         }

@@ -7,7 +7,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::time::{Duration, OffsetDateTime};
 
 use super::error::{refuse, Error};
-use crate::auth::{Auth, DeviceCookie, LiveSession, NewSession, Requester};
+use crate::auth::{Auth, DeviceCookie, LiveSession, NewSession, Requester, Visitor};
 
 /// Name of the session cookie, as in the original API.
 pub const SESSION_COOKIE: &str = "session_id";
@@ -37,6 +37,8 @@ pub struct CurrentSession {
     pub authenticated_at: i64,
     /// Whether it outlives the browser.
     pub kept: bool,
+    /// Whether it proved a second factor (a one-time code or a passkey).
+    pub second_factor: bool,
 }
 
 impl CurrentUser {
@@ -47,6 +49,15 @@ impl CurrentUser {
             session: self.session.id,
             authenticated_at: self.session.authenticated_at,
             kept: self.session.kept,
+            second_factor: self.session.second_factor,
+        }
+    }
+
+    /// The user and their session, as forward auth weighs them.
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            user_id: self.id,
+            second_factor: self.session.second_factor,
         }
     }
 }
@@ -87,6 +98,7 @@ async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
                 public_id: session.public_id,
                 authenticated_at: session.authenticated_at,
                 kept: session.persistent,
+                second_factor: session.second_factor_at.is_some(),
             },
         }),
         None => Err(Error::SessionEnded),
@@ -94,23 +106,47 @@ async fn look_up(request: &Request<'_>) -> Result<CurrentUser, Error> {
 }
 
 /// Hands `session` to the client: a private (encrypted and authenticated)
-/// cookie, HttpOnly, SameSite=Lax, for the whole site, living as long as the
-/// session, or, for a session not kept, as long as the browser runs; and
-/// the login's device cookie, alike, for `sessions.device_cookie_ttl`. (Rocket marks
-/// both Secure under TLS.)
-pub fn set_session_cookie(cookies: &CookieJar<'_>, session: NewSession) {
+/// cookie, HttpOnly, SameSite=Lax, for the whole site (and, with
+/// `sessions.cookie_domain`, for every host of that domain), living as long
+/// as the session, or, for a session not kept, as long as the browser
+/// runs; and the login's device cookie, alike but for this host only, for
+/// `sessions.device_cookie_ttl`. Both are Secure when `public_url` is
+/// https (Rocket marks them so under its own TLS too).
+pub fn set_session_cookie(cookies: &CookieJar<'_>, auth: &Auth, session: NewSession) {
     let NewSession {
         id,
         max_age,
         device_cookie,
     } = session;
-    cookies.add_private(private_cookie(SESSION_COOKIE, id.expose(), max_age));
+    let mut cookie = private_cookie(SESSION_COOKIE, id.expose(), max_age);
+    on_session_domain(&mut cookie, auth);
+    cookies.add_private(cookie);
     let DeviceCookie {
         name,
         token,
         max_age,
     } = device_cookie;
-    cookies.add_private(private_cookie(name, token.expose(), Some(max_age)));
+    let mut cookie = private_cookie(name, token.expose(), Some(max_age));
+    cookie.set_secure(secure(auth));
+    cookies.add_private(cookie);
+}
+
+/// Sets on `cookie` the domain of the session cookie, and Secure where it
+/// belongs.
+fn on_session_domain(cookie: &mut Cookie<'static>, auth: &Auth) {
+    if let Some(domain) = &auth.settings().sessions.cookie_domain {
+        cookie.set_domain(domain.clone());
+    }
+    cookie.set_secure(secure(auth));
+}
+
+/// Whether the site is served over https, so that its cookies must be
+/// Secure: `None` lets Rocket decide (Secure under its own TLS).
+fn secure(auth: &Auth) -> Option<bool> {
+    auth.settings()
+        .public_url
+        .starts_with("https://")
+        .then_some(true)
 }
 
 /// A private cookie `name` holding `value`, HttpOnly, SameSite=Lax, for the
@@ -140,6 +176,8 @@ pub fn private_cookie(
 }
 
 /// Tells the client to forget its session cookie.
-pub fn remove_session_cookie(cookies: &CookieJar<'_>) {
-    cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+pub fn remove_session_cookie(cookies: &CookieJar<'_>, auth: &Auth) {
+    let mut cookie = Cookie::build(SESSION_COOKIE).path("/").build();
+    on_session_domain(&mut cookie, auth);
+    cookies.remove_private(cookie);
 }

@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use auth_service::config::{with_secret_key, Settings};
+use auth_service::config::{with_secret_key, AccessPolicy, Settings};
 use rocket::config::SecretKey;
 use rocket::figment::Figment;
 
@@ -179,4 +179,105 @@ fn the_flat_keys_of_the_release_before_still_count_and_the_nested_win() {
             "trusted_proxies"
         ]
     );
+}
+
+#[test]
+fn forward_auth_rules_name_hosts_and_the_first_that_matches_decides() {
+    let store = Store::new();
+    let rules = serde_json::json!([
+        {"host": "App.Example.com", "policy": "signed_in"},
+        {"host": "*.example.com", "policy": "two_factor", "groups": ["admins"]},
+    ]);
+    let configured = figment(&store)
+        .merge(("public_url", "https://auth.example.com"))
+        .merge(("forward_auth.rules", rules));
+    let settings = Settings::from_figment(&configured).unwrap();
+    let rules = &settings.forward_auth;
+    let policy = |host| rules.rule_for(host).map(|rule| rule.policy);
+    assert_eq!(policy("app.example.com"), Some(AccessPolicy::SignedIn));
+    assert_eq!(policy("APP.example.com."), Some(AccessPolicy::SignedIn));
+    assert_eq!(policy("db.example.com"), Some(AccessPolicy::TwoFactor));
+    assert_eq!(policy("a.b.example.com"), Some(AccessPolicy::TwoFactor));
+    for unnamed in [
+        "example.com",
+        "badexample.com",
+        "example.com.evil.example",
+        "",
+    ] {
+        assert_eq!(policy(unnamed), None, "{unnamed:?}");
+    }
+    let groups = &rules.rule_for("db.example.com").unwrap().groups;
+    assert_eq!(groups[0].as_str(), "admins");
+
+    for (rule, message) in [
+        (
+            serde_json::json!({"host": "app example.com", "policy": "signed_in"}),
+            "forward_auth.rules: \"app example.com\" is not a host name",
+        ),
+        (
+            serde_json::json!({"host": "app.example.com", "policy": "always"}),
+            "found `always`, expected ``signed_in` or `two_factor``",
+        ),
+        (
+            serde_json::json!({"host": "a.example.com", "policy": "signed_in", "groups": ["a,b"]}),
+            "\"a,b\" is not a group name",
+        ),
+    ] {
+        let refused = figment(&store).merge(("forward_auth.rules", [rule]));
+        let error = Settings::from_figment(&refused).unwrap_err();
+        assert!(error.contains(message), "{error}");
+    }
+}
+
+#[test]
+fn the_cookie_domain_holds_the_public_host_and_bounds_the_return_addresses() {
+    let store = Store::new();
+    let configured = figment(&store)
+        .merge(("public_url", "https://auth.example.com"))
+        .merge(("sessions.cookie_domain", ".Example.com"))
+        .merge((
+            "forward_auth.rules",
+            serde_json::json!([{"host": "app.example.com", "policy": "signed_in"}]),
+        ));
+    let settings = Settings::from_figment(&configured).unwrap();
+    assert_eq!(
+        settings.sessions.cookie_domain.as_deref(),
+        Some("example.com")
+    );
+    for allowed in [
+        "https://app.example.com/x?y=1",
+        "https://example.com/",
+        "https://deep.app.example.com:8443/",
+    ] {
+        assert!(settings.may_return_to(allowed), "{allowed}");
+    }
+    for refused in [
+        "http://app.example.com/",
+        "https://evil.example/",
+        "https://example.com.evil.example/",
+        "https://badexample.com/",
+        "https://user:pass@app.example.com/",
+        "https://app.example.com/a b",
+        "https://app.example.com\\@evil.example/",
+        "/profile",
+        "javascript:alert(1)",
+    ] {
+        assert!(!settings.may_return_to(refused), "{refused}");
+    }
+
+    for (domain, public_url) in [
+        ("other.com", "https://auth.example.com"),
+        ("com", "https://auth.example.com"),
+        ("uth.example.com", "https://auth.example.com"),
+        ("not a domain", "https://auth.example.com"),
+    ] {
+        let refused = figment(&store)
+            .merge(("public_url", public_url))
+            .merge(("sessions.cookie_domain", domain));
+        let error = Settings::from_figment(&refused).unwrap_err();
+        assert!(
+            error.contains("sessions.cookie_domain must be the host of public_url"),
+            "{domain}: {error}"
+        );
+    }
 }

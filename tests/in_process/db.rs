@@ -22,6 +22,7 @@ async fn start_session(db: &DB, user_id: i32, digest: &str) {
         persistent: true,
         device: "Firefox on Linux".to_owned(),
         ip: Some("192.0.2.7".to_owned()),
+        second_factor_at: None,
         device_cookie: DeviceCookieStart {
             digest: format!("device-cookie-of-{digest}"),
             expires_at: 4_102_444_800,
@@ -418,4 +419,41 @@ async fn an_upgrade_keeps_accounts_speaking_english_with_their_sessions_and_code
         .await
         .unwrap();
     assert_eq!(by_token.id, user.id);
+}
+
+#[rocket::async_test]
+async fn an_upgrade_keeps_sessions_that_proved_no_second_factor_yet() {
+    // The release before forward auth (2026-12-06) did not record a
+    // session's second factor, nor groups.
+    let store = Store::new();
+    migrate_before(&store.url, "2026-12-06");
+    execute(
+        &store.url,
+        "INSERT INTO users (email, normalized_email, hashed_password, created_at, language) \
+         VALUES ('old@example.com', 'old@example.com', '$2b$04$hash', 1700000000, 'fr')",
+    );
+    execute(
+        &store.url,
+        "INSERT INTO sessions (public_id, digest, user_id, created_at, last_seen_at, \
+         expires_at, persistent, device, authenticated_at) SELECT 'handle', 'live-digest', \
+         id, 1700000123, 1700000123, 4102444800, TRUE, 'Firefox on Linux', 1700000123 \
+         FROM users",
+    );
+    let db = store.db().await;
+    let (session, user) = db.find_session("live-digest").await.unwrap().unwrap();
+    assert_eq!(user.language, auth_service::language::Language::Fr);
+    assert_eq!(session.authenticated_at, 1_700_000_123);
+    assert_eq!(
+        session.second_factor_at, None,
+        "a code step for two-factor hosts"
+    );
+    assert!(db.user_groups(user.id).await.unwrap().is_empty());
+    assert!(db.add_user_group(user.id, "ops").await.unwrap());
+    assert!(!db.add_user_group(user.id, "ops").await.unwrap(), "once");
+    assert_eq!(db.user_groups(user.id).await.unwrap(), ["ops"]);
+    db.second_factor_proven(session.id, 1_800_000_000)
+        .await
+        .unwrap();
+    let (session, _) = db.find_session("live-digest").await.unwrap().unwrap();
+    assert_eq!(session.second_factor_at, Some(1_800_000_000));
 }

@@ -12,6 +12,7 @@ mod auth;
 mod config;
 mod db;
 mod device_cookies;
+mod forward_auth;
 mod language;
 mod mail;
 mod openapi;

@@ -456,8 +456,8 @@ async fn a_browser_login_goes_on_to_a_code_page() {
     let again = app.page("/login/code").await;
     assert_eq!(
         location(&again),
-        Some("/login"),
-        "the pending sign-in is over"
+        Some("/profile"),
+        "the pending sign-in is over: logged in, on to the account page"
     );
 }
 

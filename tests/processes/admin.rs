@@ -247,3 +247,72 @@ fn an_unreachable_database_is_a_clear_error() {
         );
     }
 }
+
+#[test]
+fn an_operator_puts_accounts_in_the_groups_that_forward_auth_asks_for() {
+    let store = Store::new();
+    let rules = "[{host=\"ops.example.com\",policy=\"signed_in\",groups=[\"ops\"]}]";
+    let server = Server::start_with(
+        &store,
+        &[
+            ("ROCKET_FORWARD_AUTH__RULES", rules),
+            ("ROCKET_PROXY__TRUSTED", "[\"127.0.0.1\"]"),
+        ],
+    );
+    admin_ok(
+        &store,
+        &["user", "create", EMAIL, "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    let browser = client();
+    let fields = [("email", EMAIL), ("password", PASSWORD)];
+    assert_eq!(
+        post(&browser, server.url("/sessions"), &fields).status(),
+        StatusCode::OK
+    );
+    let ask = || {
+        let response = browser
+            .get(server.url("/api/authz/auth-request"))
+            .header("X-Original-URL", "https://ops.example.com/")
+            .send()
+            .unwrap();
+        let groups = response.headers().get("remote-groups");
+        let groups = groups.map(|groups| groups.to_str().unwrap().to_owned());
+        (response.status(), groups)
+    };
+    assert_eq!(ask(), (StatusCode::FORBIDDEN, None));
+
+    assert_eq!(
+        admin_ok(&store, &["groups", "add", EMAIL, "ops"], ""),
+        format!("Put {EMAIL} in the group ops.\n")
+    );
+    admin_ok(&store, &["groups", "add", EMAIL, "billing"], "");
+    assert_eq!(
+        admin_ok(&store, &["groups", "add", EMAIL, "ops"], ""),
+        format!("{EMAIL} is in the group ops already.\n")
+    );
+    assert_eq!(
+        admin_ok(&store, &["groups", "show", EMAIL], ""),
+        "billing\nops\n"
+    );
+    assert_eq!(ask(), (StatusCode::OK, Some("billing,ops".to_owned())));
+
+    assert_eq!(
+        admin_ok(&store, &["groups", "remove", EMAIL, "ops"], ""),
+        format!("Took {EMAIL} out of the group ops.\n")
+    );
+    assert_eq!(ask(), (StatusCode::FORBIDDEN, None));
+    admin_fails(
+        &store,
+        &["groups", "add", EMAIL, "ops team"],
+        "",
+        "\"ops team\" is not a group name (letters, digits, '.', '_' and '-', at most 64 \
+         characters)",
+    );
+    admin_fails(
+        &store,
+        &["groups", "add", "nobody@example.com", "ops"],
+        "",
+        "no account for nobody@example.com",
+    );
+}

@@ -8,6 +8,7 @@ mod support;
 mod admin;
 mod browser;
 mod e2e;
+mod forward_auth;
 mod logs;
 mod mail;
 mod multi_instance;

@@ -50,10 +50,21 @@ impl Server {
         server
     }
 
+    /// `start_with`, on `port`.
+    pub fn start_on(store: &Store, port: u16, variables: &[(&str, &str)]) -> Server {
+        let mut server = Server::spawn_on(store, port, variables);
+        server.wait_until_ready();
+        server
+    }
+
     /// Starts the binary (through `.ci/serve`, as the benchmark and the
     /// fuzzer do) without waiting for it to answer.
     pub fn spawn(store: &Store, variables: &[(&str, &str)]) -> Server {
-        let port = free_port();
+        Server::spawn_on(store, free_port(), variables)
+    }
+
+    /// `spawn`, on `port`.
+    fn spawn_on(store: &Store, port: u16, variables: &[(&str, &str)]) -> Server {
         let log = store.dir.path().join(format!("server-{port}.log"));
         let output = File::create(&log).expect("a log file");
         let process = serve_command(store, port, variables)
@@ -147,7 +158,8 @@ pub fn client() -> reqwest::blocking::Client {
     client_builder().build().expect("an HTTP client")
 }
 
-fn client_builder() -> reqwest::blocking::ClientBuilder {
+/// The builder of [`client`], to add to.
+pub fn client_builder() -> reqwest::blocking::ClientBuilder {
     reqwest::blocking::Client::builder()
         .cookie_provider(Arc::new(RememberingJar::default()))
         .redirect(reqwest::redirect::Policy::none())

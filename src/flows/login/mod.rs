@@ -12,7 +12,7 @@ use rocket::form::{Contextual, Form};
 use rocket::http::CookieJar;
 use rocket::response::Redirect;
 use rocket::FromForm;
-use rocket::{delete, get, post, uri, Either, State};
+use rocket::{delete, get, post, Either, State};
 use rocket_dyn_templates::Template;
 use utoipa::ToSchema;
 
@@ -20,11 +20,10 @@ use crate::auth::{Auth, Device, Email, Login, OneTimeCode, Password};
 use crate::flows::paths::PATHS;
 use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::json::{EmailMessage, Message};
-use crate::web::security::local_path;
 use crate::web::session::{remove_session_cookie, set_session_cookie};
 use crate::web::values::Optional;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
-use outcome::{destination, refusal};
+use outcome::{destination, refusal, return_address};
 use second_factor::PendingCookie;
 
 /// The fields of a login.
@@ -92,7 +91,7 @@ pub async fn login(
         .await?
     {
         Login::Success(session) => {
-            set_session_cookie(cookies, session);
+            set_session_cookie(cookies, auth, session);
             Ok(FlaskJson(EmailMessage::new(&email, "logged in")))
         }
         other => Err(refusal(other, "otp")),
@@ -117,25 +116,37 @@ pub async fn logout(
     cookies: &CookieJar<'_>,
 ) -> Result<Redirect, Error> {
     auth.end_session(user.id, &user.session.public_id).await?;
-    remove_session_cookie(cookies);
+    remove_session_cookie(cookies, auth);
     Ok(Redirect::found(PATHS.home))
 }
 
 /// The login form, with the notice left by the previous page if any; for
-/// someone logged in already, `next` or their profile.
+/// someone logged in already, `next` or their profile. `rd`, the return
+/// address forward auth sends (an application's URL), stands for `next`.
 #[utoipa::path(
     tag = "pages",
-    params(("next" = Option<String>, Query, description = "A path of this site to go to once logged in")),
+    params(
+        ("next" = Option<String>, Query, description = "A path of this site to go to once logged in"),
+        ("rd" = Option<String>, Query, description = "With forward auth: the address of the \
+                                                      application to go back to once logged in, \
+                                                      in the domain of the session cookie"),
+    ),
     responses((status = 200, description = "The login form, for browsers", content_type = "text/html")),
 )]
-#[get("/login?<next>")]
-pub fn form(next: Option<&str>, page: Page) -> Either<Template, Redirect> {
+#[get("/login?<next>&<rd>")]
+pub fn form(
+    next: Option<&str>,
+    rd: Option<&str>,
+    page: Page,
+    auth: &State<Auth>,
+) -> Either<Template, Redirect> {
+    let next = next.or(rd);
     if page.user().is_some() {
-        return Either::Right(Redirect::to(destination(next)));
+        return Either::Right(Redirect::to(destination(next, auth.settings())));
     }
     let mut state = FormState::default();
-    if let Some(next) = next.and_then(local_path) {
-        state = state.value("next", &next.to_string());
+    if let Some(next) = next.and_then(|next| return_address(next, auth.settings())) {
+        state = state.value("next", &next);
     }
     Either::Left(state.show(page, &LOGIN))
 }
@@ -154,10 +165,11 @@ pub async fn login_page(
     cookies: &CookieJar<'_>,
 ) -> Result<Redirect, PageError> {
     let next = form.context.field_value("next");
+    let next = next.and_then(|next| return_address(next, auth.settings()));
     let kept = form.context.field_value("remember") == Some("on");
     let mut state = FormState::submitted(&form.context, &["email"]);
-    if let Some(next) = next.and_then(local_path) {
-        state = state.value("next", &next.to_string());
+    if let Some(next) = &next {
+        state = state.value("next", next);
     }
     let Some(Credentials {
         email, password, ..
@@ -168,14 +180,13 @@ pub async fn login_page(
     // The code, if two-factor sign-in is on, comes on the next page.
     let refusal = match auth.log_in(email, password, &device, kept, None).await {
         Ok(Login::Success(session)) => {
-            set_session_cookie(cookies, session);
-            return Ok(Redirect::to(destination(next)));
+            set_session_cookie(cookies, auth, session);
+            return Ok(Redirect::to(destination(next.as_deref(), auth.settings())));
         }
         Ok(Login::SecondFactorRequired(awaited)) => {
             let id = auth.wait_for_code(awaited).await?;
-            let next = next.and_then(local_path).map(|next| next.to_string());
             PendingCookie::keep(cookies, &id, next);
-            return Ok(Redirect::to(uri!(second_factor::code_form)));
+            return Ok(Redirect::to(PATHS.login_code));
         }
         Ok(Login::EmailNotVerified) => {
             // The page offers to send the link again.
@@ -200,7 +211,7 @@ pub async fn logout_page(
     if let Some(user) = user {
         auth.end_session(user.id, &user.session.public_id).await?;
     }
-    remove_session_cookie(cookies);
+    remove_session_cookie(cookies, auth);
     Ok(Redirect::to(PATHS.home))
 }
 

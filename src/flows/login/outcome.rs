@@ -2,11 +2,11 @@
 //! passkey): one mapping of a refusal to its answer, and where a browser
 //! goes once logged in.
 
-use rocket::http::uri::Origin;
 use rocket::http::Status;
 
 use super::super::paths::PATHS;
 use crate::auth::Login;
+use crate::config::Settings;
 use crate::web::error::CodeFault;
 use crate::web::security::local_path;
 use crate::web::Error;
@@ -36,14 +36,24 @@ pub fn refusal(login: Login, code_field: &'static str) -> Error {
     }
 }
 
-/// Where to go after logging in: `next` when it is a path of this site,
-/// else the profile. A `next` that could lead elsewhere (`//host`,
-/// `https://...`, a backslash that browsers read as a slash, control
-/// characters) is ignored, so that no link can turn the login page into an
-/// open redirect.
-pub fn destination(next: Option<&str>) -> Origin<'static> {
-    next.and_then(local_path)
-        .unwrap_or_else(|| Origin::parse(PATHS.profile).expect("a path"))
+/// Where to go after logging in: `next` when a login may come back to it
+/// (see [`return_address`]), else the profile.
+pub fn destination(next: Option<&str>, settings: &Settings) -> String {
+    next.and_then(|next| return_address(next, settings))
+        .unwrap_or_else(|| PATHS.profile.to_owned())
+}
+
+/// `next` if a login may come back to it: a path of this site, or, with
+/// forward auth, an address of a host the session opens
+/// (`Settings::may_return_to`). A `next` that could lead elsewhere
+/// (`//host`, a foreign `https://...`, a backslash that browsers read as a
+/// slash, control characters) is not, so that no link can turn the login
+/// page into an open redirect.
+pub fn return_address(next: &str, settings: &Settings) -> Option<String> {
+    match local_path(next) {
+        Some(path) => Some(path.to_string()),
+        None => settings.may_return_to(next).then(|| next.to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -52,8 +62,10 @@ mod tests {
 
     #[test]
     fn only_paths_of_this_site_are_destinations() {
+        let settings = Settings::default();
+        let destination = |next| destination(next, &settings);
         for local in ["/profile", "/profile?tab=sessions", "/a/b"] {
-            assert_eq!(destination(Some(local)).to_string(), local);
+            assert_eq!(destination(Some(local)), local);
         }
         for foreign in [
             "//evil.example",
@@ -67,12 +79,8 @@ mod tests {
             "evil.example",
             "",
         ] {
-            assert_eq!(
-                destination(Some(foreign)).to_string(),
-                "/profile",
-                "{foreign:?}"
-            );
+            assert_eq!(destination(Some(foreign)), "/profile", "{foreign:?}");
         }
-        assert_eq!(destination(None).to_string(), "/profile");
+        assert_eq!(destination(None), "/profile");
     }
 }

@@ -95,7 +95,7 @@ pub async fn finish_sign_in(
         .map_err(|error| Error::from(error).at_sign_in())?;
     match outcome {
         Login::Success(session) => {
-            set_session_cookie(cookies, session);
+            set_session_cookie(cookies, auth, session);
             Ok(FlaskJson(EmailMessage::new(&email, "logged in")))
         }
         // The account was deleted while its passkey signed.

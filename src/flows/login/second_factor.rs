@@ -7,18 +7,20 @@ use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::time::Duration;
 use rocket::FromForm;
-use rocket::{get, post, uri, Either, State};
+use rocket::{get, post, Either, State};
 use rocket_dyn_templates::Template;
 use serde::{Deserialize, Serialize};
 
-use super::outcome::{destination, refusal};
-use crate::auth::{Auth, Device, Login, OneTimeCode, PendingSignInId, PENDING_SIGN_IN_TTL};
+use super::outcome::{destination, refusal, return_address};
+use crate::auth::{
+    Auth, AuthError, Device, Login, OneTimeCode, PendingSignInId, PENDING_SIGN_IN_TTL,
+};
 use crate::flows::paths::PATHS;
 use crate::language::Text;
 use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::session::set_session_cookie;
 use crate::web::Notice;
-use crate::web::{Page, SameOrigin};
+use crate::web::{CurrentUser, Page, SameOrigin};
 
 /// The private cookie of a sign-in waiting for its second factor.
 const PENDING_COOKIE: &str = "pending_sign_in";
@@ -57,7 +59,7 @@ impl PendingCookie {
         };
         let value = serde_json::to_string(&cookie).unwrap_or_default();
         let cookie = Cookie::build((PENDING_COOKIE, value))
-            .path(uri!(code_form).path().to_string())
+            .path(PATHS.login_code)
             .http_only(true)
             .same_site(SameSite::Lax)
             .max_age(Duration::seconds(PENDING_SIGN_IN_TTL));
@@ -71,35 +73,88 @@ impl PendingCookie {
     }
 
     fn forget(cookies: &CookieJar<'_>) {
-        cookies
-            .remove_private(Cookie::build(PENDING_COOKIE).path(uri!(code_form).path().to_string()));
+        cookies.remove_private(Cookie::build(PENDING_COOKIE).path(PATHS.login_code));
     }
 }
 
-/// The page that asks for the code of a sign-in; without one waiting, the
+/// The page that asks for the code of a sign-in. Without one waiting, for
+/// someone logged in whose session has not proved a second factor (an
+/// application behind forward auth asks for one, and sends `rd`, where to
+/// go back to): the code again, for this session; or, for an account with
+/// no code to give, the account page, which says to set one up. Else the
 /// login page.
-#[get("/login/code")]
-pub fn code_form(page: Page, cookies: &CookieJar<'_>) -> Either<Template, Redirect> {
-    if PendingCookie::of(cookies).is_none() {
-        return Either::Right(Redirect::to(PATHS.login));
+#[get("/login/code?<rd>")]
+pub async fn code_form(
+    rd: Option<&str>,
+    page: Page,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Result<Either<Template, Redirect>, PageError> {
+    if PendingCookie::of(cookies).is_some() {
+        return Ok(Either::Left(FormState::default().show(page, &CODE)));
     }
-    Either::Left(FormState::default().show(page, &CODE))
+    let rd = rd.and_then(|rd| return_address(rd, auth.settings()));
+    let Some(user) = page.user() else {
+        let login = match &rd {
+            Some(rd) => PATHS.login_then(rd),
+            None => PATHS.login.to_owned(),
+        };
+        return Ok(Either::Right(Redirect::to(login)));
+    };
+    if user.session.second_factor {
+        return Ok(Either::Right(Redirect::to(destination(
+            rd.as_deref(),
+            auth.settings(),
+        ))));
+    }
+    if !auth.two_factor_status(user.id).await?.enabled {
+        return Err(no_code_to_give());
+    }
+    let mut state = FormState::default().value(STEP_UP, "on");
+    if let Some(rd) = rd {
+        state = state.value("next", &rd);
+    }
+    Ok(Either::Left(state.show(page, &CODE)))
+}
+
+/// Marks a form of the code page as one for the session of someone logged
+/// in, not for a sign-in waiting.
+const STEP_UP: &str = "step_up";
+
+/// To the account page, which says to set up two-factor sign-in: an
+/// application asks for a second factor that the account does not have.
+fn no_code_to_give() -> PageError {
+    let profile = Redirect::to(PATHS.profile);
+    let text = Text::new("notice-second-factor-needed");
+    PageError::Elsewhere(Box::new(Notice::warning(profile, text)))
 }
 
 /// Finishes the sign-in with its code: the session, and on to `next` or
 /// the account page; or the page again with why not. A sign-in that ended
 /// (expired, its code used, too many wrong codes) goes back to the login
-/// page with a notice.
+/// page with a notice. Without a sign-in waiting, the code proves a second
+/// factor in the session of the person logged in (see [`code_form`]).
 #[post("/login/code", data = "<form>")]
 pub async fn finish(
     _origin: SameOrigin,
     form: Form<Contextual<'_, SecondFactor>>,
+    user: Option<CurrentUser>,
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<Redirect, PageError> {
     let Some(pending) = PendingCookie::of(cookies) else {
-        return Ok(Redirect::to(PATHS.login));
+        let Some(user) = user else {
+            return Ok(Redirect::to(PATHS.login));
+        };
+        let next = form.context.field_value("next");
+        let next = next.and_then(|next| return_address(next, auth.settings()));
+        let mut state = FormState::submitted(&form.context, &[]).value(STEP_UP, "on");
+        if let Some(next) = &next {
+            state = state.value("next", next);
+        }
+        let code = form.value.as_ref().map(|second| &second.code);
+        return step_up(state, next, code, &user, &device, auth).await;
     };
     let state = FormState::submitted(&form.context, &[]);
     let Some(SecondFactor { code }) = &form.value else {
@@ -109,8 +164,9 @@ pub async fn finish(
     let ended = match auth.finish_sign_in(&id, code, &device).await? {
         Login::Success(session) => {
             PendingCookie::forget(cookies);
-            set_session_cookie(cookies, session);
-            return Ok(Redirect::to(destination(pending.next.as_deref())));
+            set_session_cookie(cookies, auth, session);
+            let next = pending.next.as_deref();
+            return Ok(Redirect::to(destination(next, auth.settings())));
         }
         // The sign-in is over: the password again, from the login page.
         Login::TooManyWrongCodes => Text::new("notice-too-many-wrong-codes"),
@@ -123,4 +179,28 @@ pub async fn finish(
     Err(PageError::Elsewhere(Box::new(Notice::warning(
         login, ended,
     ))))
+}
+
+/// `code` (`None`: not one) proves a second factor in `user`'s session:
+/// on to `next`; or the page again, in `state`, with why not.
+async fn step_up(
+    state: FormState,
+    next: Option<String>,
+    code: Option<&OneTimeCode>,
+    user: &CurrentUser,
+    device: &Device,
+    auth: &Auth,
+) -> Result<Redirect, PageError> {
+    let Some(code) = code else {
+        return Err(state.again(&CODE));
+    };
+    match auth
+        .prove_second_factor(&user.requester(), code, device)
+        .await
+    {
+        Ok(None) => Ok(Redirect::to(destination(next.as_deref(), auth.settings()))),
+        Ok(Some(other)) => Err(state.refused(&CODE, refusal(other, "code"))),
+        Err(AuthError::TwoFactorOff) => Err(no_code_to_give()),
+        Err(error) => Err(state.refused(&CODE, error.into())),
+    }
 }

@@ -60,7 +60,7 @@ pub async fn delete_account(
     let AccountDeletion { password } = input.into_inner();
     auth.delete_account(&user.requester(), Some(&password), &device)
         .await?;
-    remove_session_cookie(cookies);
+    remove_session_cookie(cookies, auth);
     Ok(FlaskJson(Message {
         message: "account deleted",
     }))
@@ -97,7 +97,7 @@ pub async fn delete_account_page(
         .await
     {
         Ok(()) => {
-            remove_session_cookie(cookies);
+            remove_session_cookie(cookies, auth);
             let notice = Text::new("notice-account-deleted");
             Ok(Notice::success(Redirect::to(PATHS.home), notice))
         }

@@ -68,7 +68,7 @@ pub async fn change_password(
         .change_password(&user.requester(), &current_password, &new_password, &device)
         .await
         .map_err(|error| Error::about(error, CHANGE_PASSWORDS))?;
-    set_session_cookie(cookies, session);
+    set_session_cookie(cookies, auth, session);
     Ok(FlaskJson(EmailMessage::new(
         &user.email,
         "Password updated",
@@ -98,7 +98,7 @@ pub async fn change_password_page(
                 .map_err(|error| Error::about(error, CHANGE_PASSWORDS))
         })
         .await?;
-    set_session_cookie(cookies, session);
+    set_session_cookie(cookies, auth, session);
     let notice = Text::new("notice-password-changed");
     Ok(Notice::success(Redirect::to(PATHS.profile), notice))
 }
