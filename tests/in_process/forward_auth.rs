@@ -44,13 +44,7 @@ async fn guarded(configure: impl FnOnce(Figment) -> Figment) -> TestApp {
 impl TestApp {
     /// Logs `EMAIL` in as a JSON client; the session cookie.
     async fn session(&self) -> Cookie<'static> {
-        let response = self
-            .client
-            .post("/sessions")
-            .header(ContentType::Form)
-            .body(format!("email={EMAIL}&password=compiler+pioneer"))
-            .dispatch()
-            .await;
+        let response = self.try_login(EMAIL, PASSWORD).await;
         assert_eq!(response.status(), Status::Ok);
         let cookie = response.cookies().get("session_id").expect("a session");
         cookie.clone().into_owned()
@@ -302,6 +296,10 @@ async fn a_host_that_asks_for_a_second_factor_sends_a_password_session_to_the_co
     );
     assert_eq!(hidden_value(&html, "next"), admin);
     assert!(!html.contains("Start again"), "{html}");
+    assert!(
+        html.contains(">Continue</button>"),
+        "already logged in: {html}"
+    );
     let form = |code: &str| Some(format!("code={code}&next={}", encoded(admin)));
     let wrong = app
         .browse(Method::Post, "/login/code", &earlier, form("000000"))
@@ -412,13 +410,7 @@ async fn http_applications_only_where_allowed() {
 #[rocket::async_test]
 async fn the_session_cookie_reaches_the_applications_of_its_domain() {
     let app = guarded(|figment| figment).await;
-    let response = app
-        .client
-        .post("/sessions")
-        .header(ContentType::Form)
-        .body(format!("email={EMAIL}&password=compiler+pioneer"))
-        .dispatch()
-        .await;
+    let response = app.try_login(EMAIL, PASSWORD).await;
     let cookie = response.cookies().get("session_id").unwrap();
     assert_eq!(cookie.domain(), Some("example.com"));
     assert_eq!(cookie.secure(), Some(true));

@@ -208,6 +208,18 @@ fn browser(proxy: &Proxy) -> Client {
     builder.build().expect("a client")
 }
 
+/// A browser of `EMAIL`, registered (not logged in).
+fn registered(proxy: &Proxy) -> Client {
+    let client = browser(proxy);
+    let registered = client
+        .post(proxy.url("auth.example.test", "/users"))
+        .form(&[("email", EMAIL), ("password", PASSWORD)])
+        .send()
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::OK);
+    client
+}
+
 /// `location` split into the address without its query, and its `rd`.
 fn split_return(location: &reqwest::header::HeaderValue) -> (String, Option<String>) {
     let url = url::Url::parse(location.to_str().unwrap()).expect("an absolute URL");
@@ -239,13 +251,7 @@ fn log_in(client: &Client, proxy: &Proxy, next: &str) -> reqwest::blocking::Resp
 #[ignore = "needs nginx: installed by .ci/run (see README, Testing)"]
 fn nginx_sends_a_stranger_to_log_in_and_hands_the_application_the_user() {
     let (_store, _server, proxy) = guarded();
-    let client = browser(&proxy);
-    let registered = client
-        .post(proxy.url("auth.example.test", "/users"))
-        .form(&[("email", EMAIL), ("password", PASSWORD)])
-        .send()
-        .unwrap();
-    assert_eq!(registered.status(), StatusCode::OK);
+    let client = registered(&proxy);
 
     // A stranger goes to the login page, which knows the way back.
     let reports = proxy.url("app.example.test", "/reports?year=2026");
@@ -307,13 +313,7 @@ fn nginx_sends_a_stranger_to_log_in_and_hands_the_application_the_user() {
 #[ignore = "needs nginx: installed by .ci/run (see README, Testing)"]
 fn a_foreign_return_address_is_refused_and_a_second_factor_is_asked_for() {
     let (_store, _server, proxy) = guarded();
-    let client = browser(&proxy);
-    let registered = client
-        .post(proxy.url("auth.example.test", "/users"))
-        .form(&[("email", EMAIL), ("password", PASSWORD)])
-        .send()
-        .unwrap();
-    assert_eq!(registered.status(), StatusCode::OK);
+    let client = registered(&proxy);
 
     for foreign in ["https://evil.example/", "http://example.test.evil.example/"] {
         let login = format!("/login?rd={}", encoded(foreign));
