@@ -9,9 +9,11 @@ use clap::{Parser, Subcommand};
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 
+use crate::auth::provider::{Client, ClientRegistration, Scopes, SCOPES};
 use crate::auth::{Auth, AuthError, Email, Password};
 use crate::clock::timestamp;
 use crate::db::DB;
+use crate::jose::Algorithm;
 use crate::mail::LinkPaths;
 use crate::metrics::Metrics;
 use crate::service::Service;
@@ -42,6 +44,13 @@ pub enum Command {
     /// ask for a group).
     #[command(subcommand)]
     Groups(GroupsCommand),
+    /// Register the applications that sign their users in here (OpenID
+    /// Connect clients), list, show, give a new secret or remove them.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// The keys that sign ID tokens.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 /// `user …`.
@@ -89,6 +98,56 @@ pub enum GroupsCommand {
     Show { email: String },
 }
 
+/// `client …`.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register an application; a confidential one's secret is printed
+    /// once.
+    Add {
+        /// Its name, as the consent page shows it.
+        name: String,
+        /// Where it receives its users back (exact address, repeatable).
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// Where a logout it asks for may lead back (repeatable).
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// A public client (a single-page or native application): no
+        /// secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+        /// The scopes it may ask for, separated by spaces.
+        #[arg(long, default_value = "openid email profile offline_access")]
+        scopes: String,
+        /// The algorithm of its ID tokens: RS256 or ES256.
+        #[arg(long, default_value = "RS256")]
+        signing_alg: String,
+    },
+    /// List the applications.
+    List,
+    /// Show an application.
+    Show { client_id: String },
+    /// Give a confidential application a new secret; the old one stops
+    /// working at once.
+    RotateSecret { client_id: String },
+    /// Remove an application, with its tokens and consents.
+    Remove { client_id: String },
+}
+
+/// `keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new signing key, which signs from now on (within a minute on
+    /// every instance); the old one stays published while its tokens live.
+    Rotate {
+        /// RS256 or ES256.
+        #[arg(long, default_value = "RS256")]
+        algorithm: String,
+    },
+    /// List the signing keys, newest first.
+    List,
+}
+
 /// Runs `command` (any but `serve`) with the configuration `figment`, the
 /// mails it writes linking to `links`; what to print, or why it failed.
 pub async fn run(command: Command, figment: Figment, links: LinkPaths) -> Result<String, String> {
@@ -115,6 +174,8 @@ pub async fn run(command: Command, figment: Figment, links: LinkPaths) -> Result
             Ok(format!("Ended {ended} session(s) of {email}."))
         }
         Command::Groups(command) => groups(command, &auth(&rocket, links).await?).await,
+        Command::Client(command) => client(command, &auth(&rocket, links).await?).await,
+        Command::Keys(command) => keys(command, &auth(&rocket, links).await?).await,
     }
 }
 
@@ -201,6 +262,152 @@ async fn groups(command: GroupsCommand, auth: &Auth) -> Result<String, String> {
             Ok(match groups.is_empty() {
                 true => format!("{email} is in no group."),
                 false => groups.join("\n"),
+            })
+        }
+    }
+}
+
+async fn client(command: ClientCommand, auth: &Auth) -> Result<String, String> {
+    let failed = |error: AuthError| error.to_string();
+    match command {
+        ClientCommand::Add {
+            name,
+            redirect_uris,
+            post_logout_redirect_uris,
+            public,
+            scopes,
+            signing_alg,
+        } => {
+            let registration = ClientRegistration {
+                name,
+                redirect_uris,
+                post_logout_redirect_uris,
+                scopes: Scopes::parse(&scopes).ok_or_else(|| {
+                    format!("unknown scope in {scopes:?}; known: {}", SCOPES.join(" "))
+                })?,
+                confidential: !public,
+                signing_alg: signing_alg.parse()?,
+            };
+            let (client, secret) = auth
+                .register_client(registration)
+                .await
+                .map_err(|error| error.to_string())?;
+            let mut out = describe_client(&client);
+            if let Some(secret) = secret {
+                out.push_str(&format!(
+                    "\nclient_secret: {}\n(shown once: keep it now)",
+                    secret.expose()
+                ));
+            }
+            Ok(out)
+        }
+        ClientCommand::List => {
+            let clients = auth.clients().await.map_err(failed)?;
+            Ok(match clients.is_empty() {
+                true => "No application is registered.".to_owned(),
+                false => clients
+                    .iter()
+                    .map(|client| format!("{}\t{}\t{}", client.id, kind(client), client.name))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            })
+        }
+        ClientCommand::Show { client_id } => {
+            let client = auth.client(&client_id).await.map_err(failed)?;
+            client
+                .map(|client| describe_client(&client))
+                .ok_or_else(|| format!("no application {client_id}"))
+        }
+        ClientCommand::RotateSecret { client_id } => {
+            let secret = auth
+                .rotate_client_secret(&client_id)
+                .await
+                .map_err(failed)?;
+            let secret =
+                secret.ok_or_else(|| format!("no confidential application {client_id}"))?;
+            Ok(format!(
+                "client_secret: {}\n(shown once: keep it now; the old secret no longer works)",
+                secret.expose()
+            ))
+        }
+        ClientCommand::Remove { client_id } => {
+            match auth.remove_client(&client_id).await.map_err(failed)? {
+                true => Ok(format!("Removed the application {client_id}.")),
+                false => Err(format!("no application {client_id}")),
+            }
+        }
+    }
+}
+
+/// Whether `client` has a secret, in a word.
+fn kind(client: &Client) -> &'static str {
+    match client.confidential {
+        true => "confidential",
+        false => "public",
+    }
+}
+
+/// `client`, as `client show` prints it.
+fn describe_client(client: &Client) -> String {
+    let mut lines = vec![
+        format!("client_id: {}", client.id),
+        format!("name: {}", client.name),
+        format!("type: {}", kind(client)),
+        format!("scopes: {}", client.scopes),
+        format!("id_token_signing_alg: {}", client.signing_alg),
+    ];
+    lines.extend(
+        client
+            .redirect_uris
+            .iter()
+            .map(|uri| format!("redirect_uri: {uri}")),
+    );
+    lines.extend(
+        client
+            .post_logout_redirect_uris
+            .iter()
+            .map(|uri| format!("post_logout_redirect_uri: {uri}")),
+    );
+    lines.push(format!("created: {}", timestamp(client.created_at)));
+    lines.join("\n")
+}
+
+async fn keys(command: KeysCommand, auth: &Auth) -> Result<String, String> {
+    match command {
+        KeysCommand::Rotate { algorithm } => {
+            let algorithm: Algorithm = algorithm.parse()?;
+            let key = auth
+                .rotate_key(algorithm)
+                .await
+                .map_err(|error| error.to_string())?;
+            Ok(format!(
+                "New {algorithm} key {}: it signs from now on (within a minute on every instance).",
+                key.kid()
+            ))
+        }
+        KeysCommand::List => {
+            let keys = auth
+                .signing_key_list()
+                .await
+                .map_err(|error| error.to_string())?;
+            Ok(match keys.is_empty() {
+                true => "No key yet: the first token of an algorithm makes one.".to_owned(),
+                false => keys
+                    .iter()
+                    .map(|key| {
+                        let state = match key.retired_at {
+                            Some(at) => format!("retired {}", timestamp(at)),
+                            None => "current".to_owned(),
+                        };
+                        format!(
+                            "{}\t{}\tcreated {}\t{state}",
+                            key.kid,
+                            key.algorithm,
+                            timestamp(key.created_at)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             })
         }
     }

@@ -59,6 +59,8 @@ pub struct Settings {
     pub proxy: Proxy,
     /// `[forward_auth]`.
     pub forward_auth: ForwardAuth,
+    /// `[provider]`.
+    pub provider: ProviderSettings,
     /// `[operations]`.
     pub operations: Operations,
 }
@@ -177,6 +179,27 @@ pub struct PasskeySettings {
     /// How long a passkey ceremony (adding one, signing in) may take.
     #[serde(deserialize_with = "duration")]
     pub timeout: u64,
+}
+
+/// `[provider]`: the OpenID Connect provider's tokens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProviderSettings {
+    /// Lifetime of an access token and of an ID token.
+    #[serde(deserialize_with = "duration")]
+    pub access_token_ttl: u64,
+    /// Lifetime of a refresh token (each refresh gives a new one).
+    #[serde(deserialize_with = "duration")]
+    pub refresh_token_ttl: u64,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        ProviderSettings {
+            access_token_ttl: 60 * MINUTE,
+            refresh_token_ttl: 30 * DAY,
+        }
+    }
 }
 
 /// `[proxy]`: the reverse proxies in front of the service.
@@ -597,6 +620,14 @@ impl Settings {
             ("mail.reset_token_ttl", Some(mail.reset_token_ttl)),
             ("mail.verify_token_ttl", Some(mail.verify_token_ttl)),
             ("passkeys.timeout", Some(self.passkeys.timeout)),
+            (
+                "provider.access_token_ttl",
+                Some(self.provider.access_token_ttl),
+            ),
+            (
+                "provider.refresh_token_ttl",
+                Some(self.provider.refresh_token_ttl),
+            ),
         ];
         for (key, ttl) in lifetimes {
             if let Some(ttl) = ttl.filter(|ttl| !(1..=MAX_TTL).contains(ttl)) {

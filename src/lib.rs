@@ -26,6 +26,7 @@ pub mod config;
 pub mod db;
 pub mod flows;
 pub mod health;
+pub mod jose;
 pub mod language;
 pub mod mail;
 pub mod metrics;

@@ -23,7 +23,9 @@ pub struct Metrics {
     registry: Arc<Registry>,
     pub requests: Requests,
     pub logins: Logins,
-    pub access: AccessDecisions,
+    pub access: Tally,
+    /// The OpenID Connect provider's events.
+    pub provider: Tally,
     pub hashing: Hashing,
     pub pool: Pool,
     pub mail: Mail,
@@ -100,24 +102,27 @@ impl Logins {
     }
 }
 
-/// Forward auth's decisions (may a session open a host behind the
-/// proxy), by decision.
-#[derive(Clone, Default)]
-pub struct AccessDecisions {
-    count: Family<DecisionLabels, Counter>,
+/// Counts of events by the value of one label: forward auth's decisions
+/// (`decision`: `granted`, `log_in`, `second_factor`, `denied`), the
+/// provider's (`event`: tokens issued by grant, a reuse detected).
+#[derive(Clone)]
+pub struct Tally {
+    label: &'static str,
+    count: Family<Vec<(&'static str, &'static str)>, Counter>,
 }
 
-/// The label of a forward-auth decision: `granted`, `log_in`,
-/// `second_factor` or `denied`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
-pub struct DecisionLabels {
-    decision: &'static str,
-}
+impl Tally {
+    /// Counts labelled `label`.
+    pub fn new(label: &'static str) -> Self {
+        Tally {
+            label,
+            count: Family::default(),
+        }
+    }
 
-impl AccessDecisions {
-    /// Counts one decision.
-    pub fn count(&self, decision: &'static str) {
-        self.count.get_or_create(&DecisionLabels { decision }).inc();
+    /// Counts one event of the label's `value`.
+    pub fn count(&self, value: &'static str) {
+        self.count.get_or_create(&vec![(self.label, value)]).inc();
     }
 }
 
@@ -217,8 +222,8 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("auth");
         let requests = Requests::default();
-        let (logins, access, hashing, pool, mail): (Logins, AccessDecisions, Hashing, Pool, Mail) =
-            Default::default();
+        let (logins, hashing, pool, mail): (Logins, Hashing, Pool, Mail) = Default::default();
+        let (access, provider) = (Tally::new("decision"), Tally::new("event"));
         let Logins { count: login_count } = &logins;
         let Mail {
             outbox,
@@ -242,6 +247,11 @@ impl Metrics {
             "forward_auth_decisions",
             "Forward-auth requests (may a session open a host), by decision",
             access.count.clone(),
+        );
+        r.register(
+            "provider_events",
+            "OpenID Connect provider: tokens issued by grant, codes and refresh tokens reused",
+            provider.count.clone(),
         );
         let queued = hashing.queued.clone();
         r.register(
@@ -283,6 +293,7 @@ impl Metrics {
             requests,
             logins,
             access,
+            provider,
             hashing,
             pool,
             mail,

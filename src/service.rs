@@ -71,8 +71,11 @@ impl Service {
         if settings.operations.metrics_address.is_some() {
             sender = sender.counted_in(metrics.mail.clone());
         }
-        let auth = Auth::new(db, hasher, mailer, &secret, settings)?
-            .counted_in(metrics.logins.clone(), metrics.access.clone());
+        let auth = Auth::new(db, hasher, mailer, &secret, settings)?.counted_in(
+            metrics.logins.clone(),
+            metrics.access.clone(),
+            metrics.provider.clone(),
+        );
         Ok(Service { auth, sender })
     }
 }

@@ -77,6 +77,7 @@ error-not-logged-in = Log in to see this page.
 error-session-ended = Your session has ended. Log in again.
 error-cross-site = This request came from another site and was refused.
 error-no-access = Your account may not open this application. Ask its administrator for access.
+error-bad-authorization = The application sent a sign-in request this service cannot accept, or the request expired. Go back to the application and try again.
 error-invalid-reset-link = This reset link has expired or has already been used. Ask for a new one.
 error-invalid-verification-link = This confirmation link is invalid, used or expired. Ask for a new one.
 error-email-not-verified = Your email address is not confirmed yet. Follow the link we sent to it, or ask for a new one.

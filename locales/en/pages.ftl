@@ -234,3 +234,30 @@ profile-session-end = End
 profile-sessions-end-others = End all other sessions
 profile-delete-intro = Your account and everything about it go for good.
 profile-delete-link = Delete your account…
+
+## authorize.html.tera (signing in to another application)
+
+authorize-title = Sign in to { $app }
+# Followed by the list of what the application will be able to do.
+authorize-intro = { $app } asks to sign you in with your account { $email }. It will:
+authorize-scope-openid = know that it is you (an identifier of your account, the same each time)
+authorize-scope-email = see your email address
+authorize-scope-profile = see your language
+authorize-scope-offline-access = keep you signed in while you are away
+authorize-password-intro = The application asks you to confirm it’s you.
+authorize-password = Your password
+authorize-allow = Allow
+authorize-deny = Deny
+
+## authorize_return.html.tera
+
+authorize-return-title = Back to the application
+authorize-return-intro = You are going back to the application. If nothing happens, continue yourself.
+
+## authorize_logout.html.tera
+
+authorize-logout-title = Log out
+authorize-logout-intro = An application asks you to log out of your account here.
+authorize-logout-not-logged-in = You are logged out.
+authorize-logout-button = Log out
+authorize-logout-stay = Stay logged in

@@ -78,6 +78,7 @@ error-not-logged-in = Connectez-vous pour voir cette page.
 error-session-ended = Votre session est terminée. Reconnectez-vous.
 error-cross-site = Cette demande venait d’un autre site et a été refusée.
 error-no-access = Votre compte ne peut pas ouvrir cette application. Demandez l’accès à son administrateur.
+error-bad-authorization = L’application a envoyé une demande de connexion que ce service ne peut pas accepter, ou la demande a expiré. Retournez à l’application et réessayez.
 error-invalid-reset-link = Ce lien de réinitialisation a expiré ou a déjà servi. Demandez-en un nouveau.
 error-invalid-verification-link = Ce lien de confirmation n’est pas valide, a déjà servi ou a expiré. Demandez-en un nouveau.
 error-email-not-verified = Votre adresse e-mail n’est pas encore confirmée. Suivez le lien que nous vous avons envoyé, ou demandez-en un nouveau.

@@ -214,3 +214,30 @@ profile-session-end = Fermer
 profile-sessions-end-others = Fermer toutes les autres sessions
 profile-delete-intro = Votre compte et tout ce qui le concerne disparaîtront définitivement.
 profile-delete-link = Supprimer votre compte…
+
+## authorize.html.tera (signing in to another application)
+
+authorize-title = Se connecter à { $app }
+# Followed by the list of what the application will be able to do.
+authorize-intro = { $app } demande à vous connecter avec votre compte { $email }. L’application pourra :
+authorize-scope-openid = savoir que c’est vous (un identifiant de votre compte, le même à chaque fois)
+authorize-scope-email = voir votre adresse e-mail
+authorize-scope-profile = voir votre langue
+authorize-scope-offline-access = vous garder connecté en votre absence
+authorize-password-intro = L’application vous demande de confirmer votre identité.
+authorize-password = Votre mot de passe
+authorize-allow = Autoriser
+authorize-deny = Refuser
+
+## authorize_return.html.tera
+
+authorize-return-title = Retour à l’application
+authorize-return-intro = Vous retournez à l’application. Si rien ne se passe, continuez vous-même.
+
+## authorize_logout.html.tera
+
+authorize-logout-title = Déconnexion
+authorize-logout-intro = Une application vous demande de vous déconnecter de votre compte ici.
+authorize-logout-not-logged-in = Vous êtes déconnecté.
+authorize-logout-button = Se déconnecter
+authorize-logout-stay = Rester connecté

@@ -19,6 +19,7 @@ mod passkeys;
 mod password;
 mod policy;
 mod proof;
+pub mod provider;
 mod recovery;
 mod sessions;
 mod throttle;
@@ -46,7 +47,7 @@ use crate::config::Settings;
 use crate::db::{DbError, UserChanges, UserQuery, UserUpdate, DB};
 use crate::language::Language;
 use crate::mail::{Letter, Mailer};
-use crate::metrics::{AccessDecisions, LoginOutcome, Logins};
+use crate::metrics::{LoginOutcome, Logins, Tally};
 use crate::seal::{derive_key, Sealer};
 use crate::user::User;
 use limits::{AddressLimits, Limited};
@@ -110,7 +111,15 @@ pub struct Auth {
     /// Counts logins by outcome.
     logins: Logins,
     /// Counts forward auth's decisions.
-    access: AccessDecisions,
+    access: Tally,
+    /// Counts the provider's events.
+    provider_events: Tally,
+    /// Keys the digests of client secrets.
+    client_secret_key: [u8; 32],
+    /// Seals the private keys that sign ID tokens.
+    key_sealer: Sealer,
+    /// The signing keys this instance loaded.
+    signing_keys: provider::KeyCache,
 }
 
 impl Auth {
@@ -137,16 +146,21 @@ impl Auth {
             relying_party: relying_party(&settings)?,
             settings,
             logins: Logins::default(),
-            access: AccessDecisions::default(),
+            access: Tally::new("decision"),
+            provider_events: Tally::new("event"),
+            client_secret_key: derive_key(secret, provider::CLIENT_SECRET_KEY),
+            key_sealer: Sealer::new(secret, provider::SIGNING_KEY_SEAL),
+            signing_keys: provider::KeyCache::default(),
         })
     }
 
     /// This `Auth`, counting logins by outcome in `logins`, and forward
-    /// auth's decisions in `access`.
-    pub fn counted_in(self, logins: Logins, access: AccessDecisions) -> Self {
+    /// auth's decisions in `access`, and the provider's events in `provider_events`.
+    pub fn counted_in(self, logins: Logins, access: Tally, provider_events: Tally) -> Self {
         Auth {
             logins,
             access,
+            provider_events,
             ..self
         }
     }

@@ -18,6 +18,15 @@ pub fn digest(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
+/// `bytes` random bytes from the OS CSPRNG, as unpadded base64url: the
+/// provider's codes, tokens and client secrets.
+pub fn random_base64url(bytes: usize) -> String {
+    use base64::Engine;
+    let mut random = vec![0u8; bytes];
+    getrandom::getrandom(&mut random).expect("the OS random number generator works");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random)
+}
+
 /// A fresh public handle: 128 random bits in hex, naming something to its
 /// owner (a session on the account page) without being a secret.
 pub fn handle() -> String {

@@ -10,6 +10,7 @@ mod migrations;
 mod outbox;
 mod passkeys;
 mod pending_sign_ins;
+mod provider;
 mod rate_limits;
 pub mod schema;
 mod sessions;
@@ -32,6 +33,7 @@ pub use login_failures::{ClaimTerms, LoginClaim, LoginFailures};
 pub use outbox::{MailOutcome, NewMail, QueuedMail};
 pub use passkeys::{NewCeremony, NewPasskey, StoredPasskey};
 pub use pending_sign_ins::PendingSignIn;
+pub use provider::{Redemption, Rotation, StoredClient, StoredCode, StoredKey, StoredToken};
 pub use rate_limits::Rate;
 pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
 pub use users::{

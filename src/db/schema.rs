@@ -27,6 +27,7 @@ diesel::table! {
         email_change_generation -> Nullable<BigInt>,
         code_failures -> Integer,
         language -> Text,
+        subject -> Nullable<Text>,
     }
 }
 
@@ -143,7 +144,80 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        algorithm -> Text,
+        private_key -> Binary,
+        public_jwk -> Text,
+        created_at -> BigInt,
+        retired_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    oauth_clients (client_id) {
+        client_id -> Text,
+        name -> Text,
+        secret_digest -> Nullable<Text>,
+        redirect_uris -> Text,
+        post_logout_redirect_uris -> Text,
+        scopes -> Text,
+        signing_alg -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    authorization_requests (digest) {
+        digest -> Text,
+        client_id -> Text,
+        request -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    authorization_codes (digest) {
+        digest -> Text,
+        grant_id -> Text,
+        client_id -> Text,
+        user_id -> Integer,
+        session_id -> BigInt,
+        grant_details -> Text,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    oauth_tokens (digest) {
+        digest -> Text,
+        kind -> Text,
+        grant_id -> Text,
+        client_id -> Text,
+        user_id -> Integer,
+        session_id -> BigInt,
+        scope -> Text,
+        auth_time -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+        replaced_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    oauth_consents (user_id, client_id) {
+        user_id -> Integer,
+        client_id -> Text,
+        scope -> Text,
+        granted_at -> BigInt,
+    }
+}
+
 diesel::joinable!(outbox -> users (user_id));
+diesel::joinable!(oauth_tokens -> users (user_id));
 diesel::joinable!(passkeys -> users (user_id));
 diesel::joinable!(pending_sign_ins -> users (user_id));
 diesel::joinable!(passkey_ceremonies -> users (user_id));

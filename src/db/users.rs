@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::outbox::NewMail;
 use super::schema::{
-    device_cookies, login_failures, outbox, passkeys, pending_sign_ins, recovery_codes, sessions,
-    users,
+    authorization_codes, device_cookies, login_failures, oauth_tokens, outbox, passkeys,
+    pending_sign_ins, recovery_codes, sessions, users,
 };
 use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
 use crate::language::Language;
@@ -474,6 +474,13 @@ impl DB {
                                 }
                                 .without_email_change(),
                             ))
+                            .execute(connection)?;
+                        // What applications were given under the old
+                        // credentials ends too (OpenID Connect tokens).
+                        let tokens = oauth_tokens::user_id.eq(user_id);
+                        diesel::delete(oauth_tokens::table.filter(tokens)).execute(connection)?;
+                        let codes = authorization_codes::user_id.eq(user_id);
+                        diesel::delete(authorization_codes::table.filter(codes))
                             .execute(connection)?;
                     }
                     let of_user = sessions::user_id.eq(user_id);

@@ -19,17 +19,22 @@
 //!   owner with one;
 //! - [`language`]: the language switch of every page;
 //! - [`forward_auth`]: whether a session opens an application behind a
-//!   reverse proxy.
+//!   reverse proxy;
+//! - [`authorize`]: signing in to another application (OpenID Connect),
+//!   in the browser, and logging out of it; [`openid`]: the endpoints
+//!   that applications' servers call.
 //!
 //! No flow imports another's handlers: a link to another flow's page goes
 //! through [`paths`], the typed table of where each is. A JSON route on a
 //! path that pages share has rank 2, so that the page (see
 //! `web::for_browsers`) answers first when the client prefers HTML.
 
+pub mod authorize;
 pub mod forward_auth;
 pub mod home;
 pub mod language;
 pub mod login;
+pub mod openid;
 pub mod passkeys;
 pub mod paths;
 pub mod recovery;
@@ -103,9 +108,34 @@ api! {
 }
 
 /// Every route of every flow, to mount at `/`: the JSON API, the pages on
-/// its paths (for browsers only), and the pages of their own.
+/// its paths (for browsers only), the pages of their own, and the OpenID
+/// Connect provider's.
 pub fn routes() -> Vec<rocket::Route> {
-    api_routes().into_iter().chain(page_routes()).collect()
+    api_routes()
+        .into_iter()
+        .chain(page_routes())
+        .chain(provider_routes())
+        .collect()
+}
+
+/// The routes of the OpenID Connect provider: the browser's pages and the
+/// endpoints applications call, described by its discovery document
+/// (`/.well-known/openid-configuration`) rather than the OpenAPI one.
+pub fn provider_routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        openid::discovery,
+        openid::jwks,
+        openid::token,
+        openid::userinfo,
+        openid::userinfo_by_post,
+        openid::revoke,
+        openid::introspect,
+        authorize::authorize,
+        authorize::resume,
+        authorize::consent,
+        authorize::logout_page,
+        authorize::logout,
+    ]
 }
 
 /// Every page route: the pages on the JSON API's paths (for browsers

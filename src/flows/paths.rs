@@ -72,6 +72,12 @@ pub struct Paths {
     pub language: &'static str,
     /// The page that asks for the password before a sensitive change.
     pub confirm: &'static str,
+    /// Signing in to another application: back from the login page.
+    pub authorize_continue: &'static str,
+    /// Signing in to another application: the consent page's answer.
+    pub authorize_consent: &'static str,
+    /// Logging out, as an application asks (RP-initiated logout).
+    pub end_session: &'static str,
 }
 
 /// Where the flows are mounted.
@@ -104,6 +110,9 @@ pub const PATHS: Paths = Paths {
     new_password: "/reset_password/new",
     language: "/language",
     confirm: "/profile/confirm",
+    authorize_continue: "/authorize/continue",
+    authorize_consent: "/authorize/consent",
+    end_session: "/logout",
 };
 
 impl Paths {

@@ -93,6 +93,9 @@ pub enum Error {
     /// Forward auth: the request does not say, through a trusted proxy,
     /// which request it asks about.
     NotProxied,
+    /// The OpenID Connect provider refuses an authorization or logout
+    /// request: an unknown application or address, an expired request.
+    BadAuthorization,
     /// The reset token is unknown, expired, used, or another email's.
     InvalidResetToken,
     /// The verification token is unknown, expired or used.
@@ -130,6 +133,7 @@ impl Error {
             | Error::InvalidVerificationToken
             | Error::PasswordsDiffer
             | Error::NotProxied
+            | Error::BadAuthorization
             | Error::PasskeyTaken => Status::BadRequest,
             Error::PasskeyRejected(status) | Error::PasskeyCeremonyExpired(status) => *status,
             Error::Field { status, .. } | Error::Status(status) => *status,
@@ -182,6 +186,7 @@ impl Error {
             Error::NotProxied => {
                 "no forwarded request: ask through a trusted proxy (proxy.trusted)".into()
             }
+            Error::BadAuthorization => "invalid authorization request".into(),
             Error::InvalidResetToken => "invalid reset token".into(),
             Error::InvalidVerificationToken => "invalid verification token".into(),
             Error::EmailNotVerified => "email not verified".into(),
@@ -229,6 +234,7 @@ impl Error {
             Error::CrossSite => "error-cross-site",
             Error::NoAccess => "error-no-access",
             Error::NotProxied => "error-bad-request",
+            Error::BadAuthorization => "error-bad-authorization",
             Error::InvalidResetToken => "error-invalid-reset-link",
             Error::InvalidVerificationToken => "error-invalid-verification-link",
             Error::EmailNotVerified => "error-email-not-verified",

@@ -19,6 +19,7 @@ mod openapi;
 mod operations;
 mod pages;
 mod passkeys;
+mod provider;
 mod security;
 mod sessions;
 mod takeover;

@@ -1,0 +1,140 @@
+//! The keys that sign ID tokens. The first token of an algorithm makes
+//! its key; `keys rotate` (the admin command line) makes a new one, which
+//! signs from then on, every instance within [`KEY_CACHE_TTL`]. A
+//! retired key stays in the JWKS as long as a token it signed may be
+//! checked. Private keys are sealed with the server's key at rest.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::OAuthError;
+use crate::auth::{Auth, AuthError};
+use crate::clock::now;
+use crate::db::StoredKey;
+use crate::jose::{Algorithm, SigningKey};
+
+/// Purpose of the key that seals private signing keys.
+pub(crate) const SIGNING_KEY_SEAL: &[u8] = b"auth-service/signing-keys/v1";
+
+/// How long an instance signs with the key it loaded before looking for a
+/// newer one (seconds).
+pub const KEY_CACHE_TTL: i64 = 60;
+
+/// A signing key as the admin command line lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub kid: String,
+    pub algorithm: String,
+    pub created_at: i64,
+    /// When a newer key of its algorithm took over.
+    pub retired_at: Option<i64>,
+}
+
+/// The signing keys an instance loaded, by algorithm, with when.
+#[derive(Default)]
+pub(crate) struct KeyCache(Mutex<HashMap<Algorithm, (SigningKey, i64)>>);
+
+impl KeyCache {
+    /// The key of `algorithm`, if loaded less than [`KEY_CACHE_TTL`] ago.
+    fn fresh(&self, algorithm: Algorithm) -> Option<SigningKey> {
+        let cached = self.0.lock().expect("no panic holds the key cache");
+        let (key, loaded_at) = cached.get(&algorithm)?;
+        (now() - loaded_at < KEY_CACHE_TTL).then(|| key.clone())
+    }
+
+    /// Keeps `key`, loaded now.
+    fn keep(&self, key: &SigningKey) {
+        let mut cached = self.0.lock().expect("no panic holds the key cache");
+        cached.insert(key.algorithm(), (key.clone(), now()));
+    }
+}
+
+impl Auth {
+    /// The key that signs `algorithm`'s tokens now: the newest of the
+    /// database, or a new one when there is none.
+    pub(super) async fn signing_key(&self, algorithm: Algorithm) -> Result<SigningKey, OAuthError> {
+        if let Some(key) = self.signing_keys.fresh(algorithm) {
+            return Ok(key);
+        }
+        let stored = self.db.signing_keys().await?;
+        let current = stored
+            .iter()
+            .find(|key| key.algorithm == algorithm.as_str() && key.retired_at.is_none());
+        let key = match current {
+            Some(stored) => self.open_key(stored, algorithm)?,
+            None => self.rotate_key(algorithm).await?,
+        };
+        self.signing_keys.keep(&key);
+        Ok(key)
+    }
+
+    /// Makes a new key for `algorithm`, which signs from now on; the one
+    /// before is retired (kept in the JWKS while its tokens may be
+    /// checked). The new key.
+    pub async fn rotate_key(&self, algorithm: Algorithm) -> Result<SigningKey, AuthError> {
+        let key = tokio::task::spawn_blocking(move || SigningKey::generate(algorithm))
+            .await
+            .map_err(|error| AuthError::Internal(format!("key generation: {error}")))?;
+        let created_at = now();
+        let stored = StoredKey {
+            kid: key.kid().to_owned(),
+            algorithm: algorithm.as_str().to_owned(),
+            private_key: self.key_sealer.seal(key.kid(), &key.to_pkcs8_der()),
+            public_jwk: key.public_jwk().to_string(),
+            created_at,
+            retired_at: None,
+        };
+        self.db
+            .add_signing_key(stored, created_at - self.retired_key_lifetime())
+            .await?;
+        Ok(key)
+    }
+
+    /// The public keys that tokens may be checked with: every current key,
+    /// and those retired less than a token's lifetime ago.
+    pub async fn jwks(&self) -> Result<serde_json::Value, AuthError> {
+        let forget_before = now() - self.retired_key_lifetime();
+        let keys: Vec<serde_json::Value> = self
+            .db
+            .signing_keys()
+            .await?
+            .into_iter()
+            .filter(|key| {
+                key.retired_at
+                    .is_none_or(|retired| retired >= forget_before)
+            })
+            .filter_map(|key| serde_json::from_str(&key.public_jwk).ok())
+            .collect();
+        Ok(serde_json::json!({ "keys": keys }))
+    }
+
+    /// Every key, newest first, for the admin command line.
+    pub async fn signing_key_list(&self) -> Result<Vec<KeyInfo>, AuthError> {
+        let keys = self.db.signing_keys().await?;
+        Ok(keys
+            .into_iter()
+            .map(|key| KeyInfo {
+                kid: key.kid,
+                algorithm: key.algorithm,
+                created_at: key.created_at,
+                retired_at: key.retired_at,
+            })
+            .collect())
+    }
+
+    /// How long a retired key is kept: the longest an ID token lives, and
+    /// the time every instance takes to see the new key.
+    fn retired_key_lifetime(&self) -> i64 {
+        let ttl = i64::try_from(self.settings.provider.access_token_ttl).unwrap_or(i64::MAX / 4);
+        ttl + 2 * KEY_CACHE_TTL
+    }
+
+    fn open_key(&self, stored: &StoredKey, algorithm: Algorithm) -> Result<SigningKey, AuthError> {
+        let broken = || AuthError::Internal(format!("signing key {} does not open", stored.kid));
+        let der = self
+            .key_sealer
+            .open(&stored.kid, &stored.private_key)
+            .ok_or_else(broken)?;
+        SigningKey::from_pkcs8_der(&stored.kid, algorithm, &der).ok_or_else(broken)
+    }
+}
