@@ -9,8 +9,7 @@
 //! where it is installed (`.ci/run` installs it; `NGINX` names another
 //! binary than `/usr/sbin/nginx`).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::process::{Child, Command};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,7 +17,7 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
 
-use crate::server::{client_builder, free_port, Server};
+use crate::server::{client_builder, echo_application, free_port, Server};
 use crate::support::Store;
 
 const EMAIL: &str = "barbara@example.com";
@@ -142,37 +141,11 @@ http {
 }
 "#;
 
-/// The application: answers every request with the request's head, so
-/// that the test sees what nginx handed it. Runs until the test ends.
-fn start_application() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
-    let port = listener.local_addr().expect("an address").port();
-    thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().expect("a stream"));
-            let mut head = String::new();
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
-                head.push_str(&line);
-                line.clear();
-            }
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{head}",
-                head.len()
-            );
-            let mut stream = stream;
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    port
-}
-
 /// The service, its session cookie for `example.test`, behind nginx.
 fn guarded() -> (Store, Server, Proxy) {
     let store = Store::new();
     let service_port = free_port();
-    let app_port = start_application();
+    let app_port = echo_application();
     let public_url = format!("http://auth.example.test:{service_port}");
     // The public URL is nginx's port: set once nginx's port is known.
     let proxy = Proxy::start(&store, service_port, app_port);

@@ -1,6 +1,7 @@
 //! The real server binary on a free loopback port, over a test `Store`.
 
 use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command};
@@ -234,4 +235,32 @@ fn send_form(
         secrets::remember_field(name, value);
     }
     request.form(fields).send().expect("an answer")
+}
+
+/// An application on a free loopback port: answers every request with
+/// the request's head, so that a test sees what reached it (what a proxy
+/// handed it, the address a browser was sent back to). Runs until the
+/// test ends; its port.
+pub fn echo_application() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().expect("a stream"));
+            let mut head = String::new();
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                head.push_str(&line);
+                line.clear();
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{head}",
+                head.len()
+            );
+            let mut stream = stream;
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    port
 }

@@ -7,6 +7,7 @@
 
 mod pages;
 mod passkeys;
+mod provider;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -125,6 +126,8 @@ const SMALL_TARGETS: &str = r#"
 struct Person<'a> {
     browser: Client,
     server: &'a Server,
+    /// The server's files and database, for the admin command line.
+    store: &'a Store,
     /// The host the browser goes to: `127.0.0.1`, or `localhost` where
     /// passkeys are used (they need a domain name).
     host: &'static str,
@@ -176,6 +179,7 @@ fn in_browsers(
                 people.push(Person {
                     browser: driver.browser(profile.path()).await,
                     server: &server,
+                    store: &store,
                     host: "127.0.0.1",
                     screenshots,
                     taken: 0,
@@ -326,6 +330,40 @@ impl Person<'_> {
         self.fill("email", EMAIL).await;
         self.fill("password", PASSWORD).await;
         self.click("Register", "/profile").await;
+    }
+
+    /// Sets up two-factor sign-in from the account page (the address
+    /// confirmed), confirmed with the previous step's code: a maker of the
+    /// authenticator app's codes, `steps` of 30 s from now. Lands on the
+    /// recovery codes.
+    async fn sets_up_two_factor(&mut self) -> impl Fn(i64) -> String {
+        self.click("Set up two-factor sign-in", "/profile/totp")
+            .await;
+        self.sees("setup", &["Scan this code", "<svg"], &[]).await;
+        let secret = self
+            .browser
+            .find(Locator::Id("secret"))
+            .await
+            .expect("the key");
+        let secret = secret.text().await.expect("its text").replace(' ', "");
+        let secret = totp_rs::Secret::try_from_base32(&secret).expect("base32");
+        let app = totp_rs::Builder::new()
+            .with_secret(secret.as_bytes().to_vec())
+            .build()
+            .expect("a TOTP");
+        // Far from the next step; confirmed with the previous step's code,
+        // so that this step's is still fresh for the login.
+        while auth_service::clock::now() % 30 >= 20 {
+            rocket::tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let code_at = move |steps: i64| {
+            let now = auth_service::clock::now();
+            app.generate((now + 30 * steps) as u64).to_string()
+        };
+        self.fill("code", &code_at(-1)).await;
+        self.click("Turn on two-factor sign-in", "/profile/recovery_codes")
+            .await;
+        code_at
     }
 
     /// Follows the link that confirms the address, from the mail `sink`
@@ -704,34 +742,7 @@ fn two_factor_sign_in_is_set_up_from_the_account_page_and_asked_at_login() {
                 )
                 .await;
             person.confirms_address(&sink).await;
-            person
-                .click("Set up two-factor sign-in", "/profile/totp")
-                .await;
-            person.sees("setup", &["Scan this code", "<svg"], &[]).await;
-            let secret = person
-                .browser
-                .find(Locator::Id("secret"))
-                .await
-                .expect("the key");
-            let secret = secret.text().await.expect("its text").replace(' ', "");
-            let secret = totp_rs::Secret::try_from_base32(&secret).expect("base32");
-            let app = totp_rs::Builder::new()
-                .with_secret(secret.as_bytes().to_vec())
-                .build()
-                .expect("a TOTP");
-            // Far from the next step; confirmed with the previous step's code,
-            // so that this step's is still fresh for the login.
-            while auth_service::clock::now() % 30 >= 20 {
-                rocket::tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            let code_at = |steps: i64| {
-                let now = auth_service::clock::now();
-                app.generate((now + 30 * steps) as u64).to_string()
-            };
-            person.fill("code", &code_at(-1)).await;
-            person
-                .click("Turn on two-factor sign-in", "/profile/recovery_codes")
-                .await;
+            let code_at = person.sets_up_two_factor().await;
             person
                 .sees(
                     "recovery-codes",
