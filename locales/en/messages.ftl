@@ -171,3 +171,10 @@ expired-email-change-over = This change of address was already confirmed, cancel
 address-unknown = an unknown address
 # The first line of the file of recovery codes.
 download-codes-heading = Recovery codes of your auth-service account. Each works once.
+
+## The account page's connected applications
+
+application-allowed-now = Allowed just now
+application-allowed = Allowed { $ago } ago
+notice-application-disconnected = { $name } is disconnected: it no longer signs you in, and asks you again next time.
+error-unknown-application = This application is not connected to your account.

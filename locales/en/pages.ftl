@@ -218,6 +218,12 @@ profile-passkeys-intro = Sign in with your fingerprint, face or screen lock inst
 # The accessible name of a passkey's Remove button; $name: its name.
 profile-passkey-remove-label = Remove the passkey { $name }
 profile-passkey-remove = Remove
+
+profile-applications-heading = Connected applications
+profile-applications-intro = Applications you allowed to sign you in with this account. Disconnecting one signs you out of it; it asks you again next time.
+# The hidden label of a Disconnect button, for screen readers.
+profile-application-disconnect-label = Disconnect { $name }
+profile-application-disconnect = Disconnect
 profile-passkey-add-summary = Add a passkey
 profile-passkey-name = Name of the passkey
 profile-passkey-name-hint = To tell it from others, like “Laptop” or “Phone”.

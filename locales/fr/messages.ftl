@@ -172,3 +172,10 @@ expired-email-change-over = Ce changement d’adresse a déjà été confirmé, 
 address-unknown = une adresse inconnue
 # La première ligne du fichier des codes de récupération.
 download-codes-heading = Codes de récupération de votre compte auth-service. Chacun ne sert qu’une fois.
+
+## The account page's connected applications
+
+application-allowed-now = Autorisée à l’instant
+application-allowed = Autorisée il y a { $ago }
+notice-application-disconnected = { $name } est déconnectée : elle ne vous connecte plus et vous redemandera la prochaine fois.
+error-unknown-application = Cette application n’est pas connectée à votre compte.

@@ -200,6 +200,12 @@ profile-passkeys-heading = Clés d’accès
 profile-passkeys-intro = Connectez-vous avec votre empreinte digitale, votre visage ou le verrouillage de votre écran plutôt qu’avec votre mot de passe. Une clé d’accès compte pour deux facteurs.
 profile-passkey-remove-label = Supprimer la clé d’accès { $name }
 profile-passkey-remove = Supprimer
+
+profile-applications-heading = Applications connectées
+profile-applications-intro = Les applications que vous avez autorisées à vous connecter avec ce compte. En déconnecter une vous déconnecte d’elle ; elle vous redemandera la prochaine fois.
+# The hidden label of a Disconnect button, for screen readers.
+profile-application-disconnect-label = Déconnecter { $name }
+profile-application-disconnect = Déconnecter
 profile-passkey-add-summary = Ajouter une clé d’accès
 profile-passkey-name = Nom de la clé d’accès
 profile-passkey-name-hint = Pour la distinguer des autres, par exemple « Ordinateur portable » ou « Téléphone ».

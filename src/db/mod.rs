@@ -33,7 +33,9 @@ pub use login_failures::{ClaimTerms, LoginClaim, LoginFailures};
 pub use outbox::{MailOutcome, NewMail, QueuedMail};
 pub use passkeys::{NewCeremony, NewPasskey, StoredPasskey};
 pub use pending_sign_ins::PendingSignIn;
-pub use provider::{Redemption, Rotation, StoredClient, StoredCode, StoredKey, StoredToken};
+pub use provider::{
+    Redemption, Rotation, StoredClient, StoredCode, StoredConsent, StoredKey, StoredToken,
+};
 pub use rate_limits::Rate;
 pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
 pub use users::{

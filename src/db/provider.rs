@@ -568,3 +568,60 @@ impl DB {
         .await
     }
 }
+
+/// An application a user allowed, as the account page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct StoredConsent {
+    pub client_id: String,
+    /// The application's name.
+    pub name: String,
+    /// The scopes granted, separated by spaces.
+    pub scope: String,
+    pub granted_at: i64,
+}
+
+impl DB {
+    /// The applications `user_id` allowed, most recent first.
+    pub async fn consents_of(&self, user_id: i32) -> Result<Vec<StoredConsent>, DbError> {
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                oauth_consents::table
+                    .inner_join(oauth_clients::table)
+                    .filter(oauth_consents::user_id.eq(user_id))
+                    .order(oauth_consents::granted_at.desc())
+                    .select((
+                        oauth_consents::client_id,
+                        oauth_clients::name,
+                        oauth_consents::scope,
+                        oauth_consents::granted_at,
+                    ))
+                    .load(connection)
+            })
+        })
+        .await
+    }
+
+    /// Forgets that `user_id` allowed `client_id`, and ends what the
+    /// application holds of theirs (codes, tokens): whether it was allowed.
+    pub async fn remove_consent(&self, user_id: i32, client_id: &str) -> Result<bool, DbError> {
+        let client_id = client_id.to_owned();
+        self.run(move |connection| {
+            on_backend!(connection, |connection| {
+                connection.transaction(|connection| {
+                    let tokens = oauth_tokens::table
+                        .filter(oauth_tokens::user_id.eq(user_id))
+                        .filter(oauth_tokens::client_id.eq(&client_id));
+                    diesel::delete(tokens).execute(connection)?;
+                    let codes = authorization_codes::table
+                        .filter(authorization_codes::user_id.eq(user_id))
+                        .filter(authorization_codes::client_id.eq(&client_id));
+                    diesel::delete(codes).execute(connection)?;
+                    let consent = oauth_consents::table.find((user_id, &client_id));
+                    let removed = diesel::delete(consent).execute(connection)?;
+                    Ok(removed > 0)
+                })
+            })
+        })
+        .await
+    }
+}

@@ -218,6 +218,7 @@ diesel::table! {
 
 diesel::joinable!(outbox -> users (user_id));
 diesel::joinable!(oauth_tokens -> users (user_id));
+diesel::joinable!(oauth_consents -> oauth_clients (client_id));
 diesel::joinable!(passkeys -> users (user_id));
 diesel::joinable!(pending_sign_ins -> users (user_id));
 diesel::joinable!(passkey_ceremonies -> users (user_id));
@@ -226,6 +227,8 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_devices -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    oauth_clients,
+    oauth_consents,
     device_cookies,
     login_failures,
     outbox,

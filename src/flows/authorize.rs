@@ -6,14 +6,15 @@
 //! application with a code or an error. An unknown application or
 //! redirect address gets the provider's own error page, never a redirect.
 //! Applications log their users out through `/logout` (RP-initiated
-//! logout), which asks the person first. The decisions are `Auth`'s
+//! logout), which asks the person first; the account page lists the
+//! applications allowed, and disconnects them. The decisions are `Auth`'s
 //! (`auth::provider`); the endpoints that applications' servers call are
 //! [`super::openid`].
 
 use rocket::form::{Form, FromForm};
 use rocket::http::{CookieJar, Header};
-use rocket::response::{self, Redirect, Responder};
-use rocket::{get, post, Either, Request, State};
+use rocket::response::{self, Flash, Redirect, Responder};
+use rocket::{delete, get, post, Either, Request, State};
 use rocket_dyn_templates::{context, Template};
 
 use crate::auth::provider::{AuthorizationParams, AuthorizeStep, Consent, OAuthError, RequestId};
@@ -21,6 +22,7 @@ use crate::auth::{Auth, AuthError, Device, Password};
 use crate::flows::paths::PATHS;
 use crate::language::Text;
 use crate::web::form::PageError;
+use crate::web::page::Notice;
 use crate::web::session::remove_session_cookie;
 use crate::web::{CurrentUser, Error, Page, SameOrigin};
 
@@ -267,6 +269,29 @@ pub async fn logout(
         Some(url) => Either::Left(page.render("authorize_return", context! { url })),
         None => Either::Right(Redirect::to(PATHS.home)),
     }))
+}
+
+/// Disconnects an application from the account ("Connected applications"
+/// on the account page): it signs the person in no more and asks again
+/// next time; then the account page with a notice.
+#[delete("/profile/applications/<client_id>")]
+pub async fn disconnect(
+    _origin: SameOrigin,
+    client_id: &str,
+    user: Result<CurrentUser, Error>,
+    auth: &State<Auth>,
+) -> Result<Flash<Redirect>, PageError> {
+    let user = user.map_err(PageError::Failure)?;
+    let account = Redirect::to(PATHS.profile);
+    Ok(
+        match auth.disconnect_application(user.id, client_id).await? {
+            Some(name) => {
+                let notice = Text::new("notice-application-disconnected").with("name", name);
+                Notice::success(account, notice)
+            }
+            None => Notice::error(account, Text::new("error-unknown-application")),
+        },
+    )
 }
 
 /// Where a logout goes back to, if the query names a registered address.

@@ -135,6 +135,7 @@ pub fn provider_routes() -> Vec<rocket::Route> {
         authorize::consent,
         authorize::logout_page,
         authorize::logout,
+        authorize::disconnect,
     ]
 }
 

@@ -78,6 +78,8 @@ pub struct Paths {
     pub authorize_consent: &'static str,
     /// Logging out, as an application asks (RP-initiated logout).
     pub end_session: &'static str,
+    /// A connected application, by client id (`DELETE`: disconnect it).
+    pub application: &'static str,
 }
 
 /// Where the flows are mounted.
@@ -113,6 +115,7 @@ pub const PATHS: Paths = Paths {
     authorize_continue: "/authorize/continue",
     authorize_consent: "/authorize/consent",
     end_session: "/logout",
+    application: "/profile/applications/",
 };
 
 impl Paths {

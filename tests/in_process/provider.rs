@@ -809,3 +809,55 @@ async fn a_password_change_ends_the_tokens_of_every_application() {
     let (status, _) = app.refresh(&photos, &text(&tokens, "refresh_token")).await;
     assert_eq!(status, Status::BadRequest);
 }
+
+#[rocket::async_test]
+async fn the_account_page_lists_connected_applications_and_disconnects_them() {
+    let (app, photos) = provider().await;
+    app.login(EMAIL, PASSWORD).await;
+    let profile = body(app.page("/profile").await).await;
+    assert!(!profile.contains("Connected applications"), "none yet");
+    let (verifier, challenge) = pkce();
+    let code = app.code(&photos.client, Some(&challenge)).await;
+    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+
+    let profile = body(app.page("/profile").await).await;
+    assert!(profile.contains("Connected applications"), "{profile}");
+    assert!(profile.contains("Photo Album"), "{profile}");
+    assert!(profile.contains("Allowed just now"), "{profile}");
+    let action = format!("/profile/applications/{}", photos.client.id);
+    assert!(
+        profile.contains(&format!("action=\"{action}\"")),
+        "{profile}"
+    );
+
+    let disconnected = app.submit(&action, &[("_method", "DELETE")]).await;
+    assert_eq!(disconnected.status(), Status::SeeOther);
+    assert_eq!(location(&disconnected), Some("/profile"));
+    assert_eq!(
+        crate::app::notice(&disconnected).as_deref(),
+        Some(
+            "Photo Album is disconnected: it no longer signs you in, and asks you again next time."
+        )
+    );
+    drop(disconnected);
+    assert_eq!(
+        app.userinfo(&text(&tokens, "access_token")).await.status(),
+        Status::Unauthorized
+    );
+    let (status, _) = app.refresh(&photos, &text(&tokens, "refresh_token")).await;
+    assert_eq!(status, Status::BadRequest);
+    let asked_again = app
+        .page(&authorize_path(&photos.client, Some(&challenge), &[]))
+        .await;
+    assert_eq!(asked_again.status(), Status::Ok, "the consent page again");
+    drop(asked_again);
+
+    // Another's application, or one never connected: nothing happens.
+    let unknown = app
+        .submit("/profile/applications/nobody", &[("_method", "DELETE")])
+        .await;
+    assert_eq!(
+        crate::app::notice(&unknown).as_deref(),
+        Some("This application is not connected to your account.")
+    );
+}

@@ -46,6 +46,17 @@ pub struct Client {
     secret_digest: Option<String>,
 }
 
+/// An application a user allowed to sign them in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectedApplication {
+    pub client_id: String,
+    pub name: String,
+    /// What it was allowed.
+    pub scopes: Scopes,
+    /// When it was last allowed (Unix seconds).
+    pub granted_at: i64,
+}
+
 /// What registers an application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientRegistration {
@@ -226,6 +237,40 @@ impl Auth {
     /// consents; whether it was registered.
     pub async fn remove_client(&self, client_id: &str) -> Result<bool, AuthError> {
         Ok(self.db.remove_client(client_id).await?)
+    }
+
+    /// The applications the user `user_id` allowed to sign them in, most
+    /// recent first.
+    pub async fn connected_applications(
+        &self,
+        user_id: i32,
+    ) -> Result<Vec<ConnectedApplication>, AuthError> {
+        let consents = self.db.consents_of(user_id).await?;
+        Ok(consents
+            .into_iter()
+            .map(|consent| ConnectedApplication {
+                scopes: Scopes::parse(&consent.scope).unwrap_or_default(),
+                client_id: consent.client_id,
+                name: consent.name,
+                granted_at: consent.granted_at,
+            })
+            .collect())
+    }
+
+    /// Disconnects the application `client_id` from the user `user_id`:
+    /// it is asked again next time, and what it holds (codes, tokens) ends.
+    /// Its name, or `None` when it was not connected.
+    pub async fn disconnect_application(
+        &self,
+        user_id: i32,
+        client_id: &str,
+    ) -> Result<Option<String>, AuthError> {
+        let connected = self.connected_applications(user_id).await?;
+        let Some(application) = connected.into_iter().find(|app| app.client_id == client_id) else {
+            return Ok(None);
+        };
+        let removed = self.db.remove_consent(user_id, client_id).await?;
+        Ok(removed.then_some(application.name))
     }
 
     /// The application that `credentials` prove: a confidential client

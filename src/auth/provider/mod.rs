@@ -12,7 +12,7 @@ mod tokens;
 
 pub use authorize::{AuthorizationParams, AuthorizationRequest, AuthorizeStep, Consent, RequestId};
 pub(crate) use clients::CLIENT_SECRET_KEY;
-pub use clients::{Client, ClientRegistration, ClientSecret};
+pub use clients::{Client, ClientRegistration, ClientSecret, ConnectedApplication};
 pub use keys::KeyInfo;
 pub(crate) use keys::{KeyCache, SIGNING_KEY_SEAL};
 pub use tokens::{ClientCredentials, Introspection, TokenGrant, Tokens, UserInfo};

@@ -143,6 +143,15 @@ struct PasskeyRow {
     used: String,
 }
 
+/// An application the user allowed to sign them in, as the page lists it.
+#[derive(Serialize)]
+struct ApplicationRow {
+    id: String,
+    name: String,
+    /// When it was allowed, in words.
+    allowed: String,
+}
+
 #[derive(Serialize)]
 struct AccountPage<'a> {
     email: &'a str,
@@ -151,6 +160,7 @@ struct AccountPage<'a> {
     pending_email: Option<String>,
     sessions: Vec<SessionRow>,
     passkeys: Vec<PasskeyRow>,
+    applications: Vec<ApplicationRow>,
     two_factor: bool,
     recovery_codes_left: i64,
     password_form: SaidForm<'a>,
@@ -201,6 +211,18 @@ pub async fn account_page(
             name: passkey.name,
         })
         .collect();
+    let applications = auth.connected_applications(user.id).await?;
+    let applications = applications
+        .into_iter()
+        .map(|application| ApplicationRow {
+            allowed: language.say(&ago(now, application.granted_at).map_or_else(
+                || Text::new("application-allowed-now"),
+                |ago| Text::new("application-allowed").duration("ago", ago),
+            )),
+            id: application.client_id,
+            name: application.name,
+        })
+        .collect();
     let two_factor = auth.two_factor_status(user.id).await?;
     let content = AccountPage {
         email: &user.email,
@@ -208,6 +230,7 @@ pub async fn account_page(
         pending_email: auth.pending_email(user.id).await?,
         sessions,
         passkeys,
+        applications,
         two_factor: two_factor.enabled,
         recovery_codes_left: two_factor.recovery_codes_left,
         password_form: forms.password.said(language),
