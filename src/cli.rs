@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand};
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 
-use crate::auth::provider::{Client, ClientRegistration, Scopes, SCOPES};
+use crate::auth::provider::{Client, ClientRegistration, OAuthError, Scopes, SCOPES};
 use crate::auth::{Auth, AuthError, Email, Password};
-use crate::clock::timestamp;
+use crate::clock::{now, timestamp};
 use crate::db::DB;
 use crate::jose::Algorithm;
 use crate::mail::LinkPaths;
@@ -288,10 +288,13 @@ async fn client(command: ClientCommand, auth: &Auth) -> Result<String, String> {
                 confidential: !public,
                 signing_alg: signing_alg.parse()?,
             };
-            let (client, secret) = auth
-                .register_client(registration)
-                .await
-                .map_err(|error| error.to_string())?;
+            let (client, secret) =
+                auth.register_client(registration)
+                    .await
+                    .map_err(|error| match error {
+                        OAuthError::Refused { description, .. } => description,
+                        OAuthError::Service(error) => error.to_string(),
+                    })?;
             let mut out = describe_client(&client);
             if let Some(secret) = secret {
                 out.push_str(&format!(
@@ -376,12 +379,17 @@ async fn keys(command: KeysCommand, auth: &Auth) -> Result<String, String> {
     match command {
         KeysCommand::Rotate { algorithm } => {
             let algorithm: Algorithm = algorithm.parse()?;
-            let key = auth
+            let (key, signs_from) = auth
                 .rotate_key(algorithm)
                 .await
                 .map_err(|error| error.to_string())?;
+            let when = match signs_from > now() {
+                true => format!("from {}", timestamp(signs_from)),
+                false => "from now on".to_owned(),
+            };
             Ok(format!(
-                "New {algorithm} key {}: it signs from now on (within a minute on every instance).",
+                "New {algorithm} key {}: published now; it signs {when} \
+                 (within a minute on every instance).",
                 key.kid()
             ))
         }
@@ -390,21 +398,21 @@ async fn keys(command: KeysCommand, auth: &Auth) -> Result<String, String> {
                 .signing_key_list()
                 .await
                 .map_err(|error| error.to_string())?;
+            let now = now();
             Ok(match keys.is_empty() {
                 true => "No key yet: the first token of an algorithm makes one.".to_owned(),
                 false => keys
                     .iter()
                     .map(|key| {
                         let state = match key.retired_at {
-                            Some(at) => format!("retired {}", timestamp(at)),
+                            Some(at) if at <= now => format!("retired {}", timestamp(at)),
+                            _ if key.signs_from > now => {
+                                format!("next, signs from {}", timestamp(key.signs_from))
+                            }
+                            Some(at) => format!("current until {}", timestamp(at)),
                             None => "current".to_owned(),
                         };
-                        format!(
-                            "{}\t{}\tcreated {}\t{state}",
-                            key.kid,
-                            key.algorithm,
-                            timestamp(key.created_at)
-                        )
+                        format!("{}\t{}\t{state}", key.kid, key.algorithm)
                     })
                     .collect::<Vec<_>>()
                     .join("\n"),

@@ -191,6 +191,10 @@ pub struct ProviderSettings {
     /// Lifetime of a refresh token (each refresh gives a new one).
     #[serde(deserialize_with = "duration")]
     pub refresh_token_ttl: u64,
+    /// How long a key made by `keys rotate` is published in the JWKS
+    /// before it signs, so that applications fetch it first.
+    #[serde(deserialize_with = "duration")]
+    pub key_publish_ahead: u64,
 }
 
 impl Default for ProviderSettings {
@@ -198,6 +202,7 @@ impl Default for ProviderSettings {
         ProviderSettings {
             access_token_ttl: 60 * MINUTE,
             refresh_token_ttl: 30 * DAY,
+            key_publish_ahead: 60 * MINUTE,
         }
     }
 }

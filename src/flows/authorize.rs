@@ -12,9 +12,9 @@
 //! [`super::openid`].
 
 use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Header};
-use rocket::response::{self, Flash, Redirect, Responder};
-use rocket::{delete, get, post, Either, Request, State};
+use rocket::http::CookieJar;
+use rocket::response::{Flash, Redirect};
+use rocket::{delete, get, post, Either, State};
 use rocket_dyn_templates::{context, Template};
 
 use crate::auth::provider::{AuthorizationParams, AuthorizeStep, Consent, OAuthError, RequestId};
@@ -23,6 +23,7 @@ use crate::flows::paths::PATHS;
 use crate::language::Text;
 use crate::web::form::PageError;
 use crate::web::page::Notice;
+use crate::web::security::NoReferrer;
 use crate::web::session::remove_session_cookie;
 use crate::web::{CurrentUser, Error, Page, SameOrigin};
 
@@ -65,19 +66,8 @@ impl From<AuthorizeQuery> for AuthorizationParams {
     }
 }
 
-/// A page of the authorization flow: no referrer leaves it.
-pub struct Private<R>(R);
-
-impl<'r, 'o: 'r, R: Responder<'r, 'o>> Responder<'r, 'o> for Private<R> {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'o> {
-        let mut response = self.0.respond_to(request)?;
-        response.set_header(Header::new("Referrer-Policy", "no-referrer"));
-        Ok(response)
-    }
-}
-
 /// Where a step of the flow leads: a page, or on to another address.
-type StepAnswer = Private<Either<Template, Redirect>>;
+type StepAnswer = NoReferrer<Either<Template, Redirect>>;
 
 /// The authorization endpoint.
 #[get("/authorize?<query..>")]
@@ -184,7 +174,7 @@ fn answer(
         }
         Err(OAuthError::Service(error)) => return Err(PageError::Failure(error.into())),
     };
-    Ok(Private(answer))
+    Ok(NoReferrer(answer))
 }
 
 /// The consent page of `consent`.
@@ -236,7 +226,7 @@ pub async fn logout_page(
     query: LogoutQuery,
     page: Page,
     auth: &State<Auth>,
-) -> Result<Private<Template>, PageError> {
+) -> Result<NoReferrer<Template>, PageError> {
     let destination = logout_destination(&query, auth).await?;
     let content = context! {
         logged_in: page.user().is_some(),
@@ -246,7 +236,7 @@ pub async fn logout_page(
         post_logout_redirect_uri: query.post_logout_redirect_uri,
         state: query.state,
     };
-    Ok(Private(page.render("authorize_logout", content)))
+    Ok(NoReferrer(page.render("authorize_logout", content)))
 }
 
 /// Logs out, then back to the application's registered address, if it
@@ -258,14 +248,14 @@ pub async fn logout(
     page: Page,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-) -> Result<Private<Either<Template, Redirect>>, PageError> {
+) -> Result<NoReferrer<Either<Template, Redirect>>, PageError> {
     let query = form.into_inner();
     let destination = logout_destination(&query, auth).await?;
     if let Some(user) = page.user() {
         auth.end_session(user.id, &user.session.public_id).await?;
     }
     remove_session_cookie(cookies, auth);
-    Ok(Private(match destination {
+    Ok(NoReferrer(match destination {
         Some(url) => Either::Left(page.render("authorize_return", context! { url })),
         None => Either::Right(Redirect::to(PATHS.home)),
     }))

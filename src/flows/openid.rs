@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use crate::auth::provider::{ClientCredentials, OAuthError, TokenGrant, SCOPES};
 use crate::auth::Auth;
 use crate::jose::Algorithm;
+use crate::web::security::NoReferrer;
 use crate::web::Error;
 
 /// Where each endpoint is, under the issuer.
@@ -73,10 +74,9 @@ impl<'r, T: Serialize> Responder<'r, 'static> for OAuthAnswer<T> {
             }
             Err(OAuthError::Service(error)) => return Error::from(error).respond_to(request),
         };
-        let mut response = Response::build_from(Json(body).respond_to(request)?);
+        let mut response = Response::build_from(NoReferrer(Json(body)).respond_to(request)?);
         response
             .status(status)
-            .header(Header::new("Referrer-Policy", "no-referrer"))
             .header(Header::new("Pragma", "no-cache"));
         if let Some(challenge) = challenge {
             response.header(Header::new("WWW-Authenticate", challenge));
@@ -121,8 +121,8 @@ pub fn discovery(auth: &State<Auth>) -> Json<Value> {
 
 /// The public keys that ID tokens are signed with (RFC 7517).
 #[get("/jwks.json")]
-pub async fn jwks(auth: &State<Auth>) -> Result<Json<Value>, Error> {
-    Ok(Json(auth.jwks().await?))
+pub async fn jwks(auth: &State<Auth>) -> OAuthAnswer<Value> {
+    OAuthAnswer(auth.jwks().await)
 }
 
 /// A client's credentials in HTTP Basic (RFC 6749 §2.3.1: the id and the

@@ -27,8 +27,9 @@ use super::paths::PATHS;
 use crate::auth::{Auth, Device, Email, Password, ResetIssued, ResetToken};
 use crate::language::Text;
 use crate::web::fields::{CONFIRM_PASSWORD, NEW_PASSWORD, RESET_PASSWORDS};
-use crate::web::form::{FormState, PageError, PageForm, TokenPage};
+use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::json::{EmailMessage, Message};
+use crate::web::security::NoReferrer;
 use crate::web::Notice;
 use crate::web::{Error, FlaskJson, Input, Page, SameOrigin};
 
@@ -243,7 +244,7 @@ pub async fn choose_password(
     page: Page,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-) -> Result<TokenPage, PageError> {
+) -> Result<NoReferrer<Template>, PageError> {
     let token = cookies
         .get_private(RESET_LINK_COOKIE)
         .and_then(|cookie| ResetToken::parse(cookie.value()).ok());
@@ -257,7 +258,7 @@ pub async fn choose_password(
         .value("email", &email)
         .value("reset_token", token.expose())
         .choosing_password(auth.settings().passwords.min_length);
-    Ok(TokenPage::new(form.show(page, &CHOOSE_PASSWORD)))
+    Ok(NoReferrer(form.show(page, &CHOOSE_PASSWORD)))
 }
 
 /// Sets the new password (the form's first field is `_method=PUT`), then

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use rocket::form::Context;
-use rocket::http::{Header, Status};
+use rocket::http::Status;
 use rocket::response::{self, Flash, Redirect, Responder};
 use rocket::Request;
 use rocket_dyn_templates::Template;
@@ -293,25 +293,6 @@ impl<'r> Responder<'r, 'static> for PageError {
                 error.remember(request);
                 Err(error.status())
             }
-        }
-    }
-}
-
-/// A page that carries a token: no `Referer` leaves it, not even to this
-/// site.
-#[derive(Responder)]
-#[response(status = 200)]
-pub struct TokenPage {
-    page: Template,
-    referrer_policy: Header<'static>,
-}
-
-impl TokenPage {
-    /// `page`, which carries a token.
-    pub fn new(page: Template) -> Self {
-        TokenPage {
-            page,
-            referrer_policy: Header::new("Referrer-Policy", "no-referrer"),
         }
     }
 }

@@ -7,7 +7,8 @@ use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::uri::Origin;
 use rocket::http::Header;
 use rocket::request::{FromRequest, Outcome, Request};
-use rocket::shield::{Frame, NoSniff, Permission, Referrer, Shield};
+use rocket::response::{self, Responder};
+use rocket::shield::{Frame, NoSniff, Permission, Shield};
 use rocket::Response;
 
 use super::error::{refuse, Error};
@@ -92,21 +93,37 @@ fn is_this_server(origin: &str, host: Option<&str>) -> bool {
     matches!((authority, host), (Some(authority), Some(host)) if authority.eq_ignore_ascii_case(host))
 }
 
-/// Rocket's Shield with framing denied, nosniff, and a referrer sent to
-/// this origin only (`no-referrer` would make browsers send `Origin: null`
-/// with this site's own forms); HSTS is added by Shield itself when TLS is
-/// on (outside the debug profile).
+/// Rocket's Shield with framing denied and nosniff; HSTS is added by Shield
+/// itself when TLS is on (outside the debug profile). The referrer policy
+/// is [`SecurityHeaders`]'s, which knows the pages that send none.
 pub fn shield() -> Shield {
     Shield::new()
         .enable(NoSniff::Enable)
         .enable(Frame::Deny)
-        .enable(Referrer::SameOrigin)
         .enable(Permission::default())
 }
 
-/// Adds the Content-Security-Policy to every response, and
-/// `Cache-Control: no-store` to every one but the static files, since pages
-/// and answers carry sessions, tokens and personal data.
+/// The referrer policy of a response: `same-origin` (a referrer sent to
+/// this origin only: `no-referrer` everywhere would make browsers send
+/// `Origin: null` with this site's own forms), or `no-referrer` for what
+/// [`NoReferrer`] marks.
+struct ReferrerPolicy(&'static str);
+
+/// An answer that no `Referer` may leave, not even to this site: a page
+/// that carries a token, the OpenID Connect provider's pages and answers.
+pub struct NoReferrer<R>(pub R);
+
+impl<'r, 'o: 'r, R: Responder<'r, 'o>> Responder<'r, 'o> for NoReferrer<R> {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'o> {
+        request.local_cache(|| ReferrerPolicy("no-referrer"));
+        self.0.respond_to(request)
+    }
+}
+
+/// Adds the Content-Security-Policy and the referrer policy to every
+/// response, and `Cache-Control: no-store` to every one but the static
+/// files, since pages and answers carry sessions, tokens and personal
+/// data.
 #[derive(Default)]
 pub struct SecurityHeaders {
     /// The policy, written once the settings are known.
@@ -132,6 +149,8 @@ impl Fairing for SecurityHeaders {
             )
         });
         response.set_header(Header::new("Content-Security-Policy", policy.clone()));
+        let referrer = request.local_cache(|| ReferrerPolicy("same-origin"));
+        response.set_header(Header::new("Referrer-Policy", referrer.0));
         if !request.uri().path().starts_with("/static/") {
             response.set_header(Header::new("Cache-Control", "no-store"));
         }

@@ -861,3 +861,69 @@ async fn the_account_page_lists_connected_applications_and_disconnects_them() {
         Some("This application is not connected to your account.")
     );
 }
+
+/// The `kid` of the JWT `token`'s header.
+fn kid(token: &str) -> String {
+    let header = token.split('.').next().expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .unwrap();
+    let header: Value = serde_json::from_slice(&bytes).unwrap();
+    text(&header, "kid")
+}
+
+/// The kids of the JWKS, by algorithm.
+async fn published(app: &TestApp) -> Vec<(String, String)> {
+    let response = app.client.get("/jwks.json").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let jwks: Value = serde_json::from_str(&body(response).await).unwrap();
+    let mut keys: Vec<(String, String)> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|key| (text(key, "alg"), text(key, "kid")))
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[rocket::async_test]
+async fn keys_are_published_before_they_sign() {
+    let (app, photos) = provider().await;
+    // Before any sign-in, an application that fetches the JWKS finds the
+    // key of each algorithm.
+    let first = published(&app).await;
+    let algorithms: Vec<&str> = first.iter().map(|(alg, _)| alg.as_str()).collect();
+    assert_eq!(algorithms, ["ES256", "RS256"]);
+    let rsa = app.client.get("/jwks.json").dispatch().await;
+    let jwks: Value = serde_json::from_str(&body(rsa).await).unwrap();
+    let rsa = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|key| key["kty"] == "RSA");
+    let rsa = rsa.expect("an RSA key");
+    assert_eq!(rsa["use"], "sig");
+    assert_eq!(rsa["e"], "AQAB");
+    assert!(rsa.get("d").is_none(), "no private part");
+
+    // A rotated key is published at once, and signs an hour later.
+    let (next, signs_from) = app.auth().rotate_key(Algorithm::Es256).await.unwrap();
+    assert!(
+        signs_from >= auth_service::clock::now() + 3590,
+        "{signs_from}"
+    );
+    let now_published = published(&app).await;
+    assert_eq!(now_published.len(), 3);
+    assert!(now_published.contains(&("ES256".to_owned(), next.kid().to_owned())));
+    app.login(EMAIL, PASSWORD).await;
+    let (verifier, challenge) = pkce();
+    let code = app.code(&photos.client, Some(&challenge)).await;
+    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+    let signed_by = kid(tokens["id_token"].as_str().unwrap());
+    let es256 = first.iter().find(|(alg, _)| alg == "ES256").unwrap();
+    assert_eq!(
+        signed_by, es256.1,
+        "the first key signs until the next one's time"
+    );
+}

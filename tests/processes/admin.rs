@@ -8,6 +8,8 @@ use std::process::{Output, Stdio};
 
 use reqwest::StatusCode;
 
+use crate::openid::{call_as, printed, Application};
+use crate::secrets;
 use crate::server::{client, free_port, post, serve_command, Server};
 use crate::support::Store;
 
@@ -16,16 +18,16 @@ const PASSWORD: &str = "typed at the console";
 const NEW_PASSWORD: &str = "set by the operator";
 
 /// What a command printed, and how it exited.
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Ran {
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// Runs the binary with `arguments` over `store` (through `.ci/serve`, with
 /// the server's configuration), `input` on its standard input and no
 /// terminal.
-fn admin(store: &Store, arguments: &[&str], input: &str) -> Ran {
+pub(crate) fn admin(store: &Store, arguments: &[&str], input: &str) -> Ran {
     admin_with(store, arguments, input, &[])
 }
 
@@ -63,14 +65,14 @@ fn admin_with(store: &Store, arguments: &[&str], input: &str, variables: &[(&str
 }
 
 /// `admin`, expecting success; what it printed.
-fn admin_ok(store: &Store, arguments: &[&str], input: &str) -> String {
+pub(crate) fn admin_ok(store: &Store, arguments: &[&str], input: &str) -> String {
     let ran = admin(store, arguments, input);
     assert_eq!(ran.code, Some(0), "{arguments:?}: {}", ran.stderr);
     ran.stdout
 }
 
 /// `admin`, expecting a failure that says `message` on standard error.
-fn admin_fails(store: &Store, arguments: &[&str], input: &str, message: &str) {
+pub(crate) fn admin_fails(store: &Store, arguments: &[&str], input: &str, message: &str) {
     let ran = admin(store, arguments, input);
     assert_eq!(ran.code, Some(1), "{arguments:?}: {}", ran.stdout);
     assert_eq!(
@@ -315,4 +317,169 @@ fn an_operator_puts_accounts_in_the_groups_that_forward_auth_asks_for() {
         "",
         "no account for nobody@example.com",
     );
+}
+
+/// The kid that `keys rotate` printed ("New ES256 key KID: ...").
+fn new_key(printed: &str) -> String {
+    let kid = printed.strip_prefix("New ES256 key ").expect("a new key");
+    kid.split(':').next().expect("its kid").to_owned()
+}
+
+#[test]
+fn an_operator_registers_applications_changes_a_secret_and_rotates_keys() {
+    let store = Store::new();
+    let server = Server::start(&store);
+    let redirect = "http://127.0.0.1:8734/callback";
+    let added = admin_ok(
+        &store,
+        &[
+            "client",
+            "add",
+            "Photo Album",
+            "--redirect-uri",
+            redirect,
+            "--post-logout-redirect-uri",
+            "http://127.0.0.1:8734/goodbye",
+        ],
+        "",
+    );
+    let photos = Application {
+        id: printed(&added, "client_id"),
+        secret: printed(&added, "client_secret"),
+    };
+    secrets::remember(&photos.secret);
+    assert_eq!(printed(&added, "type"), "confidential");
+    let notes = admin_ok(
+        &store,
+        &[
+            "client",
+            "add",
+            "Notes",
+            "--public",
+            "--redirect-uri",
+            "http://localhost:8080/cb",
+        ],
+        "",
+    );
+    assert_eq!(printed(&notes, "type"), "public");
+    assert!(!notes.contains("client_secret"), "{notes}");
+    let notes_id = printed(&notes, "client_id");
+
+    // (Both added within a second: `client list` may show either first.)
+    let listed = admin_ok(&store, &["client", "list"], "");
+    let mut lines: Vec<&str> = listed.lines().collect();
+    lines.sort_unstable_by_key(|line| line.split('\t').nth(2));
+    let (photos_line, notes_line) = (
+        format!("{}\tconfidential\tPhoto Album", photos.id),
+        format!("{notes_id}\tpublic\tNotes"),
+    );
+    assert_eq!(lines, [notes_line.as_str(), photos_line.as_str()]);
+    let shown = admin_ok(&store, &["client", "show", &photos.id], "");
+    assert_eq!(printed(&shown, "redirect_uri"), redirect);
+    assert_eq!(
+        printed(&shown, "post_logout_redirect_uri"),
+        "http://127.0.0.1:8734/goodbye"
+    );
+    assert!(!shown.contains(&photos.secret), "shown once: {shown}");
+
+    // A new secret: the old one stops at once, at every endpoint.
+    let rotated = admin_ok(&store, &["client", "rotate-secret", &photos.id], "");
+    let renewed = Application {
+        id: photos.id.clone(),
+        secret: printed(&rotated, "client_secret"),
+    };
+    secrets::remember(&renewed.secret);
+    assert_ne!(renewed.secret, photos.secret);
+    let token = [
+        ("grant_type", "authorization_code"),
+        ("code", "no-such-code"),
+    ];
+    let introspect = [("token", "no-such-token")];
+    for (path, fields) in [("/token", &token[..]), ("/introspect", &introspect[..])] {
+        let (status, refused) = call_as(&server, &photos, path, fields);
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {refused}");
+        assert_eq!(refused["error"], "invalid_client", "{path}");
+    }
+    // The new one authenticates: the code, not the client, is refused.
+    let (status, refused) = call_as(&server, &renewed, "/token", &token);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["error"], "invalid_grant");
+    let (status, inactive) = call_as(&server, &renewed, "/introspect", &introspect);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(inactive, serde_json::json!({"active": false}));
+    admin_fails(
+        &store,
+        &["client", "rotate-secret", &notes_id],
+        "",
+        &format!("no confidential application {notes_id}"),
+    );
+
+    assert_eq!(
+        admin_ok(&store, &["client", "remove", &photos.id], ""),
+        format!("Removed the application {}.\n", photos.id)
+    );
+    let (status, _) = call_as(&server, &renewed, "/introspect", &introspect);
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "an unknown client");
+    admin_fails(
+        &store,
+        &["client", "show", &photos.id],
+        "",
+        &format!("no application {}", photos.id),
+    );
+    assert_eq!(
+        admin_ok(&store, &["client", "list"], ""),
+        format!("{notes_line}\n")
+    );
+    admin_fails(
+        &store,
+        &[
+            "client",
+            "add",
+            "Plain",
+            "--redirect-uri",
+            "http://example.com/cb",
+        ],
+        "",
+        "\"http://example.com/cb\" must be https (or http on localhost)",
+    );
+
+    // Keys: the first ES256 key signs at once; the next one is published
+    // ahead (provider.key_publish_ahead, an hour), the first signing until
+    // then; both are in the JWKS, made and sealed by the command, opened
+    // by the server.
+    let first = new_key(&admin_ok(
+        &store,
+        &["keys", "rotate", "--algorithm", "ES256"],
+        "",
+    ));
+    let listed = admin_ok(&store, &["keys", "list"], "");
+    assert_eq!(listed.trim_end(), format!("{first}\tES256\tcurrent"));
+    let second = new_key(&admin_ok(
+        &store,
+        &["keys", "rotate", "--algorithm", "ES256"],
+        "",
+    ));
+    let listed = admin_ok(&store, &["keys", "list"], "");
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    let next = format!("{second}\tES256\tnext, signs from ");
+    assert!(lines[0].starts_with(&next), "newest first: {listed}");
+    let current = format!("{first}\tES256\tcurrent until ");
+    assert!(lines[1].starts_with(&current), "{listed}");
+    let jwks: serde_json::Value = client()
+        .get(server.url("/jwks.json"))
+        .send()
+        .and_then(|response| response.json())
+        .expect("the JWKS");
+    let mut published: Vec<(&str, &str)> = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|key| (key["kid"].as_str().unwrap(), key["alg"].as_str().unwrap()))
+        .filter(|(_, alg)| *alg == "ES256")
+        .collect();
+    published.sort_unstable();
+    let mut expected = vec![(first.as_str(), "ES256"), (second.as_str(), "ES256")];
+    expected.sort_unstable();
+    assert_eq!(published, expected);
 }

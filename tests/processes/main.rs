@@ -12,6 +12,7 @@ mod forward_auth;
 mod logs;
 mod mail;
 mod multi_instance;
+mod openid;
 mod operations;
 mod secrets;
 mod server;

@@ -1,8 +1,11 @@
-//! The keys that sign ID tokens. The first token of an algorithm makes
-//! its key; `keys rotate` (the admin command line) makes a new one, which
-//! signs from then on, every instance within [`KEY_CACHE_TTL`]. A
-//! retired key stays in the JWKS as long as a token it signed may be
-//! checked. Private keys are sealed with the server's key at rest.
+//! The keys that sign ID tokens. The JWKS (or the first token) of an
+//! algorithm makes its first key, which signs at once; `keys rotate` (the
+//! admin command line) makes the next one, published in the JWKS at once
+//! but signing only `provider.key_publish_ahead` later, so that
+//! applications holding the JWKS they fetched know it before they meet
+//! it; every instance follows within [`KEY_CACHE_TTL`]. A retired key
+//! stays in the JWKS as long as a token it signed may be checked. Private
+//! keys are sealed with the server's key at rest.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,9 +28,21 @@ pub const KEY_CACHE_TTL: i64 = 60;
 pub struct KeyInfo {
     pub kid: String,
     pub algorithm: String,
-    pub created_at: i64,
-    /// When a newer key of its algorithm took over.
+    /// When it signs from (Unix seconds; later than now for a key
+    /// published ahead).
+    pub signs_from: i64,
+    /// When a newer key of its algorithm takes over.
     pub retired_at: Option<i64>,
+}
+
+/// The key of `algorithm` that signs at `now` among `stored`: the newest
+/// whose time has come and that no newer one replaced.
+fn current(stored: &[StoredKey], algorithm: Algorithm, now: i64) -> Option<&StoredKey> {
+    stored
+        .iter()
+        .filter(|key| key.algorithm == algorithm.as_str() && key.created_at <= now)
+        .filter(|key| key.retired_at.is_none_or(|retired| retired > now))
+        .max_by_key(|key| key.created_at)
 }
 
 /// The signing keys an instance loaded, by algorithm, with when.
@@ -50,32 +65,37 @@ impl KeyCache {
 }
 
 impl Auth {
-    /// The key that signs `algorithm`'s tokens now: the newest of the
-    /// database, or a new one when there is none.
+    /// The key that signs `algorithm`'s tokens now (see [`current`]), or
+    /// a new one when there is none.
     pub(super) async fn signing_key(&self, algorithm: Algorithm) -> Result<SigningKey, OAuthError> {
         if let Some(key) = self.signing_keys.fresh(algorithm) {
             return Ok(key);
         }
         let stored = self.db.signing_keys().await?;
-        let current = stored
-            .iter()
-            .find(|key| key.algorithm == algorithm.as_str() && key.retired_at.is_none());
-        let key = match current {
+        let key = match current(&stored, algorithm, now()) {
             Some(stored) => self.open_key(stored, algorithm)?,
-            None => self.rotate_key(algorithm).await?,
+            None => self.rotate_key(algorithm).await?.0,
         };
         self.signing_keys.keep(&key);
         Ok(key)
     }
 
-    /// Makes a new key for `algorithm`, which signs from now on; the one
-    /// before is retired (kept in the JWKS while its tokens may be
-    /// checked). The new key.
-    pub async fn rotate_key(&self, algorithm: Algorithm) -> Result<SigningKey, AuthError> {
+    /// Makes a new key for `algorithm`, published in the JWKS at once. The
+    /// first key of an algorithm signs at once; a next one from
+    /// `provider.key_publish_ahead` on, when the one before is retired
+    /// (kept in the JWKS while its tokens may be checked). The new key, and
+    /// when it signs from.
+    pub async fn rotate_key(&self, algorithm: Algorithm) -> Result<(SigningKey, i64), AuthError> {
         let key = tokio::task::spawn_blocking(move || SigningKey::generate(algorithm))
             .await
             .map_err(|error| AuthError::Internal(format!("key generation: {error}")))?;
-        let created_at = now();
+        let now = now();
+        let ahead = i64::try_from(self.settings.provider.key_publish_ahead).unwrap_or(0);
+        let in_use = current(&self.db.signing_keys().await?, algorithm, now).is_some();
+        let created_at = match in_use {
+            true => now.saturating_add(ahead),
+            false => now,
+        };
         let stored = StoredKey {
             kid: key.kid().to_owned(),
             algorithm: algorithm.as_str().to_owned(),
@@ -85,19 +105,30 @@ impl Auth {
             retired_at: None,
         };
         self.db
-            .add_signing_key(stored, created_at - self.retired_key_lifetime())
+            .add_signing_key(stored, now - self.retired_key_lifetime())
             .await?;
-        Ok(key)
+        Ok((key, created_at))
     }
 
-    /// The public keys that tokens may be checked with: every current key,
-    /// and those retired less than a token's lifetime ago.
-    pub async fn jwks(&self) -> Result<serde_json::Value, AuthError> {
+    /// The public keys that tokens may be checked with: every key that
+    /// signs or will, and those retired less than a token's lifetime ago.
+    /// An algorithm without a key gets its first, so that an application
+    /// that fetches the JWKS before its first sign-in knows the key.
+    pub async fn jwks(&self) -> Result<serde_json::Value, OAuthError> {
+        let mut stored = self.db.signing_keys().await?;
+        let missing = Algorithm::ALL
+            .into_iter()
+            .filter(|algorithm| !stored.iter().any(|key| key.algorithm == algorithm.as_str()));
+        let mut made = false;
+        for algorithm in missing.collect::<Vec<_>>() {
+            self.signing_key(algorithm).await?;
+            made = true;
+        }
+        if made {
+            stored = self.db.signing_keys().await?;
+        }
         let forget_before = now() - self.retired_key_lifetime();
-        let keys: Vec<serde_json::Value> = self
-            .db
-            .signing_keys()
-            .await?
+        let keys: Vec<serde_json::Value> = stored
             .into_iter()
             .filter(|key| {
                 key.retired_at
@@ -116,7 +147,7 @@ impl Auth {
             .map(|key| KeyInfo {
                 kid: key.kid,
                 algorithm: key.algorithm,
-                created_at: key.created_at,
+                signs_from: key.created_at,
                 retired_at: key.retired_at,
             })
             .collect())

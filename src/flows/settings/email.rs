@@ -9,7 +9,7 @@ use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::FromForm;
 use rocket::{delete, get, post, put, State};
-use rocket_dyn_templates::context;
+use rocket_dyn_templates::{context, Template};
 use utoipa::ToSchema;
 
 use super::confirm::Change;
@@ -17,8 +17,9 @@ use super::{require_login, AccountForm, Submitted};
 use crate::auth::{self, Auth, AuthError, Device, Email, Password, ResetToken};
 use crate::flows::paths::PATHS;
 use crate::language::Text;
-use crate::web::form::{PageError, TokenPage};
+use crate::web::form::PageError;
 use crate::web::json::{EmailMessage, Message};
+use crate::web::security::NoReferrer;
 use crate::web::values::Optional;
 use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, Page, SameOrigin};
@@ -224,7 +225,10 @@ pub async fn cancel_email_change_page(
     ),
 )]
 #[get("/profile/email/cancel?<token>")]
-pub fn cancel_by_link_form(token: Option<&str>, page: Page) -> Result<TokenPage, PageError> {
+pub fn cancel_by_link_form(
+    token: Option<&str>,
+    page: Page,
+) -> Result<NoReferrer<Template>, PageError> {
     // The button's request checks the token: whatever the link holds, this
     // page only carries it.
     let Some(token) = token else {
@@ -232,7 +236,7 @@ pub fn cancel_by_link_form(token: Option<&str>, page: Page) -> Result<TokenPage,
     };
     // The token leaves the address bar (static/history.js): the form keeps it.
     let content = context! { token, forget_query: true };
-    Ok(TokenPage::new(page.render("cancel_email_change", content)))
+    Ok(NoReferrer(page.render("cancel_email_change", content)))
 }
 
 /// Cancels the change of address of the mailed link's token, then the
