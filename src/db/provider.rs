@@ -551,8 +551,22 @@ impl DB {
         .await
     }
 
-    /// The subject of the user `user_id`: `candidate` if they had none.
+    /// The subject of the user `user_id`: `candidate` if they had none
+    /// (given once, on whichever instance; a read afterwards).
     pub async fn subject(&self, user_id: i32, candidate: &str) -> Result<String, DbError> {
+        let given: Option<String> = self
+            .read(move |connection| {
+                on_backend!(connection, |connection| {
+                    users::table
+                        .find(user_id)
+                        .select(users::subject)
+                        .first(connection)
+                })
+            })
+            .await?;
+        if let Some(subject) = given {
+            return Ok(subject);
+        }
         let candidate = candidate.to_owned();
         self.run(move |connection| {
             on_backend!(connection, |connection| {

@@ -295,6 +295,20 @@ pub async fn userinfo_by_post(
     userinfo(bearer, auth).await
 }
 
+/// The client's credentials and the token of a revocation or
+/// introspection request.
+fn about_token(
+    form: ClientForm<'_>,
+    basic: BasicCredentials,
+) -> Result<(ClientCredentials, String), OAuthError> {
+    let mut form = form_of(form)?;
+    let credentials = form.credentials(basic)?;
+    let token = form
+        .token
+        .ok_or_else(|| OAuthError::refused("invalid_request", "token is required"))?;
+    Ok((credentials, token))
+}
+
 /// Revokes a token of the client (RFC 7009): 200 whatever the token.
 #[post("/revoke", data = "<form>")]
 pub async fn revoke(
@@ -303,11 +317,7 @@ pub async fn revoke(
     auth: &State<Auth>,
 ) -> OAuthAnswer<Value> {
     let answer = async {
-        let mut form = form_of(form)?;
-        let credentials = form.credentials(basic)?;
-        let token = form
-            .token
-            .ok_or_else(|| OAuthError::refused("invalid_request", "token is required"))?;
+        let (credentials, token) = about_token(form, basic)?;
         auth.revoke(&credentials, &token).await?;
         Ok(json!({}))
     };
@@ -322,11 +332,7 @@ pub async fn introspect(
     auth: &State<Auth>,
 ) -> OAuthAnswer<Value> {
     let answer = async {
-        let mut form = form_of(form)?;
-        let credentials = form.credentials(basic)?;
-        let token = form
-            .token
-            .ok_or_else(|| OAuthError::refused("invalid_request", "token is required"))?;
+        let (credentials, token) = about_token(form, basic)?;
         auth.introspect(&credentials, &token).await
     };
     OAuthAnswer(answer.await)

@@ -207,9 +207,7 @@ impl Auth {
             }
         };
         let id = RequestId(random_base64url(32));
-        let json = serde_json::to_string(&request).map_err(|error| {
-            OAuthError::Service(crate::auth::AuthError::Internal(error.to_string()))
-        })?;
+        let json = to_json(&request)?;
         let now = now();
         self.db
             .save_authorization_request(&digest(&id.0), &client.id, &json, now + REQUEST_TTL, now)
@@ -399,15 +397,19 @@ impl Auth {
             client_id: request.client_id.clone(),
             user_id: visitor.user_id,
             session_id: visitor.session,
-            grant_details: serde_json::to_string(&details).map_err(|error| {
-                OAuthError::Service(crate::auth::AuthError::Internal(error.to_string()))
-            })?,
+            grant_details: to_json(&details)?,
             expires_at: now + CODE_TTL,
             used_at: None,
         };
         self.db.save_code(stored, now - SPENT_CODE_MEMORY).await?;
         Ok(code)
     }
+}
+
+/// `value` as JSON, to keep.
+fn to_json(value: &impl Serialize) -> Result<String, OAuthError> {
+    serde_json::to_string(value)
+        .map_err(|error| OAuthError::Service(crate::auth::AuthError::Internal(error.to_string())))
 }
 
 /// What a code is bound to.
