@@ -119,7 +119,7 @@ pub enum ClientCommand {
         /// The scopes it may ask for, separated by spaces.
         #[arg(long, default_value = "openid email profile offline_access")]
         scopes: String,
-        /// The algorithm of its ID tokens: RS256 or ES256.
+        /// The algorithm of its ID tokens: RS256, ES256 or EdDSA.
         #[arg(long, default_value = "RS256")]
         signing_alg: String,
     },
@@ -140,7 +140,7 @@ pub enum KeysCommand {
     /// Make a new signing key, which signs from now on (within a minute on
     /// every instance); the old one stays published while its tokens live.
     Rotate {
-        /// RS256 or ES256.
+        /// RS256, ES256 or EdDSA.
         #[arg(long, default_value = "RS256")]
         algorithm: String,
     },

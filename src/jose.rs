@@ -1,4 +1,4 @@
-//! JSON Web Keys and compact JWS signatures (RFC 7515, 7517, 7518): the keys
+//! JSON Web Keys and compact JWS signatures (RFC 7515, 7517, 7518, 8037): the keys
 //! that sign the provider's ID tokens, and their public JWKs. Not the
 //! `jsonwebtoken` crate: it needs `rsa` 0.10.0, and webauthn-rs holds `rsa` at
 //! 0.10.0-rc.19, so this signs with the RustCrypto primitives directly.
@@ -31,17 +31,21 @@ pub enum Algorithm {
     /// ECDSA with the P-256 curve and SHA-256.
     #[serde(rename = "ES256")]
     Es256,
+    /// EdDSA with Ed25519 (RFC 8037).
+    #[serde(rename = "EdDSA")]
+    EdDsa,
 }
 
 impl Algorithm {
     /// Every algorithm, as the discovery document lists them.
-    pub const ALL: [Algorithm; 2] = [Algorithm::Rs256, Algorithm::Es256];
+    pub const ALL: [Algorithm; 3] = [Algorithm::Rs256, Algorithm::Es256, Algorithm::EdDsa];
 
     /// Its JWA name, as in a JWS header or a JWK's `alg`.
     pub fn as_str(self) -> &'static str {
         match self {
             Algorithm::Rs256 => "RS256",
             Algorithm::Es256 => "ES256",
+            Algorithm::EdDsa => "EdDSA",
         }
     }
 }
@@ -83,11 +87,12 @@ pub struct SigningKey {
 enum PrivateKey {
     Rs256(rsa::pkcs1v15::SigningKey<Sha256>),
     Es256(p256::ecdsa::SigningKey),
+    EdDsa(ed25519_dalek::SigningKey),
 }
 
 impl SigningKey {
     /// A new key for `alg`, with a new random id: RSA of 2048 bits (e =
-    /// 65537) for RS256, P-256 for ES256. An RSA key takes a while (see
+    /// 65537) for RS256, P-256 for ES256, Ed25519 for EdDSA. An RSA key takes a while (see
     /// the profile overrides in Cargo.toml): call it off the async threads.
     pub fn generate(alg: Algorithm) -> SigningKey {
         let mut rng = rand::rng();
@@ -100,6 +105,7 @@ impl SigningKey {
             Algorithm::Es256 => {
                 PrivateKey::Es256(p256::ecdsa::SigningKey::generate_from_rng(&mut rng))
             }
+            Algorithm::EdDsa => PrivateKey::EdDsa(ed25519_dalek::SigningKey::generate(&mut rng)),
         };
         SigningKey {
             kid: new_kid(),
@@ -117,6 +123,7 @@ impl SigningKey {
         match self.key {
             PrivateKey::Rs256(_) => Algorithm::Rs256,
             PrivateKey::Es256(_) => Algorithm::Es256,
+            PrivateKey::EdDsa(_) => Algorithm::EdDsa,
         }
     }
 
@@ -126,9 +133,10 @@ impl SigningKey {
         let document = match &self.key {
             PrivateKey::Rs256(key) => key.to_pkcs8_der(),
             PrivateKey::Es256(key) => key.to_pkcs8_der(),
+            PrivateKey::EdDsa(key) => key.to_pkcs8_der(),
         };
         document
-            .expect("a valid RSA or P-256 private key encodes as PKCS#8")
+            .expect("a valid RSA, P-256 or Ed25519 private key encodes as PKCS#8")
             .as_bytes()
             .to_vec()
     }
@@ -149,6 +157,9 @@ impl SigningKey {
             Algorithm::Es256 => {
                 PrivateKey::Es256(p256::ecdsa::SigningKey::from_pkcs8_der(der).ok()?)
             }
+            Algorithm::EdDsa => {
+                PrivateKey::EdDsa(ed25519_dalek::SigningKey::from_pkcs8_der(der).ok()?)
+            }
         };
         Some(SigningKey {
             kid: kid.to_owned(),
@@ -156,10 +167,10 @@ impl SigningKey {
         })
     }
 
-    /// Its public key as a JWK (RFC 7517, 7518): `kty` "RSA" with `n` and
-    /// `e`, or `kty` "EC", `crv` "P-256" with `x` and `y` (32 bytes each),
-    /// all big-endian in unpadded base64url; with `kid`, `use` "sig" and
-    /// `alg`.
+    /// Its public key as a JWK (RFC 7517, 7518, 8037): `kty` "RSA" with `n`
+    /// and `e`, `kty` "EC", `crv` "P-256" with `x` and `y` (32 bytes each),
+    /// or `kty` "OKP", `crv` "Ed25519" with `x`, all in unpadded base64url;
+    /// with `kid`, `use` "sig" and `alg`.
     pub fn public_jwk(&self) -> serde_json::Value {
         let mut jwk = match &self.key {
             PrivateKey::Rs256(key) => {
@@ -183,6 +194,11 @@ impl SigningKey {
                     "y": URL_SAFE_NO_PAD.encode(y),
                 })
             }
+            PrivateKey::EdDsa(key) => serde_json::json!({
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()),
+            }),
         };
         jwk["kid"] = self.kid.clone().into();
         jwk["use"] = "sig".into();
@@ -222,6 +238,12 @@ impl SigningKey {
                     .expect("RFC 6979 ECDSA signing with a valid P-256 key succeeds");
                 signature.to_bytes().to_vec()
             }
+            PrivateKey::EdDsa(key) => {
+                let signature: ed25519_dalek::Signature = key
+                    .try_sign(token.as_bytes())
+                    .expect("Ed25519 signing with a valid key succeeds");
+                signature.to_bytes().to_vec()
+            }
         };
         token.push('.');
         token.push_str(&URL_SAFE_NO_PAD.encode(signature));
@@ -259,9 +281,11 @@ mod tests {
     fn key(alg: Algorithm) -> &'static SigningKey {
         static RS256: OnceLock<SigningKey> = OnceLock::new();
         static ES256: OnceLock<SigningKey> = OnceLock::new();
+        static EDDSA: OnceLock<SigningKey> = OnceLock::new();
         let cell = match alg {
             Algorithm::Rs256 => &RS256,
             Algorithm::Es256 => &ES256,
+            Algorithm::EdDsa => &EDDSA,
         };
         cell.get_or_init(|| SigningKey::generate(alg))
     }
@@ -299,6 +323,16 @@ mod tests {
                 let verifying = p256::ecdsa::VerifyingKey::from_sec1_point(&point)
                     .expect("a point of the curve");
                 let Ok(signature) = p256::ecdsa::Signature::from_slice(signature) else {
+                    return false;
+                };
+                verifying.verify(input, &signature).is_ok()
+            }
+            Some("OKP") => {
+                assert_eq!(jwk["crv"], "Ed25519");
+                let x: [u8; 32] = member(jwk, "x").try_into().expect("32 bytes");
+                let verifying =
+                    ed25519_dalek::VerifyingKey::from_bytes(&x).expect("a point of the curve");
+                let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else {
                     return false;
                 };
                 verifying.verify(input, &signature).is_ok()
@@ -377,7 +411,16 @@ mod tests {
         let ec = key(Algorithm::Es256).public_jwk();
         assert_eq!(ec["kty"], "EC");
         assert_eq!(ec["crv"], "P-256");
-        for (jwk, alg) in [(rsa, Algorithm::Rs256), (ec, Algorithm::Es256)] {
+        let okp = key(Algorithm::EdDsa).public_jwk();
+        assert_eq!(okp["kty"], "OKP");
+        assert_eq!(okp["crv"], "Ed25519");
+        assert_eq!(member(&okp, "x").len(), 32);
+        let jwks = [
+            (rsa, Algorithm::Rs256),
+            (ec, Algorithm::Es256),
+            (okp, Algorithm::EdDsa),
+        ];
+        for (jwk, alg) in jwks {
             assert_eq!(jwk["kid"], key(alg).kid());
             assert_eq!(jwk["use"], "sig");
             assert_eq!(jwk["alg"], alg.as_str());
@@ -394,6 +437,8 @@ mod tests {
         assert_eq!(signature.len(), 64);
         let (_, _, signature) = parts(&key(Algorithm::Rs256).sign(&claims()));
         assert_eq!(signature.len(), 256);
+        let (_, _, signature) = parts(&key(Algorithm::EdDsa).sign(&claims()));
+        assert_eq!(signature.len(), 64);
     }
 
     #[test]
@@ -424,6 +469,9 @@ mod tests {
         let ec = key(Algorithm::Es256).to_pkcs8_der();
         assert!(SigningKey::from_pkcs8_der("k", Algorithm::Es256, &rsa).is_none());
         assert!(SigningKey::from_pkcs8_der("k", Algorithm::Rs256, &ec).is_none());
+        let ed = key(Algorithm::EdDsa).to_pkcs8_der();
+        assert!(SigningKey::from_pkcs8_der("k", Algorithm::Es256, &ed).is_none());
+        assert!(SigningKey::from_pkcs8_der("k", Algorithm::EdDsa, &ec).is_none());
         for alg in Algorithm::ALL {
             assert!(SigningKey::from_pkcs8_der("k", alg, b"not a key").is_none());
             assert!(SigningKey::from_pkcs8_der("k", alg, &[]).is_none());

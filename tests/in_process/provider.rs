@@ -894,7 +894,7 @@ async fn keys_are_published_before_they_sign() {
     // key of each algorithm.
     let first = published(&app).await;
     let algorithms: Vec<&str> = first.iter().map(|(alg, _)| alg.as_str()).collect();
-    assert_eq!(algorithms, ["ES256", "RS256"]);
+    assert_eq!(algorithms, ["ES256", "EdDSA", "RS256"]);
     let rsa = app.client.get("/jwks.json").dispatch().await;
     let jwks: Value = serde_json::from_str(&body(rsa).await).unwrap();
     let rsa = jwks["keys"]
@@ -914,7 +914,7 @@ async fn keys_are_published_before_they_sign() {
         "{signs_from}"
     );
     let now_published = published(&app).await;
-    assert_eq!(now_published.len(), 3);
+    assert_eq!(now_published.len(), 4);
     assert!(now_published.contains(&("ES256".to_owned(), next.kid().to_owned())));
     app.login(EMAIL, PASSWORD).await;
     let (verifier, challenge) = pkce();
