@@ -106,6 +106,13 @@ pub struct Sessions {
     /// it (`app.example.com`) see the session through forward auth. Not
     /// set: this host only.
     pub cookie_domain: Option<String>,
+    /// On PostgreSQL, how long each instance reuses a session it looked up
+    /// (every change of it reaches every instance at once; see
+    /// `db::session_cache`): 0 reads it from the database every time.
+    #[serde(deserialize_with = "duration")]
+    pub cache_ttl: u64,
+    /// How many looked-up sessions each instance keeps at most.
+    pub cache_size: usize,
 }
 
 impl Sessions {
@@ -361,6 +368,8 @@ impl Default for Sessions {
             device_cookie_ttl: 365 * DAY,
             require_verified_email: false,
             cookie_domain: None,
+            cache_ttl: 10,
+            cache_size: 10_000,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! alike; neither the web layer nor a flow is involved.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use rocket::{Build, Rocket};
 use tokio::sync::Notify;
@@ -36,8 +37,11 @@ impl Service {
         metrics: &Metrics,
     ) -> Result<Self, String> {
         let settings = Settings::from_figment(rocket.figment())?;
+        let sessions = &settings.sessions;
+        let cache_ttl = Duration::from_secs(sessions.cache_ttl);
         let db = DB::connect(rocket)
             .await
+            .and_then(|db| db.caching_sessions(cache_ttl, sessions.cache_size))
             .map_err(|error| format!("database: {error}"))?
             .counted_in(metrics.pool.clone());
         let passwords = &settings.passwords;

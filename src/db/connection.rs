@@ -45,6 +45,50 @@ pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// `url` as the pool and the session cache's listener open it: a
+/// PostgreSQL URL that asks for a verified certificate (`sslmode=verify-ca`
+/// or `verify-full`) without naming its CA (`sslrootcert`) is verified
+/// against the system's CA certificates (found as OpenSSL's own tools find
+/// them), not against libpq's `~/.postgresql/root.crt`.
+pub fn with_system_roots(url: &str) -> String {
+    let Some((_, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let parameters = || query.split('&').filter_map(|pair| pair.split_once('='));
+    let verified = parameters()
+        .any(|(key, mode)| key == "sslmode" && matches!(mode, "verify-ca" | "verify-full"));
+    let rooted = parameters().any(|(key, _)| key == "sslrootcert");
+    match openssl_probe::probe().cert_file {
+        Some(roots) if verified && !rooted => {
+            let roots = roots.to_string_lossy();
+            let escaped = roots.bytes().fold(String::new(), |mut escaped, byte| {
+                match byte {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' => {
+                        escaped.push(char::from(byte));
+                    }
+                    _ => escaped.push_str(&format!("%{byte:02X}")),
+                }
+                escaped
+            });
+            format!("{url}&sslrootcert={escaped}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Why the database cannot be opened, for an operator: `error`, pointing at
+/// the setting to check when TLS to PostgreSQL failed.
+pub fn explain(url: &str, error: &str) -> String {
+    let error = error.trim_end();
+    let tls = ["certificate", "SSL", "TLS", "no encryption", "root.crt"];
+    if is_postgres(url) && tls.iter().any(|word| error.contains(word)) {
+        return format!(
+            "{error} (TLS to PostgreSQL: check sslmode and sslrootcert in databases.auth.url)"
+        );
+    }
+    error.to_owned()
+}
+
 /// Opens and checks the pool's connections.
 pub struct ConnectionManager {
     url: String,
@@ -97,4 +141,47 @@ pub fn build_pool(config: Config) -> Result<Pool, r2d2::PoolError> {
         .max_size(config.pool_size)
         .connection_timeout(Duration::from_secs(config.timeout.into()))
         .build(manager)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVER: &str = "postgres://auth:secret@db.internal/auth";
+
+    #[test]
+    fn a_verified_connection_without_its_own_ca_trusts_the_systems() {
+        let url = format!("{SERVER}?sslmode=verify-full");
+        let expected = match openssl_probe::probe().cert_file {
+            Some(roots) => format!("{url}&sslrootcert={}", roots.display()),
+            None => url.clone(),
+        };
+        assert_eq!(with_system_roots(&url), expected);
+        let url = format!("{SERVER}?application_name=x&sslmode=verify-ca");
+        assert!(with_system_roots(&url).starts_with(&url));
+    }
+
+    #[test]
+    fn other_urls_are_left_as_they_are() {
+        for url in [
+            SERVER.to_owned(),
+            format!("{SERVER}?sslmode=require"),
+            format!("{SERVER}?sslmode=verify-full&sslrootcert=/etc/auth/ca.crt"),
+            "auth.db".to_owned(),
+        ] {
+            assert_eq!(with_system_roots(&url), url);
+        }
+    }
+
+    #[test]
+    fn a_tls_failure_names_the_setting_to_check() {
+        let error = "server certificate for \"localhost\" does not match host name \"127.0.0.1\"";
+        let explained = explain(SERVER, error);
+        assert!(explained.starts_with(error), "{explained}");
+        assert!(explained.contains("sslmode and sslrootcert in databases.auth.url"));
+        assert_eq!(
+            explain(SERVER, "password authentication failed"),
+            "password authentication failed"
+        );
+    }
 }

@@ -5,6 +5,7 @@
 mod connection;
 mod device_cookies;
 mod groups;
+mod listener;
 mod login_failures;
 mod migrations;
 mod outbox;
@@ -13,6 +14,7 @@ mod pending_sign_ins;
 mod provider;
 mod rate_limits;
 pub mod schema;
+mod session_cache;
 mod sessions;
 mod users;
 
@@ -29,6 +31,7 @@ use crate::metrics::Pool as PoolMetrics;
 pub use connection::is_postgres;
 use connection::{DbConnection, Pool, POOL_NAME};
 pub use device_cookies::{DeviceAttempt, DeviceCookieStart};
+pub use listener::APPLICATION_NAME as CHANGE_LISTENER_NAME;
 pub use login_failures::{ClaimTerms, LoginClaim, LoginFailures};
 pub use outbox::{MailOutcome, NewMail, QueuedMail};
 pub use passkeys::{NewCeremony, NewPasskey, StoredPasskey};
@@ -37,6 +40,7 @@ pub use provider::{
     Redemption, Rotation, StoredClient, StoredCode, StoredConsent, StoredKey, StoredToken,
 };
 pub use rate_limits::Rate;
+use session_cache::{Change, SessionCache};
 pub use sessions::{Session, SessionLimits, SessionStart, SessionStarted};
 pub use users::{
     EndDeviceCookies, EndSessions, NewUser, RecoveryCodeUse, UserChanges, UserCondition, UserQuery,
@@ -111,27 +115,59 @@ pub struct DB {
     write_turn: Option<Arc<Mutex<()>>>,
     /// Connections in use, and waits for one.
     metrics: PoolMetrics,
+    /// The PostgreSQL URL, for the session cache's change channel.
+    postgres_url: Option<String>,
+    /// Recent session look-ups, on PostgreSQL when configured (see
+    /// [`caching_sessions`](Self::caching_sessions)).
+    sessions_cache: Option<Arc<SessionCache>>,
 }
 
 impl DB {
     /// A `DB` over a new pool configured by `rocket` (`databases.auth`), with
     /// every embedded migration applied.
     pub async fn connect(rocket: &Rocket<Build>) -> Result<Self, DbError> {
-        let config = rocket_sync_db_pools::Config::from(POOL_NAME, rocket)
+        let mut config = rocket_sync_db_pools::Config::from(POOL_NAME, rocket)
             .map_err(|error| DbError::Pool(error.to_string()))?;
+        config.url = connection::with_system_roots(&config.url);
         let sqlite = !is_postgres(&config.url);
+        let postgres_url = (!sqlite).then(|| config.url.clone());
+        let url = config.url.clone();
         let pool = task::spawn_blocking(move || connection::build_pool(config))
             .await
             .map_err(|error| DbError::Pool(error.to_string()))?
-            .map_err(|error| DbError::Pool(error.to_string()))?;
+            .map_err(|error| DbError::Pool(connection::explain(&url, &error.to_string())))?;
         let db = DB {
             pool,
             reads_in_place: sqlite,
             write_turn: sqlite.then(|| Arc::new(Mutex::new(()))),
             metrics: PoolMetrics::default(),
+            postgres_url,
+            sessions_cache: None,
         };
         db.with_connection(migrations::run).await?;
         Ok(db)
+    }
+
+    /// This `DB`, keeping up to `capacity` session look-ups in memory for
+    /// `ttl` each, on PostgreSQL: every change of a session or a user, from
+    /// any instance, reaches each instance's cache through `LISTEN`, and the
+    /// cache is bypassed while that channel is down (see `session_cache`).
+    /// On SQLite (one machine, where the admin command line changes the
+    /// same file unannounced) a look-up takes microseconds and is not kept;
+    /// nor is it with a `ttl` or `capacity` of zero.
+    pub fn caching_sessions(self, ttl: Duration, capacity: usize) -> Result<Self, DbError> {
+        let Some(url) = &self.postgres_url else {
+            return Ok(self);
+        };
+        if ttl.is_zero() || capacity == 0 {
+            return Ok(self);
+        }
+        let cache = Arc::new(SessionCache::new(ttl, capacity));
+        listener::spawn(url, &cache).map_err(|error| DbError::Pool(error.to_string()))?;
+        Ok(DB {
+            sessions_cache: Some(cache),
+            ..self
+        })
     }
 
     /// This `DB`, counting its connections in use and waits in `metrics`.
@@ -190,6 +226,22 @@ impl DB {
         };
         self.with_connection(move |connection| query(connection).map_err(DbError::from))
             .await
+    }
+
+    /// [`run`](Self::run) for a query that changes sessions or users: then
+    /// forgets this instance's cached look-ups that `change` makes stale
+    /// (the other instances hear of it from PostgreSQL's triggers, and so
+    /// does this one, a moment later).
+    async fn run_changing<T, F>(&self, change: Change, query: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DieselError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let result = self.run(query).await;
+        if let Some(cache) = &self.sessions_cache {
+            cache.forget(&change);
+        }
+        result
     }
 
     /// Runs the Diesel `query`, a read of one row by an index, on a pooled

@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use super::schema::{pending_sign_ins, users};
-use super::{on_backend, DbConnection, DbError, DB};
+use super::{on_backend, Change, DbConnection, DbError, DB};
 
 /// A sign-in waiting for its second factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable)]
@@ -91,7 +91,7 @@ impl DB {
     /// transaction. At `cap` in a row, every sign-in of the user waiting
     /// for a code ends and the count starts again: whether it did.
     pub async fn count_wrong_code(&self, user_id: i32, cap: i32) -> Result<bool, DbError> {
-        self.run(move |connection| {
+        self.run_changing(Change::User(user_id), move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
                     let user = users::table.find(user_id);

@@ -8,7 +8,7 @@ use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 use super::schema::{device_cookies, pending_sign_ins, sessions, user_devices, users};
 use super::users::UserRow;
 use super::DeviceCookieStart;
-use super::{on_backend, DbConnection, DbError, DB};
+use super::{on_backend, Change, DbConnection, DbError, DB};
 use crate::user::User;
 
 /// A session as stored, without the digest of its id.
@@ -127,7 +127,7 @@ impl DB {
         start: SessionStart,
         limits: SessionLimits,
     ) -> Result<Option<SessionStarted>, DbError> {
-        self.run(move |connection| {
+        self.run_changing(Change::User(user_id), move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
                     let now = start.now;
@@ -226,26 +226,37 @@ impl DB {
 
     /// The session whose id has the digest `digest`, with its user, live or
     /// not.
+    /// Kept in the session cache, where there is one.
     pub async fn find_session(&self, digest: &str) -> Result<Option<(Session, User)>, DbError> {
-        let digest = digest.to_owned();
-        self.read(move |connection| {
-            on_backend!(connection, |connection| {
-                sessions::table
-                    .inner_join(users::table)
-                    .filter(sessions::digest.eq(digest))
-                    .select((Session::as_select(), UserRow::as_select()))
-                    .first::<(Session, UserRow)>(connection)
-                    .optional()
-                    .map(|found| found.map(|(session, row)| (session, User::from(row))))
+        let cache = self.sessions_cache.as_ref();
+        if let Some(found) = cache.and_then(|cache| cache.get(digest)) {
+            return Ok(Some(found));
+        }
+        let generation = cache.and_then(|cache| cache.generation());
+        let key = digest.to_owned();
+        let found = self
+            .read(move |connection| {
+                on_backend!(connection, |connection| {
+                    sessions::table
+                        .inner_join(users::table)
+                        .filter(sessions::digest.eq(key))
+                        .select((Session::as_select(), UserRow::as_select()))
+                        .first::<(Session, UserRow)>(connection)
+                        .optional()
+                        .map(|found| found.map(|(session, row)| (session, User::from(row))))
+                })
             })
-        })
-        .await
+            .await?;
+        if let (Some(cache), Some(generation), Some(found)) = (cache, generation, &found) {
+            cache.keep(digest, found.clone(), generation);
+        }
+        Ok(found)
     }
 
     /// Records that the owner of the session `id` proved themselves at
     /// `now` (the password given again).
     pub async fn reauthenticated(&self, id: i64, now: i64) -> Result<(), DbError> {
-        self.run(move |connection| {
+        self.run_changing(Change::SessionRow(id), move |connection| {
             on_backend!(connection, |connection| {
                 diesel::update(sessions::table.find(id))
                     .set((
@@ -262,7 +273,7 @@ impl DB {
     /// Records that the session `id` proved a second factor at `now` (a
     /// one-time code or a passkey).
     pub async fn second_factor_proven(&self, id: i64, now: i64) -> Result<(), DbError> {
-        self.run(move |connection| {
+        self.run_changing(Change::SessionRow(id), move |connection| {
             on_backend!(connection, |connection| {
                 diesel::update(sessions::table.find(id))
                     .set((
@@ -278,7 +289,7 @@ impl DB {
 
     /// Records that the session `id` was seen at `now`.
     pub async fn touch_session(&self, id: i64, now: i64) -> Result<(), DbError> {
-        self.run(move |connection| {
+        self.run_changing(Change::SessionRow(id), move |connection| {
             on_backend!(connection, |connection| {
                 diesel::update(sessions::table.find(id))
                     .set(sessions::last_seen_at.eq(now))
@@ -308,7 +319,7 @@ impl DB {
     pub async fn end_session(&self, user_id: i32, public_id: &str) -> Result<bool, DbError> {
         let public_id = public_id.to_owned();
         let ended = self
-            .run(move |connection| {
+            .run_changing(Change::User(user_id), move |connection| {
                 on_backend!(connection, |connection| {
                     diesel::delete(
                         sessions::table
@@ -325,7 +336,7 @@ impl DB {
     /// Ends every session of the user `user_id` but `keep`, if given; how
     /// many ended.
     pub async fn end_sessions(&self, user_id: i32, keep: Option<i64>) -> Result<usize, DbError> {
-        self.run(move |connection| {
+        self.run_changing(Change::User(user_id), move |connection| {
             on_backend!(connection, |connection| {
                 let of_user = sessions::table.filter(sessions::user_id.eq(user_id));
                 match keep {

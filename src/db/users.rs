@@ -7,7 +7,7 @@ use super::schema::{
     authorization_codes, device_cookies, login_failures, oauth_tokens, outbox, passkeys,
     pending_sign_ins, recovery_codes, sessions, users,
 };
-use super::{on_backend, one_row_updated, DbConnection, DbError, DB};
+use super::{on_backend, one_row_updated, Change, DbConnection, DbError, DB};
 use crate::language::Language;
 use crate::user::User;
 
@@ -354,7 +354,7 @@ impl DB {
     /// such user, `InvalidRequest` when `changes` changes nothing.
     pub async fn update_user(&self, user_id: i32, changes: UserChanges) -> Result<(), DbError> {
         let updated = self
-            .run(move |connection| {
+            .run_changing(Change::User(user_id), move |connection| {
                 on_backend!(connection, |connection| {
                     diesel::update(users::table.find(user_id))
                         .set(&changes)
@@ -399,7 +399,7 @@ impl DB {
             new_credentials,
             remove_passkeys,
         } = update;
-        self.run(move |connection| {
+        self.run_changing(Change::User(user_id), move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
                     let user = users::table.find(user_id);
@@ -595,7 +595,7 @@ impl DB {
         throttle_keys: Vec<String>,
     ) -> Result<(), DbError> {
         let deleted = self
-            .run(move |connection| {
+            .run_changing(Change::User(user_id), move |connection| {
                 on_backend!(connection, |connection| {
                     connection.transaction(|connection| {
                         let counted = login_failures::normalized_email.eq_any(throttle_keys);

@@ -133,6 +133,7 @@ impl TestApp {
         db.update_user(user.id, changes)
             .await
             .expect("the user changes");
+        crate::support::heard(&self.store.url);
     }
 
     /// Sends `fields` to `method path` in `encoding`.

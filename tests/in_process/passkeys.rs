@@ -344,7 +344,9 @@ async fn a_ceremony_of_the_other_kind_is_refused_and_kept() {
 
 #[rocket::async_test]
 async fn an_expired_ceremony_is_refused() {
-    let app = TestApp::with(|figment| figment.merge(("passkeys.timeout", 1))).await;
+    // Two seconds, counted in whole seconds: at least one to finish in,
+    // however late in its second the ceremony starts, and at most two.
+    let app = TestApp::with(|figment| figment.merge(("passkeys.timeout", 2))).await;
     let (mut authenticator, _) = with_a_passkey(&app).await;
     log_out(&app).await;
     let (ceremony, options) = start_sign_in(&app).await;

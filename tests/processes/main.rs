@@ -14,5 +14,7 @@ mod mail;
 mod multi_instance;
 mod openid;
 mod operations;
+mod postgres_tls;
 mod secrets;
 mod server;
+mod session_cache;

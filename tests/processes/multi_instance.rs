@@ -15,7 +15,7 @@ use crate::server::{post, Server};
 use crate::support::passkey::{Authenticator, ORIGIN};
 use crate::support::{execute, Store, SECRET_KEY};
 
-const NEEDS_POSTGRES: &str = "needs PostgreSQL: set TEST_DATABASE_URL (see README)";
+pub(crate) const NEEDS_POSTGRES: &str = "needs PostgreSQL: set TEST_DATABASE_URL (see README)";
 
 /// Two instances over one fresh PostgreSQL database, started at the same
 /// time (so they apply the migrations concurrently), sharing `SECRET_KEY`
@@ -27,7 +27,7 @@ fn two_instances(store: &Store) -> (Server, Server) {
 
 /// [`two_instances`], with `ROCKET_*` `variables` set (over the defaults
 /// it lifts, for one).
-fn two_instances_with(store: &Store, variables: &[(&str, &str)]) -> (Server, Server) {
+pub(crate) fn two_instances_with(store: &Store, variables: &[(&str, &str)]) -> (Server, Server) {
     assert!(
         auth_service::db::is_postgres(&store.url),
         "{NEEDS_POSTGRES}"
@@ -51,7 +51,7 @@ fn two_instances_with(store: &Store, variables: &[(&str, &str)]) -> (Server, Ser
 /// Two instances (see `two_instances`) over a fresh database, with `email`
 /// registered through the first, its address confirmed (as its mailed link
 /// would), and a [`plain_client`].
-fn registered_on_two_instances(email: &str) -> (Store, Server, Server, Client) {
+pub(crate) fn registered_on_two_instances(email: &str) -> (Store, Server, Server, Client) {
     let store = Store::new();
     let (a, b) = two_instances(&store);
     let client = plain_client();
@@ -68,19 +68,19 @@ fn registered_on_two_instances(email: &str) -> (Store, Server, Server, Client) {
 
 /// A client that keeps no cookies: each test carries the session by hand, to
 /// show which instance sees what.
-fn plain_client() -> Client {
+pub(crate) fn plain_client() -> Client {
     Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-fn credentials(email: &str) -> [(&'static str, &str); 2] {
+pub(crate) fn credentials(email: &str) -> [(&'static str, &str); 2] {
     [("email", email), ("password", "shared by both instances")]
 }
 
 /// Logs in through `server` and returns the `session_id=...` cookie pair.
-fn log_in(client: &Client, server: &Server, email: &str) -> String {
+pub(crate) fn log_in(client: &Client, server: &Server, email: &str) -> String {
     let response = post(client, server.url("/sessions"), &credentials(email));
     assert_eq!(response.status(), StatusCode::OK);
     set_cookie(&response, "session_id=")
@@ -88,14 +88,14 @@ fn log_in(client: &Client, server: &Server, email: &str) -> String {
 
 /// The `name=value` pair of the cookie `response` sets whose name starts
 /// with `prefix`.
-fn set_cookie(response: &reqwest::blocking::Response, prefix: &str) -> String {
+pub(crate) fn set_cookie(response: &reqwest::blocking::Response, prefix: &str) -> String {
     let pairs = response.headers().get_all(SET_COOKIE).iter();
     let pairs = pairs.map(|header| header.to_str().unwrap().split(';').next().unwrap());
     let mut found = pairs.filter(|pair| pair.starts_with(prefix));
     found.next().expect("the cookie is set").to_owned()
 }
 
-fn profile_status(client: &Client, server: &Server, cookie: &str) -> StatusCode {
+pub(crate) fn profile_status(client: &Client, server: &Server, cookie: &str) -> StatusCode {
     let response = client
         .get(server.url("/profile"))
         .header(COOKIE, cookie)
@@ -495,7 +495,7 @@ fn a_passkey_ceremony_started_on_one_instance_finishes_on_the_other() {
 }
 
 /// Runs `statement` on the PostgreSQL server of `TEST_DATABASE_URL`.
-fn on_server(statement: &str) {
+pub(crate) fn on_server(statement: &str) {
     use diesel::{Connection, PgConnection, RunQueryDsl};
     let server = std::env::var("TEST_DATABASE_URL").expect(NEEDS_POSTGRES);
     let mut connection = PgConnection::establish(&server).unwrap();

@@ -29,17 +29,10 @@ pub struct Store {
 impl Store {
     /// A fresh store: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
         match std::env::var("TEST_DATABASE_URL") {
-            Ok(server) if auth_service::db::is_postgres(&server) => {
-                let postgres = PostgresDatabase::create(&server);
-                Store {
-                    dir,
-                    url: postgres.url.clone(),
-                    _postgres: Some(postgres),
-                }
-            }
+            Ok(server) if auth_service::db::is_postgres(&server) => Store::on_server(&server),
             _ => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
                 let url = dir.path().join("auth.db").display().to_string();
                 Store {
                     dir,
@@ -47,6 +40,17 @@ impl Store {
                     _postgres: None,
                 }
             }
+        }
+    }
+
+    /// A fresh store on the PostgreSQL server `server` (a URL, its
+    /// parameters kept for the new database's).
+    pub fn on_server(server: &str) -> Self {
+        let postgres = PostgresDatabase::create(server);
+        Store {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            url: postgres.url.clone(),
+            _postgres: Some(postgres),
         }
     }
 
@@ -80,8 +84,12 @@ impl PostgresDatabase {
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut connection)
             .expect("a test database");
-        let (base, _) = server.rsplit_once('/').expect("a URL ending in /DATABASE");
-        let url = format!("{base}/{name}");
+        let (address, parameters) = match server.split_once('?') {
+            Some((address, parameters)) => (address, format!("?{parameters}")),
+            None => (server, String::new()),
+        };
+        let (base, _) = address.rsplit_once('/').expect("a URL naming /DATABASE");
+        let url = format!("{base}/{name}{parameters}");
         PostgresDatabase {
             server: server.to_owned(),
             name,
@@ -99,7 +107,9 @@ impl Drop for PostgresDatabase {
     }
 }
 
-/// Runs `statement` on the database at `url`.
+/// Runs `statement` on the database at `url`; on PostgreSQL, waits until
+/// the change has reached the session caches of the servers over it (see
+/// [`heard`]).
 pub fn execute(url: &str, statement: &str) {
     use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
     if auth_service::db::is_postgres(url) {
@@ -107,6 +117,7 @@ pub fn execute(url: &str, statement: &str) {
         diesel::sql_query(statement)
             .execute(&mut connection)
             .unwrap();
+        heard(url);
     } else {
         let mut connection = SqliteConnection::establish(url).unwrap();
         // The service may be writing: wait for it, as its connections do.
@@ -116,5 +127,16 @@ pub fn execute(url: &str, statement: &str) {
         diesel::sql_query(statement)
             .execute(&mut connection)
             .unwrap();
+    }
+}
+
+/// Waits, on PostgreSQL, for a change made beside a server (by a test, as
+/// by an operator) to reach its session cache: a trigger announces it and
+/// the cache's listener hears it within a moment (see
+/// `auth_service::db::session_cache`), while the test's next request may be
+/// quicker still.
+pub fn heard(url: &str) {
+    if auth_service::db::is_postgres(url) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
