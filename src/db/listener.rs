@@ -50,17 +50,19 @@ pub fn spawn(url: &str, cache: &Arc<SessionCache>) -> std::io::Result<()> {
 /// The thread's loop: connect, listen, apply; on a drop, suspend the cache
 /// and connect again. Returns once the cache is dropped.
 fn listen(url: &CStr, cache: &Weak<SessionCache>) {
-    let mut was_up = false;
+    // Whether the log has told of the channel yet (up, or waited for): a
+    // later connection is news ("back").
+    let mut told = false;
     while cache.strong_count() > 0 {
         match Listening::open(url) {
             Ok(listening) => {
                 let Some(live) = cache.upgrade() else { return };
                 live.resume();
                 drop(live);
-                if was_up {
+                if told {
                     log::info!("the session cache's change channel is back");
                 }
-                was_up = true;
+                told = true;
                 let error = loop {
                     let changes = match listening.wait(CHECK_EVERY) {
                         Ok(changes) => changes,
@@ -78,10 +80,10 @@ fn listen(url: &CStr, cache: &Weak<SessionCache>) {
                      from the database until it is back"
                 );
             }
-            Err(error) if was_up => log::debug!("the change channel is still down: {error}"),
+            Err(error) if told => log::debug!("the change channel is still down: {error}"),
             Err(error) => {
                 log::warn!("the session cache waits for its change channel: {error}");
-                was_up = true;
+                told = true;
             }
         }
         thread::sleep(RECONNECT_AFTER);

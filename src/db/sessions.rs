@@ -225,8 +225,8 @@ impl DB {
     }
 
     /// The session whose id has the digest `digest`, with its user, live or
-    /// not.
-    /// Kept in the session cache, where there is one.
+    /// not: from the session cache where there is one, which keeps what is
+    /// read here.
     pub async fn find_session(&self, digest: &str) -> Result<Option<(Session, User)>, DbError> {
         let cache = self.sessions_cache.as_ref();
         if let Some(found) = cache.and_then(|cache| cache.get(digest)) {
@@ -287,9 +287,12 @@ impl DB {
         .await
     }
 
-    /// Records that the session `id` was seen at `now`.
+    /// Records that the session `id` was seen at `now`. Cached copies keep
+    /// the older time (which can only end a session sooner) until the
+    /// trigger's announcement replaces them, a moment later, on every
+    /// instance alike.
     pub async fn touch_session(&self, id: i64, now: i64) -> Result<(), DbError> {
-        self.run_changing(Change::SessionRow(id), move |connection| {
+        self.run(move |connection| {
             on_backend!(connection, |connection| {
                 diesel::update(sessions::table.find(id))
                     .set(sessions::last_seen_at.eq(now))
