@@ -99,7 +99,7 @@ enum PrivateKey {
 /// and SMTP.
 #[derive(Clone)]
 struct RsaKey {
-    key: RsaPrivateKey,
+    key: Arc<RsaPrivateKey>,
     signer: Arc<ring::signature::RsaKeyPair>,
 }
 
@@ -109,7 +109,7 @@ impl RsaKey {
         let der = key.to_pkcs8_der().ok()?;
         let signer = ring::signature::RsaKeyPair::from_pkcs8(der.as_bytes()).ok()?;
         Some(RsaKey {
-            key,
+            key: Arc::new(key),
             signer: Arc::new(signer),
         })
     }

@@ -135,6 +135,10 @@ fn every_way_of_ending_a_session_reaches_the_other_instance_at_once() {
     refused_on_a(&phone, "password reset");
 
     let phone = log_in_anew();
+    execute(&store.url, "UPDATE sessions SET expires_at = 0");
+    refused_on_a(&phone, "expired by an operator's SQL");
+
+    let phone = log_in_anew();
     admin_ok(&store, &["sessions", "end", email], "");
     refused_on_a(&phone, "ended by the admin command line");
 

@@ -340,7 +340,10 @@ impl Auth {
             );
         }
         let key = self.signing_key(grant.client.signing_alg).await?;
-        Ok(key.sign(&claims))
+        // Half a millisecond for an RS256 signature: off the async workers,
+        // which serve every other request meanwhile.
+        let signed = tokio::task::spawn_blocking(move || key.sign(&claims)).await;
+        Ok(signed.map_err(|error| AuthError::Internal(format!("signing: {error}")))?)
     }
 
     /// The subject applications know the user `user_id` by.
