@@ -151,7 +151,10 @@ pub enum KeysCommand {
 /// Runs `command` (any but `serve`) with the configuration `figment`, the
 /// mails it writes linking to `links`; what to print, or why it failed.
 pub async fn run(command: Command, figment: Figment, links: LinkPaths) -> Result<String, String> {
-    let rocket = rocket::custom(figment);
+    // A command looks a session up once at most: no session cache, and no
+    // connection listening for its changes (the servers hear of the
+    // command's own changes through the database).
+    let rocket = rocket::custom(figment.merge(("sessions.cache_ttl", 0)));
     // Rocket sets the log level at ignition, which a command never reaches:
     // only errors, the command's output is its own.
     log::set_max_level(log::LevelFilter::Error);
