@@ -72,6 +72,11 @@ pub enum UserCommand {
     },
     /// Delete an account, with its sessions, tokens and waiting mails.
     Delete { email: String },
+    /// Disable an account: its sessions end, with the tokens applications
+    /// hold through them, and no login starts one until it is enabled.
+    Disable { email: String },
+    /// Enable a disabled account again.
+    Enable { email: String },
     /// List accounts, oldest first.
     List {
         /// The most accounts to list.
@@ -219,25 +224,43 @@ async fn user(command: UserCommand, auth: &Auth) -> Result<String, String> {
                 .map_err(|error| describe(error, &email))?;
             Ok(format!("Deleted the account {email}."))
         }
+        UserCommand::Disable { email } => set_disabled(auth, &email, true).await,
+        UserCommand::Enable { email } => set_disabled(auth, &email, false).await,
         UserCommand::List { limit } => {
             let users = auth.users(limit).await.map_err(|error| error.to_string())?;
             let mut lines = vec![format!(
-                "{:>6}  {:<40}  {:<8}  {:<10}  CREATED",
-                "ID", "EMAIL", "VERIFIED", "TWO-FACTOR"
+                "{:>6}  {:<40}  {:<8}  {:<10}  {:<8}  CREATED",
+                "ID", "EMAIL", "VERIFIED", "TWO-FACTOR", "DISABLED"
             )];
             lines.extend(users.iter().map(|user| {
                 format!(
-                    "{:>6}  {:<40}  {:<8}  {:<10}  {}",
+                    "{:>6}  {:<40}  {:<8}  {:<10}  {:<8}  {}",
                     user.id,
                     user.email,
                     yes_no(user.email_verified_at.is_some()),
                     yes_no(user.totp_enabled_at.is_some()),
+                    yes_no(user.disabled_at.is_some()),
                     timestamp(user.created_at)
                 )
             }));
             Ok(lines.join("\n"))
         }
     }
+}
+
+/// `user disable` (`disable`) or `user enable`.
+async fn set_disabled(auth: &Auth, email: &str, disable: bool) -> Result<String, String> {
+    let email = parse_email(email)?;
+    let changed = auth
+        .set_disabled(&email, disable)
+        .await
+        .map_err(|error| describe(error, &email))?;
+    Ok(match (disable, changed) {
+        (true, true) => format!("Disabled the account {email}; its sessions have ended."),
+        (true, false) => format!("The account {email} was disabled already."),
+        (false, true) => format!("Enabled the account {email}."),
+        (false, false) => format!("The account {email} was not disabled."),
+    })
 }
 
 async fn groups(command: GroupsCommand, auth: &Auth) -> Result<String, String> {

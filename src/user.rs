@@ -55,6 +55,9 @@ pub struct User {
     pub code_failures: i32,
     /// The language its mails and notices speak.
     pub language: Language,
+    /// When an operator disabled it (`user disable`), if it is: no session
+    /// starts for it meanwhile.
+    pub disabled_at: Option<i64>,
 }
 
 /// The name of a group of accounts (`admins`), as access rules name it:

@@ -220,6 +220,34 @@ impl Auth {
         Ok(())
     }
 
+    /// Disables the account `email` on an operator's word, or enables it
+    /// again (`disabled` false): while disabled, no login, passkey or
+    /// second factor starts a session for it; disabling ends every session,
+    /// with the tokens applications hold through them, and every sign-in
+    /// waiting for its code. Whether anything changed. `UnknownEmail` when
+    /// there is no such account.
+    pub async fn set_disabled(&self, email: &Email, disabled: bool) -> Result<bool, AuthError> {
+        let user = self.known_user(email).await?;
+        if user.disabled_at.is_some() == disabled {
+            return Ok(false);
+        }
+        let changes = UserChanges {
+            disabled_at: Some(disabled.then(clock::now)),
+            ..UserChanges::default()
+        };
+        let update = UserUpdate {
+            end_sessions: match disabled {
+                true => EndSessions::All,
+                false => EndSessions::None,
+            },
+            ..UserUpdate::new(UserCondition::Exists, changes)
+        };
+        self.db.apply_user_update(user.id, update).await?;
+        let done = if disabled { "disabled" } else { "enabled" };
+        log::info!("account {:?} {done} by an operator", user.email);
+        Ok(true)
+    }
+
     /// Ends every session of the account `email`; how many ended.
     /// `UnknownEmail` when there is no such account.
     pub async fn end_sessions_of(&self, email: &Email) -> Result<usize, AuthError> {

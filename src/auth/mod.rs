@@ -307,6 +307,12 @@ impl Auth {
                 log::warn!("login failed for {shown:?} from {address}");
                 return Ok(Login::WrongCredentials);
             };
+            // As Django's and Keycloak's: a disabled account's right
+            // password opens nothing and says nothing of the account.
+            if user.disabled_at.is_some() {
+                log::warn!("login refused for {shown:?} from {address}: account disabled");
+                return Ok(Login::WrongCredentials);
+            }
             if self.settings.sessions.require_verified_email && user.email_verified_at.is_none() {
                 log::warn!("login refused for {shown:?} from {address}: address not verified");
                 return Ok(Login::EmailNotVerified);
@@ -333,7 +339,8 @@ impl Auth {
                     log::info!("login succeeded for {shown:?} from {address}");
                     Ok(Login::Success(session))
                 }
-                // The account was deleted since its password matched.
+                // The account was deleted or disabled since its password
+                // matched.
                 None => Ok(Login::WrongCredentials),
             }
         }

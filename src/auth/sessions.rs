@@ -192,7 +192,8 @@ impl Auth {
             return Ok(None);
         };
         let now = now();
-        if now >= self.session_ends_at(&session) {
+        // A session started as its account was being disabled ends here.
+        if now >= self.session_ends_at(&session) || user.disabled_at.is_some() {
             return Ok(None);
         }
         if now - session.last_seen_at >= LAST_SEEN_EVERY {

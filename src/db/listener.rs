@@ -57,7 +57,7 @@ fn listen(url: &CStr, cache: &Weak<SessionCache>) {
         match Listening::open(url) {
             Ok(listening) => {
                 let Some(live) = cache.upgrade() else { return };
-                live.resume();
+                live.resume(listening.socket());
                 drop(live);
                 if told {
                     log::info!("the session cache's change channel is back");
@@ -138,6 +138,12 @@ impl Listening {
         Ok(listening)
     }
 
+    /// Its socket, which libpq keeps open until the connection is finished.
+    fn socket(&self) -> i32 {
+        // SAFETY: a live connection.
+        unsafe { PQsocket(self.connection) }
+    }
+
     /// Runs `statement`, which returns no rows.
     fn execute(&self, statement: &str) -> Result<(), String> {
         let statement = CString::new(statement).map_err(|error| error.to_string())?;
@@ -159,13 +165,13 @@ impl Listening {
     /// after checking that the connection still answers); an error once the
     /// connection is lost.
     fn wait(&self, timeout: Duration) -> Result<Vec<Change>, String> {
-        // SAFETY: a live connection; `PQsocketPoll` waits on its socket
+        let socket = self.socket();
+        if socket < 0 {
+            return Err(self.error());
+        }
+        // SAFETY: the live connection's socket; `PQsocketPoll` waits on it
         // until it is readable or the end time has passed.
         let ready = unsafe {
-            let socket = PQsocket(self.connection);
-            if socket < 0 {
-                return Err(self.error());
-            }
             let micros = i64::try_from(timeout.as_micros()).unwrap_or(i64::MAX);
             let end = PQgetCurrentTimeUSec().saturating_add(micros);
             PQsocketPoll(socket, 1, 0, end)

@@ -28,6 +28,7 @@ diesel::table! {
         code_failures -> Integer,
         language -> Text,
         subject -> Nullable<Text>,
+        disabled_at -> Nullable<BigInt>,
     }
 }
 

@@ -5,13 +5,15 @@
 //! (logout, "end this session", "end all others", password change or reset,
 //! account deletion, an admin's command, from any instance) is announced by
 //! PostgreSQL triggers on one channel (see [`listener`](super::listener)),
-//! and this instance's own changes forget their entries before they return.
+//! this instance's own changes forget their entries before they return, and
+//! a look-up that finds a notification waiting unread on the channel's
+//! socket goes to the database.
 //! The cache is used only while that channel is connected: when it drops,
 //! the cache is emptied and bypassed until it is back. Entries also expire
 //! after a short time and the number kept is bounded.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -54,6 +56,8 @@ pub struct SessionCache {
     capacity: usize,
     /// Whether the change channel is connected, so that entries may be used.
     listening: AtomicBool,
+    /// The change channel's socket while it is connected, else -1.
+    channel: AtomicI32,
     /// Moves on with every change forgotten: a look-up that started before
     /// a change is not kept, as it may have read what the change undid.
     generation: AtomicU64,
@@ -73,13 +77,15 @@ impl SessionCache {
             ttl,
             capacity,
             listening: AtomicBool::new(false),
+            channel: AtomicI32::new(-1),
             generation: AtomicU64::new(0),
         }
     }
 
-    /// The entry of `digest` if the cache is in use and the entry fresh.
+    /// The entry of `digest` if the cache is in use and the entry fresh,
+    /// and no change waits unread on the channel.
     pub fn get(&self, digest: &str) -> Option<Found> {
-        if !self.listening.load(Ordering::Acquire) {
+        if !self.listening.load(Ordering::Acquire) || self.change_waiting() {
             return None;
         }
         let entries = self
@@ -142,16 +148,40 @@ impl SessionCache {
         }
     }
 
+    /// Whether a notification has reached the change channel's socket and
+    /// waits there for the listener's thread: a change made elsewhere (by
+    /// another instance, the admin command line) has committed, and the
+    /// request that follows it may run before that thread does. Such a
+    /// look-up goes to the database. One `poll` that does not wait.
+    fn change_waiting(&self) -> bool {
+        let channel = self.channel.load(Ordering::Acquire);
+        if channel < 0 {
+            return false;
+        }
+        let mut socket = libc::pollfd {
+            fd: channel,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one `pollfd`, alive for the call; a timeout of 0 returns
+        // at once. A socket closed meanwhile is an error, read as waiting.
+        unsafe { libc::poll(&mut socket, 1, 0) != 0 }
+    }
+
     /// Uses the cache from now on, empty: the change channel is connected
-    /// (again), and what changed while it was not is unknown.
-    pub fn resume(&self) {
+    /// (again) on the socket `channel`, and what changed while it was not
+    /// is unknown.
+    pub fn resume(&self, channel: i32) {
         self.clear();
+        self.channel.store(channel, Ordering::Release);
         self.listening.store(true, Ordering::Release);
     }
 
-    /// Bypasses and empties the cache: the change channel dropped.
+    /// Bypasses and empties the cache: the change channel dropped. Called
+    /// before its socket is closed.
     pub fn suspend(&self) {
         self.listening.store(false, Ordering::Release);
+        self.channel.store(-1, Ordering::Release);
         self.clear();
     }
 
@@ -210,13 +240,14 @@ mod tests {
             email_change_generation: None,
             code_failures: 0,
             language: Default::default(),
+            disabled_at: None,
         };
         (session, user)
     }
 
     fn listening(ttl: Duration, capacity: usize) -> SessionCache {
         let cache = SessionCache::new(ttl, capacity);
-        cache.resume();
+        cache.resume(-1);
         cache
     }
 
@@ -258,13 +289,30 @@ mod tests {
     fn nothing_is_used_while_the_change_channel_is_down() {
         let cache = SessionCache::new(Duration::from_secs(60), 10);
         assert_eq!(cache.generation(), None);
-        cache.resume();
+        cache.resume(-1);
         keep(&cache, "a", found(1, 7));
         cache.suspend();
         assert_eq!(cache.get("a"), None);
         assert_eq!(cache.generation(), None);
-        cache.resume();
+        cache.resume(-1);
         assert_eq!(cache.get("a"), None, "emptied, not only bypassed");
+    }
+
+    #[test]
+    fn a_change_waiting_unread_on_the_channel_sends_look_ups_to_the_database() {
+        use std::io::{Read, Write};
+        use std::os::unix::io::AsRawFd;
+        let (mut database, mut channel) = std::os::unix::net::UnixStream::pair().unwrap();
+        let cache = SessionCache::new(Duration::from_secs(60), 10);
+        cache.resume(channel.as_raw_fd());
+        keep(&cache, "a", found(1, 7));
+        assert!(cache.get("a").is_some());
+
+        database.write_all(b"N").unwrap();
+        assert_eq!(cache.get("a"), None, "a notification waits");
+        let mut notification = [0u8; 1];
+        channel.read_exact(&mut notification).unwrap();
+        assert!(cache.get("a").is_some(), "read: the cache answers again");
     }
 
     #[test]

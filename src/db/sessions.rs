@@ -131,7 +131,10 @@ impl DB {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
                     let now = start.now;
-                    let row = users::table.filter(users::id.eq(user_id)).select((
+                    // No row, and so no session, for an account disabled
+                    // meanwhile (or deleted).
+                    let account = users::id.eq(user_id).and(users::disabled_at.is_null());
+                    let row = users::table.filter(account).select((
                         start.public_id.into_sql::<Text>(),
                         start.digest.into_sql::<Text>(),
                         users::id,

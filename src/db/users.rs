@@ -42,6 +42,7 @@ pub(super) struct UserRow {
     email_change_generation: Option<i64>,
     code_failures: i32,
     language: String,
+    disabled_at: Option<i64>,
 }
 
 impl From<UserRow> for User {
@@ -73,6 +74,7 @@ impl From<UserRow> for User {
             code_failures: row.code_failures,
             // A tag this release does not speak reads as the default.
             language: Language::of(&row.language).unwrap_or_default(),
+            disabled_at: row.disabled_at,
         }
     }
 }
@@ -170,6 +172,7 @@ pub struct UserChanges {
     pub code_failures: Option<i32>,
     /// The tag of a [`Language`].
     pub language: Option<String>,
+    pub disabled_at: Option<Option<i64>>,
 }
 
 impl UserChanges {

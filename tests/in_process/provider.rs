@@ -7,6 +7,7 @@
 
 use auth_service::auth::provider::{Client, ClientRegistration, Scopes};
 use auth_service::auth::token::random_base64url;
+use auth_service::auth::Email;
 use auth_service::jose::Algorithm;
 use base64::Engine;
 use rocket::http::{ContentType, Header, Status};
@@ -808,6 +809,39 @@ async fn a_password_change_ends_the_tokens_of_every_application() {
     );
     let (status, _) = app.refresh(&photos, &text(&tokens, "refresh_token")).await;
     assert_eq!(status, Status::BadRequest);
+}
+
+#[rocket::async_test]
+async fn a_disabled_account_loses_its_tokens_and_signs_in_to_no_application() {
+    let (app, photos) = provider().await;
+    app.login(EMAIL, PASSWORD).await;
+    let (verifier, challenge) = pkce();
+    let code = app.code(&photos.client, Some(&challenge)).await;
+    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+    let email = Email::parse(EMAIL).unwrap();
+    assert!(app.auth().set_disabled(&email, true).await.unwrap());
+    assert!(
+        !app.auth().set_disabled(&email, true).await.unwrap(),
+        "already"
+    );
+
+    assert_eq!(
+        app.userinfo(&text(&tokens, "access_token")).await.status(),
+        Status::Unauthorized
+    );
+    let (status, _) = app.refresh(&photos, &text(&tokens, "refresh_token")).await;
+    assert_eq!(status, Status::BadRequest);
+    let login = [("email", EMAIL), ("password", PASSWORD)];
+    let refused = app.post("/sessions", &login).await;
+    assert_eq!(refused.status(), Status::Unauthorized);
+    assert_eq!(
+        refused.into_string().await.unwrap(),
+        "{\"message\":\"wrong email or password\"}\n",
+        "as a wrong password: nothing said of the account"
+    );
+
+    assert!(app.auth().set_disabled(&email, false).await.unwrap());
+    assert_eq!(app.post("/sessions", &login).await.status(), Status::Ok);
 }
 
 #[rocket::async_test]

@@ -171,6 +171,56 @@ fn an_operator_creates_changes_logs_out_and_deletes_an_account() {
 }
 
 #[test]
+fn a_disabled_account_logs_in_nowhere_until_it_is_enabled() {
+    let store = Store::new();
+    let server = Server::start(&store);
+    let input = format!("{PASSWORD}\n");
+    admin_ok(
+        &store,
+        &["user", "create", EMAIL, "--password-stdin"],
+        &input,
+    );
+    let browser = client();
+    let fields = [("email", EMAIL), ("password", PASSWORD)];
+    assert_eq!(
+        post(&browser, server.url("/sessions"), &fields).status(),
+        StatusCode::OK
+    );
+    let profile = || browser.get(server.url("/profile")).send().unwrap().status();
+    assert_eq!(profile(), StatusCode::OK);
+
+    assert_eq!(
+        admin_ok(&store, &["user", "disable", EMAIL], ""),
+        format!("Disabled the account {EMAIL}; its sessions have ended.\n")
+    );
+    assert_eq!(profile(), StatusCode::FORBIDDEN, "its session ended");
+    assert_eq!(
+        login_status(&server, EMAIL, PASSWORD),
+        StatusCode::UNAUTHORIZED
+    );
+    let listed = admin_ok(&store, &["user", "list"], "");
+    let lines: Vec<&str> = listed.lines().collect();
+    assert!(lines[0].contains("DISABLED"), "{listed}");
+    assert!(lines[1].contains(" yes "), "{listed}");
+    assert_eq!(
+        admin_ok(&store, &["user", "disable", EMAIL], ""),
+        format!("The account {EMAIL} was disabled already.\n")
+    );
+
+    assert_eq!(
+        admin_ok(&store, &["user", "enable", EMAIL], ""),
+        format!("Enabled the account {EMAIL}.\n")
+    );
+    assert_eq!(login_status(&server, EMAIL, PASSWORD), StatusCode::OK);
+    admin_fails(
+        &store,
+        &["user", "disable", "nobody@example.com"],
+        "",
+        "no account for nobody@example.com",
+    );
+}
+
+#[test]
 fn bad_input_is_a_clear_error_and_a_failing_exit() {
     let store = Store::new();
     let stdin = ["--password-stdin"];
