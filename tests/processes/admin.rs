@@ -83,6 +83,20 @@ pub(crate) fn admin_fails(store: &Store, arguments: &[&str], input: &str, messag
     assert_eq!(ran.stdout, "", "{arguments:?}");
 }
 
+/// A browser that logged in as `EMAIL` through `server`: what `GET
+/// /profile` answers it, each time asked (200 at first).
+fn logged_in_browser(server: &Server) -> impl Fn() -> StatusCode + '_ {
+    let browser = client();
+    let fields = [("email", EMAIL), ("password", PASSWORD)];
+    assert_eq!(
+        post(&browser, server.url("/sessions"), &fields).status(),
+        StatusCode::OK
+    );
+    let profile = move || browser.get(server.url("/profile")).send().unwrap().status();
+    assert_eq!(profile(), StatusCode::OK);
+    profile
+}
+
 fn login_status(server: &Server, email: &str, password: &str) -> StatusCode {
     let fields = [("email", email), ("password", password)];
     post(&client(), server.url("/sessions"), &fields).status()
@@ -130,14 +144,7 @@ fn an_operator_creates_changes_logs_out_and_deletes_an_account() {
     admin_ok(&store, &["user", "delete", later], "");
 
     // A logged-in browser, then its sessions ended by the operator.
-    let browser = client();
-    let fields = [("email", EMAIL), ("password", PASSWORD)];
-    assert_eq!(
-        post(&browser, server.url("/sessions"), &fields).status(),
-        StatusCode::OK
-    );
-    let profile = || browser.get(server.url("/profile")).send().unwrap().status();
-    assert_eq!(profile(), StatusCode::OK);
+    let profile = logged_in_browser(&server);
     assert_eq!(
         admin_ok(&store, &["sessions", "end", EMAIL], ""),
         format!("Ended 2 session(s) of {EMAIL}.\n")
@@ -180,14 +187,7 @@ fn a_disabled_account_logs_in_nowhere_until_it_is_enabled() {
         &["user", "create", EMAIL, "--password-stdin"],
         &input,
     );
-    let browser = client();
-    let fields = [("email", EMAIL), ("password", PASSWORD)];
-    assert_eq!(
-        post(&browser, server.url("/sessions"), &fields).status(),
-        StatusCode::OK
-    );
-    let profile = || browser.get(server.url("/profile")).send().unwrap().status();
-    assert_eq!(profile(), StatusCode::OK);
+    let profile = logged_in_browser(&server);
 
     assert_eq!(
         admin_ok(&store, &["user", "disable", EMAIL], ""),
