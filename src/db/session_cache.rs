@@ -13,7 +13,7 @@
 //! after a short time and the number kept is bounded.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -54,9 +54,8 @@ pub struct SessionCache {
     ttl: Duration,
     /// How many entries are kept at most.
     capacity: usize,
-    /// Whether the change channel is connected, so that entries may be used.
-    listening: AtomicBool,
-    /// The change channel's socket while it is connected, else -1.
+    /// The change channel's socket while it is connected, else -1: entries
+    /// are used only while there is one.
     channel: AtomicI32,
     /// Moves on with every change forgotten: a look-up that started before
     /// a change is not kept, as it may have read what the change undid.
@@ -76,7 +75,6 @@ impl SessionCache {
             entries: Mutex::new(HashMap::new()),
             ttl,
             capacity,
-            listening: AtomicBool::new(false),
             channel: AtomicI32::new(-1),
             generation: AtomicU64::new(0),
         }
@@ -85,7 +83,7 @@ impl SessionCache {
     /// The entry of `digest` if the cache is in use and the entry fresh,
     /// and no change waits unread on the channel.
     pub fn get(&self, digest: &str) -> Option<Found> {
-        if !self.listening.load(Ordering::Acquire) || self.change_waiting() {
+        if change_waiting(self.channel()?) {
             return None;
         }
         let entries = self
@@ -99,9 +97,7 @@ impl SessionCache {
     /// The generation to hand back to [`keep`](Self::keep) with what a
     /// look-up starting now finds; `None` when the cache is not in use.
     pub fn generation(&self) -> Option<u64> {
-        if !self.listening.load(Ordering::Acquire) {
-            return None;
-        }
+        self.channel()?;
         Some(self.generation.load(Ordering::Acquire))
     }
 
@@ -126,10 +122,8 @@ impl SessionCache {
                 }
             }
         }
-        if self.capacity > 0 {
-            let kept_at = Instant::now();
-            entries.insert(digest.to_owned(), Entry { found, kept_at });
-        }
+        let kept_at = Instant::now();
+        entries.insert(digest.to_owned(), Entry { found, kept_at });
     }
 
     /// Forgets what `change` makes stale.
@@ -148,24 +142,10 @@ impl SessionCache {
         }
     }
 
-    /// Whether a notification has reached the change channel's socket and
-    /// waits there for the listener's thread: a change made elsewhere (by
-    /// another instance, the admin command line) has committed, and the
-    /// request that follows it may run before that thread does. Such a
-    /// look-up goes to the database. One `poll` that does not wait.
-    fn change_waiting(&self) -> bool {
+    /// The change channel's socket, if it is connected.
+    fn channel(&self) -> Option<i32> {
         let channel = self.channel.load(Ordering::Acquire);
-        if channel < 0 {
-            return false;
-        }
-        let mut socket = libc::pollfd {
-            fd: channel,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one `pollfd`, alive for the call; a timeout of 0 returns
-        // at once. A socket closed meanwhile is an error, read as waiting.
-        unsafe { libc::poll(&mut socket, 1, 0) != 0 }
+        (channel >= 0).then_some(channel)
     }
 
     /// Uses the cache from now on, empty: the change channel is connected
@@ -174,13 +154,11 @@ impl SessionCache {
     pub fn resume(&self, channel: i32) {
         self.clear();
         self.channel.store(channel, Ordering::Release);
-        self.listening.store(true, Ordering::Release);
     }
 
     /// Bypasses and empties the cache: the change channel dropped. Called
     /// before its socket is closed.
     pub fn suspend(&self) {
-        self.listening.store(false, Ordering::Release);
         self.channel.store(-1, Ordering::Release);
         self.clear();
     }
@@ -195,8 +173,28 @@ impl SessionCache {
     }
 }
 
+/// Whether a notification has reached the change channel's socket
+/// `channel` and waits there for the listener's thread: a change made
+/// elsewhere (by another instance, the admin command line) has committed,
+/// and the request that follows it may run before that thread does. Such a
+/// look-up goes to the database. One `poll` that does not wait.
+fn change_waiting(channel: i32) -> bool {
+    let mut socket = libc::pollfd {
+        fd: channel,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one `pollfd`, alive for the call; a timeout of 0 returns at
+    // once. A socket closed meanwhile is an error, read as waiting.
+    unsafe { libc::poll(&mut socket, 1, 0) != 0 }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
+    use std::os::unix::io::AsRawFd;
+    use std::os::unix::net::UnixStream;
+
     use super::*;
 
     fn found(session_id: i64, user_id: i32) -> Found {
@@ -245,10 +243,17 @@ mod tests {
         (session, user)
     }
 
-    fn listening(ttl: Duration, capacity: usize) -> SessionCache {
+    /// A change channel: the database's end, and the cache's.
+    fn channel() -> (UnixStream, UnixStream) {
+        UnixStream::pair().expect("a socket pair")
+    }
+
+    /// A cache listening on a new channel, with the channel.
+    fn listening(ttl: Duration, capacity: usize) -> (SessionCache, (UnixStream, UnixStream)) {
         let cache = SessionCache::new(ttl, capacity);
-        cache.resume(-1);
-        cache
+        let ends = channel();
+        cache.resume(ends.1.as_raw_fd());
+        (cache, ends)
     }
 
     fn keep(cache: &SessionCache, digest: &str, found: Found) {
@@ -258,7 +263,7 @@ mod tests {
 
     #[test]
     fn an_entry_is_used_until_its_session_or_user_changes() {
-        let cache = listening(Duration::from_secs(60), 10);
+        let (cache, _channel) = listening(Duration::from_secs(60), 10);
         keep(&cache, "a", found(1, 7));
         keep(&cache, "b", found(2, 7));
         keep(&cache, "c", found(3, 8));
@@ -278,7 +283,7 @@ mod tests {
 
     #[test]
     fn a_look_up_that_started_before_a_change_is_not_kept() {
-        let cache = listening(Duration::from_secs(60), 10);
+        let (cache, _channel) = listening(Duration::from_secs(60), 10);
         let generation = cache.generation().unwrap();
         cache.forget(&Change::User(7));
         cache.keep("a", found(1, 7), generation);
@@ -289,22 +294,19 @@ mod tests {
     fn nothing_is_used_while_the_change_channel_is_down() {
         let cache = SessionCache::new(Duration::from_secs(60), 10);
         assert_eq!(cache.generation(), None);
-        cache.resume(-1);
+        let (_database, socket) = channel();
+        cache.resume(socket.as_raw_fd());
         keep(&cache, "a", found(1, 7));
         cache.suspend();
         assert_eq!(cache.get("a"), None);
         assert_eq!(cache.generation(), None);
-        cache.resume(-1);
+        cache.resume(socket.as_raw_fd());
         assert_eq!(cache.get("a"), None, "emptied, not only bypassed");
     }
 
     #[test]
     fn a_change_waiting_unread_on_the_channel_sends_look_ups_to_the_database() {
-        use std::io::{Read, Write};
-        use std::os::unix::io::AsRawFd;
-        let (mut database, mut channel) = std::os::unix::net::UnixStream::pair().unwrap();
-        let cache = SessionCache::new(Duration::from_secs(60), 10);
-        cache.resume(channel.as_raw_fd());
+        let (cache, (mut database, mut channel)) = listening(Duration::from_secs(60), 10);
         keep(&cache, "a", found(1, 7));
         assert!(cache.get("a").is_some());
 
@@ -317,7 +319,7 @@ mod tests {
 
     #[test]
     fn entries_expire_and_their_number_is_bounded() {
-        let cache = listening(Duration::from_millis(50), 2);
+        let (cache, _channel) = listening(Duration::from_millis(50), 2);
         keep(&cache, "a", found(1, 7));
         keep(&cache, "b", found(2, 7));
         keep(&cache, "c", found(3, 7));
