@@ -180,6 +180,16 @@ impl TestApp {
         self.client_call("/token", app, &fields).await
     }
 
+    /// The tokens `app` gets for the logged-in user: a code with PKCE,
+    /// redeemed.
+    async fn tokens(&self, app: &App) -> Value {
+        let (verifier, challenge) = pkce();
+        let code = self.code(&app.client, Some(&challenge)).await;
+        let (status, tokens) = self.redeem(app, &code, Some(&verifier)).await;
+        assert_eq!(status, Status::Ok, "{tokens}");
+        tokens
+    }
+
     /// The token endpoint's answer for `refresh_token`.
     async fn refresh(&self, app: &App, refresh_token: &str) -> (Status, Value) {
         let fields = [
@@ -531,9 +541,7 @@ async fn a_code_works_once_and_its_replay_revokes_what_it_gave() {
 async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_family() {
     let (app, photos) = provider().await;
     app.login(EMAIL, PASSWORD).await;
-    let (verifier, challenge) = pkce();
-    let code = app.code(&photos.client, Some(&challenge)).await;
-    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+    let tokens = app.tokens(&photos).await;
     let first = text(&tokens, "refresh_token");
 
     let (status, second) = app.refresh(&photos, &first).await;
@@ -576,9 +584,7 @@ async fn introspection_tells_a_client_only_of_its_own_live_tokens() {
     let (app, photos) = provider().await;
     let other = register(&app, "Calendar", true).await;
     app.login(EMAIL, PASSWORD).await;
-    let (verifier, challenge) = pkce();
-    let code = app.code(&photos.client, Some(&challenge)).await;
-    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+    let tokens = app.tokens(&photos).await;
     let access = text(&tokens, "access_token");
 
     let (status, own) = app
@@ -735,9 +741,7 @@ async fn prompt_login_asks_for_the_password_again() {
 async fn a_logout_goes_back_only_to_a_registered_address_and_ends_the_tokens() {
     let (app, photos) = provider().await;
     app.login(EMAIL, PASSWORD).await;
-    let (verifier, challenge) = pkce();
-    let code = app.code(&photos.client, Some(&challenge)).await;
-    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+    let tokens = app.tokens(&photos).await;
     let id_token = text(&tokens, "id_token");
 
     let foreign = query(&[
@@ -789,9 +793,7 @@ async fn a_logout_goes_back_only_to_a_registered_address_and_ends_the_tokens() {
 async fn a_password_change_ends_the_tokens_of_every_application() {
     let (app, photos) = provider().await;
     app.login(EMAIL, PASSWORD).await;
-    let (verifier, challenge) = pkce();
-    let code = app.code(&photos.client, Some(&challenge)).await;
-    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+    let tokens = app.tokens(&photos).await;
     let changed = app
         .put(
             "/profile/password",
@@ -815,9 +817,7 @@ async fn a_password_change_ends_the_tokens_of_every_application() {
 async fn a_disabled_account_loses_its_tokens_and_signs_in_to_no_application() {
     let (app, photos) = provider().await;
     app.login(EMAIL, PASSWORD).await;
-    let (verifier, challenge) = pkce();
-    let code = app.code(&photos.client, Some(&challenge)).await;
-    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+    let tokens = app.tokens(&photos).await;
     let email = Email::parse(EMAIL).unwrap();
     assert!(app.auth().set_disabled(&email, true).await.unwrap());
     assert!(
@@ -951,9 +951,7 @@ async fn keys_are_published_before_they_sign() {
     assert_eq!(now_published.len(), 4);
     assert!(now_published.contains(&("ES256".to_owned(), next.kid().to_owned())));
     app.login(EMAIL, PASSWORD).await;
-    let (verifier, challenge) = pkce();
-    let code = app.code(&photos.client, Some(&challenge)).await;
-    let (_, tokens) = app.redeem(&photos, &code, Some(&verifier)).await;
+    let tokens = app.tokens(&photos).await;
     let signed_by = kid(tokens["id_token"].as_str().unwrap());
     let es256 = first.iter().find(|(alg, _)| alg == "ES256").unwrap();
     assert_eq!(
