@@ -178,3 +178,5 @@ application-allowed-now = Allowed just now
 application-allowed = Allowed { $ago } ago
 notice-application-disconnected = { $name } is disconnected: it no longer signs you in, and asks you again next time.
 error-unknown-application = This application is not connected to your account.
+notice-link-of-another-account = This link confirms the address of another account. Log out, then follow it again.
+purpose-end-session = end the session on { $device }

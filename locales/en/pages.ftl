@@ -267,3 +267,7 @@ authorize-logout-intro = An application asks you to log out of your account here
 authorize-logout-not-logged-in = You are logged out.
 authorize-logout-button = Log out
 authorize-logout-stay = Stay logged in
+
+verify-email-title = Confirm your address
+verify-email-intro = Enter the password of the account to confirm that this address is yours. The link works for the account’s owner only; if you did not create this account, ask for a password reset instead.
+verify-email-submit = Confirm my address

@@ -179,3 +179,5 @@ application-allowed-now = Autorisée à l’instant
 application-allowed = Autorisée il y a { $ago }
 notice-application-disconnected = { $name } est déconnectée : elle ne vous connecte plus et vous redemandera la prochaine fois.
 error-unknown-application = Cette application n’est pas connectée à votre compte.
+notice-link-of-another-account = Ce lien confirme l’adresse d’un autre compte. Déconnectez-vous, puis suivez-le de nouveau.
+purpose-end-session = terminer la session sur { $device }

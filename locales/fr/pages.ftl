@@ -247,3 +247,7 @@ authorize-logout-intro = Une application vous demande de vous déconnecter de vo
 authorize-logout-not-logged-in = Vous êtes déconnecté.
 authorize-logout-button = Se déconnecter
 authorize-logout-stay = Rester connecté
+
+verify-email-title = Confirmer votre adresse
+verify-email-intro = Saisissez le mot de passe du compte pour confirmer que cette adresse est la vôtre. Le lien ne sert qu’au titulaire du compte ; si vous n’avez pas créé ce compte, demandez plutôt une réinitialisation du mot de passe.
+verify-email-submit = Confirmer mon adresse

@@ -16,6 +16,11 @@ pub enum AuthError {
     InvalidResetToken,
     #[error("invalid verification token")]
     InvalidVerificationToken,
+    /// The mailed link is live but belongs to another account than the
+    /// session that followed it: only the account's owner, logged in,
+    /// proves its mailbox.
+    #[error("the link belongs to another account")]
+    LinkOfAnotherAccount,
     /// The password given to confirm a change is not the account's.
     #[error("wrong password")]
     WrongPassword,

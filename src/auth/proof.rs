@@ -71,7 +71,7 @@ impl Auth {
     /// `user`'s password check before a change to their account (from
     /// `device`): throttled like logins of that account, and counted with
     /// them. `WrongPassword` or `Throttled` when it fails.
-    async fn confirm_password(
+    pub(super) async fn confirm_password(
         &self,
         user: &User,
         password: &Password,

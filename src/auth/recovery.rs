@@ -232,65 +232,107 @@ impl Auth {
     /// Proves the mailbox that the token `token` was mailed to, once, and
     /// returns its address: a verification link verifies the account's
     /// address; the link of a change of address moves the account to its
-    /// new address (a notice goes to the old one). The first proof of a
-    /// never-proven address ends every session but `follower`'s (the
-    /// session of the browser that followed the link, if it is the
-    /// account's) and removes every second factor and device cookie.
+    /// new address (a notice goes to the old one). Only the account's
+    /// owner proves it, by its session or its password (`follower`): neither
+    /// a mail scanner that fetches every link nor the holder of a mailbox
+    /// who does not hold the account proves anything. The first proof of a
+    /// never-proven address ends every session but the follower's and
+    /// removes every second factor and device cookie.
     /// `InvalidVerificationToken` when the token is unknown, expired, used
-    /// or void; `UserAlreadyExists` when a change's address was taken
-    /// meanwhile.
+    /// or void; `LinkOfAnotherAccount` when it is live but another
+    /// account's session followed it; `WrongPassword` or `Throttled` for a
+    /// password that fails; `UserAlreadyExists` when a change's address was
+    /// taken meanwhile.
     pub async fn verify_email(
         &self,
         token: &str,
-        follower: Option<&Requester>,
+        follower: LinkFollower<'_>,
     ) -> Result<String, AuthError> {
         let digest = token::digest(token);
-        if let Some(user) = self
-            .find_user(UserQuery::VerifyToken(digest.clone()))
-            .await?
-        {
-            let current = user.verify_token_generation == Some(user.credential_generation);
-            if !current || !is_live(user.verify_token_expires_at) {
-                return Err(AuthError::InvalidVerificationToken);
+        let link = self.mailed_link(&digest).await?;
+        let Some(link) = link else {
+            return Err(AuthError::InvalidVerificationToken);
+        };
+        match link {
+            MailedLink::Verification(user) => {
+                let others = self.owner_following(&user, follower).await?;
+                let changes = UserChanges {
+                    email_verified_at: Some(Some(now())),
+                    verify_token: Some(None),
+                    verify_token_expires_at: Some(None),
+                    verify_token_generation: Some(None),
+                    ..UserChanges::default()
+                };
+                let mut update = UserUpdate::new(UserCondition::VerifyToken(digest), changes);
+                if user.email_verified_at.is_none() {
+                    update = first_proof(update, others);
+                }
+                if !self.apply(&user, update, &[]).await? {
+                    return Err(AuthError::InvalidVerificationToken);
+                }
+                Ok(user.email)
             }
-            let changes = UserChanges {
-                email_verified_at: Some(Some(now())),
-                verify_token: Some(None),
-                verify_token_expires_at: Some(None),
-                verify_token_generation: Some(None),
-                ..UserChanges::default()
-            };
-            let mut update = UserUpdate::new(UserCondition::VerifyToken(digest), changes);
-            if user.email_verified_at.is_none() {
-                update = first_proof(update, followed_by(&user, follower));
+            MailedLink::Change(user, new) => {
+                let others = self.owner_following(&user, follower).await?;
+                self.move_to(&user, &new, digest, others).await?;
+                Ok(new.to_string())
             }
-            if !self.apply(&user, update, &[]).await? {
-                return Err(AuthError::InvalidVerificationToken);
-            }
-            return Ok(user.email);
         }
+    }
+
+    /// Whether the token `token` of a mailed verification or change link
+    /// is live: unknown, used, expired and void ones are not.
+    pub async fn mailed_link_is_live(&self, token: &str) -> Result<bool, AuthError> {
+        Ok(self.mailed_link(&token::digest(token)).await?.is_some())
+    }
+
+    /// The live link whose token has the digest `digest`, if any.
+    async fn mailed_link(&self, digest: &str) -> Result<Option<MailedLink>, AuthError> {
+        let query = UserQuery::VerifyToken(digest.to_owned());
+        if let Some(user) = self.find_user(query).await? {
+            let current = user.verify_token_generation == Some(user.credential_generation);
+            let live = current && is_live(user.verify_token_expires_at);
+            return Ok(live.then_some(MailedLink::Verification(user)));
+        }
+        let query = UserQuery::EmailChangeToken(digest.to_owned());
         let user = self
-            .find_user(UserQuery::EmailChangeToken(digest.clone()))
+            .find_user(query)
             .await?
             .filter(|user| is_live(user.email_change_expires_at))
             .filter(|user| user.email_change_generation == Some(user.credential_generation));
-        let Some((user, new)) =
-            user.and_then(|user| Some((user.clone(), Email::stored(user.pending_email.as_ref()?))))
-        else {
-            return Err(AuthError::InvalidVerificationToken);
-        };
-        self.move_to(&user, &new, digest, follower).await?;
-        Ok(new.to_string())
+        Ok(user.and_then(|user| {
+            let new = Email::stored(user.pending_email.as_ref()?);
+            Some(MailedLink::Change(user, new))
+        }))
+    }
+
+    /// The sessions of `user` that the first proof of their address ends,
+    /// once `follower` proved to be its owner: all but the follower's.
+    async fn owner_following(
+        &self,
+        user: &User,
+        follower: LinkFollower<'_>,
+    ) -> Result<EndSessions, AuthError> {
+        match follower {
+            LinkFollower::Session(requester) if requester.user_id == user.id => {
+                Ok(EndSessions::AllBut(requester.session))
+            }
+            LinkFollower::Session(_) => Err(AuthError::LinkOfAnotherAccount),
+            LinkFollower::Password(password, device) => {
+                self.confirm_password(user, password, device).await?;
+                Ok(EndSessions::All)
+            }
+        }
     }
 
     /// Moves `user` to their new address `new`, proven by the change's
-    /// token of digest `digest`, followed by `follower`.
+    /// token of digest `digest`; the first proof ends `others`.
     async fn move_to(
         &self,
         user: &User,
         new: &Email,
         digest: String,
-        follower: Option<&Requester>,
+        others: EndSessions,
     ) -> Result<(), AuthError> {
         let first = user.email_verified_at.is_none();
         let changes = UserChanges {
@@ -309,7 +351,7 @@ impl Auth {
             ..UserUpdate::new(UserCondition::EmailChangeToken(digest), changes)
         };
         if first {
-            update = first_proof(update, followed_by(user, follower));
+            update = first_proof(update, others);
         }
         let notice = Letter::EmailChanged { new: new.as_str() };
         let moved = self
@@ -378,6 +420,23 @@ impl Auth {
     }
 }
 
+/// A live mailed link that proves a mailbox: the verification of the
+/// account's address, or the change of `User` to a new address.
+enum MailedLink {
+    Verification(User),
+    Change(User, Email),
+}
+
+/// Who follows a mailed link and proves to be the account's owner.
+#[derive(Debug, Clone, Copy)]
+pub enum LinkFollower<'a> {
+    /// A session, logged in.
+    Session(&'a Requester),
+    /// A browser without one, by the account's password, from a device
+    /// (checked and throttled like a login).
+    Password(&'a Password, &'a Device),
+}
+
 /// `update`, as the first proof of a mailbox makes it: every session but
 /// those `sessions` leaves, every pending sign-in, device cookie and
 /// second factor (TOTP, recovery codes, passkeys) ends, and the address is
@@ -395,14 +454,5 @@ fn first_proof(update: UserUpdate, sessions: EndSessions) -> UserUpdate {
         recovery_codes: Some(Vec::new()),
         remove_passkeys: true,
         ..update
-    }
-}
-
-/// The sessions a proof followed by `follower` ends: all of `user`'s but
-/// the follower's own, if it is one of them.
-fn followed_by(user: &User, follower: Option<&Requester>) -> EndSessions {
-    match follower {
-        Some(requester) if requester.user_id == user.id => EndSessions::AllBut(requester.session),
-        _ => EndSessions::All,
     }
 }

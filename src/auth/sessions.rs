@@ -229,6 +229,31 @@ impl Auth {
         Ok(self.db.end_session(user_id, public_id).await?)
     }
 
+    /// Ends the requester's session `public_id`, as the session list names
+    /// it: their own (which logs out) at once; another one only once they
+    /// prove it is them with `password` (or a recent login) from `device`,
+    /// as for ending all others: a thief's session must not end the
+    /// owner's one by one. `false` when the user has no such session.
+    pub async fn end_listed_session(
+        &self,
+        requester: &Requester,
+        public_id: &str,
+        password: Option<&Password>,
+        device: &Device,
+    ) -> Result<bool, AuthError> {
+        let sessions = self.db.user_sessions(requester.user_id).await?;
+        let Some(listed) = sessions
+            .iter()
+            .find(|session| session.public_id == public_id)
+        else {
+            return Ok(false);
+        };
+        if listed.id != requester.session {
+            self.prove(requester, password, device).await?;
+        }
+        self.end_session(requester.user_id, public_id).await
+    }
+
     /// Ends every session of the requester but theirs, who proves it with
     /// `password` (or a recent login) from `device` (a thief's session
     /// must not end the owner's); how many ended.

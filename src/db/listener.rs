@@ -109,16 +109,37 @@ impl Drop for Listening {
 impl Listening {
     /// Connects to `url` (a PostgreSQL URL or key-value string, as the pool
     /// takes it) and listens on the channel.
+    /// A peer that vanishes without a reset (a host or network gone) is
+    /// noticed within seconds, not TCP's quarter of an hour: keepalives
+    /// while the connection is quiet, and a bound on unacknowledged sends
+    /// (the check that `wait` makes), both overriding the URL's.
     fn open(url: &CStr) -> Result<Listening, String> {
-        let keywords: [*const c_char; 3] = [
+        let keywords: [*const c_char; 9] = [
             c"dbname".as_ptr(),
             c"application_name".as_ptr(),
+            c"connect_timeout".as_ptr(),
+            c"keepalives".as_ptr(),
+            c"keepalives_idle".as_ptr(),
+            c"keepalives_interval".as_ptr(),
+            c"keepalives_count".as_ptr(),
+            c"tcp_user_timeout".as_ptr(),
             std::ptr::null(),
         ];
         let name = CString::new(APPLICATION_NAME).map_err(|error| error.to_string())?;
-        let values: [*const c_char; 3] = [url.as_ptr(), name.as_ptr(), std::ptr::null()];
+        let values: [*const c_char; 9] = [
+            url.as_ptr(),
+            name.as_ptr(),
+            c"5".as_ptr(),
+            c"1".as_ptr(),
+            c"2".as_ptr(),
+            c"1".as_ptr(),
+            c"2".as_ptr(),
+            c"2000".as_ptr(),
+            std::ptr::null(),
+        ];
         // SAFETY: both arrays are null-terminated arrays of C strings that
-        // outlive the call; `expand_dbname` = 1 reads `dbname` as a URL.
+        // outlive the call; `expand_dbname` = 1 reads `dbname` as a URL,
+        // and the keywords after it override what it holds.
         let connection = unsafe { PQconnectdbParams(keywords.as_ptr(), values.as_ptr(), 1) };
         if connection.is_null() {
             return Err("out of memory".to_owned());

@@ -98,10 +98,10 @@ pub struct StoredToken {
     pub replaced_by: Option<String>,
 }
 
-/// What redeeming a code found.
+/// What a code presented for redemption is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redemption {
-    /// The code, live and unused until now: it is used.
+    /// The code, live and unused so far.
     Fresh(StoredCode),
     /// The code was used before: the grant it gave.
     Spent { grant_id: String },
@@ -310,9 +310,41 @@ impl DB {
         .await
     }
 
-    /// Redeems the code of digest `digest` at `now`: used once, on
-    /// whichever instance.
-    pub async fn redeem_code(&self, digest: &str, now: i64) -> Result<Redemption, DbError> {
+    /// What the code of digest `digest` is at `now`: live and unused, used
+    /// before (by which grant), or unknown (or expired).
+    pub async fn code_to_redeem(&self, digest: &str, now: i64) -> Result<Redemption, DbError> {
+        let digest = digest.to_owned();
+        self.read(move |connection| {
+            on_backend!(connection, |connection| {
+                let code: Option<StoredCode> = authorization_codes::table
+                    .find(&digest)
+                    .select(StoredCode::as_select())
+                    .first(connection)
+                    .optional()?;
+                Ok(match code {
+                    Some(code) if code.used_at.is_some() => Redemption::Spent {
+                        grant_id: code.grant_id,
+                    },
+                    Some(code) if code.expires_at > now => Redemption::Fresh(code),
+                    _ => Redemption::Unknown,
+                })
+            })
+        })
+        .await
+    }
+
+    /// Uses the code of digest `digest` at `now`, if it is still live and
+    /// unused, and keeps the `tokens` it gave in the same transaction (so
+    /// that a second redemption, which revokes its grant, finds them);
+    /// deletes the tokens expired before `forget_before`. `false` when the
+    /// code was used meanwhile or expired: nothing is kept.
+    pub async fn redeem_code(
+        &self,
+        digest: &str,
+        now: i64,
+        tokens: Vec<StoredToken>,
+        forget_before: i64,
+    ) -> Result<bool, DbError> {
         let digest = digest.to_owned();
         self.run(move |connection| {
             on_backend!(connection, |connection| {
@@ -324,43 +356,16 @@ impl DB {
                             .filter(authorization_codes::expires_at.gt(now)),
                     )
                     .set(authorization_codes::used_at.eq(now))
-                    .returning(StoredCode::as_returning())
-                    .get_result(connection)
-                    .optional()?;
-                    if let Some(code) = claimed {
-                        return Ok(Redemption::Fresh(code));
+                    .execute(connection)?;
+                    if claimed == 0 {
+                        return Ok(false);
                     }
-                    let spent = authorization_codes::table
-                        .find(&digest)
-                        .filter(authorization_codes::used_at.is_not_null())
-                        .select(authorization_codes::grant_id)
-                        .first(connection)
-                        .optional()?;
-                    Ok(match spent {
-                        Some(grant_id) => Redemption::Spent { grant_id },
-                        None => Redemption::Unknown,
-                    })
-                })
-            })
-        })
-        .await
-    }
-
-    /// Keeps `tokens`; deletes the tokens expired before `forget_before`.
-    pub async fn save_tokens(
-        &self,
-        tokens: Vec<StoredToken>,
-        forget_before: i64,
-    ) -> Result<(), DbError> {
-        self.run(move |connection| {
-            on_backend!(connection, |connection| {
-                connection.transaction(|connection| {
                     let expired = oauth_tokens::expires_at.lt(forget_before);
                     diesel::delete(oauth_tokens::table.filter(expired)).execute(connection)?;
                     diesel::insert_into(oauth_tokens::table)
                         .values(&tokens)
-                        .execute(connection)
-                        .map(drop)
+                        .execute(connection)?;
+                    Ok(true)
                 })
             })
         })

@@ -157,7 +157,9 @@ impl SessionCache {
     }
 
     /// Bypasses and empties the cache: the change channel dropped. Called
-    /// before its socket is closed.
+    /// at once, though libpq may have closed the socket a moment before
+    /// (when it saw the drop itself): for that moment a look-up polls
+    /// whatever took its number and answers as it did just before.
     pub fn suspend(&self) {
         self.channel.store(-1, Ordering::Release);
         self.clear();

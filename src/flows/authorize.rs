@@ -81,19 +81,26 @@ pub async fn authorize(
     answer(step, page, None, Leaving::Redirect)
 }
 
-/// Back from the login page to the request `request`.
+/// The name under which the consent page's refusal (a wrong password)
+/// comes back to it.
+const CONSENT_REFUSED: &str = "consent";
+
+/// Back from the login page (or from a refused consent) to the request
+/// `request`.
 #[get("/authorize/continue?<request>")]
 pub async fn resume(
     request: &str,
-    page: Page,
+    mut page: Page,
     auth: &State<Auth>,
 ) -> Result<StepAnswer, PageError> {
     let visitor = page.user().map(CurrentUser::requester);
     let id = RequestId::presented(request);
     let step = auth.continue_authorization(&id, visitor.as_ref()).await;
+    let refused = page.take_carried(CONSENT_REFUSED);
+    let error = refused.and_then(|json| serde_json::from_str::<Text>(&json).ok());
     // The login form's submission led here: its redirects must stay on
     // this site (the form-action of the Content-Security-Policy).
-    answer(step, page, None, Leaving::Page)
+    answer(step, page, error, Leaving::Page)
 }
 
 /// The consent page's form.
@@ -133,9 +140,11 @@ pub async fn consent(
         .answer_consent(&id, &requester, allow, password.as_ref(), &device)
         .await;
     match step {
+        // Back (303) to the consent page, which says why beside the field.
         Err(OAuthError::Service(error @ (AuthError::WrongPassword | AuthError::Throttled(_)))) => {
-            let again = auth.continue_authorization(&id, Some(&requester)).await;
-            answer(again, page, Some(Error::from(error).text()), Leaving::Page)
+            let here = format!("{}?request={}", PATHS.authorize_continue, id.expose());
+            let refused = Error::from(error).text();
+            Err(PageError::carrying(&here, CONSENT_REFUSED, &refused))
         }
         step => answer(step, page, None, Leaving::Page),
     }

@@ -169,6 +169,7 @@ pub fn page_routes() -> Vec<rocket::Route> {
         recovery::request_link,
         recovery::update_password_page,
         verification::verify,
+        verification::verify_by_password,
         verification::request_link,
     ];
     let pages_only = rocket::routes![

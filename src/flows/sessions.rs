@@ -127,28 +127,39 @@ pub async fn end_others(
     }))
 }
 
-/// Ends one of the user's sessions (this one too, which logs out).
+/// Ends one of the user's sessions: this one (which logs out) at once,
+/// another with the password (`password`) past `sessions.recent_login_ttl`
+/// of the login.
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = [])),
     params(("id" = String, Path, description = "The session's id, as GET /sessions lists it")),
+    request_body = PasswordProof,
     responses(
         (status = 200, description = "The session is ended", body = Message,
          example = json!({"message": "session ended"})),
+        (status = 403, description = "Another session, and a wrong password or none past \
+                                      sessions.recent_login_ttl of the login", body = Message,
+         example = json!({"message": "password confirmation required"})),
         (status = 404, description = "The user has no such session (another user's is not \
                                       theirs to end): nothing ends", body = Message,
          example = json!({"message": "session not found"})),
     ),
 )]
-#[delete("/sessions/<id>", rank = 3)]
+#[delete("/sessions/<id>", data = "<input>", rank = 3)]
 pub async fn end(
     _origin: SameOrigin,
     id: &str,
     user: CurrentUser,
+    input: Input<PasswordProof>,
+    device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<FlaskJson<Message<'static>>, Error> {
-    if !auth.end_session(user.id, id).await? {
+    let PasswordProof { password } = input.into_inner();
+    let requester = user.requester();
+    let ended = auth.end_listed_session(&requester, id, password.as_ref(), &device);
+    if !ended.await? {
         return Err(Error::UnknownSession);
     }
     if id == user.session.public_id {
@@ -160,13 +171,13 @@ pub async fn end(
 }
 
 /// Ends the session `id` (or, for `others`, every other one: one route
-/// serves both for browsers, and then past `sessions.recent_login_ttl` of the login
-/// asks for the password first), then the account page with a notice
-/// naming the device. Ending this device's session logs out.
+/// serves both for browsers), then the account page with a notice naming
+/// the device; past `sessions.recent_login_ttl` of the login, ending
+/// another device's session asks for the password first. Ending this
+/// device's session logs out.
 #[delete("/sessions/<id>", data = "<form>")]
 // One route for both paths (browser routes share one rank, so
-// `/sessions/others` cannot have a route of its own), with the guards of
-// both: a session of its own to end, a password to prove for the others.
+// `/sessions/others` cannot have a route of its own).
 #[allow(clippy::too_many_arguments)]
 pub async fn end_page(
     _origin: SameOrigin,
@@ -179,36 +190,33 @@ pub async fn end_page(
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
     let account = Redirect::to(PATHS.profile);
+    let password = form
+        .value
+        .as_ref()
+        .and_then(|proof| proof.password.as_ref());
+    let requester = user.requester();
     if id == OTHERS {
-        let password = form
-            .value
-            .as_ref()
-            .and_then(|proof| proof.password.as_ref());
-        let ended = auth
-            .end_other_sessions(&user.requester(), password, &device)
-            .await;
-        let count = match ended.map_err(Error::from) {
-            Ok(count) => count,
-            Err(error) if Change::needs_password(&error) => {
-                let change = Change {
-                    action: uri!(end(id = OTHERS)).to_string(),
-                    method: "DELETE".to_owned(),
-                    purpose: Text::new("purpose-end-other-sessions"),
-                    fields: Vec::new(),
-                };
-                return Err(change.ask_password(&error));
-            }
-            Err(error) => return Err(PageError::Failure(error)),
-        };
+        let ended = auth.end_other_sessions(&requester, password, &device);
+        let count = ended
+            .await
+            .map_err(|error| unproven(id, Text::new("purpose-end-other-sessions"), error.into()))?;
         let notice = Text::new("notice-other-sessions-ended").number("count", count as u64);
         return Ok(Notice::success(account, notice));
     }
-    let ended = auth
+    let listed = auth
         .sessions(user.id)
         .await?
         .into_iter()
         .find(|session| session.public_id == id);
-    if !auth.end_session(user.id, id).await? {
+    let ended = auth.end_listed_session(&requester, id, password, &device);
+    let ended = ended.await.map_err(|error| {
+        let purpose = Text::new("purpose-end-session");
+        let device = listed
+            .as_ref()
+            .map_or_else(String::new, |session| session.device.clone());
+        unproven(id, purpose.with("device", device), error.into())
+    })?;
+    if !ended {
         return Ok(Notice::error(account, Error::UnknownSession.text()));
     }
     if id == user.session.public_id {
@@ -217,8 +225,24 @@ pub async fn end_page(
         let notice = Text::new("notice-logged-out-here");
         return Ok(Notice::success(login, notice));
     }
-    let notice = ended.map_or_else(|| Text::new("notice-a-session-ended"), ended_notice);
+    let notice = listed.map_or_else(|| Text::new("notice-a-session-ended"), ended_notice);
     Ok(Notice::success(account, notice))
+}
+
+/// The page that asks for the password before ending the session `id`
+/// (`purpose` says what for), where `error` says one is needed; else
+/// `error` itself.
+fn unproven(id: &str, purpose: Text, error: Error) -> PageError {
+    if !Change::needs_password(&error) {
+        return PageError::Failure(error);
+    }
+    let change = Change {
+        action: uri!(end(id = id)).to_string(),
+        method: "DELETE".to_owned(),
+        purpose,
+        fields: Vec::new(),
+    };
+    change.ask_password(&error)
 }
 
 /// What the account page says of the session `ended`: its device, where it

@@ -356,7 +356,10 @@ impl Error {
                 reason: "not registered".into(),
             },
             AuthError::InvalidResetToken => Error::InvalidResetToken,
-            AuthError::InvalidVerificationToken => Error::InvalidVerificationToken,
+            // Another account's link is no better than an unknown one.
+            AuthError::InvalidVerificationToken | AuthError::LinkOfAnotherAccount => {
+                Error::InvalidVerificationToken
+            }
             AuthError::WeakPassword(violation) => Error::Field {
                 status: Status::BadRequest,
                 field: fields.new,

@@ -257,6 +257,16 @@ impl TestApp {
         (response.status(), body(response).await)
     }
 
+    /// Follows the mailed link of `token` in a browser: the token leaves
+    /// the address for a cookie (303 to `/verify_email`), where the page
+    /// answers; that answer.
+    pub async fn follow_verification_link(&self, token: &str) -> LocalResponse<'_> {
+        let response = self.page(&format!("/verify_email?token={token}")).await;
+        assert_eq!(response.status(), Status::SeeOther);
+        assert_eq!(location(&response), Some("/verify_email"));
+        self.page("/verify_email").await
+    }
+
     /// A login with `email` and `password`, as a JSON client's form.
     pub async fn try_login(&self, email: &str, password: &str) -> LocalResponse<'_> {
         self.post("/sessions", &[("email", email), ("password", password)])

@@ -285,7 +285,16 @@ async fn registration_mails_a_verification_link_that_works_once_and_for_nothing_
         Status::Forbidden
     );
 
+    // Only the account's owner proves its mailbox: the link alone (as a
+    // mail scanner fetches it) proves nothing.
     let link = format!("/verify_email?token={token}");
+    let response = app.client.get(link.clone()).dispatch().await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert_eq!(body(response).await, "{\"message\":\"not logged in\"}\n");
+    let stored = app.stored_user(ALICE).await.unwrap();
+    assert_eq!(stored.email_verified_at, None);
+
+    app.login(ALICE, PASSWORD).await;
     let response = app.client.get(link.clone()).dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(
@@ -320,7 +329,7 @@ async fn a_browser_following_the_verification_link_lands_on_its_profile() {
     assert!(html.contains("Not confirmed yet") && html.contains("Send the link again"));
 
     let token = token_in(&sink, ALICE, 0, "/verify_email");
-    let response = app.page(&format!("/verify_email?token={token}")).await;
+    let response = app.follow_verification_link(&token).await;
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(location(&response), Some("/profile"));
     let html = body(app.page("/profile").await).await;
@@ -328,7 +337,7 @@ async fn a_browser_following_the_verification_link_lands_on_its_profile() {
     assert!(html.contains("Confirmed") && !html.contains("Send the link again"));
 
     // Used: back to the profile, the token out of the address bar.
-    let response = app.page(&format!("/verify_email?token={token}")).await;
+    let response = app.follow_verification_link(&token).await;
     assert_eq!(location(&response), Some("/profile"));
     let said = notice(&response).expect("a notice");
     assert_eq!(
@@ -380,12 +389,14 @@ async fn an_expired_verification_link_is_refused_with_a_way_to_ask_again() {
     let token = token_in(&sink, ALICE, 0, "/verify_email");
     app.execute("UPDATE users SET verify_token_expires_at = 0");
     let path = format!("/verify_email?token={token}");
+    app.login(ALICE, PASSWORD).await;
     let json = app.client.get(path.clone()).dispatch().await;
     assert_eq!(json.status(), Status::BadRequest);
     assert!(body(json).await.starts_with("{\"message\":"));
-    // Logged out: to the login page, which says why and what to do.
+    // Logged out: to the login page, which says why and what to do (no
+    // password asked for a link that proves nothing).
     app.submit("/sessions", &[("_method", "DELETE")]).await;
-    let page = app.page(&path).await;
+    let page = app.follow_verification_link(&token).await;
     assert_eq!(location(&page), Some("/login"));
     let said = notice(&page).expect("a notice");
     assert!(said.contains("Log in to ask for a new one."), "{said}");
@@ -429,6 +440,7 @@ async fn asking_for_a_verification_link_answers_alike_for_every_address() {
     let first = token_in(&sink, ALICE, 0, "/verify_email");
     let second = token_in(&sink, ALICE, 1, "/verify_email");
     assert_ne!(first, second);
+    app.login(ALICE, PASSWORD).await;
     assert_eq!(
         app.verify_email(&first).await.0,
         Status::BadRequest,
@@ -475,8 +487,37 @@ async fn with_verification_required_only_a_confirmed_address_logs_in() {
     assert!(html.contains("action=\"/verify_email\"") && html.contains("Send the link again"));
     assert_eq!(hidden_value(&html, "email"), ALICE);
 
+    // Without a session, the link's page asks for the account's password:
+    // a wrong one comes back to it, the right one proves the address.
     let token = token_in(&sink, ALICE, 0, "/verify_email");
-    assert_eq!(app.verify_email(&token).await.0, Status::Ok);
+    let asked = app.follow_verification_link(&token).await;
+    assert_eq!(asked.status(), Status::Ok);
+    let html = body(asked).await;
+    assert!(html.contains("Confirm your address"), "{html}");
+    let fields = [("_method", "PUT"), ("password", "wrong password")];
+    let wrong = app.submit("/verify_email", &fields).await;
+    let html = app.back_to(wrong, "/verify_email").await;
+    assert!(
+        html.contains("aria-describedby=\"password-error\""),
+        "{html}"
+    );
+    assert_eq!(
+        app.stored_user(ALICE).await.unwrap().email_verified_at,
+        None
+    );
+    let fields = [("_method", "PUT"), ("password", PASSWORD)];
+    let right = app.submit("/verify_email", &fields).await;
+    assert_eq!(location(&right), Some("/login"));
+    assert_eq!(
+        notice(&right).as_deref(),
+        Some("Your email address is confirmed.")
+    );
+    assert!(app
+        .stored_user(ALICE)
+        .await
+        .unwrap()
+        .email_verified_at
+        .is_some());
     app.login(ALICE, PASSWORD).await;
 }
 

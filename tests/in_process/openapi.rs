@@ -102,12 +102,13 @@ async fn every_body_may_be_a_form_multipart_or_json_with_no_other_field() {
         }
     }
     assert_eq!(
-        bodies, 19,
+        bodies, 20,
         "POST /users, POST /sessions, POST and PUT /reset_password, POST /verify_email, PUT \
          /profile/password, PUT /profile/email, POST /profile/email/cancel, DELETE /profile, \
          POST, PUT and DELETE /profile/totp, POST /profile/recovery_codes, POST \
          /profile/passkeys/options, POST /profile/passkeys, DELETE /profile/passkeys/<id>, \
-         DELETE /sessions/others, POST /sessions/passkey, POST /profile/confirm/passkey"
+         DELETE /sessions/others, DELETE /sessions/<id>, POST /sessions/passkey, POST \
+         /profile/confirm/passkey"
     );
 }
 

@@ -709,12 +709,11 @@ async fn prompt_login_asks_for_the_password_again() {
             ],
         )
         .await;
-    assert_eq!(wrong.status(), Status::Ok);
-    let html = body(wrong).await;
-    assert!(
-        html.contains("That password is not right") || html.contains("wrong"),
-        "{html}"
-    );
+    // Back (303) to the consent page's own address, the error beside
+    // the field: a reload does not post again.
+    let here = format!("/authorize/continue?request={request}");
+    let html = app.back_to(wrong, &here).await;
+    assert!(html.contains("Wrong password."), "{html}");
     assert!(html.contains("aria-invalid=\"true\""), "{html}");
     let right = app
         .submit(
@@ -787,6 +786,72 @@ async fn a_logout_goes_back_only_to_a_registered_address_and_ends_the_tokens() {
         Status::Unauthorized
     );
     assert_eq!(app.numbers("SELECT COUNT(*) AS n FROM oauth_tokens"), [0]);
+}
+
+#[rocket::async_test]
+async fn a_logout_hint_must_be_an_id_token_of_this_provider_for_its_application() {
+    let (app, photos) = provider().await;
+    let calendar = register(&app, "Calendar", true).await;
+    app.login(EMAIL, PASSWORD).await;
+    let id_token = text(&app.tokens(&photos).await, "id_token");
+    let (signed, _) = id_token.rsplit_once('.').unwrap();
+    let (header, _) = signed.split_once('.').unwrap();
+    // Claims of the attacker's choosing, under the provider's header.
+    let claims = serde_json::json!({"iss": app.issuer(), "aud": photos.client.id});
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
+    let forged = format!(
+        "{header}.{payload}.{}",
+        id_token.rsplit('.').next().unwrap()
+    );
+    let calendar_id = calendar.client.id.as_str();
+
+    for (hint, client_id) in [
+        (forged.as_str(), None),
+        ("not.a.token", None),
+        (id_token.as_str(), Some(calendar_id)),
+    ] {
+        let mut asked = vec![
+            ("id_token_hint", hint),
+            ("post_logout_redirect_uri", LOGGED_OUT),
+        ];
+        asked.extend(client_id.map(|client_id| ("client_id", client_id)));
+        let refused = app.page(&format!("/logout?{}", query(&asked))).await;
+        assert_eq!(refused.status(), Status::BadRequest, "{hint} {client_id:?}");
+        assert_eq!(location(&refused), None);
+    }
+    let profile = app.client.get("/profile").dispatch().await;
+    assert_eq!(profile.status(), Status::Ok, "still logged in");
+
+    let right = [
+        ("id_token_hint", id_token.as_str()),
+        ("post_logout_redirect_uri", LOGGED_OUT),
+        ("client_id", photos.client.id.as_str()),
+    ];
+    let page = app.page(&format!("/logout?{}", query(&right))).await;
+    assert_eq!(page.status(), Status::Ok);
+}
+
+#[rocket::async_test]
+async fn a_state_too_long_to_echo_whole_is_refused_with_it_whole() {
+    let (app, photos) = provider().await;
+    app.login(EMAIL, PASSWORD).await;
+    let (_, challenge) = pkce();
+    let state = "s".repeat(1025);
+    let asked = query(&[
+        ("response_type", "code"),
+        ("client_id", photos.client.id.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("scope", "openid"),
+        ("state", &state),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+    ]);
+    let response = app.page(&format!("/authorize?{asked}")).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let to = url::Url::parse(location(&response).unwrap()).unwrap();
+    let answered: std::collections::HashMap<_, _> = to.query_pairs().into_owned().collect();
+    assert_eq!(answered["error"], "invalid_request");
+    assert_eq!(answered["state"], state);
 }
 
 #[rocket::async_test]

@@ -14,6 +14,8 @@ use crate::support::smtp::SmtpSink;
 use crate::two_factor::{app_for, code};
 
 const VICTIM: &str = "victim@example.com";
+/// An account that has nothing to do with the victim's.
+const BYSTANDER: &str = "bystander@example.org";
 const PASSWORD: &str = "correct horse battery";
 const NEW_PASSWORD: &str = "a staple in the horse";
 /// What the attacker chose as the password of the account they registered
@@ -216,7 +218,6 @@ async fn the_first_reset_link_of_a_never_proven_address_removes_what_was_planted
     let sink = SmtpSink::start();
     let app = mailing(&sink).await;
     let (session, mut authenticator, _) = planted(&app).await;
-    app.client.delete("/sessions").dispatch().await;
 
     // The victim asks for a reset link, and follows it: their mailbox.
     app.post("/reset_password", &[("email", VICTIM)]).await;
@@ -229,14 +230,74 @@ async fn the_first_reset_link_of_a_never_proven_address_removes_what_was_planted
 async fn the_first_verification_link_of_a_never_proven_address_removes_what_was_planted() {
     let sink = SmtpSink::start();
     let app = mailing(&sink).await;
-    let (session, mut authenticator, _) = planted(&app).await;
-    app.client.delete("/sessions").dispatch().await;
-
-    // The victim follows the link mailed when the address was registered.
+    let (session, mut authenticator, totp) = planted(&app).await;
+    // The account's holder follows the link from another session: every
+    // other one ends.
+    let code = code(&totp, 0).await;
+    let login = [("email", VICTIM), ("password", ATTACKERS), ("otp", &code)];
+    assert_eq!(app.post("/sessions", &login).await.status(), Status::Ok);
     let token = mailed_token(&sink, VICTIM, VERIFY, "/verify_email");
-    let (status, _) = app.verify_email(&token).await;
-    assert_eq!(status, Status::Ok);
+    let (status, answer) = app.verify_email(&token).await;
+    assert_eq!(status, Status::Ok, "{answer}");
+    assert_eq!(
+        app.page("/profile").await.status(),
+        Status::Ok,
+        "the follower's"
+    );
     nothing_planted_works(&app, session, &mut authenticator, ATTACKERS).await;
+}
+
+#[rocket::async_test]
+async fn a_mailbox_alone_proves_nothing_of_an_account_it_does_not_hold() {
+    let sink = SmtpSink::start();
+    let app = mailing(&sink).await;
+    // The attacker registers the victim's address; the victim's mail
+    // scanner fetches the link, then the victim opens it.
+    app.register(VICTIM, ATTACKERS).await;
+    let token = mailed_token(&sink, VICTIM, VERIFY, "/verify_email");
+    assert_eq!(
+        app.verify_email(&token).await,
+        (
+            Status::Forbidden,
+            "{\"message\":\"not logged in\"}\n".to_owned()
+        )
+    );
+    assert_eq!(
+        app.follow_verification_link(&token).await.status(),
+        Status::Ok
+    );
+    let guess = [("_method", "PUT"), ("password", PASSWORD)];
+    let refused = app.submit("/verify_email", &guess).await;
+    assert_eq!(location(&refused), Some("/verify_email"));
+    // Neither did a session of another account.
+    app.register_confirmed(BYSTANDER, PASSWORD).await;
+    app.login(BYSTANDER, PASSWORD).await;
+    let another = app.follow_verification_link(&token).await;
+    assert_eq!(location(&another), Some("/profile"));
+    let said = notice(&another).expect("a notice");
+    assert!(said.contains("another account"), "{said}");
+    assert_eq!(
+        app.stored_user(VICTIM).await.unwrap().email_verified_at,
+        None
+    );
+
+    // So the attacker, back in, still adds no second factor; and the
+    // victim's reset link, the first proof, takes the account.
+    app.login(VICTIM, ATTACKERS).await;
+    assert_eq!(
+        app.post("/profile/totp", &[]).await.status(),
+        Status::Forbidden
+    );
+    let attackers = app.session_cookie();
+    app.post("/reset_password", &[("email", VICTIM)]).await;
+    let reset_token = mailed_token(&sink, VICTIM, RESET, "/reset_password");
+    assert_eq!(reset(&app, VICTIM, &reset_token).await, Status::Ok);
+    let profile = app.client.get("/profile").cookie(attackers).dispatch();
+    assert_eq!(profile.await.status(), Status::Forbidden);
+    assert_eq!(
+        app.try_login(VICTIM, ATTACKERS).await.status(),
+        Status::Unauthorized
+    );
 }
 
 #[rocket::async_test]
@@ -253,9 +314,14 @@ async fn an_address_is_not_taken_by_a_change_its_mailbox_never_confirmed() {
     assert!(app.stored_user(VICTIM).await.is_none(), "not taken");
     let link = mailed_token(&sink, VICTIM, CONFIRM_NEW, "/verify_email");
     app.client.delete("/sessions").dispatch().await;
+    // The victim's mailbox follows the link: without the account, nothing.
+    assert_eq!(app.verify_email(&link).await.0, Status::Forbidden);
+    assert!(app.stored_user(VICTIM).await.is_none(), "not taken");
 
-    // The victim registers their own address meanwhile.
+    // The victim registers their own address meanwhile: the change cannot
+    // take it, even followed from the account.
     app.register(VICTIM, PASSWORD).await;
+    app.login(attacker, ATTACKERS).await;
     assert_eq!(
         app.verify_email(&link).await,
         (
@@ -276,13 +342,25 @@ async fn a_stolen_session_alone_changes_nothing_that_could_take_the_account() {
     let app = TestApp::new().await;
     app.register_confirmed(VICTIM, PASSWORD).await;
     let mut authenticator = Authenticator::new(ORIGIN);
+    // The owner's phone, then the thief's copy of the laptop's cookie.
+    app.login(VICTIM, PASSWORD).await;
+    let phone = app.session_id().expect("a session");
     app.login(VICTIM, PASSWORD).await;
     let passkey = add_passkey_with(&app, &mut authenticator, "Laptop", PASSWORD).await;
     age_sessions(&app);
 
     let required = "{\"message\":\"password confirmation required\"}\n";
     let passkey_path = format!("/profile/passkeys/{passkey}");
-    let changes: [(Method, &str, Fields); 5] = [
+    let listed = app.client.get("/sessions").dispatch().await;
+    let sessions: Value = serde_json::from_str(&body(listed).await).expect("the sessions");
+    let phone_path = sessions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|session| session["current"] == false)
+        .map(|session| format!("/sessions/{}", session["id"].as_str().unwrap()))
+        .expect("the phone's session");
+    let changes: [(Method, &str, Fields); 6] = [
         (Method::Post, "/profile/totp", &[]),
         (Method::Put, "/profile/totp", &[("code", "123456")]),
         (
@@ -292,6 +370,7 @@ async fn a_stolen_session_alone_changes_nothing_that_could_take_the_account() {
         ),
         (Method::Delete, &passkey_path, &[]),
         (Method::Delete, "/sessions/others", &[]),
+        (Method::Delete, &phone_path, &[]),
     ];
     for (method, path, fields) in changes {
         app.for_each_encoding(method, path, fields, async |encoding, response| {
@@ -304,6 +383,10 @@ async fn a_stolen_session_alone_changes_nothing_that_could_take_the_account() {
     let user = app.stored_user(VICTIM).await.unwrap();
     assert_eq!((user.totp_secret, user.pending_email), (None, None));
     assert_eq!(app.numbers("SELECT COUNT(*) AS n FROM passkeys"), [1]);
+    assert!(
+        app.stored_session(&phone).await.is_some(),
+        "the phone's session"
+    );
 
     // A wrong password is refused; the right one does it, and renews the
     // session's proof for the next change.

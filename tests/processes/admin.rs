@@ -57,6 +57,9 @@ fn admin_with(store: &Store, arguments: &[&str], input: &str, variables: &[(&str
         stdout,
         stderr,
     } = child.wait_with_output().expect("the command ends");
+    // What the command changed reaches the server's session cache within a
+    // moment; the test's next request may be quicker.
+    crate::support::heard(&store.url);
     Ran {
         code: status.code(),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),

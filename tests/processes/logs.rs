@@ -33,6 +33,9 @@ fn logged_life(format: &str) -> (String, Vec<String>) {
         post(&browser, server.url("/users"), &credentials).status(),
         StatusCode::OK
     );
+    let login = post(&browser, server.url("/sessions"), &credentials);
+    assert_eq!(login.status(), StatusCode::OK);
+    secrets.extend(cookie_values(&login));
     let verification = token(&sink, "Confirm your email address", "/verify_email");
     let verified = browser
         .get(server.url(&format!("/verify_email?token={verification}")))
@@ -40,10 +43,6 @@ fn logged_life(format: &str) -> (String, Vec<String>) {
         .unwrap();
     assert_eq!(verified.status(), StatusCode::OK);
     secrets.push(verification);
-
-    let login = post(&browser, server.url("/sessions"), &credentials);
-    assert_eq!(login.status(), StatusCode::OK);
-    secrets.extend(cookie_values(&login));
     for path in ["/profile", "/health/alive", "/health/ready"] {
         let response = browser.get(server.url(path)).send().unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");

@@ -60,6 +60,13 @@ fn verification_reset_and_notice_go_out_over_smtp() {
         link.starts_with(&server.url("/verify_email?token=")),
         "{link}"
     );
+    // The link proves the mailbox for the account's session only.
+    assert_eq!(
+        client.get(&link).send().unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let login = post(&client, server.url("/sessions"), &credentials);
+    assert_eq!(login.status(), StatusCode::OK);
     let verified = client.get(&link).send().unwrap();
     assert_eq!(
         verified.text().unwrap(),
@@ -111,6 +118,10 @@ fn a_link_sent_again_and_the_original_reset_go_out_over_smtp() {
     );
     let resent = &sink.wait_for(email, 2)[1];
     assert_eq!(resent.subject(), Some("Confirm your email address"));
+    assert_eq!(
+        post(&client, server.url("/sessions"), &credentials).status(),
+        StatusCode::OK
+    );
     let verified = client
         .get(mailed_link(resent, "/verify_email"))
         .send()

@@ -422,10 +422,10 @@ pub(super) struct CodeDetails {
     pub auth_time: i64,
 }
 
-/// The `state` of `params` that goes back to the application.
+/// The `state` of `params` that goes back to the application, exactly as
+/// it came (one too long is refused, not cut: see `check`).
 fn echoed_state(params: &AuthorizationParams) -> Option<String> {
-    let state = params.state.as_deref().filter(|state| !state.is_empty());
-    state.map(|state| state.chars().take(MAX_ECHOED).collect())
+    params.state.clone().filter(|state| !state.is_empty())
 }
 
 /// `params` checked for `client`, whose `redirect_uri` is trusted: the
@@ -483,6 +483,13 @@ fn check(
     {
         return Err(("invalid_request", "nonce too long"));
     }
+    if request
+        .state
+        .as_ref()
+        .is_some_and(|state| state.len() > MAX_ECHOED)
+    {
+        return Err(("invalid_request", "state too long"));
+    }
     match (
         &params.code_challenge,
         params.code_challenge_method.as_deref(),
@@ -517,15 +524,17 @@ fn check(
     Ok(request)
 }
 
-/// The audience (`aud`) of an ID token, read without checking its
-/// signature: a logout only uses it to find which application's registered
-/// addresses to allow, and the person confirms the logout themselves.
-fn audience(id_token: &str) -> Option<String> {
-    let payload = id_token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+/// Whether the ID token `claims` were issued to `client_id`.
+fn issued_to(claims: &serde_json::Value, client_id: &str) -> bool {
+    match &claims["aud"] {
+        serde_json::Value::String(aud) => aud == client_id,
+        serde_json::Value::Array(auds) => auds.iter().any(|aud| aud == client_id),
+        _ => false,
+    }
+}
+
+/// The first audience of the ID token `claims`.
+fn audience(claims: &serde_json::Value) -> Option<String> {
     match &claims["aud"] {
         serde_json::Value::String(aud) => Some(aud.clone()),
         serde_json::Value::Array(auds) => auds.first()?.as_str().map(str::to_owned),
@@ -538,7 +547,8 @@ impl Auth {
     /// `post_logout_redirect_uri`, with `state`, when that application
     /// (`client_id`, or the audience of `id_token_hint`) registered it;
     /// `None` when none is asked. Refused for an address it did not
-    /// register, or without a known application.
+    /// register, without a known application, or with an `id_token_hint`
+    /// that this provider did not sign or issued to another client.
     pub async fn logout_destination(
         &self,
         client_id: Option<&str>,
@@ -549,9 +559,21 @@ impl Auth {
         let Some(uri) = post_logout_redirect_uri else {
             return Ok(None);
         };
-        let client_id = client_id
-            .map(str::to_owned)
-            .or_else(|| id_token_hint.and_then(audience));
+        let refused = |description| OAuthError::refused("invalid_request", description);
+        let hinted = match id_token_hint {
+            Some(hint) => match self.own_token_claims(hint).await? {
+                Some(claims) => Some(claims),
+                None => return Err(refused("id_token_hint is not an ID token of this provider")),
+            },
+            None => None,
+        };
+        let client_id = match (client_id, &hinted) {
+            (Some(client_id), Some(claims)) if !issued_to(claims, client_id) => {
+                return Err(refused("id_token_hint was issued to another client"));
+            }
+            (Some(client_id), _) => Some(client_id.to_owned()),
+            (None, claims) => claims.as_ref().and_then(audience),
+        };
         let client = match client_id {
             Some(client_id) => self.client(&client_id).await?,
             None => None,

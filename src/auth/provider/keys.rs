@@ -7,6 +7,8 @@
 //! stays in the JWKS as long as a token it signed may be checked. Private
 //! keys are sealed with the server's key at rest.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -137,6 +139,30 @@ impl Auth {
             .filter_map(|key| serde_json::from_str(&key.public_jwk).ok())
             .collect();
         Ok(serde_json::json!({ "keys": keys }))
+    }
+
+    /// The claims of `token` if one of this provider's keys signed it (a
+    /// retired one too: a logout's `id_token_hint` may be old), with this
+    /// issuer; `None` for any other token.
+    pub(super) async fn own_token_claims(
+        &self,
+        token: &str,
+    ) -> Result<Option<serde_json::Value>, OAuthError> {
+        let kid = token
+            .split('.')
+            .next()
+            .and_then(|header| URL_SAFE_NO_PAD.decode(header).ok())
+            .and_then(|header| serde_json::from_slice::<serde_json::Value>(&header).ok())
+            .and_then(|header| header["kid"].as_str().map(str::to_owned));
+        let stored = self.db.signing_keys().await?;
+        let Some(stored) = stored.iter().find(|key| Some(&key.kid) == kid.as_ref()) else {
+            return Ok(None);
+        };
+        let Ok(algorithm) = stored.algorithm.parse::<Algorithm>() else {
+            return Ok(None);
+        };
+        let claims = self.open_key(stored, algorithm)?.verified_claims(token);
+        Ok(claims.filter(|claims| claims["iss"] == self.issuer()))
     }
 
     /// Every key, newest first, for the admin command line.

@@ -16,7 +16,7 @@ use super::{Client, OAuthError, Scopes};
 use crate::auth::token::{digest, handle, random_base64url};
 use crate::auth::{Auth, AuthError};
 use crate::clock::now;
-use crate::db::{Redemption, Rotation, StoredToken};
+use crate::db::{Redemption, Rotation, StoredCode, StoredToken};
 
 /// How long after its use a refresh token's second use is taken for a
 /// retry rather than a theft (seconds).
@@ -123,6 +123,40 @@ struct Grant {
     nonce: Option<String>,
 }
 
+/// The grant of `code`, presented by `client` with `redirect_uri` and the
+/// PKCE `verifier`; or why the code does not give it to them.
+fn code_grant(
+    code: StoredCode,
+    client: Client,
+    redirect_uri: Option<String>,
+    verifier: Option<String>,
+) -> Result<Grant, &'static str> {
+    if code.client_id != client.id {
+        return Err("the code is another client's");
+    }
+    let details: CodeDetails =
+        serde_json::from_str(&code.grant_details).map_err(|_| "the code cannot be read")?;
+    if redirect_uri.as_deref() != Some(details.redirect_uri.as_str()) {
+        return Err("redirect_uri differs from the request's");
+    }
+    match (&details.code_challenge, verifier.as_deref()) {
+        (Some(challenge), Some(verifier))
+            if is_verifier(verifier) && s256(verifier) == *challenge => {}
+        (Some(_), _) => return Err("code_verifier missing or wrong"),
+        (None, Some(_)) => return Err("no code_challenge was sent"),
+        (None, None) => {}
+    }
+    Ok(Grant {
+        grant_id: code.grant_id,
+        client,
+        user_id: code.user_id,
+        session_id: code.session_id,
+        scopes: details.scopes,
+        auth_time: details.auth_time,
+        nonce: details.nonce,
+    })
+}
+
 impl Auth {
     /// Tokens for `grant`, to the client `credentials` prove.
     pub async fn token(
@@ -158,48 +192,47 @@ impl Auth {
         verifier: Option<String>,
     ) -> Result<Tokens, OAuthError> {
         let invalid = |description| OAuthError::refused("invalid_grant", description);
-        let code = match self.db.redeem_code(&digest(code), now()).await? {
+        let presented = digest(code);
+        let code = match self.db.code_to_redeem(&presented, now()).await? {
             Redemption::Fresh(code) => code,
             Redemption::Spent { grant_id } => {
-                let revoked = self.db.revoke_grant(&grant_id).await?;
-                self.provider_events.count("code_reuse");
-                log::warn!(
-                    "an authorization code of client {} was redeemed twice: {revoked} tokens revoked",
-                    client.id
-                );
-                return Err(invalid("code already used"));
+                return Err(self.code_reused(&client, &grant_id).await?)
             }
             Redemption::Unknown => return Err(invalid("unknown or expired code")),
         };
-        if code.client_id != client.id {
-            return Err(invalid("the code is another client's"));
-        }
-        let details: CodeDetails = serde_json::from_str(&code.grant_details)
-            .map_err(|error| AuthError::Internal(format!("stored code: {error}")))?;
-        if redirect_uri.as_deref() != Some(details.redirect_uri.as_str()) {
-            return Err(invalid("redirect_uri differs from the request's"));
-        }
-        match (&details.code_challenge, verifier.as_deref()) {
-            (Some(challenge), Some(verifier))
-                if is_verifier(verifier) && s256(verifier) == *challenge => {}
-            (Some(_), _) => return Err(invalid("code_verifier missing or wrong")),
-            (None, Some(_)) => return Err(invalid("no code_challenge was sent")),
-            (None, None) => {}
-        }
-        let grant = Grant {
-            grant_id: code.grant_id,
-            client,
-            user_id: code.user_id,
-            session_id: code.session_id,
-            scopes: details.scopes,
-            auth_time: details.auth_time,
-            nonce: details.nonce,
+        let grant = match code_grant(code, client, redirect_uri, verifier) {
+            Ok(grant) => grant,
+            Err(refusal) => {
+                // Presented once, in vain: never again.
+                self.db
+                    .redeem_code(&presented, now(), Vec::new(), 0)
+                    .await?;
+                return Err(invalid(refusal));
+            }
         };
         let (tokens, stored) = self.mint(&grant).await?;
-        self.db
-            .save_tokens(stored, now() - FORGET_EXPIRED_TOKENS)
-            .await?;
+        let forget_before = now() - FORGET_EXPIRED_TOKENS;
+        if !self
+            .db
+            .redeem_code(&presented, now(), stored, forget_before)
+            .await?
+        {
+            // Another redemption used it meanwhile: a replay, as above.
+            return Err(self.code_reused(&grant.client, &grant.grant_id).await?);
+        }
         Ok(tokens)
+    }
+
+    /// A code redeemed a second time (stolen, or replayed): every token its
+    /// grant `grant_id` gave is revoked; the refusal to answer.
+    async fn code_reused(&self, client: &Client, grant_id: &str) -> Result<OAuthError, OAuthError> {
+        let revoked = self.db.revoke_grant(grant_id).await?;
+        self.provider_events.count("code_reuse");
+        log::warn!(
+            "an authorization code of client {} was redeemed twice: {revoked} tokens revoked",
+            client.id
+        );
+        Ok(OAuthError::refused("invalid_grant", "code already used"))
     }
 
     async fn refresh(
@@ -211,9 +244,18 @@ impl Auth {
         let invalid =
             || OAuthError::refused("invalid_grant", "unknown, expired or used refresh token");
         let presented = digest(refresh_token);
-        let Some(token) = self.db.client_token(&presented, &client.id).await? else {
+        let token = self.db.client_token(&presented, &client.id).await?;
+        let Some(token) = token.filter(|token| token.kind == "refresh") else {
             return Err(invalid());
         };
+        // Spent or expired: refused before anything is signed.
+        if token.used_at.is_some() {
+            self.spent_refresh_token(&token).await?;
+            return Err(invalid());
+        }
+        if token.expires_at <= now() {
+            return Err(invalid());
+        }
         let granted = Scopes::parse(&token.scope).unwrap_or_default();
         let scopes = match scope.as_deref().map(Scopes::parse) {
             None => granted,
