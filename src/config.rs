@@ -650,11 +650,19 @@ impl Settings {
                 ));
             }
         }
-        if mail.link_interval > MAX_TTL {
-            return Err(format!(
-                "mail.link_interval must be at most {MAX_TTL} seconds, not {}",
-                mail.link_interval
-            ));
+        let waits = [
+            ("mail.link_interval", mail.link_interval),
+            (
+                "provider.key_publish_ahead",
+                self.provider.key_publish_ahead,
+            ),
+        ];
+        for (key, wait) in waits {
+            if wait > MAX_TTL {
+                return Err(format!(
+                    "{key} must be at most {MAX_TTL} seconds, not {wait}"
+                ));
+            }
         }
         if sessions.max_per_user == 0 {
             return Err("sessions.max_per_user must be at least 1".to_owned());

@@ -1,5 +1,9 @@
 //! auth-service: registers users, logs them in with a session cookie, shows
-//! their profile, logs them out and resets passwords.
+//! their profile, logs them out and resets passwords (the original design's
+//! JSON API, byte for byte); around it an account system (mail, a session
+//! per device, two factors, passkeys, pages in two languages) and the place
+//! where other applications sign their users in (an OpenID Connect provider,
+//! forward auth for reverse proxies).
 //!
 //! Layers, from the outside in:
 //! - [`flows`], one module per thing a person does (log in, register,

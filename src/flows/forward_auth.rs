@@ -17,6 +17,7 @@ use rocket::http::{Header, RawStr, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::{self, Responder, Response};
 use rocket::{get, State};
+use utoipa::IntoResponses;
 
 use crate::auth::{Access, Auth};
 use crate::flows::paths::PATHS;
@@ -156,6 +157,29 @@ impl<'r> Responder<'r, 'static> for Verdict {
     }
 }
 
+/// The answers both endpoints give alike: the user's headers, or a
+/// refusal; each lists how it sends a stranger to log in.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Read by the OpenAPI document only.
+enum VerdictAnswers {
+    #[response(status = 200, description = "The session opens the host",
+               headers(("Remote-User" = String, description = "The account's address"),
+                       ("Remote-Email" = String, description = "The account's address"),
+                       ("Remote-Name" = String, description = "The account's address"),
+                       ("Remote-Groups" = String, description = "The account's groups, a \
+                                                                 comma between two")))]
+    Open,
+    #[response(
+        status = 400,
+        description = "Not asked by a trusted proxy, or without the \
+                                            request's address"
+    )]
+    NotProxied(Message<'static>),
+    #[response(status = 403, description = "No rule opens the host to this account",
+               example = json!({"message": "access denied"}))]
+    Closed(Message<'static>),
+}
+
 /// For nginx's `auth_request`: 200 with the user, 401 with where to log in,
 /// or 403.
 #[utoipa::path(
@@ -166,18 +190,9 @@ impl<'r> Responder<'r, 'static> for Verdict {
         ("X-Original-Method" = Option<String>, Header, description = "Its method"),
     ),
     responses(
-        (status = 200, description = "The session opens the host",
-         headers(("Remote-User" = String, description = "The account's address"),
-                 ("Remote-Email" = String, description = "The account's address"),
-                 ("Remote-Name" = String, description = "The account's address"),
-                 ("Remote-Groups" = String, description = "The account's groups, a comma \
-                                                           between two"))),
+        VerdictAnswers,
         (status = 401, description = "No session, or a second factor to prove first",
          headers(("Location" = String, description = "The login or code page, with `rd`"))),
-        (status = 400, description = "Not asked by a trusted proxy, or without the request's \
-                                      address", body = Message),
-        (status = 403, description = "No rule opens the host to this account", body = Message,
-         example = json!({"message": "access denied"})),
     ),
 )]
 #[get("/api/authz/auth-request")]
@@ -201,19 +216,10 @@ pub async fn auth_request(
         ("X-Forwarded-Method" = Option<String>, Header, description = "Its method"),
     ),
     responses(
-        (status = 200, description = "The session opens the host",
-         headers(("Remote-User" = String, description = "The account's address"),
-                 ("Remote-Email" = String, description = "The account's address"),
-                 ("Remote-Name" = String, description = "The account's address"),
-                 ("Remote-Groups" = String, description = "The account's groups, a comma \
-                                                           between two"))),
+        VerdictAnswers,
         (status = 302, description = "No session, or a second factor to prove first (303 \
                                       after a method other than GET or HEAD)",
          headers(("Location" = String, description = "The login or code page, with `rd`"))),
-        (status = 400, description = "Not asked by a trusted proxy, or without the request's \
-                                      address", body = Message),
-        (status = 403, description = "No rule opens the host to this account", body = Message,
-         example = json!({"message": "access denied"})),
     ),
 )]
 #[get("/api/authz/forward-auth")]

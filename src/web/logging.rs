@@ -1,5 +1,8 @@
 //! The service's log: readable lines by default, or one JSON object per line
-//! (`[operations] operations.log_format = "json"`) for log collectors. One line per request (its
+//! (`log_format = "json"` under `[default.operations]`) for log collectors.
+//! Its format and level are read from the configuration before Rocket
+//! ignites (the logger must exist before anything logs), the rest of the
+//! settings once at ignition. One line per request (its
 //! method, path without the query, status, duration and client address),
 //! never for the health checks; Rocket's own account of each request, which
 //! prints the whole URI (and so the tokens of links), is left out.

@@ -71,6 +71,7 @@ async fn an_invalid_setting_stops_the_start() {
             .merge(("passkeys.rp_id", "127.0.0.1")),
         figment(&store).merge(("passkeys.timeout", 0)),
         figment(&store).merge(("sessions.recent_login_ttl", 0)),
+        figment(&store).merge(("provider.key_publish_ahead", "100y")),
         figment(&store).merge(("proxy.trusted", ["10.0.0.0/33"])),
         figment(&store).merge(("proxy.trusted", ["a proxy"])),
         // A misspelt key of a section, and a duration that is not one.
