@@ -10,6 +10,7 @@
 mod pages;
 mod passkeys;
 mod provider;
+mod tour;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

@@ -38,7 +38,7 @@ impl Person<'_> {
     /// Adds a virtual platform authenticator (CTAP2, internal) that keeps
     /// discoverable credentials, verifying its user (as a fingerprint
     /// reader does) or not; its id.
-    async fn add_authenticator(&self, verifies_user: bool) -> String {
+    pub(super) async fn add_authenticator(&self, verifies_user: bool) -> String {
         let options = json!({
             "protocol": "ctap2",
             "transport": "internal",
@@ -68,7 +68,7 @@ impl Person<'_> {
     }
 
     /// Removes the virtual authenticator `id`.
-    async fn remove_authenticator(&self, id: &str) {
+    pub(super) async fn remove_authenticator(&self, id: &str) {
         let path = format!("authenticator/{id}");
         self.webauthn(http::Method::DELETE, &path, None).await;
     }
@@ -106,7 +106,7 @@ impl Person<'_> {
     }
 
     /// Opens the account page's passkey form and fills it.
-    async fn fill_passkey_form(&self, name: &str) {
+    pub(super) async fn fill_passkey_form(&self, name: &str) {
         self.open("/profile").await;
         let summary = self
             .browser
