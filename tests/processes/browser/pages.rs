@@ -1,7 +1,8 @@
 //! What a person sees on the pages, at a laptop's width and a phone's, in
 //! English and in French where the point is about words: the language
 //! switch, refused forms that keep the person's work, a reset link that no
-//! longer works, the account page on a phone. The DOM says what a
+//! longer works, the account page on a phone, Back after a refused form
+//! and after the recovery codes. The DOM says what a
 //! screenshot cannot: the page's language, the focus, the address bar,
 //! sizes.
 
@@ -9,7 +10,8 @@ use auth_service::language::{Language, Text};
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
-use super::{in_chromium, Person, EMAIL, WIDTHS};
+use super::{in_chromium, Person, EMAIL, PASSWORD, WIDTHS};
+use crate::support::smtp::SmtpSink;
 
 /// What the pages say in one language, as `locales/<code>/` has it.
 struct Words {
@@ -135,10 +137,44 @@ impl Person<'_> {
         self.browser.refresh().await.expect("reloaded");
         self.waits_for(path).await;
         assert_eq!(self.address().await, path);
+        assert_eq!(self.errors_shown().await, 0, "errors after a reload");
+        assert_eq!(self.value("email").await, "", "the address after a reload");
+    }
+
+    /// How many errors the page shows: messages, and fields marked wrong.
+    async fn errors_shown(&self) -> u64 {
         let errors =
             "return document.querySelectorAll('.error, #form-error, [aria-invalid]').length";
-        assert_eq!(self.script(errors).await, json!(0), "errors after a reload");
-        assert_eq!(self.value("email").await, "", "the address after a reload");
+        self.script(errors).await.as_u64().expect("a count")
+    }
+
+    /// Goes Back in the history, and asserts that the browser shows a page
+    /// of the service at `path` (its header, the person's language), not
+    /// its own error for a page it may not load again (ERR_CACHE_MISS).
+    async fn goes_back_to(&self, path: &str) {
+        self.browser.back().await.expect("back");
+        self.waits_for(path).await;
+        let lang = self.script("return document.documentElement.lang").await;
+        assert_eq!(lang, json!(self.language.code()), "<html lang> after Back");
+        let header = self.header().await;
+        let site = self.word("base-product-name");
+        assert!(header.contains(&site), "the site's header: {header}");
+    }
+
+    /// On the page of new recovery codes: leaves it (Done) for the account
+    /// page, then goes Back to it, which says they were shown once and
+    /// shows them no more, and Back again to the page before them.
+    async fn comes_back_to_the_codes(&mut self) {
+        let codes = "<ul class=\"codes\">";
+        self.sees("recovery-codes", &[codes], &[]).await;
+        let done = self.word("recovery-codes-done");
+        let done = self.browser.find(Locator::LinkText(&done)).await;
+        done.expect("the link").click().await.expect("clicked");
+        self.waits_for("/profile").await;
+        self.goes_back_to("/profile/recovery_codes").await;
+        let gone = self.says(&Text::new("recovery-codes-gone"));
+        self.sees("recovery-codes-back", &[&gone], &[codes]).await;
+        self.goes_back_to("/profile").await;
     }
 
     /// The `Log out` buttons of the page, each as whether it is in the
@@ -378,4 +414,59 @@ fn the_account_page_says_when_no_link_could_go_out_yet() {
             }
         }
     });
+}
+
+/// Back from a refused registration (the form shown again with its
+/// errors) lands on the form before it: a page of the service without
+/// errors, never the browser's cache error.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn back_from_a_refused_registration_shows_the_form_before_it() {
+    in_chromium("registration-refused-back", &[], async |person| {
+        for words in LANGUAGES {
+            person.reads(words.language).await;
+            person.open("/register").await;
+            person.fill("email", "grace.example.com").await;
+            person.fill("password", "short").await;
+            person.click(words.register, "/register").await;
+            assert!(person.errors_shown().await > 0, "the errors");
+
+            person.goes_back_to("/register").await;
+            assert_eq!(person.heading().await, words.register_heading);
+            assert_eq!(person.errors_shown().await, 0, "errors after Back");
+            person.sees("register-after-back", &[], &[]).await;
+        }
+    });
+}
+
+/// Back to the recovery codes page, once left, says they were shown once,
+/// and shows neither the codes nor the browser's cache error; Back again
+/// shows the page before them. In English with the codes of the setup, in
+/// French with new ones.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn back_to_the_recovery_codes_says_they_were_shown_once() {
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
+    in_chromium(
+        "recovery-codes-back",
+        &[("ROCKET_MAIL__SMTP_URL", &smtp_url)],
+        async |person| {
+            person.register().await;
+            person.confirms_address(&sink).await;
+            let code_at = person.sets_up_two_factor().await;
+            person.comes_back_to_the_codes().await;
+
+            person.reads(Language::Fr).await;
+            person.open("/profile").await;
+            person
+                .opens(&person.word("common-new-recovery-codes"))
+                .await;
+            person.fill("codes-password", PASSWORD).await;
+            person.fill("codes-code", &code_at(0)).await;
+            let make = person.word("profile-new-codes-submit");
+            person.click(&make, "/profile/recovery_codes").await;
+            person.comes_back_to_the_codes().await;
+        },
+    );
 }
