@@ -1,6 +1,8 @@
 //! A person in a real browser: headless Chromium driven over WebDriver
 //! (fantoccini and ChromeDriver) against the server on a loopback port.
-//! A screenshot of each page is saved under `target/tmp/browser-screenshots`.
+//! A screenshot of each whole page is saved under
+//! `target/tmp/browser-screenshots`, named by the page, its language and
+//! the width.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`: run with
 //! `--include-ignored` (`.ci/run` installs them and does).
@@ -8,6 +10,7 @@
 mod pages;
 mod passkeys;
 mod provider;
+mod tour;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -15,8 +18,13 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use auth_service::language::{Language, Text};
+use base64::Engine;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+use url::Url;
 
 use crate::secrets::{self, mailed_link};
 use crate::server::{free_port, Server};
@@ -104,6 +112,26 @@ impl Drop for ChromeDriver {
     }
 }
 
+/// A Chrome DevTools Protocol command, through ChromeDriver's
+/// `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    parameters: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base_url: &Url, session_id: Option<&str>) -> Result<Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _request_url: &Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.parameters });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// A script listing the targets shown smaller than 24 x 24 px, each as its
 /// start tag and size; a link in a sentence is not counted.
 const SMALL_TARGETS: &str = r#"
@@ -120,6 +148,17 @@ const SMALL_TARGETS: &str = r#"
     });
 "#;
 
+/// A laptop's width and a phone's, in CSS px. Headless Chromium's window
+/// says it is 500 px wide at the least (`outerWidth`), but the page inside
+/// goes down to 390.
+const WIDTHS: [u32; 2] = [1280, 390];
+
+/// `text` as WebDriver reads it in an element: a no-break space as a plain
+/// one.
+fn as_read(text: &str) -> String {
+    text.replace('\u{a0}', " ")
+}
+
 /// One person in a fresh headless Chromium, against a server of their
 /// own. Screenshots of each page they look at, at 1280 and 390 px wide,
 /// land in `target/tmp/browser-screenshots/<scenario>/`.
@@ -133,6 +172,10 @@ struct Person<'a> {
     host: &'static str,
     screenshots: PathBuf,
     taken: usize,
+    /// The language the pages speak to this person: English until they
+    /// choose another in the footer (`chooses`). The buttons the helpers
+    /// press are named in its words.
+    language: Language,
 }
 
 /// Runs `scenario` with one person against a fresh server (with more
@@ -183,6 +226,7 @@ fn in_browsers(
                     host: "127.0.0.1",
                     screenshots,
                     taken: 0,
+                    language: Language::En,
                 });
             }
             scenario(&mut people).await;
@@ -273,7 +317,10 @@ impl Person<'_> {
         header.expect("a header").text().await.expect("its text")
     }
 
-    /// Asserts what the page shows, and saves screenshots of it as `name`.
+    /// Asserts what the page shows, and saves screenshots of the whole of
+    /// it as `name` at each of `WIDTHS`: `NN-name-LANG-WIDTH.png`, `LANG`
+    /// the page's `<html lang>`. At a phone's width, asserts that it does
+    /// not scroll sideways and that its targets are large enough.
     async fn sees(&mut self, name: &str, expected: &[&str], absent: &[&str]) {
         let page = self.page().await;
         for text in expected {
@@ -283,19 +330,128 @@ impl Person<'_> {
             assert!(!page.contains(text), "{name}: {text:?} shown in\n{page}");
         }
         self.taken += 1;
-        for width in [1280, 390] {
+        let lang = self.script("return document.documentElement.lang").await;
+        let lang = lang.as_str().expect("a language").to_owned();
+        for width in WIDTHS {
             self.browser
                 .set_window_size(width, 1400)
                 .await
                 .expect("the window resizes");
             if width == 390 {
                 self.has_no_small_targets(name).await;
+                self.fits_its_width(name).await;
             }
-            let png = self.browser.screenshot().await.expect("a screenshot");
+            let png = self.whole_page().await;
             let file = self
                 .screenshots
-                .join(format!("{:02}-{name}-{width}.png", self.taken));
+                .join(format!("{:02}-{name}-{lang}-{width}.png", self.taken));
             std::fs::write(file, png).expect("the screenshot is saved");
+        }
+    }
+
+    /// A PNG of the whole page, below the window's height too.
+    async fn whole_page(&self) -> Vec<u8> {
+        let size = "const page = document.documentElement;
+            return [page.scrollWidth, page.scrollHeight]";
+        let size = self.script(size).await;
+        let clip = json!({ "x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1 });
+        let parameters = json!({ "format": "png", "captureBeyondViewport": true, "clip": clip });
+        let shot = self.devtools("Page.captureScreenshot", parameters).await;
+        let png = shot["data"].as_str().expect("a PNG in base64");
+        let png = base64::engine::general_purpose::STANDARD.decode(png);
+        png.expect("base64")
+    }
+
+    /// Runs the Chrome DevTools Protocol's `command` in this browser; its
+    /// result.
+    async fn devtools(&self, command: &'static str, parameters: Value) -> Value {
+        let command = DevTools {
+            command,
+            parameters,
+        };
+        let result = self.browser.issue_cmd(command).await;
+        result.expect("ChromeDriver runs the DevTools command")
+    }
+
+    /// What `script` (which `return`s) gives on the page.
+    async fn script(&self, script: &str) -> Value {
+        let result = self.browser.execute(script, vec![]).await;
+        result.expect("the script runs")
+    }
+
+    /// Asserts that the page does not scroll sideways.
+    async fn fits_its_width(&self, name: &str) {
+        let widths = "const page = document.documentElement;
+            return [page.scrollWidth, page.clientWidth]";
+        let widths = self.script(widths).await;
+        let [scroll, client] = [&widths[0], &widths[1]].map(|w| w.as_u64().expect("px"));
+        assert!(scroll <= client, "{name}: {scroll} px wide in {client} px");
+    }
+
+    /// The text of the page's heading.
+    async fn heading(&self) -> String {
+        let heading = self.browser.find(Locator::Css("main h1")).await;
+        heading.expect("a heading").text().await.expect("its text")
+    }
+
+    /// The device of the one session of the account page's list that is
+    /// not this browser's, as the page names it.
+    async fn other_device(&self) -> String {
+        let others =
+            "return [...document.querySelectorAll('[aria-labelledby=sessions-heading] li')]
+            .filter(session => !session.querySelector('.badge'))
+            .map(session => session.querySelector('strong').textContent)";
+        let others = self.script(others).await;
+        match others.as_array().map(Vec::as_slice) {
+            Some([device]) => device.as_str().expect("a name").to_owned(),
+            _ => panic!("not one other session: {others}"),
+        }
+    }
+
+    /// The message `key` of the catalogue of the person's language, one
+    /// that takes no value.
+    fn word(&self, key: &'static str) -> String {
+        self.language.word(key)
+    }
+
+    /// `text` in the person's language, as the page's source writes it (a
+    /// no-break space as `&nbsp;`): for `sees`.
+    fn says(&self, text: &Text) -> String {
+        self.language.say(text).replace('\u{a0}', "&nbsp;")
+    }
+
+    /// Chooses `language` (another than the page's) in the footer, and
+    /// waits for the page to come back in it: the pages speak it from now
+    /// on.
+    async fn chooses(&mut self, language: Language) {
+        let button = format!("footer button[name=lang][value={language}]");
+        let button = self.browser.find(Locator::Css(&button)).await;
+        button
+            .expect("the language switch")
+            .click()
+            .await
+            .expect("clicked");
+        let arrived = format!(
+            "return document.readyState === 'complete' && document.documentElement.lang === '{language}'"
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // The script fails while the browser is between the two pages.
+        while self.browser.execute(&arrived, vec![]).await.ok() != Some(json!(true)) {
+            assert!(Instant::now() < deadline, "no page in {language}");
+            rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.language = language;
+    }
+
+    /// Has the site speak `language` in this browser: chosen in the footer
+    /// of the home page, unless it does already.
+    async fn reads(&mut self, language: Language) {
+        self.open("/").await;
+        let lang = self.script("return document.documentElement.lang").await;
+        if lang == json!(language.code()) {
+            self.language = language;
+        } else {
+            self.chooses(language).await;
         }
     }
 
@@ -322,14 +478,14 @@ impl Person<'_> {
         self.open("/login").await;
         self.fill("email", EMAIL).await;
         self.fill("password", password).await;
-        self.click("Log in", path).await;
+        self.click(&self.word("common-log-in"), path).await;
     }
 
     async fn register(&self) {
         self.open("/register").await;
         self.fill("email", EMAIL).await;
         self.fill("password", PASSWORD).await;
-        self.click("Register", "/profile").await;
+        self.click(&self.word("register-submit"), "/profile").await;
     }
 
     /// Sets up two-factor sign-in from the account page (the address
@@ -337,9 +493,10 @@ impl Person<'_> {
     /// authenticator app's codes, `steps` of 30 s from now. Lands on the
     /// recovery codes.
     async fn sets_up_two_factor(&mut self) -> impl Fn(i64) -> String {
-        self.click("Set up two-factor sign-in", "/profile/totp")
+        self.click(&self.word("common-set-up-two-factor"), "/profile/totp")
             .await;
-        self.sees("setup", &["Scan this code", "<svg"], &[]).await;
+        let scan = self.says(&Text::new("two-factor-setup-scan"));
+        self.sees("setup", &[&scan, "<svg"], &[]).await;
         let secret = self
             .browser
             .find(Locator::Id("secret"))
@@ -361,8 +518,8 @@ impl Person<'_> {
             app.generate((now + 30 * steps) as u64).to_string()
         };
         self.fill("code", &code_at(-1)).await;
-        self.click("Turn on two-factor sign-in", "/profile/recovery_codes")
-            .await;
+        let turn_on = self.word("two-factor-setup-submit");
+        self.click(&turn_on, "/profile/recovery_codes").await;
         code_at
     }
 
@@ -548,6 +705,9 @@ fn a_forgotten_password_is_reset_through_the_mailed_link() {
     );
 }
 
+/// Two browsers stay logged in until one ends the other's session, which
+/// the notice names, in English and in French; a new password ends the
+/// other sessions.
 #[test]
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn two_browsers_stay_logged_in_until_one_ends_the_other() {
@@ -560,53 +720,53 @@ fn two_browsers_stay_logged_in_until_one_ends_the_other() {
                 unreachable!("two people")
             };
             laptop.register().await;
-            phone.log_in(PASSWORD, "/profile").await;
-            laptop.browser.refresh().await.expect("reloaded");
-            laptop
-                .sees("account", &["Where you're logged in", "This device"], &[])
-                .await;
-            phone.browser.refresh().await.expect("reloaded");
-            phone.sees("still-logged-in", &["Your account"], &[]).await;
+            for language in Language::ALL {
+                laptop.reads(language).await;
+                phone.reads(language).await;
+                phone.log_in(PASSWORD, "/profile").await;
+                laptop.open("/profile").await;
+                let sessions = laptop.says(&Text::new("profile-sessions-heading"));
+                let this_device = laptop.word("profile-session-this-device");
+                laptop
+                    .sees("account", &[&sessions, &this_device], &[])
+                    .await;
+                phone.browser.refresh().await.expect("reloaded");
+                let account = phone.word("common-your-account");
+                phone.sees("still-logged-in", &[&account], &[]).await;
 
-            // The laptop ends the phone's session from its account page.
-            let other = "End the session on Chrome on Linux";
-            laptop.click(other, "/profile").await;
-            laptop
-                .sees(
-                    "ended",
-                    &["Session on Chrome on Linux from 127.0.0.1, active just now, ended."],
-                    &[],
-                )
-                .await;
-            phone.open("/profile").await;
-            phone.waits_for("/login").await;
-            phone
-                .sees(
-                    "logged-out-elsewhere",
-                    &["Your session has ended. Log in again."],
-                    &[],
-                )
-                .await;
+                // The laptop ends the phone's session from its account
+                // page, and the notice names it.
+                let device = laptop.other_device().await;
+                let end = Text::new("profile-session-end-label").with("device", &device);
+                laptop.click(&laptop.language.say(&end), "/profile").await;
+                let ended = Text::new("notice-session-ended-just-now")
+                    .with("device", &device)
+                    .with("address", "127.0.0.1");
+                laptop.sees("ended", &[&laptop.says(&ended)], &[]).await;
+                phone.open("/profile").await;
+                phone.waits_for("/login").await;
+                let logged_out = phone.says(&Text::new("error-session-ended"));
+                phone
+                    .sees("logged-out-elsewhere", &[&logged_out], &[])
+                    .await;
+            }
 
             // A new password on the phone ends the laptop's session, not its own.
-            phone.fill("email", EMAIL).await;
-            phone.fill("password", PASSWORD).await;
-            phone.click("Log in", "/profile").await;
-            phone.opens("Change your password").await;
+            phone.log_in(PASSWORD, "/profile").await;
+            phone
+                .opens(&phone.word("profile-change-password-summary"))
+                .await;
             phone.fill("current_password", PASSWORD).await;
             phone.fill("new_password", NEW_PASSWORD).await;
-            phone.click("Change password", "/profile").await;
-            phone
-                .sees(
-                    "password-changed",
-                    &["Password changed. Your other sessions have ended."],
-                    &[],
-                )
-                .await;
+            let change = phone.word("profile-change-password-submit");
+            phone.click(&change, "/profile").await;
+            let changed = phone.says(&Text::new("notice-password-changed"));
+            phone.sees("password-changed", &[&changed], &[]).await;
             laptop.open("/profile").await;
             laptop.waits_for("/login").await;
             phone.open("/profile").await;
-            phone.sees("phone-still-in", &["Your account"], &[]).await;
+            let account = phone.word("common-your-account");
+            phone.sees("phone-still-in", &[&account], &[]).await;
         },
     );
 }

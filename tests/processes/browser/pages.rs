@@ -1,28 +1,22 @@
 //! What a person sees on the pages, at a laptop's width and a phone's, in
 //! English and in French where the point is about words: the language
 //! switch, refused forms that keep the person's work, a reset link that no
-//! longer works, the account page on a phone. The DOM says what a
+//! longer works, the account page on a phone, Back after a refused form
+//! and after the recovery codes. The DOM says what a
 //! screenshot cannot: the page's language, the focus, the address bar,
 //! sizes.
 
-use std::time::{Duration, Instant};
-
-use fantoccini::wd::WebDriverCompatibleCommand;
+use auth_service::language::{Language, Text};
 use fantoccini::Locator;
 use serde_json::{json, Value};
-use url::Url;
 
-use super::{in_chromium, Person, EMAIL};
-
-/// A laptop's width and a phone's, in CSS px. Headless Chromium's window
-/// says it is 500 px wide at the least (`outerWidth`), but the page inside
-/// goes down to 390: `at_width` checks `window.innerWidth`.
-const WIDTHS: [u32; 2] = [1280, 390];
+use super::{in_chromium, Person, EMAIL, PASSWORD, WIDTHS};
+use crate::support::smtp::SmtpSink;
 
 /// What the pages say in one language, as `locales/<code>/` has it.
 struct Words {
     /// `<html lang>`, and the value of its button in the footer's switch.
-    code: &'static str,
+    language: Language,
     login_heading: &'static str,
     log_in: &'static str,
     register_heading: &'static str,
@@ -39,7 +33,7 @@ struct Words {
 }
 
 const ENGLISH: Words = Words {
-    code: "en",
+    language: Language::En,
     login_heading: "Log in",
     log_in: "Log in",
     register_heading: "Create an account",
@@ -57,7 +51,7 @@ const ENGLISH: Words = Words {
 };
 
 const FRENCH: Words = Words {
-    code: "fr",
+    language: Language::Fr,
     login_heading: "Connexion",
     log_in: "Se connecter",
     register_heading: "Créer un compte",
@@ -77,33 +71,7 @@ const FRENCH: Words = Words {
 
 const LANGUAGES: [&Words; 2] = [&ENGLISH, &FRENCH];
 
-/// A Chrome DevTools Protocol command, through ChromeDriver's
-/// `POST /session/{id}/goog/cdp/execute`.
-#[derive(Debug)]
-struct DevTools {
-    command: &'static str,
-    parameters: Value,
-}
-
-impl WebDriverCompatibleCommand for DevTools {
-    fn endpoint(&self, base_url: &Url, session_id: Option<&str>) -> Result<Url, url::ParseError> {
-        let session = session_id.unwrap_or_default();
-        base_url.join(&format!("session/{session}/goog/cdp/execute"))
-    }
-
-    fn method_and_body(&self, _request_url: &Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.command, "params": self.parameters });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
 impl Person<'_> {
-    /// What `script` (which `return`s) gives on the page.
-    async fn script(&self, script: &str) -> Value {
-        let result = self.browser.execute(script, vec![]).await;
-        result.expect("the script runs")
-    }
-
     /// Makes the page `width` CSS px wide, and checks that it is.
     async fn at_width(&self, width: u32) {
         let resized = self.browser.set_window_size(width, 900).await;
@@ -118,17 +86,11 @@ impl Person<'_> {
         address.await.as_str().expect("an address").to_owned()
     }
 
-    /// The text of the page's heading.
-    async fn heading(&self) -> String {
-        let heading = self.browser.find(Locator::Css("main h1")).await;
-        heading.expect("a heading").text().await.expect("its text")
-    }
-
     /// Asserts that the page speaks `words`' language: `<html lang>`, its
     /// heading `heading`, and the footer's switch marking that language.
     async fn speaks(&self, words: &Words, heading: &str) {
         let lang = self.script("return document.documentElement.lang").await;
-        assert_eq!(lang, json!(words.code), "<html lang>");
+        assert_eq!(lang, json!(words.language.code()), "<html lang>");
         assert_eq!(self.heading().await, heading);
         let switch = self
             .script(
@@ -136,44 +98,12 @@ impl Person<'_> {
                     .map(b => [b.value, b.textContent.trim(), b.getAttribute('aria-current')])",
             )
             .await;
-        let current = |code| (code == words.code).then_some("true");
+        let current = |code| (code == words.language.code()).then_some("true");
         let expected = json!([
             ["en", "English", current("en")],
             ["fr", "Français", current("fr")],
         ]);
         assert_eq!(switch, expected, "the language switch");
-    }
-
-    /// Chooses `words`' language (another than the page's) in the footer,
-    /// and waits for the page to come back in it.
-    async fn chooses(&self, words: &Words) {
-        let button = format!("footer button[name=lang][value={}]", words.code);
-        let button = self.browser.find(Locator::Css(&button)).await;
-        button
-            .expect("the language switch")
-            .click()
-            .await
-            .expect("clicked");
-        let arrived = format!(
-            "return document.readyState === 'complete' && document.documentElement.lang === '{}'",
-            words.code
-        );
-        let deadline = Instant::now() + Duration::from_secs(10);
-        // The script fails while the browser is between the two pages.
-        while self.browser.execute(&arrived, vec![]).await.ok() != Some(json!(true)) {
-            assert!(Instant::now() < deadline, "no page in {}", words.code);
-            rocket::tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Has the site speak `words`' language in this browser: chosen in the
-    /// footer of the home page, unless it does already.
-    async fn reads(&self, words: &Words) {
-        self.open("/").await;
-        let lang = self.script("return document.documentElement.lang").await;
-        if lang != json!(words.code) {
-            self.chooses(words).await;
-        }
     }
 
     /// The text of the element `id`, shown, which the `aria-describedby`
@@ -207,10 +137,44 @@ impl Person<'_> {
         self.browser.refresh().await.expect("reloaded");
         self.waits_for(path).await;
         assert_eq!(self.address().await, path);
+        assert_eq!(self.errors_shown().await, 0, "errors after a reload");
+        assert_eq!(self.value("email").await, "", "the address after a reload");
+    }
+
+    /// How many errors the page shows: messages, and fields marked wrong.
+    async fn errors_shown(&self) -> u64 {
         let errors =
             "return document.querySelectorAll('.error, #form-error, [aria-invalid]').length";
-        assert_eq!(self.script(errors).await, json!(0), "errors after a reload");
-        assert_eq!(self.value("email").await, "", "the address after a reload");
+        self.script(errors).await.as_u64().expect("a count")
+    }
+
+    /// Goes Back in the history, and asserts that the browser shows a page
+    /// of the service at `path` (its header, the person's language), not
+    /// its own error for a page it may not load again (ERR_CACHE_MISS).
+    async fn goes_back_to(&self, path: &str) {
+        self.browser.back().await.expect("back");
+        self.waits_for(path).await;
+        let lang = self.script("return document.documentElement.lang").await;
+        assert_eq!(lang, json!(self.language.code()), "<html lang> after Back");
+        let header = self.header().await;
+        let site = self.word("base-product-name");
+        assert!(header.contains(&site), "the site's header: {header}");
+    }
+
+    /// On the page of new recovery codes: leaves it (Done) for the account
+    /// page, then goes Back to it, which says they were shown once and
+    /// shows them no more, and Back again to the page before them.
+    async fn comes_back_to_the_codes(&mut self) {
+        let codes = "<ul class=\"codes\">";
+        self.sees("recovery-codes", &[codes], &[]).await;
+        let done = self.word("recovery-codes-done");
+        let done = self.browser.find(Locator::LinkText(&done)).await;
+        done.expect("the link").click().await.expect("clicked");
+        self.waits_for("/profile").await;
+        self.goes_back_to("/profile/recovery_codes").await;
+        let gone = self.says(&Text::new("recovery-codes-gone"));
+        self.sees("recovery-codes-back", &[&gone], &[codes]).await;
+        self.goes_back_to("/profile").await;
     }
 
     /// The `Log out` buttons of the page, each as whether it is in the
@@ -222,15 +186,6 @@ impl Person<'_> {
             .map(b => b.closest('header') !== null)";
         let buttons = self.browser.execute(script, vec![json!(words.log_out)]);
         buttons.await.expect("the buttons listed")
-    }
-
-    /// Asserts that the page does not scroll sideways.
-    async fn fits_its_width(&self, name: &str) {
-        let widths = "const page = document.documentElement;
-            return [page.scrollWidth, page.clientWidth]";
-        let widths = self.script(widths).await;
-        let [scroll, client] = [&widths[0], &widths[1]].map(|w| w.as_u64().expect("px"));
-        assert!(scroll <= client, "{name}: {scroll} px wide in {client} px");
     }
 }
 
@@ -245,7 +200,7 @@ fn the_footer_switches_the_pages_to_french_and_the_choice_stays() {
             person.open("/login").await;
             person.speaks(&ENGLISH, ENGLISH.login_heading).await;
 
-            person.chooses(&FRENCH).await;
+            person.chooses(Language::Fr).await;
             assert_eq!(person.address().await, "/login", "back where it was chosen");
             person.speaks(&FRENCH, FRENCH.login_heading).await;
             let cookie = person.browser.get_named_cookie("lang").await;
@@ -256,7 +211,7 @@ fn the_footer_switches_the_pages_to_french_and_the_choice_stays() {
             person.sees("french-kept", &["Créer mon compte"], &[]).await;
 
             person.at_width(width).await;
-            person.chooses(&ENGLISH).await;
+            person.chooses(Language::En).await;
             person.speaks(&ENGLISH, ENGLISH.register_heading).await;
         }
     });
@@ -271,12 +226,10 @@ fn a_browser_preferring_french_gets_french_pages_until_english_is_chosen() {
         // As Chromium's --accept-lang=fr would, in this browser already
         // started: its user agent unchanged.
         let agent = person.script("return navigator.userAgent").await;
-        let prefers_french = DevTools {
-            command: "Emulation.setUserAgentOverride",
-            parameters: json!({ "userAgent": agent, "acceptLanguage": "fr-FR,fr,en" }),
-        };
-        let set = person.browser.issue_cmd(prefers_french).await;
-        set.expect("the browser prefers French");
+        let prefers_french = json!({ "userAgent": agent, "acceptLanguage": "fr-FR,fr,en" });
+        person
+            .devtools("Emulation.setUserAgentOverride", prefers_french)
+            .await;
 
         for width in WIDTHS {
             person.at_width(width).await;
@@ -289,7 +242,7 @@ fn a_browser_preferring_french_gets_french_pages_until_english_is_chosen() {
             .sees("preferred-french", &["Se connecter"], &[])
             .await;
 
-        person.chooses(&ENGLISH).await;
+        person.chooses(Language::En).await;
         person.open("/register").await;
         person.speaks(&ENGLISH, ENGLISH.register_heading).await;
     });
@@ -305,7 +258,7 @@ fn a_refused_registration_shows_every_error_beside_its_field_and_keeps_the_addre
     let typed = "grace.example.com";
     in_chromium("registration-refused", &[], async |person| {
         for words in LANGUAGES {
-            person.reads(words).await;
+            person.reads(words.language).await;
             for width in WIDTHS {
                 person.at_width(width).await;
                 person.open("/register").await;
@@ -323,8 +276,7 @@ fn a_refused_registration_shows_every_error_beside_its_field_and_keeps_the_addre
                 person.keeps_the_address_not_the_password(typed).await;
                 let focus = person.script("return document.activeElement.id").await;
                 assert_eq!(focus, json!("email"), "the focus");
-                let name = format!("registration-refused-{}", words.code);
-                person.sees(&name, &[], &[]).await;
+                person.sees("registration-refused", &[], &[]).await;
 
                 person.reloads_a_fresh_form("/register").await;
             }
@@ -344,7 +296,7 @@ fn a_wrong_login_comes_back_to_the_login_page_with_the_address_kept() {
         person.click("Log out", "/").await;
         // Four wrong passwords: under the five that hold the account back.
         for words in LANGUAGES {
-            person.reads(words).await;
+            person.reads(words.language).await;
             for width in WIDTHS {
                 person.at_width(width).await;
                 person.open("/login").await;
@@ -357,8 +309,7 @@ fn a_wrong_login_comes_back_to_the_login_page_with_the_address_kept() {
                 let error = error.expect("the error").text().await.expect("its text");
                 assert_eq!(error, words.wrong_credentials);
                 person.keeps_the_address_not_the_password(EMAIL).await;
-                let name = format!("login-refused-{}", words.code);
-                person.sees(&name, &[], &[WRONG_PASSWORD]).await;
+                person.sees("login-refused", &[], &[WRONG_PASSWORD]).await;
 
                 person.reloads_a_fresh_form("/login").await;
             }
@@ -374,7 +325,7 @@ fn a_wrong_login_comes_back_to_the_login_page_with_the_address_kept() {
 fn a_used_reset_link_says_it_no_longer_works_and_leaves_the_address_bar() {
     in_chromium("reset-link-used", &[], async |person| {
         for words in LANGUAGES {
-            person.reads(words).await;
+            person.reads(words.language).await;
             for width in WIDTHS {
                 person.at_width(width).await;
                 person.open("/reset_password?token=not-a-token").await;
@@ -382,8 +333,7 @@ fn a_used_reset_link_says_it_no_longer_works_and_leaves_the_address_bar() {
                 let href = person.script("return location.href").await;
                 let href = href.as_str().expect("an address");
                 assert!(!href.contains("token="), "the token in {href}");
-                let name = format!("reset-link-used-{}", words.code);
-                person.sees(&name, &[], &["not-a-token"]).await;
+                person.sees("reset-link-used", &[], &["not-a-token"]).await;
             }
         }
     });
@@ -398,14 +348,14 @@ fn the_account_page_fits_a_phone_with_one_log_out_and_large_enough_targets() {
     in_chromium("account-on-a-phone", &[], async |person| {
         person.register().await;
         for words in LANGUAGES {
-            person.reads(words).await;
+            person.reads(words.language).await;
             for width in WIDTHS {
                 person.at_width(width).await;
                 person.open("/profile").await;
                 assert_eq!(person.heading().await, words.your_account);
                 let log_outs = person.log_out_buttons(words).await;
                 assert_eq!(log_outs, json!([true]), "Log out buttons (in the header?)");
-                let name = format!("account-{}-{width}", words.code);
+                let name = format!("account-{}-{width}", words.language);
                 person.fits_its_width(&name).await;
                 person.has_no_small_targets(&name).await;
 
@@ -416,29 +366,31 @@ fn the_account_page_fits_a_phone_with_one_log_out_and_large_enough_targets() {
                 person.fits_its_width(&name).await;
                 person.has_no_small_targets(&name).await;
             }
-            let name = format!("account-opened-{}", words.code);
-            person.sees(&name, &[EMAIL], &[]).await;
+            person.sees("account-opened", &[EMAIL], &[]).await;
         }
     });
 }
 
 /// `/profile/totp` typed in the address bar, with no setup under way, shows
-/// the account page.
+/// the account page, in either language.
 #[test]
 #[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
 fn the_two_factor_setup_address_typed_by_hand_shows_the_account_page() {
     in_chromium("two-factor-address", &[], async |person| {
         person.register().await;
-        for width in WIDTHS {
-            person.at_width(width).await;
-            person.open("/profile/totp").await;
-            person.waits_for("/profile").await;
-            assert_eq!(person.address().await, "/profile");
-            assert_eq!(person.heading().await, ENGLISH.your_account);
+        for words in LANGUAGES {
+            person.reads(words.language).await;
+            for width in WIDTHS {
+                person.at_width(width).await;
+                person.open("/profile/totp").await;
+                person.waits_for("/profile").await;
+                assert_eq!(person.address().await, "/profile");
+                assert_eq!(person.heading().await, words.your_account);
+            }
+            let created = Text::new("notice-account-created").with("email", EMAIL);
+            let created = person.says(&created);
+            person.sees("account", &[EMAIL], &[&created]).await;
         }
-        person
-            .sees("account", &[EMAIL], &["Account created."])
-            .await;
     });
 }
 
@@ -451,14 +403,70 @@ fn the_account_page_says_when_no_link_could_go_out_yet() {
     in_chromium("link-held-back", &[], async |person| {
         person.register().await;
         for words in LANGUAGES {
-            person.reads(words).await;
+            person.reads(words.language).await;
             for width in WIDTHS {
                 person.at_width(width).await;
                 person.open("/profile").await;
                 person.click(words.send_link_again, "/profile").await;
-                let name = format!("link-held-back-{}-{width}", words.code);
-                person.sees(&name, &[words.link_held_back], &[]).await;
+                person
+                    .sees("link-held-back", &[words.link_held_back], &[])
+                    .await;
             }
         }
     });
+}
+
+/// Back from a refused registration (the form shown again with its
+/// errors) lands on the form before it: a page of the service without
+/// errors, never the browser's cache error.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn back_from_a_refused_registration_shows_the_form_before_it() {
+    in_chromium("registration-refused-back", &[], async |person| {
+        for words in LANGUAGES {
+            person.reads(words.language).await;
+            person.open("/register").await;
+            person.fill("email", "grace.example.com").await;
+            person.fill("password", "short").await;
+            person.click(words.register, "/register").await;
+            assert!(person.errors_shown().await > 0, "the errors");
+
+            person.goes_back_to("/register").await;
+            assert_eq!(person.heading().await, words.register_heading);
+            assert_eq!(person.errors_shown().await, 0, "errors after Back");
+            person.sees("register-after-back", &[], &[]).await;
+        }
+    });
+}
+
+/// Back to the recovery codes page, once left, says they were shown once,
+/// and shows neither the codes nor the browser's cache error; Back again
+/// shows the page before them. In English with the codes of the setup, in
+/// French with new ones.
+#[test]
+#[ignore = "needs Chromium: apt-get install chromium chromium-driver, then --include-ignored"]
+fn back_to_the_recovery_codes_says_they_were_shown_once() {
+    let sink = SmtpSink::start();
+    let smtp_url = sink.url();
+    in_chromium(
+        "recovery-codes-back",
+        &[("ROCKET_MAIL__SMTP_URL", &smtp_url)],
+        async |person| {
+            person.register().await;
+            person.confirms_address(&sink).await;
+            let code_at = person.sets_up_two_factor().await;
+            person.comes_back_to_the_codes().await;
+
+            person.reads(Language::Fr).await;
+            person.open("/profile").await;
+            person
+                .opens(&person.word("common-new-recovery-codes"))
+                .await;
+            person.fill("codes-password", PASSWORD).await;
+            person.fill("codes-code", &code_at(0)).await;
+            let make = person.word("profile-new-codes-submit");
+            person.click(&make, "/profile/recovery_codes").await;
+            person.comes_back_to_the_codes().await;
+        },
+    );
 }

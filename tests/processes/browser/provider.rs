@@ -24,7 +24,11 @@ const STATE: &str = "photos-state-1";
 impl Person<'_> {
     /// Registers "Photo Album" through the admin command line, coming back
     /// to `callback`: its id and secret.
-    fn registers_application(&self, callback: &str, logged_out: &str) -> (String, String) {
+    pub(super) fn registers_application(
+        &self,
+        callback: &str,
+        logged_out: &str,
+    ) -> (String, String) {
         let output = serve_command(self.store, free_port(), &[])
             .args([
                 "client",
@@ -54,7 +58,7 @@ impl Person<'_> {
 
     /// Waits until the browser is at the application (`port`), on `path`:
     /// the address it was sent to.
-    async fn lands_on_application(&self, port: u16, path: &str) -> url::Url {
+    pub(super) async fn lands_on_application(&self, port: u16, path: &str) -> url::Url {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let url = self.browser.current_url().await.expect("a URL");
@@ -69,6 +73,31 @@ impl Person<'_> {
             rocket::tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// The address of the application `client_id`'s request to sign a person
+/// in (code flow, PKCE), coming back to `callback` with [`STATE`]; and its
+/// code verifier.
+pub(super) fn authorization_request(client_id: &str, callback: &str) -> (String, String) {
+    let verifier = auth_service::auth::token::random_base64url(32);
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(verifier.as_bytes()));
+    let authorize = format!(
+        "/authorize?response_type=code&client_id={client_id}&redirect_uri={}\
+         &scope=openid%20email&state={STATE}&nonce=n-1&code_challenge={challenge}\
+         &code_challenge_method=S256",
+        url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
+    );
+    (authorize, verifier)
+}
+
+/// The address of the application `client_id`'s request to log the person
+/// out, coming back to `logged_out` with the state `bye`.
+pub(super) fn logout_request(client_id: &str, logged_out: &str) -> String {
+    format!(
+        "/logout?client_id={client_id}&post_logout_redirect_uri={}&state=bye",
+        url::form_urlencoded::byte_serialize(logged_out.as_bytes()).collect::<String>()
+    )
 }
 
 /// The value of `name` in `url`'s query.
@@ -96,15 +125,7 @@ fn a_person_signs_in_to_an_application_with_a_second_factor_and_consents_once() 
             person.click("Log out", "/").await;
             let (client_id, secret) = person.registers_application(&callback, &logged_out);
 
-            let verifier = auth_service::auth::token::random_base64url(32);
-            let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(Sha256::digest(verifier.as_bytes()));
-            let authorize = format!(
-                "/authorize?response_type=code&client_id={client_id}&redirect_uri={}\
-                 &scope=openid%20email&state={STATE}&nonce=n-1&code_challenge={challenge}\
-                 &code_challenge_method=S256",
-                url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
-            );
+            let (authorize, verifier) = authorization_request(&client_id, &callback);
             person.open(&authorize).await;
             person.waits_for("/login").await;
             person.fill("email", EMAIL).await;
@@ -155,12 +176,7 @@ fn a_person_signs_in_to_an_application_with_a_second_factor_and_consents_once() 
             secrets::remember(&parameter(&back, "code").expect("a code"));
 
             // The application logs the person out, and gets them back.
-            person
-                .open(&format!(
-                    "/logout?client_id={client_id}&post_logout_redirect_uri={}&state=bye",
-                    url::form_urlencoded::byte_serialize(logged_out.as_bytes()).collect::<String>()
-                ))
-                .await;
+            person.open(&logout_request(&client_id, &logged_out)).await;
             person
                 .sees("logout-asked", &["An application asks you to log out"], &[])
                 .await;
