@@ -10,12 +10,12 @@ use auth_service::auth::token::random_base64url;
 use auth_service::auth::Email;
 use auth_service::jose::Algorithm;
 use base64::Engine;
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::LocalResponse;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::app::{body, hidden_value, location, TestApp};
+use crate::app::{body, hidden_value, location, Encoding, TestApp};
 
 const EMAIL: &str = "grace@example.com";
 const PASSWORD: &str = "cobol compiler 1959";
@@ -852,6 +852,84 @@ async fn a_state_too_long_to_echo_whole_is_refused_with_it_whole() {
     let answered: std::collections::HashMap<_, _> = to.query_pairs().into_owned().collect();
     assert_eq!(answered["error"], "invalid_request");
     assert_eq!(answered["state"], state);
+}
+
+#[rocket::async_test]
+async fn a_verifier_without_a_challenge_is_refused_and_no_answer_is_kept() {
+    let (app, photos) = provider().await;
+    app.login(EMAIL, PASSWORD).await;
+    // A confidential client may leave PKCE out, but not add it at the
+    // token endpoint only (a downgrade of a code stolen without it).
+    let code = app.code(&photos.client, None).await;
+    let (verifier, _) = pkce();
+    let (status, refused) = app.redeem(&photos, &code, Some(&verifier)).await;
+    assert_eq!(
+        (status, text(&refused, "error").as_str()),
+        (Status::BadRequest, "invalid_grant")
+    );
+
+    let tokens = app.tokens(&photos).await;
+    let access = text(&tokens, "access_token");
+    let userinfo = app.userinfo(&access).await;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        photos.client.id,
+        photos.secret.as_deref().unwrap()
+    ));
+    let introspect = app
+        .client
+        .post("/introspect")
+        .header(ContentType::Form)
+        .header(Header::new("Authorization", format!("Basic {basic}")))
+        .body(query(&[("token", access.as_str())]))
+        .dispatch()
+        .await;
+    for (path, response) in [("/userinfo", userinfo), ("/introspect", introspect)] {
+        assert_eq!(response.status(), Status::Ok, "{path}");
+        let headers = response.headers();
+        assert_eq!(headers.get_one("Cache-Control"), Some("no-store"), "{path}");
+        assert_eq!(
+            headers.get_one("Referrer-Policy"),
+            Some("no-referrer"),
+            "{path}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn a_reset_password_or_a_deleted_account_ends_the_tokens() {
+    let (app, photos) = provider().await;
+    app.login(EMAIL, PASSWORD).await;
+    let access = text(&app.tokens(&photos).await, "access_token");
+    // The reset token comes in the answer (`mail.reset_delivery`'s
+    // default): no mailbox needed here.
+    let asked = body(app.post("/reset_password", &[("email", EMAIL)]).await).await;
+    let asked: Value = serde_json::from_str(&asked).unwrap();
+    let new = "a new one for grace";
+    let reset = [
+        ("email", EMAIL),
+        ("reset_token", asked["reset_token"].as_str().unwrap()),
+        ("new_password", new),
+    ];
+    assert_eq!(
+        app.put("/reset_password", &reset).await.status(),
+        Status::Ok
+    );
+    assert_eq!(app.userinfo(&access).await.status(), Status::Unauthorized);
+
+    app.login(EMAIL, new).await;
+    let access = text(&app.tokens(&photos).await, "access_token");
+    let deleted = app
+        .send(
+            Method::Delete,
+            "/profile",
+            Encoding::Form,
+            &[("password", new)],
+        )
+        .await;
+    assert_eq!(deleted.status(), Status::Ok);
+    assert_eq!(app.userinfo(&access).await.status(), Status::Unauthorized);
+    assert_eq!(app.numbers("SELECT COUNT(*) AS n FROM oauth_tokens"), [0]);
 }
 
 #[rocket::async_test]
