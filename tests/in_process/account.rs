@@ -426,7 +426,7 @@ async fn with_verification_required_the_account_keeps_its_address_until_the_new_
         "not its address yet"
     );
     app.login(EMAIL, PASSWORD).await;
-    follow_link(&app, &sink, new, 1).await;
+    assert_eq!(follow_link(&app, &sink, new, 1).await.0, Status::Ok);
     app.login(new, PASSWORD).await;
 }
 

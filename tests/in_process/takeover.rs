@@ -67,8 +67,9 @@ async fn a_reset_link_mailed_before_an_address_change_resets_nothing() {
     let sink = SmtpSink::start();
     let app = mailing(&sink).await;
     app.register(VICTIM, PASSWORD).await;
-    app.verify_email(&mailed_token(&sink, VICTIM, VERIFY, "/verify_email"))
-        .await;
+    app.login(VICTIM, PASSWORD).await;
+    let verify = mailed_token(&sink, VICTIM, VERIFY, "/verify_email");
+    assert_eq!(app.verify_email(&verify).await.0, Status::Ok);
     // Someone asks for a reset link, mailed to the address of the day.
     app.post("/reset_password", &[("email", VICTIM)]).await;
     let old_link = mailed_token(&sink, VICTIM, RESET, "/reset_password");
@@ -88,6 +89,29 @@ async fn a_reset_link_mailed_before_an_address_change_resets_nothing() {
     let html = app.link_no_longer_works(&link, "/reset_password/new").await;
     assert!(html.contains("This link no longer works"));
     app.login(new, PASSWORD).await;
+}
+
+#[rocket::async_test]
+async fn a_verification_link_mailed_before_an_address_change_verifies_nothing() {
+    let sink = SmtpSink::start();
+    let app = mailing(&sink).await;
+    app.register(VICTIM, PASSWORD).await;
+    let old_link = mailed_token(&sink, VICTIM, VERIFY, "/verify_email");
+    app.login(VICTIM, PASSWORD).await;
+    let new = "owner@example.org";
+    app.put("/profile/email", &[("email", new)]).await;
+    let confirm = mailed_token(&sink, new, CONFIRM_NEW, "/verify_email");
+    assert_eq!(app.verify_email(&confirm).await.0, Status::Ok);
+
+    assert_eq!(
+        app.verify_email(&old_link).await,
+        (
+            Status::BadRequest,
+            "{\"message\":\"invalid verification token\"}\n".to_owned()
+        )
+    );
+    let user = app.stored_user(new).await.unwrap();
+    assert_eq!(user.verify_token, None);
 }
 
 #[rocket::async_test]
