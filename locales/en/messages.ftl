@@ -136,6 +136,13 @@ purpose-turn-on-two-factor = turn on two-factor sign-in
 
 ## The account page's sessions and passkeys
 
+# A session's device, as its browser tells it: the browser's (or
+# client's) name and its system, as the browser says them ("Firefox",
+# "Linux").
+device-on = { $browser } on { $os }
+# A client whose system is not known: its name alone ("curl").
+device-browser = { $browser }
+device-unknown = Unknown device
 session-active-now = Active now
 session-last-active = Last active { $ago } ago
 passkey-added-on = Added { $day } { $month ->

@@ -36,7 +36,7 @@ pub use password::{HashError, PasswordHasher};
 pub use policy::PolicyViolation;
 pub use proof::Requester;
 pub use recovery::{Mailed, ResetIssued};
-pub use sessions::{Device, LiveSession, NewSession, SessionSweeper};
+pub use sessions::{Device, DeviceName, LiveSession, NewSession, SessionSweeper};
 pub use token::{generate_uuid, CeremonyId, PendingSignInId, SessionId};
 pub use two_factor::{CodeAwaited, TotpEnrolment, TwoFactorStatus, PENDING_SIGN_IN_TTL};
 

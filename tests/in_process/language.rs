@@ -84,13 +84,14 @@ fn keys_named(source: &str, marker: &str) -> Vec<String> {
 /// Whether `literal` is shaped like a key of the messages the code says
 /// (messages.ftl's prefixes).
 fn is_rust_key(literal: &str) -> bool {
-    const PREFIXES: [&str; 12] = [
+    const PREFIXES: [&str; 13] = [
         "error-",
         "form-",
         "field-",
         "notice-",
         "purpose-",
         "session-",
+        "device-",
         "passkey-",
         "sent-",
         "expired-",
