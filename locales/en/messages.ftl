@@ -97,7 +97,7 @@ error-not-completed = The request could not be completed.
 ## Notices, on the page after a change
 
 notice-account-created-confirm = Account created. Confirm your address with the link we sent to { $email }, then log in.
-notice-account-created = Account created. We have sent a link to { $email } to confirm your address.
+notice-account-created = Account created.
 notice-other-sessions-ended = { $count ->
     [one] 1 other session ended.
    *[other] { $count } other sessions ended.

@@ -98,7 +98,7 @@ error-not-completed = La demande n’a pas pu aboutir.
 ## Notices, sur la page qui suit un changement
 
 notice-account-created-confirm = Compte créé. Confirmez votre adresse avec le lien envoyé à { $email }, puis connectez-vous.
-notice-account-created = Compte créé. Nous avons envoyé un lien à { $email } pour confirmer votre adresse.
+notice-account-created = Compte créé.
 notice-other-sessions-ended = { $count ->
     [one] { $count } autre session terminée.
    *[other] { $count } autres sessions terminées.

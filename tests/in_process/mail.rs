@@ -314,9 +314,8 @@ async fn a_browser_following_the_verification_link_lands_on_its_profile() {
     app.submit("/users", &[("email", ALICE), ("password", PASSWORD)])
         .await;
     let html = body(app.page("/profile").await).await;
-    assert!(html.contains(&format!(
-        "Account created. We have sent a link to {ALICE} to confirm your address."
-    )));
+    assert!(html.contains("Account created."));
+    assert!(html.contains("We sent a link to this address to confirm it is yours."));
     assert!(html.contains("Not confirmed yet") && html.contains("Send the link again"));
 
     let token = token_in(&sink, ALICE, 0, "/verify_email");

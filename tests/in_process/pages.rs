@@ -66,6 +66,24 @@ async fn registration_logs_in_and_lands_on_the_profile_with_a_notice_shown_once(
 }
 
 #[rocket::async_test]
+async fn after_registration_the_account_page_says_once_that_a_link_was_sent() {
+    for (language, sent) in [("en", "sent"), ("fr", "envoyé")] {
+        let app = TestApp::new().await;
+        app.submit("/language", &[("lang", language)]).await;
+        let response = app
+            .submit("/users", &[("email", EMAIL), ("password", PASSWORD)])
+            .await;
+        assert_eq!(location(&response), Some("/profile"));
+        let html = body(app.page("/profile").await).await;
+        let said = html
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|word| *word == sent)
+            .count();
+        assert_eq!(said, 1, "{language}: {html}");
+    }
+}
+
+#[rocket::async_test]
 async fn json_registration_still_opens_no_session() {
     let app = TestApp::new().await;
     let response = app

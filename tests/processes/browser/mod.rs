@@ -737,7 +737,7 @@ fn two_factor_sign_in_is_set_up_from_the_account_page_and_asked_at_login() {
             person
                 .sees(
                     "unconfirmed",
-                    &["Confirm your email address first: follow the link we sent to it."],
+                    &["Confirm your email address first to set up two-factor sign-in."],
                     &["Set up two-factor sign-in"],
                 )
                 .await;
