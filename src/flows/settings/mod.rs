@@ -314,6 +314,13 @@ impl AccountForm {
         }
     }
 
+    /// The same form, telling `error` beside its field too, whatever the
+    /// change then says: a form says every problem at once.
+    pub fn telling(self, error: &Error) -> Self {
+        let state = self.state.told(error);
+        AccountForm { state, ..self }
+    }
+
     /// Back to the account page when the form could not be read: its
     /// field errors are in it.
     pub fn unread(self) -> PageError {
