@@ -141,21 +141,31 @@ async fn the_reset_page_never_shows_a_token_and_answers_alike_for_every_address(
     let sink = SmtpSink::start();
     let app = TestApp::with(mailing_to(&sink)).await;
     app.register(ALICE, PASSWORD).await;
+    // Nothing asked yet: the form that asks.
+    let response = app.page("/reset_password/sent").await;
+    assert_eq!(location(&response), Some("/reset_password"));
     let mut pages = Vec::new();
     for email in [ALICE, "nobody@example.com"] {
+        // On (303) to a page of its own, which a reload shows again
+        // rather than posting twice.
         let response = app.submit("/reset_password", &[("email", email)]).await;
-        assert_eq!(response.status(), Status::Ok);
-        let html = body(response).await;
-        assert!(
-            html.contains(&format!(
-                "If an account exists for {email}, we have sent a link"
-            )),
-            "{html}"
-        );
-        assert!(!html.contains("reset_token") && !html.contains("token="));
-        pages.push(html.replace(email, "EMAIL"));
+        assert_eq!(response.status(), Status::SeeOther);
+        assert_eq!(location(&response), Some("/reset_password/sent"));
+        for _ in 0..2 {
+            let response = app.page("/reset_password/sent").await;
+            assert_eq!(response.status(), Status::Ok);
+            let html = body(response).await;
+            assert!(
+                html.contains(&format!(
+                    "If an account exists for {email}, we have sent a link"
+                )),
+                "{html}"
+            );
+            assert!(!html.contains("reset_token") && !html.contains("token="));
+            pages.push(html.replace(email, "EMAIL"));
+        }
     }
-    assert_eq!(pages[0], pages[1]);
+    assert!(pages.iter().all(|page| *page == pages[0]));
     let token = token_in(&sink, ALICE, 0, "/reset_password");
     let stored = app.stored_user(ALICE).await.unwrap();
     assert_eq!(stored.reset_token, Some(digest(&token)));
@@ -230,6 +240,15 @@ async fn a_reset_link_leads_to_the_form_without_the_token_in_the_address_and_wor
     let html = body(app.page("/login").await).await;
     assert!(html.contains("Password updated. Log in with your new password."));
     app.login(ALICE, NEW_PASSWORD).await;
+
+    // The form sent again (Back, then Set password): back to the link's
+    // page, which says the link no longer works.
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/reset_password/new"));
+    let response = app.page("/reset_password/new").await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert!(body(response).await.contains("This link no longer works"));
 
     // Used: the link leads to a page without its token that says so.
     let html = app.link_no_longer_works(&link, "/reset_password/new").await;

@@ -513,7 +513,7 @@ fn a_forgotten_password_is_reset_through_the_mailed_link() {
                 .sees("forgot-password", &["Reset your password"], &[])
                 .await;
             person.fill("email", EMAIL).await;
-            person.click("Continue", "/reset_password").await;
+            person.click("Continue", "/reset_password/sent").await;
             person
                 .sees("check-email", &["Check your email", EMAIL], &["token"])
                 .await;
