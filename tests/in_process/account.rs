@@ -448,7 +448,7 @@ async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_ag
     );
     let elsewhere = app
         .auth()
-        .log_in(&email, &guess, &Device::unknown(), false, None)
+        .log_in(&email, &guess, &Device::unknown(), false, None, None)
         .await;
     assert_eq!(elsewhere.unwrap(), Login::WrongCredentials);
     let db = app.db().await;

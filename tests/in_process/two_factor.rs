@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use auth_service::language::Language;
 use rocket::http::{ContentType, Header, Status};
 use serde_json::Value;
 use totp_rs::{Algorithm, Builder, Secret, Totp};
@@ -459,6 +460,29 @@ async fn a_browser_login_goes_on_to_a_code_page() {
         Some("/profile"),
         "the pending sign-in is over: logged in, on to the account page"
     );
+}
+
+#[rocket::async_test]
+async fn a_sign_in_finished_on_the_code_page_keeps_the_page_s_language() {
+    let app = TestApp::new().await;
+    let (totp, _) = enabled(&app).await;
+    app.submit("/sessions", &[("_method", "DELETE")]).await;
+    app.submit("/language", &[("lang", "fr")]).await;
+    let response = app
+        .submit("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&response), Some("/login/code"));
+    let language = async || app.stored_user(EMAIL).await.unwrap().language;
+    assert_eq!(
+        language().await,
+        Language::En,
+        "a password alone changes nothing"
+    );
+    let right = app
+        .submit("/login/code", &[("code", &code(&totp, 0).await)])
+        .await;
+    assert_eq!(location(&right), Some("/profile"));
+    assert_eq!(language().await, Language::Fr);
 }
 
 #[rocket::async_test]
