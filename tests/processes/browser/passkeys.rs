@@ -179,6 +179,13 @@ fn a_passkey_is_added_on_the_account_page_signs_in_and_is_removed() {
             person.press("Create the passkey").await;
             let said = person.shown_text("passkey-password-error").await;
             assert_eq!(said, "Wrong password.");
+            // The password is typed again; the name is kept.
+            let value = async |id: &str| {
+                let input = person.input(id).await;
+                input.prop("value").await.expect("its value")
+            };
+            assert_eq!(value("passkey-password").await.as_deref(), Some(""));
+            assert_eq!(value("passkey-name").await.as_deref(), Some("Laptop"));
             person
                 .sees(
                     "passkey-wrong-password",
