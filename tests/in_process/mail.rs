@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use auth_service::auth::token::digest;
 use auth_service::db::QueuedMail;
+use auth_service::language::Language;
 use rocket::figment::Figment;
 use rocket::http::{Header, Method, Status};
 
@@ -650,4 +651,61 @@ async fn asking_for_a_link_from_another_site_is_refused() {
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Forbidden);
+}
+
+// ---- The site's name -----------------------------------------------------
+
+#[rocket::async_test]
+async fn mails_name_the_configured_site_and_a_new_address_hears_of_the_change() {
+    let sink = SmtpSink::start();
+    let mailing = mailing_to(&sink);
+    let app =
+        TestApp::with(move |figment| mailing(figment).merge(("site_name", "Example Accounts")))
+            .await;
+    app.register(ALICE, PASSWORD).await;
+    let mail = sink.wait_for_subject(ALICE, "Confirm your email address");
+    let mail = mail.decoded();
+    assert!(mail.contains("Welcome to Example Accounts."), "{mail}");
+    assert!(mail.contains(">Example Accounts</a>"), "{mail}");
+    assert!(!mail.contains("Welcome to auth.example"), "{mail}");
+
+    // The new address of an account hears of the change of address, not
+    // of a new account.
+    app.login(ALICE, PASSWORD).await;
+    let new = "alice@example.net";
+    let response = app.put("/profile/email", &[("email", new)]).await;
+    assert_eq!(response.status(), Status::Ok);
+    let mail = sink.wait_for_subject(new, "Confirm your new email address");
+    let mail = mail.decoded();
+    assert!(
+        mail.contains(&format!(
+            "You asked to use {new} as the address of your account on Example Accounts."
+        )),
+        "{mail}"
+    );
+    let new_account = Language::En.word("mail-verify-email-ignore");
+    assert_eq!(
+        new_account,
+        "If you did not create an account, ignore this mail."
+    );
+    for words in [new_account.as_str(), "did not create an account", "Welcome"] {
+        assert!(!mail.contains(words), "{words:?} in {mail}");
+    }
+}
+
+#[rocket::async_test]
+async fn without_a_site_name_mails_name_the_public_url_s_host() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = TestApp::with(move |figment| {
+        figment
+            .merge(("mail.smtp_url", url))
+            .merge(("public_url", "https://accounts.example.org:8443"))
+    })
+    .await;
+    app.register(ALICE, PASSWORD).await;
+    let mail = sink.wait_for_subject(ALICE, "Confirm your email address");
+    let mail = mail.decoded();
+    assert!(mail.contains("Welcome to accounts.example.org."), "{mail}");
+    assert!(mail.contains(">accounts.example.org</a>"), "{mail}");
 }
