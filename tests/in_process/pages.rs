@@ -35,8 +35,11 @@ async fn home_shows_the_user_and_a_logout_button_when_logged_in() {
     let html = body(app.page("/").await).await;
     assert!(html.contains(EMAIL));
     assert!(html.contains("href=\"/profile\""));
-    let logout = html.find("action=\"/sessions\"").expect("a logout form");
-    let first_field = &html[logout..];
+    // The header's, and no other.
+    assert_eq!(html.matches(">Log out</button>").count(), 1, "{html}");
+    let header = &html[..html.find("</header>").unwrap()];
+    let logout = header.find("action=\"/sessions\"").expect("a logout form");
+    let first_field = &header[logout..];
     let first_input = &first_field[first_field.find("<input").unwrap()..];
     assert!(first_input.starts_with("<input type=\"hidden\" name=\"_method\" value=\"DELETE\">"));
 }
