@@ -179,7 +179,6 @@ recovery-codes-download = Download as a text file
 recovery-codes-file-name = auth-service-recovery-codes.txt
 recovery-codes-done = Done
 recovery-codes-gone = Recovery codes are shown once, when they are made, and never again. If you did not keep them, make new ones from your account page: the old ones then stop working.
-recovery-codes-to-account = Go to your account
 
 ## profile.html.tera
 

@@ -164,7 +164,6 @@ recovery-codes-download = Télécharger en fichier texte
 recovery-codes-file-name = auth-service-codes-de-recuperation.txt
 recovery-codes-done = Terminé
 recovery-codes-gone = Les codes de récupération ne sont affichés qu’une fois, à leur création. Si vous ne les avez pas gardés, créez-en de nouveaux depuis la page de votre compte : les anciens cesseront alors de fonctionner.
-recovery-codes-to-account = Aller à votre compte
 
 ## profile.html.tera
 

@@ -543,8 +543,17 @@ async fn two_factor_is_set_up_from_the_account_page() {
     let again = body(app.page("/profile/recovery_codes").await).await;
     assert!(!again.contains("<li><code>"), "{again}");
     assert!(again.contains("Recovery codes are shown once"), "{again}");
+    // Its way on leads to the form that makes new ones.
+    assert!(
+        again.contains("href=\"/profile#new-recovery-codes\">New recovery codes</a>"),
+        "{again}"
+    );
 
     let html = body(app.page("/profile").await).await;
+    assert!(
+        html.contains("<details id=\"new-recovery-codes\">"),
+        "{html}"
+    );
     assert!(html.contains("10 recovery codes left"));
     assert!(!html.contains("<li><code>"), "never shown again");
 }
