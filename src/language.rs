@@ -124,7 +124,7 @@ impl fmt::Display for Language {
 /// What to say: a key of the catalogues, with the values its message
 /// names. It travels as JSON where it must wait (a notice for the next
 /// page), so that it is said in the language of the page that shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Text {
     key: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -132,7 +132,7 @@ pub struct Text {
 }
 
 /// A value a message names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 enum Value {
     Number(u64),
@@ -141,10 +141,9 @@ enum Value {
     Duration {
         seconds: u64,
     },
-    /// Another message of the catalogues, which takes no value ("Email").
-    Word {
-        word: String,
-    },
+    /// Another message of the catalogues, with its own values, said in
+    /// the same language ("Email", "Firefox on Linux").
+    Text(Text),
 }
 
 impl Value {
@@ -153,7 +152,7 @@ impl Value {
             Value::Number(number) => FluentValue::from(*number),
             Value::Words(words) => FluentValue::from(words.as_str()),
             Value::Duration { seconds } => FluentValue::from(language.duration(*seconds)),
-            Value::Word { word } => FluentValue::from(language.say(&Text::owned(word))),
+            Value::Text(text) => FluentValue::from(language.say(text)),
         }
     }
 }
@@ -190,20 +189,15 @@ impl Text {
 
     /// The same message, with the message `key` (which takes no value)
     /// for its `$name`.
-    pub fn word(mut self, name: &str, key: &'static str) -> Self {
-        let value = Value::Word {
-            word: key.to_owned(),
-        };
-        self.arguments.push((name.to_owned(), value));
-        self
+    pub fn word(self, name: &str, key: &'static str) -> Self {
+        self.text(name, Text::new(key))
     }
 
-    /// The message `key`, a key read back rather than written here.
-    fn owned(key: &str) -> Self {
-        Text {
-            key: Cow::Owned(key.to_owned()),
-            arguments: Vec::new(),
-        }
+    /// The same message, with the message `text`, said in the same
+    /// language, for its `$name`.
+    pub fn text(mut self, name: &str, text: Text) -> Self {
+        self.arguments.push((name.to_owned(), Value::Text(text)));
+        self
     }
 
     /// Its key.
@@ -285,5 +279,18 @@ mod tests {
         let json = serde_json::to_string(&text).unwrap();
         assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), text);
         assert_eq!(Language::En.say(&text), "2 days");
+
+        let device = Text::new("device-on")
+            .with("browser", "Firefox")
+            .with("os", "Linux");
+        let notice = Text::new("notice-session-ended-just-now")
+            .text("device", device)
+            .word("address", "address-unknown");
+        let json = serde_json::to_string(&notice).unwrap();
+        assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), notice);
+        assert_eq!(
+            Language::Fr.say(&notice),
+            "Session sur Firefox sous Linux depuis une adresse inconnue, active à l’instant, terminée."
+        );
     }
 }

@@ -264,8 +264,10 @@
         });
         window.location.reload();
       } catch (error) {
-        // A wrong password, or a name refused: beside its field.
+        // A wrong password, or a name refused: beside its field. As on
+        // every form here, a refused password is not kept (the name is).
         const { name, password } = form.elements;
+        password.value = "";
         if (error instanceof Refused && error.status === 403) {
           fieldError(password, say("passkeyWrongPassword", "Wrong password."));
         } else if (error instanceof Refused && error.status === 400 && error.message.startsWith("name")) {

@@ -97,7 +97,7 @@ error-not-completed = The request could not be completed.
 ## Notices, on the page after a change
 
 notice-account-created-confirm = Account created. Confirm your address with the link we sent to { $email }, then log in.
-notice-account-created = Account created. We have sent a link to { $email } to confirm your address.
+notice-account-created = Account created.
 notice-other-sessions-ended = { $count ->
     [one] 1 other session ended.
    *[other] { $count } other sessions ended.
@@ -136,6 +136,13 @@ purpose-turn-on-two-factor = turn on two-factor sign-in
 
 ## The account page's sessions and passkeys
 
+# A session's device, as its browser tells it: the browser's (or
+# client's) name and its system, as the browser says them ("Firefox",
+# "Linux").
+device-on = { $browser } on { $os }
+# A client whose system is not known: its name alone ("curl").
+device-browser = { $browser }
+device-unknown = Unknown device
 session-active-now = Active now
 session-last-active = Last active { $ago } ago
 passkey-added-on = Added { $day } { $month ->

@@ -179,14 +179,13 @@ recovery-codes-download = Download as a text file
 recovery-codes-file-name = auth-service-recovery-codes.txt
 recovery-codes-done = Done
 recovery-codes-gone = Recovery codes are shown once, when they are made, and never again. If you did not keep them, make new ones from your account page: the old ones then stop working.
-recovery-codes-to-account = Go to your account
 
 ## profile.html.tera
 
 profile-email-heading = Email
 profile-email-confirmed = Confirmed
 profile-email-not-confirmed = Not confirmed yet
-profile-email-confirm-intro = We sent a link to this address to confirm it is yours. Two-factor sign-in and passkeys wait for it.
+profile-email-confirm-intro = We sent a link to this address to confirm it is yours.
 # Around the address waiting for confirmation, in bold; $email: the
 # current address.
 profile-pending-before = Waiting for
@@ -212,7 +211,7 @@ profile-new-codes-submit = Make new codes
 profile-two-factor-off-summary = Turn off two-factor sign-in
 profile-two-factor-off-submit = Turn off
 profile-two-factor-pitch = Ask for a code of an authenticator app after the password, so that a password alone does not open your account.
-profile-two-factor-confirm-email-first = Confirm your email address first: follow the link we sent to it.
+profile-two-factor-confirm-email-first = Confirm your email address first to set up two-factor sign-in.
 profile-passkeys-heading = Passkeys
 profile-passkeys-intro = Sign in with your fingerprint, face or screen lock instead of your password. A passkey counts as two factors.
 # The accessible name of a passkey's Remove button; $name: its name.
@@ -229,7 +228,7 @@ profile-passkey-name = Name of the passkey
 profile-passkey-name-hint = To tell it from others, like “Laptop” or “Phone”.
 profile-passkey-add-submit = Create the passkey
 profile-passkey-unsupported = Adding a passkey needs a browser that supports them, with JavaScript on.
-profile-passkey-confirm-email-first = Confirm your email address first to add a passkey: follow the link we sent to it.
+profile-passkey-confirm-email-first = Confirm your email address first to add a passkey.
 profile-sessions-heading = Where you're logged in
 profile-session-this-device = This device
 # The accessible names of a session's End button: the current session's,

@@ -98,7 +98,7 @@ error-not-completed = La demande n’a pas pu aboutir.
 ## Notices, sur la page qui suit un changement
 
 notice-account-created-confirm = Compte créé. Confirmez votre adresse avec le lien envoyé à { $email }, puis connectez-vous.
-notice-account-created = Compte créé. Nous avons envoyé un lien à { $email } pour confirmer votre adresse.
+notice-account-created = Compte créé.
 notice-other-sessions-ended = { $count ->
     [one] { $count } autre session terminée.
    *[other] { $count } autres sessions terminées.
@@ -137,6 +137,13 @@ purpose-turn-on-two-factor = activer la validation en deux étapes
 
 ## Les sessions et les clés d’accès de la page du compte
 
+# L’appareil d’une session, tel que son navigateur le dit : le nom du
+# navigateur (ou du client) et son système, tels que le navigateur les
+# donne (« Firefox », « Linux »).
+device-on = { $browser } sous { $os }
+# Un client dont le système n’est pas connu : son nom seul (« curl »).
+device-browser = { $browser }
+device-unknown = Appareil inconnu
 session-active-now = Active maintenant
 session-last-active = Actif il y a { $ago }
 passkey-added-on = Ajoutée le { $day } { $month ->

@@ -164,14 +164,13 @@ recovery-codes-download = Télécharger en fichier texte
 recovery-codes-file-name = auth-service-codes-de-recuperation.txt
 recovery-codes-done = Terminé
 recovery-codes-gone = Les codes de récupération ne sont affichés qu’une fois, à leur création. Si vous ne les avez pas gardés, créez-en de nouveaux depuis la page de votre compte : les anciens cesseront alors de fonctionner.
-recovery-codes-to-account = Aller à votre compte
 
 ## profile.html.tera
 
 profile-email-heading = Adresse e-mail
 profile-email-confirmed = Confirmée
 profile-email-not-confirmed = Pas encore confirmée
-profile-email-confirm-intro = Nous avons envoyé un lien à cette adresse pour confirmer qu’elle est bien la vôtre. La validation en deux étapes et les clés d’accès seront disponibles ensuite.
+profile-email-confirm-intro = Nous avons envoyé un lien à cette adresse pour confirmer qu’elle est bien la vôtre.
 # Autour de la nouvelle adresse, en gras ; $email : l’adresse actuelle.
 profile-pending-before = La nouvelle adresse
 profile-pending-after = attend d’être confirmée : suivez le lien que nous y avons envoyé. D’ici là, votre adresse reste { $email }.
@@ -195,7 +194,7 @@ profile-new-codes-submit = Générer de nouveaux codes
 profile-two-factor-off-summary = Désactiver la validation en deux étapes
 profile-two-factor-off-submit = Désactiver
 profile-two-factor-pitch = Demandez, après le mot de passe, un code d’une application d’authentification : un mot de passe seul ne suffira plus à ouvrir votre compte.
-profile-two-factor-confirm-email-first = Confirmez d’abord votre adresse e-mail : suivez le lien que nous y avons envoyé.
+profile-two-factor-confirm-email-first = Confirmez d’abord votre adresse e-mail pour configurer la validation en deux étapes.
 profile-passkeys-heading = Clés d’accès
 profile-passkeys-intro = Connectez-vous avec votre empreinte digitale, votre visage ou le verrouillage de votre écran plutôt qu’avec votre mot de passe. Une clé d’accès compte pour deux facteurs.
 profile-passkey-remove-label = Supprimer la clé d’accès { $name }
@@ -211,7 +210,7 @@ profile-passkey-name = Nom de la clé d’accès
 profile-passkey-name-hint = Pour la distinguer des autres, par exemple « Ordinateur portable » ou « Téléphone ».
 profile-passkey-add-submit = Créer la clé d’accès
 profile-passkey-unsupported = Pour ajouter une clé d’accès, il faut un navigateur qui les prend en charge, avec JavaScript activé.
-profile-passkey-confirm-email-first = Confirmez d’abord votre adresse e-mail pour ajouter une clé d’accès : suivez le lien que nous y avons envoyé.
+profile-passkey-confirm-email-first = Confirmez d’abord votre adresse e-mail pour ajouter une clé d’accès.
 profile-sessions-heading = Appareils connectés
 profile-session-this-device = Cet appareil
 profile-session-end-current-label = Fermer cette session (vous déconnecter de cet appareil)

@@ -36,7 +36,7 @@ pub use password::{HashError, PasswordHasher};
 pub use policy::PolicyViolation;
 pub use proof::Requester;
 pub use recovery::{LinkFollower, Mailed, ResetIssued};
-pub use sessions::{Device, LiveSession, NewSession, SessionSweeper};
+pub use sessions::{Device, DeviceName, LiveSession, NewSession, SessionSweeper};
 pub use token::{generate_uuid, CeremonyId, PendingSignInId, SessionId};
 pub use two_factor::{CodeAwaited, TotpEnrolment, TwoFactorStatus, PENDING_SIGN_IN_TTL};
 
@@ -213,7 +213,7 @@ impl Auth {
     ) -> Result<User, AuthError> {
         self.check_new_password(password, email)?;
         let hashed_password = self.hash_password(password).await?;
-        let mut user = self
+        let user = self
             .db
             .add_user(email.as_str(), &email.normalized(), &hashed_password, now())
             .await
@@ -221,11 +221,22 @@ impl Auth {
                 DbError::Conflict => AuthError::UserAlreadyExists(email.to_string()),
                 other => other.into(),
             })?;
-        if user.language != language {
+        let user = self.speaking(user, Some(language)).await?;
+        self.mail_verification_link(&user).await?;
+        Ok(user)
+    }
+
+    /// `user`, whose mails speak `language` from now on where one is
+    /// given.
+    async fn speaking(
+        &self,
+        mut user: User,
+        language: Option<Language>,
+    ) -> Result<User, AuthError> {
+        if let Some(language) = language.filter(|language| *language != user.language) {
             self.set_language(user.id, language).await?;
             user.language = language;
         }
-        self.mail_verification_link(&user).await?;
         Ok(user)
     }
 
@@ -275,6 +286,9 @@ impl Auth {
     /// sign-in waits for it), then on success a new session
     /// ([`create_session`](Self::create_session)), `kept` beyond the
     /// browser's life if asked, unless the address must be verified first.
+    /// A person logging in from a page reads `language`: the account's
+    /// mails speak it from this login on (its new-device notice first); a
+    /// JSON client's login (`None`) leaves the account's language alone.
     /// A wrong password answers alike whatever `otp` holds. Every attempt
     /// is logged with the email and the address, never with the password.
     pub async fn log_in(
@@ -284,6 +298,7 @@ impl Auth {
         device: &Device,
         kept: bool,
         otp: Option<&OneTimeCode>,
+        language: Option<Language>,
     ) -> Result<Login, AuthError> {
         let login: Result<Login, AuthError> = async {
             // Quoted and escaped, so that no email can forge a log line.
@@ -334,6 +349,7 @@ impl Auth {
                 Some(_) => Factors::Two,
                 None => Factors::One,
             };
+            let user = self.speaking(user, language).await?;
             match self.start_session(&user, device, kept, factors).await? {
                 Some(session) => {
                     log::info!("login succeeded for {shown:?} from {address}");

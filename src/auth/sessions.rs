@@ -1,6 +1,7 @@
 //! Sessions: one per logged-in device, each ending at `sessions.ttl`, or
 //! earlier when not kept and unused for `sessions.idle_ttl`.
 
+use std::fmt;
 use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use super::token::{self, SessionId};
 use super::{Auth, AuthError, Email, Password, Requester};
 use crate::clock::{self, now};
 use crate::db::{Session, SessionLimits, SessionStart, UserQuery, DB};
+use crate::language::Text;
 use crate::mail::Letter;
 use crate::user::User;
 
@@ -53,12 +55,12 @@ impl SessionSweeper {
     }
 }
 
-/// Where a request comes from: the device in words ("Firefox on Linux"),
-/// the client's address, and the device cookies it presents (name and
-/// nonce), of the accounts that logged in from it.
+/// Where a request comes from: what the device is, the client's
+/// address, and the device cookies it presents (name and nonce), of the
+/// accounts that logged in from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
-    pub name: String,
+    pub name: DeviceName,
     pub ip: Option<IpAddr>,
     pub cookies: Vec<(String, DeviceToken)>,
 }
@@ -67,7 +69,7 @@ impl Device {
     /// A device nothing is known of.
     pub fn unknown() -> Self {
         Device {
-            name: "Unknown device".to_owned(),
+            name: DeviceName::default(),
             ip: None,
             cookies: Vec::new(),
         }
@@ -77,6 +79,69 @@ impl Device {
     pub fn address_in_words(&self) -> String {
         self.ip
             .map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string())
+    }
+}
+
+/// What a device is, as its user agent tells: a browser (or another
+/// client) and the system it runs on, either of which may be unknown.
+///
+/// A session keeps it in the JSON API's words, which are part of its
+/// contract and never translated (`Display`: "Firefox on Linux", "curl",
+/// "Unknown device"; the words every release has stored); pages and mails
+/// read them back ([`DeviceName::read`]) and say them in the person's
+/// language ([`DeviceName::text`]: "Firefox sous Linux").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceName {
+    /// The browser or client; `None`: nothing is known of the device.
+    browser: Option<String>,
+    /// The system, if known.
+    system: Option<String>,
+}
+
+/// The JSON API's words for a device nothing is known of.
+const UNKNOWN_DEVICE: &str = "Unknown device";
+
+/// What the JSON API's words put between a browser and its system.
+const ON: &str = " on ";
+
+impl DeviceName {
+    /// The browser (or other client) `browser`, on `system` if known.
+    pub fn new(browser: &str, system: Option<&str>) -> Self {
+        DeviceName {
+            browser: Some(browser.to_owned()),
+            system: system.map(str::to_owned),
+        }
+    }
+
+    /// The device that a session's stored words name (as `Display` writes
+    /// them). No browser or system name holds " on ".
+    pub fn read(stored: &str) -> Self {
+        match stored.split_once(ON) {
+            _ if stored.is_empty() || stored == UNKNOWN_DEVICE => DeviceName::default(),
+            Some((browser, system)) => DeviceName::new(browser, Some(system)),
+            None => DeviceName::new(stored, None),
+        }
+    }
+
+    /// What a page or a mail says of it, in its language.
+    pub fn text(&self) -> Text {
+        match (&self.browser, &self.system) {
+            (None, _) => Text::new("device-unknown"),
+            (Some(browser), None) => Text::new("device-browser").with("browser", browser),
+            (Some(browser), Some(system)) => Text::new("device-on")
+                .with("browser", browser)
+                .with("os", system),
+        }
+    }
+}
+
+impl fmt::Display for DeviceName {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.browser, &self.system) {
+            (None, _) => formatter.write_str(UNKNOWN_DEVICE),
+            (Some(browser), None) => formatter.write_str(browser),
+            (Some(browser), Some(system)) => write!(formatter, "{browser}{ON}{system}"),
+        }
     }
 }
 
@@ -154,7 +219,7 @@ impl Auth {
             now,
             expires_at: now.saturating_add(clock::seconds(ttl)),
             persistent: kept,
-            device: device.name.clone(),
+            device: device.name.to_string(),
             ip: device.ip.map(|ip| ip.to_string()),
             second_factor_at: (factors == Factors::Two).then_some(now),
             device_cookie: device_cookie_start,
@@ -168,7 +233,7 @@ impl Auth {
         };
         if started.new_device {
             let notice = Letter::NewDevice {
-                device: &device.name,
+                device: device.name.text(),
                 address: device.ip.map(|ip| ip.to_string()),
             };
             let mail = self.mailer.letter(user, &started.email, &notice, now);
@@ -280,5 +345,31 @@ impl Auth {
         session
             .expires_at
             .min(session.last_seen_at.saturating_add(idle))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeviceName;
+    use crate::language::Language;
+
+    #[test]
+    fn a_device_is_stored_in_the_api_s_words_and_said_in_each_language() {
+        let cases = [
+            (
+                DeviceName::new("Firefox", Some("Linux")),
+                "Firefox on Linux",
+                "Firefox sous Linux",
+            ),
+            (DeviceName::new("curl", None), "curl", "curl"),
+            (DeviceName::default(), "Unknown device", "Appareil inconnu"),
+        ];
+        for (device, stored, french) in cases {
+            assert_eq!(device.to_string(), stored);
+            assert_eq!(DeviceName::read(stored), device, "{stored}");
+            assert_eq!(Language::En.say(&device.text()), stored);
+            assert_eq!(Language::Fr.say(&device.text()), french);
+        }
+        assert_eq!(DeviceName::read(""), DeviceName::default());
     }
 }

@@ -15,6 +15,7 @@ use crate::clock::now;
 use crate::db::{
     PendingSignIn, RecoveryCodeUse, UserChanges, UserCondition, UserQuery, UserUpdate,
 };
+use crate::language::Language;
 use crate::mail::Letter;
 use crate::seal::keyed_digest;
 use crate::user::User;
@@ -228,14 +229,16 @@ impl Auth {
     }
 
     /// Finishes the waiting sign-in `id` with its second factor `code`,
-    /// from `device`: a new session, once (the sign-in ends with it), or
-    /// why not. Past `WRONG_CODES_CAP` wrong codes in a row, the sign-in
-    /// ends.
+    /// from `device`, on a page in `language`: a new session, once (the
+    /// sign-in ends with it), and the account's mails speak `language`
+    /// from then on; or why not. Past `WRONG_CODES_CAP` wrong codes in a
+    /// row, the sign-in ends.
     pub async fn finish_sign_in(
         &self,
         id: &PendingSignInId,
         code: &OneTimeCode,
         device: &Device,
+        language: Language,
     ) -> Result<Login, AuthError> {
         let login: Result<Login, AuthError> = async {
             let digest = id.digest();
@@ -251,6 +254,7 @@ impl Auth {
             if !self.db.end_pending_sign_in(&digest, now()).await? {
                 return Ok(Login::SignInExpired);
             }
+            let user = self.speaking(user, Some(language)).await?;
             match self
                 .start_session(&user, device, pending.persistent, Factors::Two)
                 .await?

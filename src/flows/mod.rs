@@ -176,6 +176,7 @@ pub fn page_routes() -> Vec<rocket::Route> {
         registration::form,
         login::form,
         recovery::request_form,
+        recovery::link_sent,
         recovery::choose_password,
         settings::deletion::confirm_deletion,
         settings::email::cancel_by_link_form,

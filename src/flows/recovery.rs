@@ -5,13 +5,16 @@
 //! answers the same for every address.
 //!
 //! - `GET /reset_password`: the form that asks for a link;
-//! - `POST /reset_password`: mails the link, "check your email";
+//! - `POST /reset_password`: mails the link, then on to
+//!   `GET /reset_password/sent`, "check your email";
 //! - `GET /reset_password?token=T` (the mailed link): keeps the token in a
 //!   private cookie and sends on to `GET /reset_password/new`, so that it
 //!   leaves the address bar and the history;
 //! - `GET /reset_password/new`: the new-password form, the token carried in
 //!   it;
-//! - `PUT /reset_password`: sets the password, then the login page.
+//! - `PUT /reset_password`: sets the password, then the login page (a
+//!   link that no longer works: back to `GET /reset_password/new`, which
+//!   says so).
 
 use rocket::form::{Contextual, Form};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
@@ -92,6 +95,13 @@ const CHOOSE_PASSWORD: PageForm = PageForm {
 
 /// The private cookie that carries a followed link's token to the form.
 const RESET_LINK_COOKIE: &str = "reset_link";
+
+/// The private cookie that carries the address a link was asked for to
+/// the page that says so, for its reloads.
+const LINK_SENT_COOKIE: &str = "reset_link_sent";
+
+/// How long the page that says a link was sent can be shown again.
+const LINK_SENT_SHOWN_FOR: Duration = Duration::minutes(5);
 
 /// Asks for a reset. With `mail.reset_delivery = "response"`: `{"email": E,
 /// "reset_token": T}`, or 403 for an unknown email. With `"email"`: the
@@ -209,16 +219,17 @@ pub async fn request_form(
     }
 }
 
-/// Mails a reset link if the address has an account, and says so the same
-/// way whether or not it has one; or back to the form with the field error.
+/// Mails a reset link if the address has an account, then on (303) to
+/// the page that says so the same way whether or not it has one; or back
+/// to the form with the field error.
 #[post("/reset_password", data = "<form>")]
 pub async fn request_link(
     _origin: SameOrigin,
     form: Form<Contextual<'_, ResetRequest>>,
     device: Device,
     auth: &State<Auth>,
-    page: Page,
-) -> Result<Template, PageError> {
+    cookies: &CookieJar<'_>,
+) -> Result<Redirect, PageError> {
     let state = FormState::submitted(&form.context, &["email"]);
     let Some(ResetRequest { email }) = &form.value else {
         return Err(state.again(&RESET_REQUEST));
@@ -226,15 +237,36 @@ pub async fn request_link(
     if let Err(error) = auth.request_reset_link(email, device.ip).await {
         return Err(state.refused(&RESET_REQUEST, error.into()));
     }
+    let cookie = Cookie::build((LINK_SENT_COOKIE, email.to_string()))
+        .path(uri!(link_sent).path().to_string())
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(LINK_SENT_SHOWN_FOR);
+    cookies.add_private(cookie);
+    Ok(Redirect::to(uri!(link_sent)))
+}
+
+/// "Check your email": that a link went to the address asked for, if it
+/// has an account, the same for every address; again on a reload or Back.
+/// Without an address asked for lately, the form that asks for a link.
+#[get("/reset_password/sent")]
+pub fn link_sent(
+    page: Page,
+    auth: &State<Auth>,
+    cookies: &CookieJar<'_>,
+) -> Either<Template, Redirect> {
+    let Some(email) = cookies.get_private(LINK_SENT_COOKIE) else {
+        return Either::Right(Redirect::to(PATHS.reset_password));
+    };
     let language = page.language();
     let message = Text::new("sent-reset-link")
-        .with("email", email.as_str())
+        .with("email", email.value())
         .duration("valid_for", auth.settings().mail.reset_token_ttl);
     let content = context! {
         title: language.word("sent-title"),
         message: language.say(&message),
     };
-    Ok(page.render("check_email", content))
+    Either::Left(page.render("check_email", content))
 }
 
 /// The new-password form of a followed link, or the page saying it is used
@@ -262,8 +294,10 @@ pub async fn choose_password(
 }
 
 /// Sets the new password (the form's first field is `_method=PUT`), then
-/// 303 to the login page with the notice "Password updated.". A used or
-/// expired token shows the page that says so.
+/// 303 to the login page with the notice "Password updated.". A used,
+/// expired or cut short link goes back (303) to the link's page, which
+/// says it no longer works (or, for a link that still does, shows its form
+/// again).
 #[put("/reset_password", data = "<form>")]
 pub async fn update_password_page(
     _origin: SameOrigin,
@@ -271,18 +305,14 @@ pub async fn update_password_page(
     device: Device,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
-    page: Page,
 ) -> Result<Flash<Redirect>, PageError> {
     // The email and token come back from the link's cookie, never typed.
     let state = FormState::submitted(&form.context, &[])
         .choosing_password(auth.settings().passwords.min_length);
+    // The email or token missing (the link cut short) or void: back to the
+    // link's page, which says whether it still works.
     let Some(update) = &form.value else {
-        return Err(if state.has_errors_besides(&[NEW_PASSWORD]) {
-            // The email or token is missing: the link was cut short.
-            expired(page)
-        } else {
-            state.again(&CHOOSE_PASSWORD)
-        });
+        return Err(state.again(&CHOOSE_PASSWORD));
     };
     if form.context.field_value(CONFIRM_PASSWORD) != Some(update.new_password.expose()) {
         // Both problems at once: the rules too, where the new one breaks them.
@@ -308,13 +338,13 @@ pub async fn update_password_page(
             let notice = Text::new("notice-password-updated");
             Ok(Notice::success(login, notice))
         }
-        Err(Error::InvalidResetToken) => Err(expired(page)),
+        Err(Error::InvalidResetToken) => Err(state.again(&CHOOSE_PASSWORD)),
         Err(error) => Err(state.refused(&CHOOSE_PASSWORD, error)),
     }
 }
 
-/// The page of a reset link that is used, expired or cut short (400), with
-/// a way to ask for a new one.
+/// The page of a reset link that is used or expired (400), with a way to
+/// ask for a new one.
 fn expired(page: Page) -> PageError {
     let language = page.language();
     let content = context! {

@@ -113,7 +113,7 @@ pub async fn register_page(
         set_session_cookie(cookies, auth, session);
     }
     let profile = Redirect::to(PATHS.profile);
-    let notice = Text::new("notice-account-created").with("email", email.as_str());
+    let notice = Text::new("notice-account-created");
     Ok(Notice::success(profile, notice))
 }
 

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::paths::PATHS;
 use super::settings::confirm::{Change, PasswordProof};
 use super::settings::{ago, require_login};
-use crate::auth::{Auth, Device};
+use crate::auth::{Auth, Device, DeviceName};
 use crate::clock::{self, timestamp};
 use crate::db::Session;
 use crate::language::Text;
@@ -252,7 +252,7 @@ fn ended_notice(ended: Session) -> Text {
         Some(ago) => Text::new("notice-session-ended").duration("ago", ago),
         None => Text::new("notice-session-ended-just-now"),
     };
-    let notice = notice.with("device", ended.device);
+    let notice = notice.text("device", DeviceName::read(&ended.device).text());
     match ended.ip {
         Some(address) => notice.with("address", address),
         None => notice.word("address", "address-unknown"),

@@ -16,7 +16,7 @@ use lettre::Address;
 use lettre::Message;
 use tera::{Context, Tera};
 
-use crate::language::{Fluent, Language};
+use crate::language::{Fluent, Language, Text};
 
 /// What a mail says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,10 +36,10 @@ pub enum Letter<'a> {
     EmailChangeAsked { new: &'a str, cancel_link: &'a str },
     /// The account's address was changed to `new` (to the old one).
     EmailChanged { new: &'a str },
-    /// A login from a device the account had not used, from `address`
-    /// (if known).
+    /// A login from a device the account had not used (what to say of
+    /// it), from `address` (if known).
     NewDevice {
-        device: &'a str,
+        device: Text,
         address: Option<String>,
     },
     /// Two-factor sign-in was turned on.
@@ -89,7 +89,7 @@ impl Letter<'_> {
                 context.insert("passkey", name)
             }
             Letter::NewDevice { device, address } => {
-                context.insert("device", device);
+                context.insert("device", &language.say(device));
                 let unknown = || language.word("address-unknown");
                 context.insert("address", &address.clone().unwrap_or_else(unknown));
             }

@@ -1,6 +1,6 @@
 //! Where a request comes from, as `Auth` records it with a session: the
-//! user agent read into words ("Firefox on Linux"), the client address,
-//! and the device cookies it presents.
+//! user agent read into a browser and a system ("Firefox on Linux"), the
+//! client address, and the device cookies it presents.
 
 use std::convert::Infallible;
 use std::sync::LazyLock;
@@ -9,7 +9,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use woothee::parser::Parser;
 
 use super::client::client_address;
-use crate::auth::{Device, DeviceToken, DEVICE_COOKIE_PREFIX};
+use crate::auth::{Device, DeviceName, DeviceToken, DEVICE_COOKIE_PREFIX};
 
 /// The user-agent parser: rules compiled in, built once.
 static PARSER: LazyLock<Parser> = LazyLock::new(Parser::new);
@@ -44,20 +44,20 @@ impl<'r> FromRequest<'r> for Device {
     }
 }
 
-/// `user_agent` in words: "Firefox on Linux", "Safari on iPhone", "curl";
-/// "Unknown device" when it tells nothing.
-pub fn device_name(user_agent: &str) -> String {
+/// The device `user_agent` tells of: "Firefox on Linux", "Safari on
+/// iPhone", "curl"; "Unknown device" when it tells nothing.
+pub fn device_name(user_agent: &str) -> DeviceName {
     let Some(parsed) = PARSER.parse(user_agent) else {
-        return Device::unknown().name;
+        return DeviceName::default();
     };
     let os = match parsed.os {
         "Mac OSX" => "macOS",
         os => os,
     };
     match (parsed.name, os) {
-        (UNKNOWN, _) => Device::unknown().name,
-        (name, UNKNOWN) => name.to_owned(),
-        (name, os) => format!("{name} on {os}"),
+        (UNKNOWN, _) => DeviceName::default(),
+        (name, UNKNOWN) => DeviceName::new(name, None),
+        (name, os) => DeviceName::new(name, Some(os)),
     }
 }
 
@@ -86,7 +86,7 @@ mod tests {
             ("-", "Unknown device"),
         ];
         for (user_agent, words) in cases {
-            assert_eq!(device_name(user_agent), words, "{user_agent}");
+            assert_eq!(device_name(user_agent).to_string(), words, "{user_agent}");
         }
     }
 }

@@ -113,13 +113,6 @@ impl FormState {
         }
     }
 
-    /// Whether a field other than those in `fields` is at fault.
-    pub fn has_errors_besides(&self, fields: &[&str]) -> bool {
-        self.errors
-            .keys()
-            .any(|field| !fields.contains(&field.as_str()))
-    }
-
     /// The page of `form`, as `page`, with this state; or, where the form
     /// was refused on its way here, with the state it came back with.
     pub fn show(self, mut page: Page, form: &PageForm) -> Template {

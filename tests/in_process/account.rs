@@ -457,7 +457,7 @@ async fn a_deleted_account_takes_everything_with_it_and_the_address_registers_ag
     );
     let elsewhere = app
         .auth()
-        .log_in(&email, &guess, &Device::unknown(), false, None)
+        .log_in(&email, &guess, &Device::unknown(), false, None, None)
         .await;
     assert_eq!(elsewhere.unwrap(), Login::WrongCredentials);
     let db = app.db().await;
@@ -607,6 +607,27 @@ async fn the_account_page_changes_the_password_and_shows_errors_beside_their_fie
     let response = app.submit("/profile/password", &weak).await;
     let html = app.back_to(response, "/profile").await;
     assert!(html.contains("New password is too common; choose another."));
+
+    // Both wrong: both said at once, each beside its field, the first
+    // focused; JSON clients are told of the current password, as ever.
+    let both = [
+        ("_method", "PUT"),
+        ("current_password", "nope"),
+        ("new_password", "12345678"),
+    ];
+    let response = app.submit("/profile/password", &both).await;
+    let html = app.back_to(response, "/profile").await;
+    assert!(html.contains("<p class=\"error\" id=\"current_password-error\">Wrong password.</p>"));
+    assert!(html.contains(
+        "<p class=\"error\" id=\"new_password-error\">New password is too common; choose another.</p>"
+    ));
+    assert!(
+        html.contains("autocomplete=\"current-password\" autofocus"),
+        "{html}"
+    );
+    let json = app.put("/profile/password", &both[1..]).await;
+    assert_eq!(json.status(), Status::Forbidden);
+    assert_eq!(body(json).await, "{\"message\":\"wrong password\"}\n");
 
     let right = [
         ("_method", "PUT"),

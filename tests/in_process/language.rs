@@ -84,13 +84,14 @@ fn keys_named(source: &str, marker: &str) -> Vec<String> {
 /// Whether `literal` is shaped like a key of the messages the code says
 /// (messages.ftl's prefixes).
 fn is_rust_key(literal: &str) -> bool {
-    const PREFIXES: [&str; 12] = [
+    const PREFIXES: [&str; 13] = [
         "error-",
         "form-",
         "field-",
         "notice-",
         "purpose-",
         "session-",
+        "device-",
         "passkey-",
         "sent-",
         "expired-",
@@ -324,7 +325,7 @@ async fn an_account_keeps_its_language_for_its_mails() {
     assert_eq!(location(&switched), Some("/profile"));
     assert_eq!(app.stored_user(EMAIL).await.unwrap().language, Language::En);
     let reset = app.submit("/reset_password", &[("email", EMAIL)]).await;
-    assert_eq!(reset.status(), Status::Ok);
+    assert_eq!(location(&reset), Some("/reset_password/sent"));
     let second = &sink.wait_for(EMAIL, 2)[1];
     assert!(
         second.decoded().contains("<html lang=\"en\">"),
@@ -351,4 +352,48 @@ async fn a_json_registration_keeps_the_language_the_client_accepts() {
         format!("{{\"email\":\"{EMAIL}\",\"message\":\"user created\"}}\n")
     );
     assert_eq!(app.stored_user(EMAIL).await.unwrap().language, Language::Fr);
+}
+
+#[rocket::async_test]
+async fn a_login_from_a_page_keeps_its_language_on_the_account_and_a_json_one_does_not() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = TestApp::with(move |figment| figment.merge(("mail.smtp_url", url))).await;
+    app.register(EMAIL, PASSWORD).await;
+    sink.wait_for(EMAIL, 1); // the verification link
+    let credentials = format!("email={EMAIL}&password=correct+horse+battery");
+
+    // A JSON client's login leaves the account's language, whatever it
+    // accepts.
+    let json = app
+        .client
+        .post("/sessions")
+        .header(Header::new("Accept-Language", "fr"))
+        .header(rocket::http::ContentType::Form)
+        .body(credentials.clone())
+        .dispatch()
+        .await;
+    assert_eq!(json.status(), Status::Ok);
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().language, Language::En);
+
+    // The login page, in French, from another device: the account speaks
+    // French from then on, the notice of this new device first.
+    let page = app
+        .client
+        .post("/sessions")
+        .header(Header::new("Accept", BROWSER))
+        .header(Header::new("Accept-Language", "fr"))
+        .header(Header::new(
+            "User-Agent",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        ))
+        .header(rocket::http::ContentType::Form)
+        .body(credentials)
+        .dispatch()
+        .await;
+    assert_eq!(page.status(), Status::SeeOther);
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().language, Language::Fr);
+    let notice = sink.wait_for(EMAIL, 2)[1].decoded();
+    assert!(notice.contains("<html lang=\"fr\">"), "{notice}");
+    assert!(notice.contains("Firefox sous Linux"), "{notice}");
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use auth_service::auth::token::digest;
 use auth_service::db::QueuedMail;
+use auth_service::language::Language;
 use rocket::figment::Figment;
 use rocket::http::{Header, Method, Status};
 
@@ -141,21 +142,31 @@ async fn the_reset_page_never_shows_a_token_and_answers_alike_for_every_address(
     let sink = SmtpSink::start();
     let app = TestApp::with(mailing_to(&sink)).await;
     app.register(ALICE, PASSWORD).await;
+    // Nothing asked yet: the form that asks.
+    let response = app.page("/reset_password/sent").await;
+    assert_eq!(location(&response), Some("/reset_password"));
     let mut pages = Vec::new();
     for email in [ALICE, "nobody@example.com"] {
+        // On (303) to a page of its own, which a reload shows again
+        // rather than posting twice.
         let response = app.submit("/reset_password", &[("email", email)]).await;
-        assert_eq!(response.status(), Status::Ok);
-        let html = body(response).await;
-        assert!(
-            html.contains(&format!(
-                "If an account exists for {email}, we have sent a link"
-            )),
-            "{html}"
-        );
-        assert!(!html.contains("reset_token") && !html.contains("token="));
-        pages.push(html.replace(email, "EMAIL"));
+        assert_eq!(response.status(), Status::SeeOther);
+        assert_eq!(location(&response), Some("/reset_password/sent"));
+        for _ in 0..2 {
+            let response = app.page("/reset_password/sent").await;
+            assert_eq!(response.status(), Status::Ok);
+            let html = body(response).await;
+            assert!(
+                html.contains(&format!(
+                    "If an account exists for {email}, we have sent a link"
+                )),
+                "{html}"
+            );
+            assert!(!html.contains("reset_token") && !html.contains("token="));
+            pages.push(html.replace(email, "EMAIL"));
+        }
     }
-    assert_eq!(pages[0], pages[1]);
+    assert!(pages.iter().all(|page| *page == pages[0]));
     let token = token_in(&sink, ALICE, 0, "/reset_password");
     let stored = app.stored_user(ALICE).await.unwrap();
     assert_eq!(stored.reset_token, Some(digest(&token)));
@@ -230,6 +241,15 @@ async fn a_reset_link_leads_to_the_form_without_the_token_in_the_address_and_wor
     let html = body(app.page("/login").await).await;
     assert!(html.contains("Password updated. Log in with your new password."));
     app.login(ALICE, NEW_PASSWORD).await;
+
+    // The form sent again (Back, then Set password): back to the link's
+    // page, which says the link no longer works.
+    let response = app.submit("/reset_password", &fields).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), Some("/reset_password/new"));
+    let response = app.page("/reset_password/new").await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert!(body(response).await.contains("This link no longer works"));
 
     // Used: the link leads to a page without its token that says so.
     let html = app.link_no_longer_works(&link, "/reset_password/new").await;
@@ -323,9 +343,8 @@ async fn a_browser_following_the_verification_link_lands_on_its_profile() {
     app.submit("/users", &[("email", ALICE), ("password", PASSWORD)])
         .await;
     let html = body(app.page("/profile").await).await;
-    assert!(html.contains(&format!(
-        "Account created. We have sent a link to {ALICE} to confirm your address."
-    )));
+    assert!(html.contains("Account created."));
+    assert!(html.contains("We sent a link to this address to confirm it is yours."));
     assert!(html.contains("Not confirmed yet") && html.contains("Send the link again"));
 
     let token = token_in(&sink, ALICE, 0, "/verify_email");
@@ -673,4 +692,61 @@ async fn asking_for_a_link_from_another_site_is_refused() {
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Forbidden);
+}
+
+// ---- The site's name -----------------------------------------------------
+
+#[rocket::async_test]
+async fn mails_name_the_configured_site_and_a_new_address_hears_of_the_change() {
+    let sink = SmtpSink::start();
+    let mailing = mailing_to(&sink);
+    let app =
+        TestApp::with(move |figment| mailing(figment).merge(("site_name", "Example Accounts")))
+            .await;
+    app.register(ALICE, PASSWORD).await;
+    let mail = sink.wait_for_subject(ALICE, "Confirm your email address");
+    let mail = mail.decoded();
+    assert!(mail.contains("Welcome to Example Accounts."), "{mail}");
+    assert!(mail.contains(">Example Accounts</a>"), "{mail}");
+    assert!(!mail.contains("Welcome to auth.example"), "{mail}");
+
+    // The new address of an account hears of the change of address, not
+    // of a new account.
+    app.login(ALICE, PASSWORD).await;
+    let new = "alice@example.net";
+    let response = app.put("/profile/email", &[("email", new)]).await;
+    assert_eq!(response.status(), Status::Ok);
+    let mail = sink.wait_for_subject(new, "Confirm your new email address");
+    let mail = mail.decoded();
+    assert!(
+        mail.contains(&format!(
+            "You asked to use {new} as the address of your account on Example Accounts."
+        )),
+        "{mail}"
+    );
+    let new_account = Language::En.word("mail-verify-email-ignore");
+    assert_eq!(
+        new_account,
+        "If you did not create an account, ignore this mail."
+    );
+    for words in [new_account.as_str(), "did not create an account", "Welcome"] {
+        assert!(!mail.contains(words), "{words:?} in {mail}");
+    }
+}
+
+#[rocket::async_test]
+async fn without_a_site_name_mails_name_the_public_url_s_host() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = TestApp::with(move |figment| {
+        figment
+            .merge(("mail.smtp_url", url))
+            .merge(("public_url", "https://accounts.example.org:8443"))
+    })
+    .await;
+    app.register(ALICE, PASSWORD).await;
+    let mail = sink.wait_for_subject(ALICE, "Confirm your email address");
+    let mail = mail.decoded();
+    assert!(mail.contains("Welcome to accounts.example.org."), "{mail}");
+    assert!(mail.contains(">accounts.example.org</a>"), "{mail}");
 }

@@ -35,8 +35,11 @@ async fn home_shows_the_user_and_a_logout_button_when_logged_in() {
     let html = body(app.page("/").await).await;
     assert!(html.contains(EMAIL));
     assert!(html.contains("href=\"/profile\""));
-    let logout = html.find("action=\"/sessions\"").expect("a logout form");
-    let first_field = &html[logout..];
+    // The header's, and no other.
+    assert_eq!(html.matches(">Log out</button>").count(), 1, "{html}");
+    let header = &html[..html.find("</header>").unwrap()];
+    let logout = header.find("action=\"/sessions\"").expect("a logout form");
+    let first_field = &header[logout..];
     let first_input = &first_field[first_field.find("<input").unwrap()..];
     assert!(first_input.starts_with("<input type=\"hidden\" name=\"_method\" value=\"DELETE\">"));
 }
@@ -63,6 +66,24 @@ async fn registration_logs_in_and_lands_on_the_profile_with_a_notice_shown_once(
     assert!(html.contains(EMAIL));
     let html = body(app.page("/profile").await).await;
     assert!(!html.contains("Account created"), "the notice shows once");
+}
+
+#[rocket::async_test]
+async fn after_registration_the_account_page_says_once_that_a_link_was_sent() {
+    for (language, sent) in [("en", "sent"), ("fr", "envoyé")] {
+        let app = TestApp::new().await;
+        app.submit("/language", &[("lang", language)]).await;
+        let response = app
+            .submit("/users", &[("email", EMAIL), ("password", PASSWORD)])
+            .await;
+        assert_eq!(location(&response), Some("/profile"));
+        let html = body(app.page("/profile").await).await;
+        let said = html
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|word| *word == sent)
+            .count();
+        assert_eq!(said, 1, "{language}: {html}");
+    }
 }
 
 #[rocket::async_test]

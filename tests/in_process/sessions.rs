@@ -3,7 +3,7 @@
 
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Cookie, Header, Method, Status};
-use rocket::local::asynchronous::LocalResponse;
+use rocket::local::asynchronous::{LocalRequest, LocalResponse};
 use serde_json::Value;
 
 use crate::app::{body, location, notice, peer, Encoding, TestApp, BROWSER};
@@ -384,6 +384,74 @@ async fn a_login_from_a_new_device_sends_a_notice() {
     );
     rocket::tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(sink.received().len(), 2, "the first device sends none");
+}
+
+#[rocket::async_test]
+async fn devices_are_said_in_the_account_s_language_and_the_api_keeps_its_words() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = devices(|figment| figment.merge(("mail.smtp_url", url))).await;
+    sink.wait_for(EMAIL, 1); // the verification link
+    app.execute("UPDATE users SET language = 'fr'");
+    app.device_login(EMAIL, FIREFOX, "192.0.2.7").await;
+    let phone = app
+        .device_login(EMAIL, CHROME_ANDROID, "198.51.100.4")
+        .await;
+    let mail = sink.wait_for(EMAIL, 2)[1].decoded();
+    assert!(
+        mail.contains("Chrome sous Android, depuis 198.51.100.4"),
+        "{mail}"
+    );
+    assert!(!mail.contains("Chrome on Android"), "{mail}");
+
+    // A session the release before stored for a device it could not tell.
+    app.execute("UPDATE sessions SET device = 'Unknown device' WHERE ip = '192.0.2.7'");
+    let listed = app.listed(&phone).await;
+    let devices: Vec<&str> = listed
+        .iter()
+        .map(|session| session["device"].as_str().unwrap())
+        .collect();
+    assert_eq!(devices, ["Chrome on Android", "Unknown device"]);
+
+    /// `request` from the French browser of `cookie`.
+    fn french<'c>(request: LocalRequest<'c>, cookie: &Cookie<'static>) -> LocalRequest<'c> {
+        request
+            .header(Header::new("Accept", BROWSER))
+            .header(Header::new("Accept-Language", "fr"))
+            .cookie(cookie.clone())
+    }
+    let html = french(app.client.get("/profile"), &phone).dispatch().await;
+    let html = body(html).await;
+    assert!(
+        html.contains("<strong>Chrome sous Android</strong>"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>Appareil inconnu</strong>"), "{html}");
+    assert!(
+        html.contains("aria-label=\"Fermer la session sur Appareil inconnu\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Chrome on") && !html.contains("Unknown"),
+        "{html}"
+    );
+
+    let other = listed[1]["id"].as_str().unwrap();
+    let ended = french(app.client.post(format!("/sessions/{other}")), &phone)
+        .header(ContentType::Form)
+        .body("_method=DELETE")
+        .dispatch()
+        .await;
+    assert_eq!(location(&ended), Some("/profile"));
+    let flash = ended.cookies().get("_flash").expect("a notice").clone();
+    let page = app.client.get("/profile").cookie(flash.into_owned());
+    let html = french(page, &phone).dispatch().await;
+    assert!(
+        body(html).await.contains(
+            "Session sur Appareil inconnu depuis 192.0.2.7, active à l’instant, terminée."
+        ),
+        "the notice names the device in French"
+    );
 }
 
 // ---- Pages ---------------------------------------------------------------

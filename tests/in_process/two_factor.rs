@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use auth_service::language::Language;
 use rocket::http::{ContentType, Header, Status};
 use serde_json::Value;
 use totp_rs::{Algorithm, Builder, Secret, Totp};
@@ -462,6 +463,29 @@ async fn a_browser_login_goes_on_to_a_code_page() {
 }
 
 #[rocket::async_test]
+async fn a_sign_in_finished_on_the_code_page_keeps_the_page_s_language() {
+    let app = TestApp::new().await;
+    let (totp, _) = enabled(&app).await;
+    app.submit("/sessions", &[("_method", "DELETE")]).await;
+    app.submit("/language", &[("lang", "fr")]).await;
+    let response = app
+        .submit("/sessions", &[("email", EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&response), Some("/login/code"));
+    let language = async || app.stored_user(EMAIL).await.unwrap().language;
+    assert_eq!(
+        language().await,
+        Language::En,
+        "a password alone changes nothing"
+    );
+    let right = app
+        .submit("/login/code", &[("code", &code(&totp, 0).await)])
+        .await;
+    assert_eq!(location(&right), Some("/profile"));
+    assert_eq!(language().await, Language::Fr);
+}
+
+#[rocket::async_test]
 async fn the_code_page_without_a_pending_sign_in_leads_to_the_login_page() {
     let app = TestApp::new().await;
     let response = app.page("/login/code").await;
@@ -519,8 +543,17 @@ async fn two_factor_is_set_up_from_the_account_page() {
     let again = body(app.page("/profile/recovery_codes").await).await;
     assert!(!again.contains("<li><code>"), "{again}");
     assert!(again.contains("Recovery codes are shown once"), "{again}");
+    // Its way on leads to the form that makes new ones.
+    assert!(
+        again.contains("href=\"/profile#new-recovery-codes\">New recovery codes</a>"),
+        "{again}"
+    );
 
     let html = body(app.page("/profile").await).await;
+    assert!(
+        html.contains("<details id=\"new-recovery-codes\">"),
+        "{html}"
+    );
     assert!(html.contains("10 recovery codes left"));
     assert!(!html.contains("<li><code>"), "never shown again");
 }

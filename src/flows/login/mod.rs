@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Auth, Device, Email, Login, OneTimeCode, Password};
 use crate::flows::paths::PATHS;
+use crate::language::Language;
 use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::{remove_session_cookie, set_session_cookie};
@@ -87,7 +88,7 @@ pub async fn login(
     } = input.into_inner();
     // A JSON client's session is kept, as the original API's was.
     match auth
-        .log_in(&email, &password, &device, true, otp.as_ref())
+        .log_in(&email, &password, &device, true, otp.as_ref(), None)
         .await?
     {
         Login::Success(session) => {
@@ -155,12 +156,14 @@ pub fn form(
 /// back (303) to the form with one generic message, with the field errors,
 /// or with when to try again. "Keep me logged in" unchecked,
 /// the cookie ends with the browser and the session after
-/// `sessions.idle_ttl` unused; checked, both last `sessions.ttl`.
+/// `sessions.idle_ttl` unused; checked, both last `sessions.ttl`. The
+/// account's mails speak the page's language from then on.
 #[post("/sessions", data = "<form>")]
 pub async fn login_page(
     _origin: SameOrigin,
     form: Form<Contextual<'_, Credentials>>,
     device: Device,
+    language: Language,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<Redirect, PageError> {
@@ -178,7 +181,8 @@ pub async fn login_page(
         return Err(state.again(&LOGIN));
     };
     // The code, if two-factor sign-in is on, comes on the next page.
-    let refusal = match auth.log_in(email, password, &device, kept, None).await {
+    let login = auth.log_in(email, password, &device, kept, None, Some(language));
+    let refusal = match login.await {
         Ok(Login::Success(session)) => {
             set_session_cookie(cookies, auth, session);
             return Ok(Redirect::to(destination(next.as_deref(), auth.settings())));

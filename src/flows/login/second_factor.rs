@@ -16,7 +16,7 @@ use crate::auth::{
     Auth, AuthError, Device, Login, OneTimeCode, PendingSignInId, PENDING_SIGN_IN_TTL,
 };
 use crate::flows::paths::PATHS;
-use crate::language::Text;
+use crate::language::{Language, Text};
 use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::session::set_session_cookie;
 use crate::web::Notice;
@@ -129,8 +129,9 @@ fn no_code_to_give() -> PageError {
     PageError::Elsewhere(Box::new(Notice::warning(profile, text)))
 }
 
-/// Finishes the sign-in with its code: the session, and on to `next` or
-/// the account page; or the page again with why not. A sign-in that ended
+/// Finishes the sign-in with its code: the session (the account's mails
+/// speak the page's language from then on), and on to `next` or the
+/// account page; or the page again with why not. A sign-in that ended
 /// (expired, its code used, too many wrong codes) goes back to the login
 /// page with a notice. Without a sign-in waiting, the code proves a second
 /// factor in the session of the person logged in (see [`code_form`]).
@@ -140,6 +141,7 @@ pub async fn finish(
     form: Form<Contextual<'_, SecondFactor>>,
     user: Option<CurrentUser>,
     device: Device,
+    language: Language,
     auth: &State<Auth>,
     cookies: &CookieJar<'_>,
 ) -> Result<Redirect, PageError> {
@@ -161,7 +163,7 @@ pub async fn finish(
         return Err(state.again(&CODE));
     };
     let id = PendingSignInId::presented(&pending.id);
-    let ended = match auth.finish_sign_in(&id, code, &device).await? {
+    let ended = match auth.finish_sign_in(&id, code, &device, language).await? {
         Login::Success(session) => {
             PendingCookie::forget(cookies);
             set_session_cookie(cookies, auth, session);

@@ -18,7 +18,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::paths::PATHS;
-use crate::auth::Auth;
+use crate::auth::{Auth, DeviceName};
 use crate::clock;
 use crate::language::Text;
 use crate::web::fields::{CURRENT_PASSWORD, NEW_PASSWORD};
@@ -125,6 +125,7 @@ impl AccountForms {
 #[derive(Serialize)]
 struct SessionRow {
     id: String,
+    /// The device, in the page's language.
     device: String,
     ip: Option<String>,
     /// When it was last used, in words.
@@ -191,7 +192,7 @@ pub async fn account_page(
                 |ago| Text::new("session-last-active").duration("ago", ago),
             )),
             id: session.public_id,
-            device: session.device,
+            device: language.say(&DeviceName::read(&session.device).text()),
             ip: session.ip,
         })
         .collect();
@@ -311,6 +312,13 @@ impl AccountForm {
             Ok(made) => Ok(made),
             Err(error) => Err(self.refused(error)),
         }
+    }
+
+    /// The same form, telling `error` beside its field too, whatever the
+    /// change then says: a form says every problem at once.
+    pub fn telling(self, error: &Error) -> Self {
+        let state = self.state.told(error);
+        AccountForm { state, ..self }
     }
 
     /// Back to the account page when the form could not be read: its

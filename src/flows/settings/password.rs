@@ -10,7 +10,7 @@ use rocket::{get, put, State};
 use utoipa::ToSchema;
 
 use super::{require_login, AccountForm, Submitted};
-use crate::auth::{Auth, Device, Password};
+use crate::auth::{Auth, Device, Email, Password};
 use crate::flows::paths::PATHS;
 use crate::language::Text;
 use crate::web::fields::CHANGE_PASSWORDS;
@@ -76,7 +76,9 @@ pub async fn change_password(
 }
 
 /// Changes the password, then the account page with a notice; the other
-/// sessions end, and this one goes on under a new id.
+/// sessions end, and this one goes on under a new id. Refused, back to the
+/// account page with every error beside its field: a wrong current
+/// password and a new one the policy refuses at once.
 #[put("/profile/password", data = "<form>")]
 pub async fn change_password_page(
     _origin: SameOrigin,
@@ -87,7 +89,16 @@ pub async fn change_password_page(
     cookies: &CookieJar<'_>,
 ) -> Result<Flash<Redirect>, PageError> {
     let user = require_login(user, PATHS.profile)?;
-    let form_page = AccountForm::submitted(Submitted::Password, &form.context);
+    let mut form_page = AccountForm::submitted(Submitted::Password, &form.context);
+    // Both problems at once: what the new password breaks is said beside
+    // it even where a wrong current password refuses the change first (as
+    // JSON clients are told).
+    if let Some(change) = &form.value {
+        let email = Email::stored(&user.email);
+        if let Err(broken) = auth.password_rules(&change.new_password, Some(&email)) {
+            form_page = form_page.telling(&Error::about(broken, CHANGE_PASSWORDS));
+        }
+    }
     let session = form_page
         .make(form.value.as_ref(), async |change| {
             let (current, new) = (&change.current_password, &change.new_password);

@@ -670,7 +670,7 @@ fn a_forgotten_password_is_reset_through_the_mailed_link() {
                 .sees("forgot-password", &["Reset your password"], &[])
                 .await;
             person.fill("email", EMAIL).await;
-            person.click("Continue", "/reset_password").await;
+            person.click("Continue", "/reset_password/sent").await;
             person
                 .sees("check-email", &["Check your email", EMAIL], &["token"])
                 .await;
@@ -897,7 +897,7 @@ fn two_factor_sign_in_is_set_up_from_the_account_page_and_asked_at_login() {
             person
                 .sees(
                     "unconfirmed",
-                    &["Confirm your email address first: follow the link we sent to it."],
+                    &["Confirm your email address first to set up two-factor sign-in."],
                     &["Set up two-factor sign-in"],
                 )
                 .await;

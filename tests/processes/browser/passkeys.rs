@@ -135,6 +135,13 @@ impl Person<'_> {
         self.press(&create).await;
         let said = self.shown_text("passkey-password-error").await;
         assert_eq!(said, as_read(&self.word("base-passkey-wrong-password")));
+        // The password is typed again; the name is kept.
+        let value = async |id: &str| {
+            let input = self.input(id).await;
+            input.prop("value").await.expect("its value")
+        };
+        assert_eq!(value("passkey-password").await.as_deref(), Some(""));
+        assert_eq!(value("passkey-name").await.as_deref(), Some("Laptop"));
         let wrong = self.says(&Text::new("base-passkey-wrong-password"));
         let beside = format!("<p class=\"error\" id=\"passkey-password-error\">{wrong}</p>");
         let described = "aria-describedby=\"passkey-password-error\"";
