@@ -29,12 +29,18 @@ use utoipa::ToSchema;
 use super::paths::PATHS;
 use crate::auth::{Auth, Device, Email, Password, ResetIssued, ResetToken};
 use crate::language::Text;
-use crate::web::fields::{CONFIRM_PASSWORD, NEW_PASSWORD, RESET_PASSWORDS};
+use crate::web::fields::{PasswordFields, CONFIRM_PASSWORD, NEW_PASSWORD};
 use crate::web::form::{FormState, PageError, PageForm};
 use crate::web::json::{EmailMessage, Message};
 use crate::web::security::NoReferrer;
 use crate::web::Notice;
 use crate::web::{Error, FlaskJson, Input, Page, SameOrigin};
+
+/// Where a [`PasswordUpdate`] holds its new password.
+const RESET_PASSWORDS: PasswordFields = PasswordFields {
+    new: NEW_PASSWORD,
+    ..PasswordFields::PASSWORD
+};
 
 /// The field of a reset request.
 #[derive(Debug, FromForm, ToSchema)]
@@ -350,7 +356,7 @@ fn expired(page: Page) -> PageError {
     let content = context! {
         title: language.word("expired-title"),
         message: language.say(&Error::InvalidResetToken.text()),
-        action: "reset_password",
+        action: PATHS.reset_password,
         action_label: language.word("expired-ask-for-new-link"),
     };
     PageError::page(Status::BadRequest, page.render("link_expired", content))

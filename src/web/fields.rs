@@ -18,19 +18,6 @@ pub const CONFIRM_PASSWORD: &str = "confirm_password";
 /// change.
 pub const CURRENT_PASSWORD: &str = "current_password";
 
-/// Where a [`PasswordUpdate`] holds its new password.
-pub const RESET_PASSWORDS: PasswordFields = PasswordFields {
-    new: NEW_PASSWORD,
-    ..PasswordFields::PASSWORD
-};
-
-/// Where a [`PasswordChange`] holds its passwords.
-pub const CHANGE_PASSWORDS: PasswordFields = PasswordFields {
-    current: CURRENT_PASSWORD,
-    new: NEW_PASSWORD,
-    ..PasswordFields::PASSWORD
-};
-
 /// The fields of a form that hold the secrets an error may be about: the
 /// current password, confirming a change, the new one, which the policy
 /// checks, and a one-time code.

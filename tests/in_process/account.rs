@@ -407,12 +407,7 @@ async fn with_verification_required_the_account_keeps_its_address_until_the_new_
     // No login before the address is proven: the link's page asks for the
     // password instead.
     let token = sink.wait_for(EMAIL, 1)[0].token("/verify_email").unwrap();
-    assert_eq!(
-        app.follow_verification_link(&token).await.status(),
-        Status::Ok
-    );
-    let proof = [("_method", "PUT"), ("password", PASSWORD)];
-    let proven = app.submit("/verify_email", &proof).await;
+    let proven = app.prove_link_by_password(&token, PASSWORD).await;
     assert_eq!(location(&proven), Some("/login"));
     app.login(EMAIL, PASSWORD).await;
 

@@ -267,6 +267,16 @@ impl TestApp {
         self.page("/verify_email").await
     }
 
+    /// Follows the mailed link of `token` in a browser without the
+    /// account's session, and gives `password` where its page asks for it:
+    /// that answer.
+    pub async fn prove_link_by_password(&self, token: &str, password: &str) -> LocalResponse<'_> {
+        let asked = self.follow_verification_link(token).await;
+        assert_eq!(asked.status(), Status::Ok, "the password asked");
+        let proof = [("_method", "PUT"), ("password", password)];
+        self.submit("/verify_email", &proof).await
+    }
+
     /// A login with `email` and `password`, as a JSON client's form.
     pub async fn try_login(&self, email: &str, password: &str) -> LocalResponse<'_> {
         self.post("/sessions", &[("email", email), ("password", password)])

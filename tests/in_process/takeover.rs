@@ -286,12 +286,7 @@ async fn a_mailbox_alone_proves_nothing_of_an_account_it_does_not_hold() {
             "{\"message\":\"not logged in\"}\n".to_owned()
         )
     );
-    assert_eq!(
-        app.follow_verification_link(&token).await.status(),
-        Status::Ok
-    );
-    let guess = [("_method", "PUT"), ("password", PASSWORD)];
-    let refused = app.submit("/verify_email", &guess).await;
+    let refused = app.prove_link_by_password(&token, PASSWORD).await;
     assert_eq!(location(&refused), Some("/verify_email"));
     // Neither did a session of another account.
     app.register_confirmed(BYSTANDER, PASSWORD).await;

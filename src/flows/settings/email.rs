@@ -273,7 +273,7 @@ fn cancel_link_expired(page: Page) -> PageError {
     let content = context! {
         title: language.word("expired-title"),
         message: language.word("expired-email-change-over"),
-        action: "profile",
+        action: PATHS.profile,
         action_label: language.word("expired-go-to-account"),
     };
     PageError::page(Status::BadRequest, page.render("link_expired", content))

@@ -13,12 +13,19 @@ use super::{require_login, AccountForm, Submitted};
 use crate::auth::{Auth, Device, Email, Password};
 use crate::flows::paths::PATHS;
 use crate::language::Text;
-use crate::web::fields::CHANGE_PASSWORDS;
+use crate::web::fields::{PasswordFields, CURRENT_PASSWORD, NEW_PASSWORD};
 use crate::web::form::PageError;
 use crate::web::json::{EmailMessage, Message};
 use crate::web::session::set_session_cookie;
 use crate::web::Notice;
 use crate::web::{CurrentUser, Error, FlaskJson, Input, SameOrigin};
+
+/// Where a [`PasswordChange`] holds its passwords.
+const CHANGE_PASSWORDS: PasswordFields = PasswordFields {
+    current: CURRENT_PASSWORD,
+    new: NEW_PASSWORD,
+    ..PasswordFields::PASSWORD
+};
 
 /// The fields of a password change, logged in.
 #[derive(Debug, FromForm, ToSchema)]

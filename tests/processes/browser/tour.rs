@@ -12,7 +12,7 @@ use fantoccini::Locator;
 use serde_json::json;
 
 use super::provider::{authorization_request, logout_request};
-use super::{as_read, in_chromium, Person, EMAIL, NEW_PASSWORD};
+use super::{as_read, in_chromium, Person, EMAIL, NEW_PASSWORD, PASSWORD};
 use crate::secrets::mailed_link;
 use crate::server::echo_application;
 use crate::support::execute;
@@ -111,8 +111,17 @@ impl Person<'_> {
         self.register().await;
         let account = self.word("common-your-account");
         self.tours("account-new", &account).await;
-        self.follows(&inbox.link(EMAIL, "/verify_email"), "/profile")
+        // The link followed from a browser without the session (another
+        // device): the account's password, asked on the link's page.
+        self.click(&self.word("logout-button"), "/").await;
+        self.follows(&inbox.link(EMAIL, "/verify_email"), "/verify_email")
             .await;
+        self.tours("confirm-address", &self.word("verify-email-title"))
+            .await;
+        self.fill("password", PASSWORD).await;
+        self.click(&self.word("verify-email-submit"), "/login")
+            .await;
+        self.log_in(PASSWORD, "/profile").await;
         self.tours("address-confirmed", &account).await;
         self.open("/").await;
         self.tours("home-logged-in", &welcome).await;
@@ -131,7 +140,7 @@ impl Person<'_> {
         self.tours("forgot-password", &self.word("reset-password-title"))
             .await;
         self.fill("email", EMAIL).await;
-        self.click(&self.word("common-continue"), "/reset_password")
+        self.click(&self.word("common-continue"), "/reset_password/sent")
             .await;
         self.tours("check-email", &self.word("sent-title")).await;
         let link = inbox.link(EMAIL, "/reset_password");
