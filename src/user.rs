@@ -1,7 +1,21 @@
 //! The `User` model: an account as the service knows it. The database
 //! reads it from its row (`db::users`); it knows no schema itself.
 
+use std::fmt;
+
 use crate::language::Language;
+
+/// The id of an account, which its sessions, tokens and factors hang on:
+/// typed, so that no other number is taken for it. The database stores the
+/// number inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(pub i32);
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// A registered user, as stored.
 ///
@@ -11,7 +25,7 @@ use crate::language::Language;
 /// seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: i32,
+    pub id: UserId,
     /// The address as the user typed it, trimmed.
     pub email: String,
     /// The lowercase form that uniqueness and look-ups use.

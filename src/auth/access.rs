@@ -5,12 +5,13 @@
 use super::{Auth, AuthError, Email};
 use crate::config::AccessPolicy;
 use crate::user::Group;
+use crate::user::UserId;
 
 /// The user of a live session asking for a host, and whether the session
 /// proved a second factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Visitor {
-    pub user_id: i32,
+    pub user_id: UserId,
     pub second_factor: bool,
 }
 

@@ -9,7 +9,7 @@ use super::{Auth, AuthError, Device, Email, NewSession, Password, Requester};
 use crate::clock;
 use crate::db::{EndDeviceCookies, EndSessions, UserChanges, UserCondition, UserQuery, UserUpdate};
 use crate::mail::Letter;
-use crate::user::User;
+use crate::user::{User, UserId};
 
 /// Where a change of address stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,7 +151,7 @@ impl Auth {
 
     /// Cancels the change of address the user `user_id` asked for, if any;
     /// whether there was one.
-    pub async fn cancel_pending_email(&self, user_id: i32) -> Result<bool, AuthError> {
+    pub async fn cancel_pending_email(&self, user_id: UserId) -> Result<bool, AuthError> {
         let user = self.user(user_id).await?;
         if user.pending_email.is_none() {
             return Ok(false);
@@ -163,7 +163,7 @@ impl Auth {
 
     /// The address the user `user_id` asked to move to, while its link
     /// works.
-    pub async fn pending_email(&self, user_id: i32) -> Result<Option<String>, AuthError> {
+    pub async fn pending_email(&self, user_id: UserId) -> Result<Option<String>, AuthError> {
         let user = self.user(user_id).await?;
         Ok(user
             .pending_email

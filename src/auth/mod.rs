@@ -49,7 +49,7 @@ use crate::language::Language;
 use crate::mail::{Letter, Mailer};
 use crate::metrics::{LoginOutcome, Logins, Tally};
 use crate::seal::{derive_key, Sealer};
-use crate::user::User;
+use crate::user::{User, UserId};
 use limits::{AddressLimits, Limited};
 use sessions::Factors;
 use throttle::{Attempt, LoginThrottle, Refusal};
@@ -242,7 +242,7 @@ impl Auth {
 
     /// Makes `language` the one the mails and notices of user `user_id`
     /// speak.
-    pub async fn set_language(&self, user_id: i32, language: Language) -> Result<(), AuthError> {
+    pub async fn set_language(&self, user_id: UserId, language: Language) -> Result<(), AuthError> {
         let changes = UserChanges {
             language: Some(language.code().to_owned()),
             ..UserChanges::default()
@@ -463,7 +463,7 @@ impl Auth {
 
     /// The user `user_id`, who must exist (the session that names them
     /// was just found).
-    async fn user(&self, user_id: i32) -> Result<User, AuthError> {
+    async fn user(&self, user_id: UserId) -> Result<User, AuthError> {
         self.find_user(UserQuery::Id(user_id))
             .await?
             .ok_or_else(|| AuthError::Internal(format!("user {user_id} is gone")))

@@ -24,6 +24,7 @@ use crate::clock::{self, now};
 use crate::config::Settings;
 use crate::db::{DbError, NewCeremony, NewPasskey, StoredPasskey};
 use crate::mail::Letter;
+use crate::user::UserId;
 
 /// How the service names itself to authenticators.
 const RP_NAME: &str = "auth-service";
@@ -110,7 +111,7 @@ impl Auth {
     }
 
     /// The passkeys of the user `user_id`, newest first.
-    pub async fn passkeys(&self, user_id: i32) -> Result<Vec<StoredPasskey>, AuthError> {
+    pub async fn passkeys(&self, user_id: UserId) -> Result<Vec<StoredPasskey>, AuthError> {
         Ok(self.db.user_passkeys(user_id).await?)
     }
 
@@ -166,7 +167,7 @@ impl Auth {
     /// when the credential is already registered.
     pub async fn finish_passkey_registration(
         &self,
-        user_id: i32,
+        user_id: UserId,
         ceremony: &str,
         credential: &RegisterPublicKeyCredential,
     ) -> Result<StoredPasskey, AuthError> {
@@ -206,7 +207,7 @@ impl Auth {
         let posted = mail.is_some();
         let new = NewPasskey {
             public_id: token::handle(),
-            user_id,
+            user_id: user_id.0,
             user_handle: user_handle.to_string(),
             credential_id: URL_SAFE_NO_PAD.encode(passkey.cred_id()),
             name,
@@ -457,7 +458,7 @@ impl Auth {
     /// living `passkeys.timeout`; its id for the client.
     async fn start_ceremony(
         &self,
-        user_id: Option<i32>,
+        user_id: Option<UserId>,
         state: &CeremonyState,
     ) -> Result<CeremonyId, AuthError> {
         let id = CeremonyId::generate();
@@ -466,7 +467,7 @@ impl Auth {
         let now = now();
         let ceremony = NewCeremony {
             digest: id.digest(),
-            user_id,
+            user_id: user_id.map(|id| id.0),
             state,
             expires_at: now.saturating_add(clock::seconds(self.settings.passkeys.timeout)),
         };
@@ -480,8 +481,9 @@ impl Auth {
     async fn take_ceremony(
         &self,
         id: &str,
-        owner: Option<i32>,
+        owner: Option<UserId>,
     ) -> Result<CeremonyState, AuthError> {
+        let owner = owner.map(|id| id.0);
         let ceremony = self
             .db
             .take_ceremony(&token::digest(id), owner, now())

@@ -6,12 +6,12 @@
 
 use super::{Auth, AuthError, Device, Password};
 use crate::clock::{self, now};
-use crate::user::User;
+use crate::user::{User, UserId};
 
 /// Who asks for a change: a user, in one of their sessions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Requester {
-    pub user_id: i32,
+    pub user_id: UserId,
     /// The session's key.
     pub session: i64,
     /// When the session last proved its owner (Unix seconds).

@@ -13,7 +13,7 @@ use crate::clock::{self, now};
 use crate::db::{Session, SessionLimits, SessionStart, UserQuery, DB};
 use crate::language::Text;
 use crate::mail::Letter;
-use crate::user::User;
+use crate::user::{User, UserId};
 
 /// How often, at most, a session's last use is written: reading a session
 /// stays a read.
@@ -278,19 +278,19 @@ impl Auth {
     /// Ends every session of the user `user_id` (the original design's
     /// single session; `DELETE /sessions` ends only the current one, with
     /// [`end_session`](Self::end_session)).
-    pub async fn destroy_session(&self, user_id: i32) -> Result<(), AuthError> {
+    pub async fn destroy_session(&self, user_id: UserId) -> Result<(), AuthError> {
         self.db.end_sessions(user_id, None).await?;
         Ok(())
     }
 
     /// The sessions of the user `user_id`, newest first.
-    pub async fn sessions(&self, user_id: i32) -> Result<Vec<Session>, AuthError> {
+    pub async fn sessions(&self, user_id: UserId) -> Result<Vec<Session>, AuthError> {
         Ok(self.db.user_sessions(user_id).await?)
     }
 
     /// Ends the session `public_id` of the user `user_id`; `false` when the
     /// user has no such session (another user's is not theirs to end).
-    pub async fn end_session(&self, user_id: i32, public_id: &str) -> Result<bool, AuthError> {
+    pub async fn end_session(&self, user_id: UserId, public_id: &str) -> Result<bool, AuthError> {
         Ok(self.db.end_session(user_id, public_id).await?)
     }
 

@@ -18,7 +18,7 @@ use crate::db::{
 use crate::language::Language;
 use crate::mail::Letter;
 use crate::seal::keyed_digest;
-use crate::user::User;
+use crate::user::{User, UserId};
 
 /// The purpose of the key that seals TOTP secrets.
 pub const TOTP_KEY: &[u8] = b"auth-service/totp/v1";
@@ -62,7 +62,7 @@ impl std::fmt::Debug for TotpEnrolment {
 /// [`Auth::wait_for_code`] turns it into a sign-in that waits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeAwaited {
-    pub(super) user_id: i32,
+    pub(super) user_id: UserId,
     /// "Keep me logged in".
     pub(super) kept: bool,
 }
@@ -76,7 +76,7 @@ pub struct TwoFactorStatus {
 
 impl Auth {
     /// Two-factor sign-in of the user `user_id`.
-    pub async fn two_factor_status(&self, user_id: i32) -> Result<TwoFactorStatus, AuthError> {
+    pub async fn two_factor_status(&self, user_id: UserId) -> Result<TwoFactorStatus, AuthError> {
         let user = self.user(user_id).await?;
         Ok(TwoFactorStatus {
             enabled: user.totp_enabled_at.is_some(),
@@ -111,7 +111,7 @@ impl Auth {
 
     /// The enrolment under way for the user `user_id`, to show again;
     /// `NoTotpEnrolment` when none is.
-    pub async fn pending_totp(&self, user_id: i32) -> Result<TotpEnrolment, AuthError> {
+    pub async fn pending_totp(&self, user_id: UserId) -> Result<TotpEnrolment, AuthError> {
         let user = self.user(user_id).await?;
         if user.totp_enabled_at.is_some() {
             return Err(AuthError::TwoFactorAlreadyOn);
@@ -220,7 +220,7 @@ impl Auth {
     pub async fn wait_for_code(&self, awaited: CodeAwaited) -> Result<PendingSignInId, AuthError> {
         let (id, now) = (PendingSignInId::generate(), now());
         let pending = PendingSignIn {
-            user_id: awaited.user_id,
+            user_id: awaited.user_id.0,
             persistent: awaited.kept,
             expires_at: now.saturating_add(PENDING_SIGN_IN_TTL),
         };
@@ -245,7 +245,10 @@ impl Auth {
             let Some(pending) = self.db.pending_sign_in(&digest, now()).await? else {
                 return Ok(Login::SignInExpired);
             };
-            let Some(user) = self.find_user(UserQuery::Id(pending.user_id)).await? else {
+            let Some(user) = self
+                .find_user(UserQuery::Id(UserId(pending.user_id)))
+                .await?
+            else {
                 return Ok(Login::SignInExpired);
             };
             if let Some(refusal) = self.sign_in_code(&user, code, device.ip).await? {

@@ -5,10 +5,12 @@ use diesel::prelude::*;
 
 use super::schema::user_groups;
 use super::{on_backend, DbConnection, DbError, DB};
+use crate::user::UserId;
 
 impl DB {
     /// The groups of the user `user_id`, by name.
-    pub async fn user_groups(&self, user_id: i32) -> Result<Vec<String>, DbError> {
+    pub async fn user_groups(&self, user_id: UserId) -> Result<Vec<String>, DbError> {
+        let user_id = user_id.0;
         self.read(move |connection| {
             on_backend!(connection, |connection| {
                 user_groups::table
@@ -23,7 +25,8 @@ impl DB {
 
     /// Puts the user `user_id` in the group `name`; whether they were not
     /// in it yet.
-    pub async fn add_user_group(&self, user_id: i32, name: &str) -> Result<bool, DbError> {
+    pub async fn add_user_group(&self, user_id: UserId, name: &str) -> Result<bool, DbError> {
+        let user_id = user_id.0;
         let name = name.to_owned();
         let added = self
             .run(move |connection| {
@@ -40,7 +43,8 @@ impl DB {
 
     /// Takes the user `user_id` out of the group `name`; whether they were
     /// in it.
-    pub async fn remove_user_group(&self, user_id: i32, name: &str) -> Result<bool, DbError> {
+    pub async fn remove_user_group(&self, user_id: UserId, name: &str) -> Result<bool, DbError> {
+        let user_id = user_id.0;
         let name = name.to_owned();
         let removed = self
             .run(move |connection| {

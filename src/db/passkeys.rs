@@ -7,7 +7,7 @@ use super::outbox::NewMail;
 use super::schema::{outbox, passkey_ceremonies, passkeys, users};
 use super::users::UserRow;
 use super::{on_backend, DbConnection, DbError, DB};
-use crate::user::User;
+use crate::user::{User, UserId};
 
 /// A passkey as stored. Times are Unix seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -61,7 +61,8 @@ pub struct NewCeremony {
 
 impl DB {
     /// The passkeys of the user `user_id`, newest first.
-    pub async fn user_passkeys(&self, user_id: i32) -> Result<Vec<StoredPasskey>, DbError> {
+    pub async fn user_passkeys(&self, user_id: UserId) -> Result<Vec<StoredPasskey>, DbError> {
+        let user_id = user_id.0;
         self.read(move |connection| {
             on_backend!(connection, |connection| {
                 passkeys::table
@@ -153,10 +154,11 @@ impl DB {
     /// user has no such passkey.
     pub async fn remove_passkey(
         &self,
-        user_id: i32,
+        user_id: UserId,
         public_id: &str,
         mail: Option<NewMail>,
     ) -> Result<bool, DbError> {
+        let user_id = user_id.0;
         let public_id = public_id.to_owned();
         self.run(move |connection| {
             on_backend!(connection, |connection| {

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{pending_sign_ins, users};
 use super::{on_backend, Change, DbConnection, DbError, DB};
+use crate::user::UserId;
 
 /// A sign-in waiting for its second factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable)]
@@ -90,7 +91,8 @@ impl DB {
     /// Counts one more wrong code at sign-in for the user `user_id`, in one
     /// transaction. At `cap` in a row, every sign-in of the user waiting
     /// for a code ends and the count starts again: whether it did.
-    pub async fn count_wrong_code(&self, user_id: i32, cap: i32) -> Result<bool, DbError> {
+    pub async fn count_wrong_code(&self, user_id: UserId, cap: i32) -> Result<bool, DbError> {
+        let user_id = user_id.0;
         self.run_changing(Change::User(user_id), move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {

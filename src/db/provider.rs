@@ -9,6 +9,7 @@ use super::schema::{
     signing_keys, users,
 };
 use super::{on_backend, DbConnection, DbError, DB};
+use crate::user::UserId;
 
 /// A key that signs ID tokens, as stored.
 #[derive(Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -510,7 +511,12 @@ impl DB {
     }
 
     /// The scopes `user_id` granted `client_id`, if any.
-    pub async fn consent(&self, user_id: i32, client_id: &str) -> Result<Option<String>, DbError> {
+    pub async fn consent(
+        &self,
+        user_id: UserId,
+        client_id: &str,
+    ) -> Result<Option<String>, DbError> {
+        let user_id = user_id.0;
         let client_id = client_id.to_owned();
         self.read(move |connection| {
             on_backend!(connection, |connection| {
@@ -528,11 +534,12 @@ impl DB {
     /// `now` (in place of what they granted before).
     pub async fn save_consent(
         &self,
-        user_id: i32,
+        user_id: UserId,
         client_id: &str,
         scope: &str,
         now: i64,
     ) -> Result<(), DbError> {
+        let user_id = user_id.0;
         let (client_id, scope) = (client_id.to_owned(), scope.to_owned());
         self.run(move |connection| {
             on_backend!(connection, |connection| {
@@ -558,7 +565,8 @@ impl DB {
 
     /// The subject of the user `user_id`: `candidate` if they had none
     /// (given once, on whichever instance; a read afterwards).
-    pub async fn subject(&self, user_id: i32, candidate: &str) -> Result<String, DbError> {
+    pub async fn subject(&self, user_id: UserId, candidate: &str) -> Result<String, DbError> {
+        let user_id = user_id.0;
         let given: Option<String> = self
             .read(move |connection| {
                 on_backend!(connection, |connection| {
@@ -601,7 +609,8 @@ pub struct StoredConsent {
 
 impl DB {
     /// The applications `user_id` allowed, most recent first.
-    pub async fn consents_of(&self, user_id: i32) -> Result<Vec<StoredConsent>, DbError> {
+    pub async fn consents_of(&self, user_id: UserId) -> Result<Vec<StoredConsent>, DbError> {
+        let user_id = user_id.0;
         self.read(move |connection| {
             on_backend!(connection, |connection| {
                 oauth_consents::table
@@ -622,7 +631,8 @@ impl DB {
 
     /// Forgets that `user_id` allowed `client_id`, and ends what the
     /// application holds of theirs (codes, tokens): whether it was allowed.
-    pub async fn remove_consent(&self, user_id: i32, client_id: &str) -> Result<bool, DbError> {
+    pub async fn remove_consent(&self, user_id: UserId, client_id: &str) -> Result<bool, DbError> {
+        let user_id = user_id.0;
         let client_id = client_id.to_owned();
         self.run(move |connection| {
             on_backend!(connection, |connection| {

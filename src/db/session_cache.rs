@@ -138,7 +138,7 @@ impl SessionCache {
                 entries.remove(digest);
             }
             Change::SessionRow(id) => entries.retain(|_, entry| entry.found.0.id != *id),
-            Change::User(id) => entries.retain(|_, entry| entry.found.1.id != *id),
+            Change::User(id) => entries.retain(|_, entry| entry.found.1.id.0 != *id),
         }
     }
 
@@ -198,6 +198,7 @@ mod tests {
     use std::os::unix::net::UnixStream;
 
     use super::*;
+    use crate::user::UserId;
 
     fn found(session_id: i64, user_id: i32) -> Found {
         let session = Session {
@@ -215,7 +216,7 @@ mod tests {
         };
         let email = format!("user{user_id}@example.com");
         let user = User {
-            id: user_id,
+            id: UserId(user_id),
             normalized_email: email.clone(),
             email,
             hashed_password: "$2b$04$hash".to_owned(),

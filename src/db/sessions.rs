@@ -9,7 +9,7 @@ use super::schema::{device_cookies, pending_sign_ins, sessions, user_devices, us
 use super::users::UserRow;
 use super::DeviceCookieStart;
 use super::{on_backend, Change, DbConnection, DbError, DB};
-use crate::user::User;
+use crate::user::{User, UserId};
 
 /// A session as stored, without the digest of its id.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -123,10 +123,11 @@ impl DB {
     /// way).
     pub async fn start_session(
         &self,
-        user_id: i32,
+        user_id: UserId,
         start: SessionStart,
         limits: SessionLimits,
     ) -> Result<Option<SessionStarted>, DbError> {
+        let user_id = user_id.0;
         self.run_changing(Change::User(user_id), move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
@@ -307,7 +308,8 @@ impl DB {
     }
 
     /// The sessions of the user `user_id`, newest first.
-    pub async fn user_sessions(&self, user_id: i32) -> Result<Vec<Session>, DbError> {
+    pub async fn user_sessions(&self, user_id: UserId) -> Result<Vec<Session>, DbError> {
+        let user_id = user_id.0;
         self.read(move |connection| {
             on_backend!(connection, |connection| {
                 sessions::table
@@ -322,7 +324,8 @@ impl DB {
 
     /// Ends the session `public_id` of the user `user_id`; whether there
     /// was one (another user's session is not found).
-    pub async fn end_session(&self, user_id: i32, public_id: &str) -> Result<bool, DbError> {
+    pub async fn end_session(&self, user_id: UserId, public_id: &str) -> Result<bool, DbError> {
+        let user_id = user_id.0;
         let public_id = public_id.to_owned();
         let ended = self
             .run_changing(Change::User(user_id), move |connection| {
@@ -341,7 +344,8 @@ impl DB {
 
     /// Ends every session of the user `user_id` but `keep`, if given; how
     /// many ended.
-    pub async fn end_sessions(&self, user_id: i32, keep: Option<i64>) -> Result<usize, DbError> {
+    pub async fn end_sessions(&self, user_id: UserId, keep: Option<i64>) -> Result<usize, DbError> {
+        let user_id = user_id.0;
         self.run_changing(Change::User(user_id), move |connection| {
             on_backend!(connection, |connection| {
                 let of_user = sessions::table.filter(sessions::user_id.eq(user_id));

@@ -9,7 +9,7 @@ use super::schema::{
 };
 use super::{on_backend, one_row_updated, Change, DbConnection, DbError, DB};
 use crate::language::Language;
-use crate::user::User;
+use crate::user::{User, UserId};
 
 /// A row of `users`, as Diesel reads it: the domain's [`User`] field for
 /// field (`user.rs` documents each), so that the domain type knows no
@@ -48,7 +48,7 @@ pub(super) struct UserRow {
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
         User {
-            id: row.id,
+            id: UserId(row.id),
             email: row.email,
             normalized_email: row.normalized_email,
             hashed_password: row.hashed_password,
@@ -93,7 +93,7 @@ pub enum RecoveryCodeUse {
 /// How to find one user: every criterion is backed by a unique index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserQuery {
-    Id(i32),
+    Id(UserId),
     /// The normalized (lowercase, trimmed) email.
     Email(String),
     /// The digest of the id of one of the user's sessions.
@@ -310,7 +310,7 @@ impl DB {
             on_backend!(connection, |connection| {
                 let select = users::table.select(UserRow::as_select());
                 let row: Result<UserRow, _> = match query {
-                    UserQuery::Id(id) => select.filter(users::id.eq(id)).first(connection),
+                    UserQuery::Id(id) => select.filter(users::id.eq(id.0)).first(connection),
                     UserQuery::Email(email) => select
                         .filter(users::normalized_email.eq(email))
                         .first(connection),
@@ -355,7 +355,8 @@ impl DB {
 
     /// Applies `changes` to the user `user_id`; `NotFound` when there is no
     /// such user, `InvalidRequest` when `changes` changes nothing.
-    pub async fn update_user(&self, user_id: i32, changes: UserChanges) -> Result<(), DbError> {
+    pub async fn update_user(&self, user_id: UserId, changes: UserChanges) -> Result<(), DbError> {
+        let user_id = user_id.0;
         let updated = self
             .run_changing(Change::User(user_id), move |connection| {
                 on_backend!(connection, |connection| {
@@ -373,7 +374,7 @@ impl DB {
     /// by concurrent requests. `NotFound` when it no longer does.
     pub async fn redeem_reset_token(
         &self,
-        user_id: i32,
+        user_id: UserId,
         reset_token: &str,
         changes: UserChanges,
     ) -> Result<(), DbError> {
@@ -389,9 +390,10 @@ impl DB {
     /// the mails queued); `Conflict` when the new email is taken.
     pub async fn apply_user_update(
         &self,
-        user_id: i32,
+        user_id: UserId,
         update: UserUpdate,
     ) -> Result<bool, DbError> {
+        let user_id = user_id.0;
         let UserUpdate {
             condition,
             changes,
@@ -532,9 +534,10 @@ impl DB {
     /// Replaces every recovery code of the user `user_id` with `digests`.
     pub async fn replace_recovery_codes(
         &self,
-        user_id: i32,
+        user_id: UserId,
         digests: Vec<String>,
     ) -> Result<(), DbError> {
+        let user_id = user_id.0;
         self.run(move |connection| {
             on_backend!(connection, |connection| {
                 connection.transaction(|connection| {
@@ -551,10 +554,11 @@ impl DB {
     /// used before, or is none of theirs.
     pub async fn use_recovery_code(
         &self,
-        user_id: i32,
+        user_id: UserId,
         digest: &str,
         now: i64,
     ) -> Result<RecoveryCodeUse, DbError> {
+        let user_id = user_id.0;
         let digest = digest.to_owned();
         self.run(move |connection| {
             on_backend!(connection, |connection| {
@@ -575,7 +579,8 @@ impl DB {
     }
 
     /// How many unused recovery codes the user `user_id` has.
-    pub async fn count_recovery_codes(&self, user_id: i32) -> Result<i64, DbError> {
+    pub async fn count_recovery_codes(&self, user_id: UserId) -> Result<i64, DbError> {
+        let user_id = user_id.0;
         self.read(move |connection| {
             on_backend!(connection, |connection| {
                 recovery_codes::table
@@ -594,9 +599,10 @@ impl DB {
     /// no such user.
     pub async fn delete_user(
         &self,
-        user_id: i32,
+        user_id: UserId,
         throttle_keys: Vec<String>,
     ) -> Result<(), DbError> {
+        let user_id = user_id.0;
         let deleted = self
             .run_changing(Change::User(user_id), move |connection| {
                 on_backend!(connection, |connection| {

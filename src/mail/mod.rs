@@ -84,7 +84,7 @@ impl Mailer {
     pub fn letter(&self, user: &User, to: &str, letter: &Letter<'_>, now: i64) -> Option<NewMail> {
         match self.composer.compose(to, letter, user.language) {
             Ok(message) => Some(NewMail {
-                user_id: Some(user.id),
+                user_id: Some(user.id.0),
                 recipient: to.to_owned(),
                 message: self.sealer.seal(to, &message),
                 next_attempt_at: now,

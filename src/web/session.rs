@@ -8,6 +8,7 @@ use rocket::time::{Duration, OffsetDateTime};
 
 use super::error::{refuse, Error};
 use crate::auth::{Auth, DeviceCookie, LiveSession, NewSession, Requester, Visitor};
+use crate::user::UserId;
 
 /// Name of the session cookie, as in the original API.
 pub const SESSION_COOKIE: &str = "session_id";
@@ -17,7 +18,7 @@ pub const SESSION_COOKIE: &str = "session_id";
 /// `SessionEnded` when the cookie names no live session).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentUser {
-    pub id: i32,
+    pub id: UserId,
     /// The address as the user typed it.
     pub email: String,
     /// Whether that address is verified.

@@ -4,6 +4,7 @@ use auth_service::db::{
     DbError, DeviceCookieStart, SessionLimits, SessionStart, UserChanges, UserCondition, UserQuery,
     UserUpdate, DB,
 };
+use auth_service::user::UserId;
 
 use crate::app::execute;
 use crate::support::Store;
@@ -13,7 +14,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 /// Starts a session whose id has the digest `digest` for the user
 /// `user_id`.
-async fn start_session(db: &DB, user_id: i32, digest: &str) {
+async fn start_session(db: &DB, user_id: UserId, digest: &str) {
     let start = SessionStart {
         public_id: format!("handle-of-{digest}"),
         digest: digest.to_owned(),
@@ -37,7 +38,7 @@ async fn start_session(db: &DB, user_id: i32, digest: &str) {
     assert!(started.is_some(), "user {user_id} has a session");
 }
 
-async fn db_with_bob() -> (Store, DB, i32) {
+async fn db_with_bob() -> (Store, DB, UserId) {
     let store = Store::new();
     let db = store.db().await;
     let user = db
@@ -98,7 +99,7 @@ async fn find_user_by_each_criterion() {
 async fn no_result_is_not_found() {
     let (_store, db, id) = db_with_bob().await;
     for query in [
-        UserQuery::Id(id + 1),
+        UserQuery::Id(UserId(id.0 + 1)),
         UserQuery::Email("Bob@Example.com".into()), // not the normalized form
         UserQuery::SessionId("nothing".into()),
         UserQuery::ResetToken("nothing".into()),
@@ -149,7 +150,7 @@ async fn update_of_an_unknown_user_is_not_found() {
         hashed_password: Some("x".into()),
         ..UserChanges::default()
     };
-    let result = db.update_user(id + 1, changes).await;
+    let result = db.update_user(UserId(id.0 + 1), changes).await;
     assert!(matches!(result, Err(DbError::NotFound)), "{result:?}");
 }
 

@@ -59,7 +59,7 @@ async fn registration_logs_in_and_lands_on_the_profile_with_a_notice_shown_once(
     let session_id = app.session_id().expect("a session cookie");
     let session = app.stored_session(&session_id).await.expect("stored");
     assert!(!session.persistent, "it ends with the browser");
-    assert_eq!(app.stored_user(EMAIL).await.unwrap().id, session.user_id);
+    assert_eq!(app.stored_user(EMAIL).await.unwrap().id.0, session.user_id);
 
     let html = body(app.page("/profile").await).await;
     assert!(html.contains("Account created."), "{html}");

@@ -395,7 +395,7 @@ impl Auth {
             digest: digest(&code),
             grant_id: handle(),
             client_id: request.client_id.clone(),
-            user_id: visitor.user_id,
+            user_id: visitor.user_id.0,
             session_id: visitor.session,
             grant_details: to_json(&details)?,
             expires_at: now + CODE_TTL,

@@ -15,6 +15,7 @@ use crate::clock::now;
 use crate::db::StoredClient;
 use crate::jose::Algorithm;
 use crate::seal::keyed_digest;
+use crate::user::UserId;
 
 /// Purpose of the key that digests client secrets.
 pub(crate) const CLIENT_SECRET_KEY: &[u8] = b"auth-service/client-secrets/v1";
@@ -243,7 +244,7 @@ impl Auth {
     /// recent first.
     pub async fn connected_applications(
         &self,
-        user_id: i32,
+        user_id: UserId,
     ) -> Result<Vec<ConnectedApplication>, AuthError> {
         let consents = self.db.consents_of(user_id).await?;
         Ok(consents
@@ -262,7 +263,7 @@ impl Auth {
     /// Its name, or `None` when it was not connected.
     pub async fn disconnect_application(
         &self,
-        user_id: i32,
+        user_id: UserId,
         client_id: &str,
     ) -> Result<Option<String>, AuthError> {
         let connected = self.connected_applications(user_id).await?;

@@ -17,6 +17,7 @@ use crate::auth::token::{digest, handle, random_base64url};
 use crate::auth::{Auth, AuthError};
 use crate::clock::now;
 use crate::db::{Redemption, Rotation, StoredCode, StoredToken};
+use crate::user::UserId;
 
 /// How long after its use a refresh token's second use is taken for a
 /// retry rather than a theft (seconds).
@@ -116,7 +117,7 @@ fn is_verifier(verifier: &str) -> bool {
 struct Grant {
     grant_id: String,
     client: Client,
-    user_id: i32,
+    user_id: UserId,
     session_id: i64,
     scopes: Scopes,
     auth_time: i64,
@@ -149,7 +150,7 @@ fn code_grant(
     Ok(Grant {
         grant_id: code.grant_id,
         client,
-        user_id: code.user_id,
+        user_id: UserId(code.user_id),
         session_id: code.session_id,
         scopes: details.scopes,
         auth_time: details.auth_time,
@@ -270,7 +271,7 @@ impl Auth {
         let grant = Grant {
             grant_id: token.grant_id.clone(),
             client,
-            user_id: token.user_id,
+            user_id: UserId(token.user_id),
             session_id: token.session_id,
             scopes,
             auth_time: token.auth_time,
@@ -325,7 +326,7 @@ impl Auth {
             kind: kind.to_owned(),
             grant_id: grant.grant_id.clone(),
             client_id: grant.client.id.clone(),
-            user_id: grant.user_id,
+            user_id: grant.user_id.0,
             session_id: grant.session_id,
             scope: grant.scopes.to_string(),
             auth_time: grant.auth_time,
@@ -389,7 +390,7 @@ impl Auth {
     }
 
     /// The subject applications know the user `user_id` by.
-    async fn subject(&self, user_id: i32) -> Result<String, AuthError> {
+    async fn subject(&self, user_id: UserId) -> Result<String, AuthError> {
         Ok(self.db.subject(user_id, &handle()).await?)
     }
 
@@ -402,9 +403,10 @@ impl Auth {
             .await?
             .ok_or_else(|| OAuthError::refused("invalid_token", "unknown or expired token"))?;
         let scopes = Scopes::parse(&token.scope).unwrap_or_default();
-        let user = self.user(token.user_id).await?;
+        let user_id = UserId(token.user_id);
+        let user = self.user(user_id).await?;
         let mut claims = Map::new();
-        claims.insert("sub".into(), json!(self.subject(token.user_id).await?));
+        claims.insert("sub".into(), json!(self.subject(user_id).await?));
         if scopes.has("email") {
             claims.insert("email".into(), json!(user.email));
             claims.insert(
@@ -467,7 +469,7 @@ impl Auth {
             "active": true,
             "scope": token.scope,
             "client_id": token.client_id,
-            "sub": self.subject(token.user_id).await?,
+            "sub": self.subject(UserId(token.user_id)).await?,
             "exp": token.expires_at,
             "iat": token.created_at,
             "iss": self.issuer(),
