@@ -229,7 +229,7 @@ profile-passkey-name-hint = To tell it from others, like “Laptop” or “Phon
 profile-passkey-add-submit = Create the passkey
 profile-passkey-unsupported = Adding a passkey needs a browser that supports them, with JavaScript on.
 profile-passkey-confirm-email-first = Confirm your email address first to add a passkey.
-profile-sessions-heading = Where you're logged in
+profile-sessions-heading = Where you’re logged in
 profile-session-this-device = This device
 # The accessible names of a session's End button: the current session's,
 # and another's ($device: "Chrome on Android").

@@ -654,8 +654,7 @@ async fn the_account_page_changes_the_address() {
     assert_eq!(location(&response), Some("/profile"));
     let html = body(app.page("/profile").await).await;
     assert!(html.contains(&format!(
-        "We have sent a link to {new}. Follow it to make it your address; until then, your \
-         address stays {EMAIL}."
+        "We have sent a link to {new}: follow it to make it your address."
     )));
     assert!(html.contains(&format!(
         "Waiting for <strong>{new}</strong> to be confirmed"

@@ -468,7 +468,7 @@ async fn the_account_page_lists_where_one_is_logged_in_and_ends_a_session() {
         .to_owned();
     let browser = app.browser_login(EMAIL, false).await;
     let html = body(app.page_for("/profile", &browser).await).await;
-    assert!(html.contains("Where you're logged in"));
+    assert!(html.contains("Where you’re logged in"));
     assert!(html.contains("Chrome on Android") && html.contains("198.51.100.4"));
     assert!(html.contains("This device"));
     assert!(html.contains(&format!("action=\"/sessions/{phone_id}\"")));

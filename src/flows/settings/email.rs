@@ -171,9 +171,9 @@ pub async fn change_email_page(
         )
         .await;
     let notice = match changed {
-        Ok(auth::EmailChange::Pending { new }) => Text::new("notice-email-change-pending")
-            .with("new", new.as_str())
-            .with("email", user.email.as_str()),
+        Ok(auth::EmailChange::Pending { new }) => {
+            Text::new("notice-email-change-pending").with("new", new.as_str())
+        }
         Ok(auth::EmailChange::Done { email }) => {
             Text::new("notice-email-changed").with("email", email.as_str())
         }
