@@ -46,7 +46,7 @@ pub struct VerificationRequest {
                                       meanwhile",
          body = Message, example = json!({"message": "invalid verification token"})),
     ),
-    security(("session" = [])),
+    security(("session_cookie" = [])),
 )]
 #[get("/verify_email?<token>", rank = 2)]
 pub async fn verify_email(
