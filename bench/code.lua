@@ -5,14 +5,6 @@
 
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")
 
-local threads = 0
-
--- Numbers each thread, from 1.
-function setup(thread)
-   threads = threads + 1
-   thread:set("index", threads)
-end
-
 function init(args)
    client = "client_id=" .. args[1] .. "&client_secret=" .. args[2]
       .. "&grant_type=authorization_code&redirect_uri=https%3A%2F%2Fbench.example%2Fcb"

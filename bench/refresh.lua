@@ -5,14 +5,6 @@
 
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")
 
-local threads = 0
-
--- Gives each thread one of the tokens after the client's id and secret.
-function setup(thread)
-   threads = threads + 1
-   thread:set("index", threads)
-end
-
 function init(args)
    client = "client_id=" .. args[1] .. "&client_secret=" .. args[2]
    token = args[2 + index]

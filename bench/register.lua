@@ -7,13 +7,6 @@
 
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")
 
-local threads = 0
-
-function setup(thread)
-   threads = threads + 1
-   thread:set("thread_id", threads)
-end
-
 function init(args)
    password = args[1]
    many = args[2] == "many"
@@ -25,14 +18,14 @@ end
 function request()
    sent = sent + 1
    local body = string.format("email=bench-%d-%d%%40example.com&password=%s",
-      thread_id, sent, password)
+      index, sent, password)
    if not many then
       return wrk.format(nil, nil, nil, body)
    end
    -- 198.18.0.0/15, the range set aside for benchmarks (RFC 2544).
    local headers = {
       ["Content-Type"] = wrk.headers["Content-Type"],
-      ["X-Forwarded-For"] = string.format("198.%d.%d.%d", 18 + thread_id % 2,
+      ["X-Forwarded-For"] = string.format("198.%d.%d.%d", 18 + index % 2,
          math.floor(sent / 256) % 256, sent % 256),
    }
    return wrk.format(nil, nil, headers, body)

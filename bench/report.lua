@@ -6,7 +6,16 @@
 -- ok req/s counts answers below 400 only, so errors are never mistaken for
 -- throughput; errors adds answers of 400 and above to connect, read, write
 -- and timeout errors. Latencies come from wrk's histogram (microseconds).
--- Used alone for plain GET loads, and loaded by profile.lua and login.lua.
+-- Used alone for plain GET loads, and loaded by the other scripts.
+
+local threads = 0
+
+-- Numbers each thread from 1, as `index`: the scripts that give each
+-- thread work of its own (a token chain, codes, addresses) read it.
+function setup(thread)
+   threads = threads + 1
+   thread:set("index", threads)
+end
 
 function done(summary, latency, requests)
    local errors = summary.errors
