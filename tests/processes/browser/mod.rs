@@ -813,7 +813,9 @@ fn a_change_long_after_the_login_asks_for_the_password_and_comes_back_done() {
                 .sees(
                     "email-change-waiting",
                     &[
-                        &format!("We have sent a link to {new}."),
+                        &format!(
+                            "We have sent a link to {new}: follow it to make it your address."
+                        ),
                         &format!("Waiting for <strong>{new}</strong> to be confirmed"),
                     ],
                     &["Confirm it’s you"],
